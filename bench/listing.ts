@@ -1,0 +1,328 @@
+/**
+ * Part A — listing at 100, 1,000 and 5,000 repositories against the fake GitHub at a fixed latency:
+ * cold, known page count, revalidation, the sequential baseline, and warm load with response
+ * validation on and off, all in one run and side by side.
+ */
+import { performance } from 'node:perf_hooks';
+import { generateRepos, type FakeRepo } from '../src/fakes/github/index.ts';
+import { GitHubClient } from '../src/providers/github/client.ts';
+import {
+  combineLoads,
+  count,
+  fakeListing,
+  fakeQuiet,
+  fakeRoundTrip,
+  getRepos,
+  heading,
+  loadFromChild,
+  median,
+  ms,
+  pct,
+  ratio,
+  say,
+  settle,
+  signIn,
+  startApp,
+  startFake,
+  table,
+  userCacheKeys,
+  type FakeHost,
+  type LoadResult,
+  type RunningApp,
+  type RunOptions,
+  type SignedIn,
+  type TargetResult,
+  warmUpCode,
+  WARMUP_LOGIN,
+} from './support.ts';
+
+const WARM_CONNECTIONS = 50;
+
+interface Step {
+  ms: number;
+  /** `GET /user/repos` requests the fake received. */
+  requests: number;
+  notModified: number;
+  /** Every request the fake received, whatever the route (GraphQL included). */
+  upstream: number;
+}
+
+interface SizeResult {
+  size: number;
+  pages: number;
+  roundTrip: number;
+  /** All pages straight from the fake on the app's schedule: cold (page 1, then the rest) and known (all at once). */
+  fakeAlone: { cold: number; known: number };
+  cold: Step;
+  known: Step & { remembered: number | undefined };
+  revalidation: Step;
+  /** Pages downloaded in each revalidation run: the worst one is what the target is judged on. */
+  revalidationDownloaded: number[];
+  sequential: Step;
+  warm: { validated: LoadResult; plain: LoadResult; upstream: number; single: number; roundSeconds: number };
+}
+
+const progress = (text: string) => process.stderr.write(`  … ${text}\n`);
+
+/** What the detection service would store for a repository without files, so Part A measures the listing alone. */
+function knownDetections(repos: FakeRepo[]) {
+  return repos.map((r) => ({
+    provider: 'github' as const,
+    repo_id: r.id,
+    pushed_at: r.pushed_at ?? r.updated_at,
+    kind: 'unknown' as const,
+    reason: 'Empty repository',
+  }));
+}
+
+async function step(fake: FakeHost, run: () => Promise<unknown>): Promise<Step> {
+  await fakeQuiet(fake, 50, 5_000);
+  await fake.resetCounters();
+  const t0 = performance.now();
+  await run();
+  const elapsed = performance.now() - t0;
+  const c = await fake.counters();
+  return { ms: elapsed, requests: c.byRoute['/user/repos'] ?? 0, notModified: c.notModified, upstream: c.total };
+}
+
+/** The step of the median time, so its request counts belong to the time shown. */
+function medianStep<T extends Step>(steps: T[]): T {
+  const m = median(steps.map((s) => s.ms));
+  return steps.reduce((best, s) => (Math.abs(s.ms - m) < Math.abs(best.ms - m) ? s : best), steps[0] as T);
+}
+
+export async function benchListing(opts: RunOptions): Promise<TargetResult[]> {
+  const sizes = opts.quick ? [100, 1_000] : [100, 1_000, 5_000];
+  const reps = opts.quick ? 1 : 5;
+  // Warm load per app: alternating rounds (validation on, off, on, off) so drift hits both alike.
+  // A round lasts at least a few queue cycles (connections × one request's time), or its figures
+  // describe the ramp rather than the steady state: longer for the larger lists, within a cap.
+  const rounds = opts.quick ? 1 : 2;
+  const [minRound, maxRound] = opts.quick ? [1, 2] : [2.5, 30];
+  const roundFor = (serviceMs: number) => Math.min(maxRound, Math.max(minRound, Math.ceil((3 * WARM_CONNECTIONS * serviceMs) / 1000)));
+
+  const repos = new Map(sizes.map((n) => [n, generateRepos(n, { owner: { login: `bench-${n}` }, seed: n })]));
+  const warmupRepos = generateRepos(150, { owner: { login: WARMUP_LOGIN }, seed: 99 });
+  const fake = await startFake(
+    [{ login: WARMUP_LOGIN, repos: warmupRepos }, ...sizes.map((n) => ({ login: `bench-${n}`, repos: repos.get(n) ?? [] }))],
+    opts.latencyMs,
+  );
+  const ttl = { LISTING_CACHE_TTL_SECONDS: '3600' };
+  const validated = await startApp(fake, { ...ttl, VALIDATE_RESPONSES: 'true' });
+  const plain = await startApp(fake, { ...ttl, VALIDATE_RESPONSES: 'false' });
+  const results: SizeResult[] = [];
+  const floor: Array<[string, LoadResult]> = [];
+
+  heading('Part A — listing');
+  say(`fake GitHub: ${opts.latencyMs} ms per request; GitHub concurrency ${validated.config.github.concurrency}; ` +
+    `${reps === 1 ? 'one measurement' : `median of ${reps}`} per cold/known/revalidation/sequential figure`);
+  say('kinds are already stored for these repositories, so no detection runs here (Part B measures it)');
+  say(`"known page count": the app's stored page ETags are deleted, the remembered page count is kept, then refresh=true`);
+  say(`"fake alone": the same pages fetched straight from the fake on the app's schedule (${validated.config.github.concurrency} at a time); the difference is the app's own time`);
+  say('before measuring, each app serves listings of another user, so "cold" means cold caches, not a cold process');
+  say(`warm load: ${WARM_CONNECTIONS} connections, autocannon in its own process; ${rounds} round(s) per app, validation on / off alternating; ` +
+    `a round lasts 3 queue cycles (${WARM_CONNECTIONS} × one request's time), ${minRound}–${maxRound} s`);
+
+  try {
+    for (const app of [validated, plain]) {
+      for (const n of sizes) await app.app.services.store.detections.putMany(knownDetections(repos.get(n) ?? []));
+      await app.app.services.store.detections.putMany(knownDetections(warmupRepos));
+      await warmUpCode(app);
+    }
+    for (const n of sizes) {
+      progress(`${count(n)} repositories`);
+      const login = `bench-${n}`;
+      const pages = Math.max(1, Math.ceil(n / 100));
+      const user = await signIn(validated.baseUrl, login);
+      const plainUser = await signIn(plain.baseUrl, login);
+      const keys = userCacheKeys(user);
+      const cache = validated.app.services.cache;
+      const pageKeys = Array.from({ length: pages + 2 }, (_, i) => keys.page(i + 1));
+      const list = (app: RunningApp, u: SignedIn, refresh: boolean) => async () => {
+        const res = await getRepos(app.baseUrl, u.token, refresh ? { refresh: 'true' } : {});
+        if (res.body.total !== n) throw new Error(`listing ${login} gave ${res.body.total} repositories, expected ${n}`);
+      };
+
+      // Round trips are sampled between the steps, so they see the same machine as the figures they divide.
+      const rtts: number[] = [];
+      const sampleRtt = async () => void rtts.push(await fakeRoundTrip(fake, user.githubToken));
+      for (let i = 0; i < 3; i++) await sampleRtt();
+
+      // Cold and sequential alternate, so both see the same machine. The first cold listing comes
+      // right after sign-in; the later ones start from caches emptied of this user's entries.
+      const colds: Step[] = [];
+      const sequentials: Step[] = [];
+      const concurrency = validated.config.github.concurrency;
+      const aloneCold: number[] = [];
+      const aloneKnown: number[] = [];
+      const client = new GitHubClient({ apiUrl: fake.baseUrl, timeoutMs: 30_000 });
+      for (let r = 0; r < reps; r++) {
+        if (r > 0) await cache.del([keys.pageCount, keys.listing, ...pageKeys]);
+        colds.push(await step(fake, list(validated, user, true)));
+        await sampleRtt();
+        aloneCold.push(await fakeListing(fake, user.githubToken, pages, concurrency, true));
+        sequentials.push(
+          await step(fake, async () => {
+            const listing = await client.sequentialListRepos(user.githubToken);
+            if (listing.repos.length !== n) throw new Error(`the sequential baseline read ${listing.repos.length} repositories, expected ${n}`);
+          }),
+        );
+      }
+
+      const knowns: Array<Step & { remembered: number | undefined }> = [];
+      for (let r = 0; r < reps; r++) {
+        const remembered = await cache.get<number>(keys.pageCount);
+        await cache.del(pageKeys);
+        const s = await step(fake, list(validated, user, true));
+        // A 304 here means the page keys above no longer match the app's: the figure would be revalidation.
+        if (s.notModified > 0) throw new Error('page ETags survived the clearing: the page cache keys have changed in the app');
+        knowns.push({ ...s, remembered });
+        await sampleRtt();
+        aloneKnown.push(await fakeListing(fake, user.githubToken, pages, concurrency, false));
+      }
+
+      const revalidations: Step[] = [];
+      for (let r = 0; r < reps; r++) {
+        revalidations.push(await step(fake, list(validated, user, true)));
+        await sampleRtt();
+      }
+      const roundTrip = median(rtts);
+
+      // Warm: both listing caches filled, then load. Upstream requests are counted over all of it.
+      await list(validated, user, false)();
+      await list(plain, plainUser, false)();
+      // One request at a time first: what a user sees when the server is not saturated.
+      const singles: number[] = [];
+      for (let i = 0; i < (opts.quick ? 3 : 7); i++) singles.push((await getRepos(validated.baseUrl, user.token)).ms);
+      const single = median(singles);
+      const roundSeconds = roundFor(single);
+      // Quick mode skips the warm-up load: the steps above have already run this code.
+      const warmupSeconds = opts.quick ? 0 : Math.min(roundSeconds, 10);
+      // Each run ends by waiting for the answers it abandoned: both apps share this event loop.
+      const load = (app: RunningApp, u: SignedIn, seconds: number) => async () => {
+        const result = await loadFromChild(`${app.baseUrl}/api/v1/repos`, { authorization: `Bearer ${u.token}` }, WARM_CONNECTIONS, seconds);
+        await settle();
+        return result;
+      };
+      const onValidated = load(validated, user, roundSeconds);
+      const onPlain = load(plain, plainUser, roundSeconds);
+      if (warmupSeconds > 0) {
+        await load(validated, user, warmupSeconds)();
+        await load(plain, plainUser, warmupSeconds)();
+      }
+      await fakeQuiet(fake, 50, 5_000);
+      await fake.resetCounters();
+      const v: LoadResult[] = [];
+      const p: LoadResult[] = [];
+      for (let r = 0; r < rounds; r++) {
+        v.push(await onValidated());
+        p.push(await onPlain());
+      }
+      const warmUpstream = (await fake.counters()).total;
+
+      results.push({
+        size: n,
+        pages,
+        roundTrip,
+        fakeAlone: { cold: median(aloneCold), known: median(aloneKnown) },
+        cold: medianStep(colds),
+        known: medianStep(knowns),
+        revalidation: medianStep(revalidations),
+        revalidationDownloaded: revalidations.map((s) => s.requests - s.notModified),
+        sequential: medianStep(sequentials),
+        warm: { validated: combineLoads(v), plain: combineLoads(p), upstream: warmUpstream, single, roundSeconds },
+      });
+    }
+
+    // The same load on the cheapest routes: what the HTTP stack and authentication cost alone.
+    progress('reference routes');
+    const someone = await signIn(validated.baseUrl, `bench-${sizes[0]}`);
+    const seconds = rounds * minRound;
+    await settle();
+    floor.push(['GET /api/v1/health (no auth, no database)', await loadFromChild(`${validated.baseUrl}/api/v1/health`, {}, WARM_CONNECTIONS, seconds)]);
+    await settle();
+    floor.push([
+      'GET /api/v1/connections (auth + one small query)',
+      await loadFromChild(`${validated.baseUrl}/api/v1/connections`, { authorization: `Bearer ${someone.token}` }, WARM_CONNECTIONS, seconds),
+    ]);
+  } finally {
+    await validated.close();
+    await plain.close();
+    await fake.close();
+  }
+
+  printTable(results, rounds);
+  say();
+  say(table(
+    [`reference: same warm load, validation on (${WARM_CONNECTIONS} conn)`, 'p50 / p99', 'req/s', 'errors / non-2xx'],
+    floor.map(([name, l]) => [name, `${l.p50} / ${l.p99} ms`, count(Math.round(l.rps)), `${l.errors} / ${l.non2xx}`]),
+  ));
+  say(`with ${WARM_CONNECTIONS} connections each waiting for its answer, p50 ≈ ${WARM_CONNECTIONS} ÷ throughput: p50 ≤ 5 ms needs about ${count(WARM_CONNECTIONS / 0.005)} req/s`);
+  return targets(results);
+}
+
+function printTable(results: SizeResult[], rounds: number): void {
+  const col = (f: (r: SizeResult) => string) => results.map(f);
+  const reqs = (s: Step) => `${s.requests} req`;
+  const warmCell = (l: LoadResult) => `${l.p50} / ${l.p99} ms`;
+  const rows: string[][] = [
+    ['fake round trip (1 page of 100, median)', ...col((r) => ms(r.roundTrip))],
+    ['fake alone: page 1, then the rest (no app)', ...col((r) => ms(r.fakeAlone.cold))],
+    ['  ÷ round trip (floor for "cold")', ...col((r) => ratio(r.fakeAlone.cold / r.roundTrip))],
+    ['fake alone: all pages at once (no app)', ...col((r) => ms(r.fakeAlone.known))],
+    ['  ÷ round trip (floor for "known page count")', ...col((r) => ratio(r.fakeAlone.known / r.roundTrip))],
+    ['cold listing (after sign-in)', ...col((r) => ms(r.cold.ms))],
+    ['  ÷ round trip', ...col((r) => ratio(r.cold.ms / r.roundTrip))],
+    ['  app overhead over the fake alone', ...col((r) => ms(r.cold.ms - r.fakeAlone.cold))],
+    ['  upstream requests', ...col((r) => `${reqs(r.cold)}${r.cold.upstream !== r.cold.requests ? ` (+${r.cold.upstream - r.cold.requests} other)` : ''}`)],
+    ['known page count', ...col((r) => ms(r.known.ms))],
+    ['  ÷ round trip', ...col((r) => ratio(r.known.ms / r.roundTrip))],
+    ['  app overhead over the fake alone', ...col((r) => ms(r.known.ms - r.fakeAlone.known))],
+    ['  pages remembered / upstream requests', ...col((r) => `${r.known.remembered ?? 'none'} / ${reqs(r.known)}`)],
+    ['revalidation (every page 304)', ...col((r) => ms(r.revalidation.ms))],
+    ['  ÷ round trip', ...col((r) => ratio(r.revalidation.ms / r.roundTrip))],
+    ['  upstream requests / 304 / downloaded', ...col((r) => `${r.revalidation.requests} / ${r.revalidation.notModified} / ${r.revalidation.requests - r.revalidation.notModified}`)],
+    ['  pages downloaded, each run', ...col((r) => r.revalidationDownloaded.join(', '))],
+    ['sequential baseline (page after page)', ...col((r) => ms(r.sequential.ms))],
+    ['  ÷ round trip', ...col((r) => ratio(r.sequential.ms / r.roundTrip))],
+    ['  upstream requests', ...col((r) => reqs(r.sequential))],
+    ['cold ÷ sequential', ...col((r) => ratio(r.cold.ms / r.sequential.ms))],
+    ['warm, one request at a time (median)', ...col((r) => ms(r.warm.single))],
+    ['warm load: seconds per round', ...col((r) => `${rounds} × ${r.warm.roundSeconds} s`)],
+    [`warm p50 / p99, validation on (${WARM_CONNECTIONS} conn)`, ...col((r) => warmCell(r.warm.validated))],
+    ['warm req/s, validation on', ...col((r) => count(Math.round(r.warm.validated.rps)))],
+    [`warm p50 / p99, validation off`, ...col((r) => warmCell(r.warm.plain))],
+    ['warm req/s, validation off', ...col((r) => count(Math.round(r.warm.plain.rps)))],
+    ['validation cost (1 − on ÷ off)', ...col((r) => pct(validationCost(r)))],
+    ['warm: upstream requests', ...col((r) => String(r.warm.upstream))],
+    ['warm: errors / non-2xx', ...col((r) => `${r.warm.validated.errors + r.warm.plain.errors} / ${r.warm.validated.non2xx + r.warm.plain.non2xx}`)],
+  ];
+  say();
+  say(table(['', ...results.map((r) => `${count(r.size)} repos (${r.pages} p.)`)], rows));
+}
+
+const validationCost = (r: SizeResult) => 1 - r.warm.validated.rps / r.warm.plain.rps;
+
+function targets(results: SizeResult[]): TargetResult[] {
+  const out: TargetResult[] = [];
+  const one = results.find((r) => r.size === 1_000);
+  if (one) {
+    const vsRtt = one.cold.ms / one.roundTrip;
+    out.push({ part: 'A', name: 'cold listing, 1,000 repos ÷ round trip', measured: `${ratio(vsRtt)} (${ms(one.cold.ms)})`, target: '≤ 2.2×', met: vsRtt <= 2.2 });
+    const vsSeq = one.cold.ms / one.sequential.ms;
+    out.push({ part: 'A', name: 'cold listing, 1,000 repos ÷ sequential', measured: `${ratio(vsSeq)} (${ms(one.sequential.ms)} seq.)`, target: '≤ 0.25×', met: vsSeq <= 0.25 });
+  }
+  for (const r of results) {
+    const size = `${count(r.size)} repos`;
+    const known = r.known.ms / r.roundTrip;
+    out.push({ part: 'A', name: `known page count, ${size} ÷ round trip`, measured: `${ratio(known)} (${ms(r.known.ms)})`, target: '≤ 1.2×', met: known <= 1.2 });
+    const downloaded = Math.max(...r.revalidationDownloaded);
+    out.push({ part: 'A', name: `revalidation, ${size}: pages downloaded (worst run)`, measured: `${downloaded} of ${r.revalidation.requests}`, target: '0', met: downloaded === 0 });
+    const w = r.warm.validated;
+    out.push({ part: 'A', name: `warm p50, ${size}`, measured: `${w.p50} ms`, target: '≤ 5 ms', met: w.p50 <= 5 });
+    out.push({ part: 'A', name: `warm p99, ${size}`, measured: `${w.p99} ms`, target: '≤ 25 ms', met: w.p99 <= 25 });
+    const cost = validationCost(r);
+    out.push({ part: 'A', name: `validation cost of warm throughput, ${size}`, measured: pct(cost), target: '≤ 30%', met: cost <= 0.3 });
+  }
+  return out;
+}

@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import cookieParser from 'cookie-parser';
+import cors from 'cors';
+import express, { type RequestHandler } from 'express';
+import * as OpenApiValidator from 'express-openapi-validator';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import { createJwtService } from './auth/jwt.ts';
+import { createCache, RedisCache, type KeyValueCache } from './cache/index.ts';
+import type { Config } from './config.ts';
+import { authenticate, identifyOperation } from './http/auth.ts';
+import { errorHandler, notFoundHandler, problemBody } from './http/errors.ts';
+import { connectionHandlers } from './http/handlers/connections.ts';
+import { operationHandlers } from './http/handlers/operations.ts';
+import { repositoryHandlers } from './http/handlers/repositories.ts';
+import { sessionHandlers } from './http/handlers/session.ts';
+import { createMetrics } from './http/metrics.ts';
+import { createRateLimits } from './http/rate-limit.ts';
+import { loadSpec } from './http/openapi.ts';
+import { indexOperations, strictIntegers } from './http/operations.ts';
+import { createListingService } from './listing/service.ts';
+import { createGithubReader } from './kind/github-batch.ts';
+import { createDetectionService, type DetectionService } from './kind/service.ts';
+import { createLogger, redactUrl } from './logger.ts';
+import { createGithubSource } from './listing/github-source.ts';
+import { GitHubClient } from './providers/github/client.ts';
+import { GitVerseClient } from './providers/gitverse/client.ts';
+import { createGitverseKindReader, createGitverseSource } from './providers/gitverse/source.ts';
+import type { Services } from './services.ts';
+import type { operations } from './api/schema.d.ts';
+import type { HostRepository } from './listing/types.ts';
+import { openStore } from './store/index.ts';
+import type { Store } from './store/types.ts';
+
+export interface AppOverrides {
+  logger?: Logger;
+  store?: Store;
+  cache?: KeyValueCache;
+  /** Replaces an operation's handler: how the drift tests plant a deliberately wrong one. */
+  handlers?: Partial<Record<OperationId, RequestHandler | RequestHandler[]>>;
+}
+
+export type OperationId = keyof operations;
+
+export interface App {
+  app: express.Express;
+  services: Services;
+  /** Closes the database and the cache (only those the app opened itself). */
+  close(): Promise<void>;
+}
+
+/** Kind hints for a host's repositories, cached by (provider, id, pushed_at) and bounded by the detection budget. */
+function kindsFrom(detection: DetectionService, provider: 'github' | 'gitverse') {
+  return async ({ token, repos }: { token: string; repos: HostRepository[] }) => {
+    const { detections } = await detection.annotate(
+      provider,
+      token,
+      repos.map((r) => ({ id: r.id, owner: r.owner.login, name: r.name, pushed_at: r.pushed_at ?? r.updated_at })),
+    );
+    return new Map([...detections].map(([id, d]) => [id, { kind: d.kind, reason: d.reason, pending: d.pending }]));
+  };
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Builds the whole app from its configuration. It never listens: `server.ts` does. */
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const spec = loadSpec();
+  const operations = indexOperations(spec);
+  const store =
+    overrides.store ??
+    (await openStore({
+      ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+      dataDir: config.dataDir,
+      secretKey: config.secretKey,
+    }));
+  const cache = overrides.cache ?? createCache({ redisUrl: config.redisUrl, prefix: config.redisPrefix });
+  const metrics = createMetrics();
+  const github = new GitHubClient({
+    apiUrl: config.github.apiUrl,
+    timeoutMs: config.github.timeoutMs,
+    concurrency: config.github.concurrency,
+  });
+  const gitverse = GitVerseClient.fromConfig(config.gitverse);
+  const detection = createDetectionService({
+    store,
+    readers: {
+      github: createGithubReader({ apiUrl: config.github.apiUrl, timeoutMs: config.github.timeoutMs }),
+      gitverse: createGitverseKindReader(gitverse),
+    },
+    budgetMs: config.detectionBudgetMs,
+  });
+  const services: Services = {
+    config,
+    logger,
+    spec,
+    operations,
+    store,
+    cache,
+    jwt: createJwtService(config.jwt),
+    github,
+    gitverse,
+    metrics,
+    listing: createListingService({
+      store,
+      cache,
+      cacheTtlSeconds: config.listingCacheTtlSeconds,
+      sources: {
+        github: createGithubSource({ client: github, cache, metrics, kinds: kindsFrom(detection, 'github') }),
+        gitverse: createGitverseSource({ client: gitverse, cache, metrics, kinds: kindsFrom(detection, 'gitverse') }),
+      },
+      toProblem: (p) => problemBody(p, '/api/v1/repos', 'upstream'),
+    }),
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', config.trustProxy);
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    }),
+  );
+  app.use(
+    cors({
+      origin: (origin, callback) => callback(null, origin !== undefined && config.corsOrigins.includes(origin)),
+      credentials: true,
+      exposedHeaders: ['Link', 'ETag', 'X-Total-Count', 'X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+    }),
+  );
+  app.use(identifyOperation(operations));
+  app.use(metrics.middleware);
+  app.use(cookieParser());
+  const rateLimits = createRateLimits({ ...config.rateLimit, redis: cache instanceof RedisCache ? cache.client : undefined });
+  app.use(rateLimits.beforeAuth);
+  app.use(authenticate({ store, jwt: services.jwt, cookieName: config.session.cookieName }));
+  app.use(rateLimits.afterAuth);
+  app.use(express.json({ limit: '16kb', type: ['application/json', 'application/*+json'] }));
+  app.use(strictIntegers(operations));
+  app.use(
+    OpenApiValidator.middleware({
+      apiSpec: spec as never,
+      validateApiSpec: false,
+      // Every issue at once (field_errors + issues); bounded by the 16 KiB body limit and the spec's maxLength/maxItems.
+      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: false, allErrors: true },
+      validateResponses: config.validateResponses
+        ? {
+            onError: (error, body, req) => {
+              logger.error({ err: error, request_id: req.id, operation: req.operation?.operationId, body }, 'response does not match the spec');
+              throw error;
+            },
+          }
+        : false,
+      validateSecurity: false,
+      validateFormats: true,
+      ajvFormats: { mode: 'fast' },
+    }),
+  );
+
+  const session = sessionHandlers(services);
+  const repos = repositoryHandlers(services);
+  const connections = connectionHandlers(services);
+  const ops = operationHandlers(services);
+  const docsCsp: RequestHandler = (_req, res, next) => {
+    // The reference is one self-contained page: its own inline script, styles, fonts and workers, nothing remote.
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; worker-src blob:; connect-src 'self'; frame-ancestors 'none'",
+    );
+    next();
+  };
+
+  // Every operation of the spec is mounted from its operationId; one without a handler stops the start.
+  const handlers: Record<OperationId, RequestHandler[]> = {
+    startGithubSignIn: [session.startGithubSignIn],
+    completeGithubSignIn: [session.completeGithubSignIn],
+    signOut: [session.signOut],
+    getMe: [session.getMe],
+    linkGitverseToken: [session.linkGitverseToken],
+    unlinkGitverseToken: [session.unlinkGitverseToken],
+    listRepositories: [repos.listRepositories],
+    listConnections: [connections.listConnections],
+    connectRepository: [connections.connectRepository],
+    disconnectRepository: [connections.disconnectRepository],
+    getHealth: [ops.getHealth],
+    getReadiness: [ops.getReadiness],
+    getMetrics: [ops.getMetrics],
+    getOpenApiDocument: [ops.getOpenApiDocument],
+    getApiReference: [docsCsp, ops.getApiReference],
+  };
+  for (const op of operations.all) {
+    const chain = overrides.handlers?.[op.operationId as OperationId] ?? handlers[op.operationId as OperationId];
+    if (!chain) throw new Error(`the spec's operation ${op.operationId} has no handler`);
+    const route = op.template.replace(/\{([^}]+)\}/g, ':$1');
+    app[op.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'](route, ...[chain].flat());
+  }
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+
+  return {
+    app,
+    services,
+    async close() {
+      await detection.idle();
+      if (!overrides.cache) await cache.close();
+      if (!overrides.store) await store.close();
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { hkdfSync } from 'node:crypto';
+import { SignJWT, jwtVerify } from 'jose';
+
+export type Scope = 'repos:read' | 'repos:write';
+export const ALL_SCOPES: Scope[] = ['repos:read', 'repos:write'];
+
+export interface AccessClaims {
+  userId: number;
+  sessionId: string;
+  scopes: Scope[];
+}
+
+export interface JwtSettings {
+  secret: string;
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+// Pinned: a token that names any other algorithm (none, RS256, ...) is rejected before its signature is looked at.
+const ALGORITHM = 'HS256';
+
+/** Short-lived bearer tokens for one session; the session row decides whether they still count. */
+export function createJwtService(settings: JwtSettings) {
+  // Domain-separated from the token-encryption key derived from the same secret.
+  const key = new Uint8Array(hkdfSync('sha256', settings.secret, Buffer.alloc(0), 'access-token-signing-v1', 32));
+
+  return {
+    ttlSeconds: settings.ttlSeconds,
+
+    async issue(claims: AccessClaims): Promise<string> {
+      return new SignJWT({ sid: claims.sessionId, scope: claims.scopes.join(' ') })
+        .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+        .setSubject(String(claims.userId))
+        .setIssuer(settings.issuer)
+        .setAudience(settings.audience)
+        .setIssuedAt()
+        .setExpirationTime(`${settings.ttlSeconds}s`)
+        .sign(key);
+    },
+
+    /** Undefined for any token that is not ours, not for us, or expired. */
+    async verify(token: string): Promise<AccessClaims | undefined> {
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: [ALGORITHM],
+          issuer: settings.issuer,
+          audience: settings.audience,
+          requiredClaims: ['sub', 'sid', 'exp', 'iat'],
+        });
+        const userId = Number(payload.sub);
+        const sessionId = payload.sid;
+        const scope = typeof payload.scope === 'string' ? payload.scope : '';
+        if (!Number.isSafeInteger(userId) || userId < 1 || typeof sessionId !== 'string') return undefined;
+        const scopes = scope.split(' ').filter((s): s is Scope => (ALL_SCOPES as string[]).includes(s));
+        return { userId, sessionId, scopes };
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+export type JwtService = ReturnType<typeof createJwtService>;

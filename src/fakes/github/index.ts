@@ -1,0 +1,8 @@
+export { startFakeGithub } from './server.ts';
+export type { FakeGithub, StartFakeGithubOptions } from './server.ts';
+export { FakeGithubState, DEFAULT_SCOPES, tokenFor, idFor } from './state.ts';
+export { generateRepos } from './generate.ts';
+export { seededRandom } from '../random.ts';
+export type { GenerateReposOptions } from './generate.ts';
+export { renderRepo, renderUser, renderOwner } from './render.ts';
+export type * from './types.ts';

@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import { FakeHostState } from '../state.ts';
+import type { FakeAccount, FakeGraphqlHandler, FakeRequestRecord, FakeRoute, FakeUserInput, Fault } from './types.ts';
+
+export const DEFAULT_SCOPES = ['repo', 'read:user', 'user:email'];
+
+/** A token that looks like a GitHub OAuth token (`gho_` + 36 characters), derived from the login. */
+export function tokenFor(login: string): string {
+  return `gho_${createHash('sha256').update(`fake-github:${login}`).digest('hex').slice(0, 36)}`;
+}
+
+/** A stable numeric id for a login, so owners keep their id across runs. */
+export function idFor(login: string): number {
+  return 1_000 + (createHash('sha256').update(login).digest().readUInt32BE(0) % 90_000_000);
+}
+
+export interface PendingAuthorization {
+  login: string;
+  clientId: string;
+  redirectUri: string | undefined;
+  codeChallenge: string | undefined;
+  codeChallengeMethod: string | undefined;
+  expiresAt: number;
+}
+
+/** Everything the fake knows, and the handles tests use to shape its answers. */
+export class FakeGithubState extends FakeHostState<FakeRoute, FakeAccount, Fault, FakeRequestRecord> {
+  /** OAuth codes issued by the authorize step and not yet exchanged. */
+  readonly codes = new Map<string, PendingAuthorization>();
+  /** The account the authorize step signs in when the request names none. */
+  defaultLogin: string | undefined;
+  /** Primary rate limit per token and hour. */
+  rateLimit = 5_000;
+  etagStyle: 'weak' | 'strong' = 'weak';
+  /** GitHub repeats the current `Link` on a 304 (the ETag covers the body only); false leaves it out. */
+  linkOn304 = true;
+  graphql: FakeGraphqlHandler | undefined;
+  /** When set, the OAuth endpoints insist on these credentials. */
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+
+  addUser(input: FakeUserInput): FakeAccount {
+    const now = new Date().toISOString();
+    const id = input.id ?? idFor(input.login);
+    const account: FakeAccount = {
+      token: input.token ?? tokenFor(input.login),
+      scopes: input.scopes ?? [...DEFAULT_SCOPES],
+      user: {
+        id,
+        login: input.login,
+        name: input.name === undefined ? input.login : input.name,
+        email: input.email === undefined ? `${input.login}@users.noreply.example` : input.email,
+        company: null,
+        location: null,
+        bio: null,
+        created_at: '2015-03-14T09:26:53Z',
+        updated_at: now,
+      },
+      repos: input.repos ?? [],
+      rate: { used: 0, resetAt: Math.floor(Date.now() / 1000) + 3600 },
+    };
+    this.accounts.set(account.token, account);
+    this.defaultLogin ??= input.login;
+    return account;
+  }
+
+  /** The first fault matching this request, used up by one. */
+  takeFault(route: FakeRoute | 'other', page: number): Fault | undefined {
+    return this.takeFaultWhere(route, page);
+  }
+}

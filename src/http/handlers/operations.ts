@@ -1,0 +1,41 @@
+import type { RequestHandler } from 'express';
+import type { Services } from '../../services.ts';
+import { readApiReference } from '../docs.ts';
+import { problems } from '../problem.ts';
+import type { JsonResponse } from '../types.ts';
+
+export function operationHandlers(services: Services) {
+  const getHealth: RequestHandler = (_req, res) => {
+    res.json({ status: 'ok' } satisfies JsonResponse<'getHealth', 200>);
+  };
+
+  const getReadiness: RequestHandler = async (_req, res) => {
+    const check = (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok' as const,
+        () => 'failed' as const,
+      );
+    const [database, cache] = await Promise.all([
+      check(services.store.ping()),
+      check(services.cache.get('readiness-probe')),
+    ]);
+    const ready = database === 'ok' && cache === 'ok';
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: { database, cache } });
+  };
+
+  const getMetrics: RequestHandler = async (_req, res) => {
+    res.type('text/plain').send(await services.metrics.registry.metrics());
+  };
+
+  const getOpenApiDocument: RequestHandler = (_req, res) => {
+    res.json(services.spec);
+  };
+
+  const getApiReference: RequestHandler = (_req, res, next) => {
+    const html = readApiReference(services.config.apiReferenceFile);
+    if (!html) return next(problems.notFound('The API reference has not been built; run `npm run docs`.'));
+    res.type('text/html').send(html);
+  };
+
+  return { getHealth, getReadiness, getMetrics, getOpenApiDocument, getApiReference };
+}

@@ -1,0 +1,47 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RequestHandler } from 'express';
+
+/** One registry per app, so several apps in one process (tests) do not share counters. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'Requests answered, by operation and status.',
+    labelNames: ['operation', 'status'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer, by operation.',
+    labelNames: ['operation'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const upstream = new Counter({
+    name: 'git_host_requests_total',
+    help: 'Requests made to git hosts, by host and outcome.',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [registry],
+  });
+  const listingCache = new Counter({
+    name: 'listing_cache_total',
+    help: 'Listing cache lookups, by result.',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+
+  const middleware: RequestHandler = (req, res, next) => {
+    const end = duration.startTimer();
+    res.on('finish', () => {
+      const operation = req.operation?.operationId ?? 'unmatched';
+      requests.inc({ operation, status: String(res.statusCode) });
+      end({ operation });
+    });
+    next();
+  };
+
+  return { registry, requests, upstream, listingCache, middleware };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,104 @@
+import type { RequestHandler } from 'express';
+import type { OpenApiDocument } from './openapi.ts';
+import { problems, type ValidationIssue } from './problem.ts';
+
+export interface SecurityRequirement {
+  scheme: string;
+  scopes: string[];
+}
+
+export interface OperationInfo {
+  operationId: string;
+  method: string;
+  /** The spec's path template, e.g. `/api/v1/connections/{provider}/{repo_id}`. */
+  template: string;
+  /** Alternatives: any one of them grants access. Empty means anonymous access. */
+  security: SecurityRequirement[];
+  /** Path and query parameters whose schema is an integer. */
+  integers: Array<{ in: 'path' | 'query'; name: string }>;
+}
+
+type Parameter = { in?: string; name?: string; schema?: { type?: unknown; $ref?: string } };
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+
+/** Finds the spec operation behind a request, so auth, metrics and logs can name it before validation. */
+export function indexOperations(spec: OpenApiDocument) {
+  const globalSecurity = (spec as { security?: Array<Record<string, string[]>> }).security ?? [];
+  const entries: Array<OperationInfo & { regex: RegExp }> = [];
+  for (const [template, item] of Object.entries(spec.paths)) {
+    const regex = new RegExp(
+      '^' + template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([^}]+)\}/g, '(?<$1>[^/]+)') + '/?$',
+    );
+    for (const method of METHODS) {
+      const op = item[method] as { operationId?: string; security?: Array<Record<string, string[]>>; parameters?: Parameter[] } | undefined;
+      if (!op?.operationId) continue;
+      const integers = [...((item.parameters as Parameter[] | undefined) ?? []), ...(op.parameters ?? [])]
+        .map((p) => (p as { $ref?: string }).$ref ? resolveRef(spec, (p as { $ref: string }).$ref) as Parameter : p)
+        .filter((p) => (p.in === 'path' || p.in === 'query') && typeOf(spec, p.schema) === 'integer')
+        .map((p) => ({ in: p.in as 'path' | 'query', name: String(p.name) }));
+      const requirements = (op.security ?? globalSecurity).flatMap((req) =>
+        Object.entries(req).map(([scheme, scopes]) => ({ scheme, scopes })),
+      );
+      entries.push({ operationId: op.operationId, method: method.toUpperCase(), template, security: requirements, integers, regex });
+    }
+  }
+  return {
+    all: entries as OperationInfo[],
+    find(method: string, path: string): OperationInfo | undefined {
+      const m = method === 'HEAD' ? 'GET' : method;
+      return entries.find((e) => e.method === m && e.regex.test(path));
+    },
+    /** Path parameters of a request to a known operation, as sent. */
+    pathParams(operation: OperationInfo, path: string): Record<string, string> {
+      const entry = entries.find((e) => e.operationId === operation.operationId);
+      return { ...entry?.regex.exec(path)?.groups };
+    },
+  };
+}
+
+export type OperationIndex = ReturnType<typeof indexOperations>;
+
+function resolveRef(spec: OpenApiDocument, ref: string): unknown {
+  return ref
+    .replace(/^#\//, '')
+    .split('/')
+    .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], spec);
+}
+
+function typeOf(spec: OpenApiDocument, schema: { type?: unknown; $ref?: string } | undefined): unknown {
+  if (!schema) return undefined;
+  return schema.$ref ? typeOf(spec, resolveRef(spec, schema.$ref) as { type?: unknown }) : schema.type;
+}
+
+const DECIMAL_INTEGER = /^-?(0|[1-9][0-9]{0,15})$/;
+
+/**
+ * Integer parameters must be written as plain decimal integers. The validator coerces text to numbers
+ * first, so `Infinity`, `1e400`, `0x10`, ` 5` or `1.0` would otherwise pass as numbers.
+ */
+export function strictIntegers(operations: OperationIndex): RequestHandler {
+  return (req, _res, next) => {
+    const operation = req.operation;
+    if (!operation || operation.integers.length === 0) return next();
+    const path = operations.pathParams(operation, req.path);
+    const issues: ValidationIssue[] = [];
+    for (const p of operation.integers) {
+      const raw = p.in === 'path' ? path[p.name] : new URLSearchParams(req.originalUrl.split('?')[1] ?? '').getAll(p.name);
+      for (const value of [raw].flat()) {
+        if (value !== undefined && !DECIMAL_INTEGER.test(safeDecode(value))) {
+          issues.push({ path: `${p.in}.${p.name}`, message: 'must be a decimal integer' });
+        }
+      }
+    }
+    next(issues.length ? problems.validation(issues) : undefined);
+  };
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The one error type every layer throws. The central error handler turns it into an RFC 9457
+ * `application/problem+json` body whose shape is the spec's `Problem` schema.
+ */
+export type ProblemCode =
+  | 'UNAUTHORIZED'
+  | 'SESSION_EXPIRED'
+  | 'GITHUB_AUTH'
+  | 'PROVIDER_AUTH'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'VALIDATION_FAILED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'RATE_LIMITED'
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'UPSTREAM_TIMEOUT'
+  | 'INTERNAL';
+
+export type Provider = 'github' | 'gitverse';
+
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+export interface ProblemExtras {
+  /** Re-linking the git host may fix it; the app session itself is still valid. */
+  reconnect?: boolean;
+  /** Seconds until a retry can succeed; also sent as `Retry-After`. */
+  retry_after?: number;
+  field_errors?: Record<string, string>;
+  issues?: ValidationIssue[];
+  /** The git host the problem came from, when it came from one. */
+  provider?: Provider;
+}
+
+const TITLES: Record<ProblemCode, string> = {
+  UNAUTHORIZED: 'Unauthorized',
+  SESSION_EXPIRED: 'Session expired',
+  GITHUB_AUTH: 'GitHub authorization failed',
+  PROVIDER_AUTH: 'Git host authorization failed',
+  FORBIDDEN: 'Forbidden',
+  NOT_FOUND: 'Not found',
+  METHOD_NOT_ALLOWED: 'Method not allowed',
+  VALIDATION_FAILED: 'Validation failed',
+  PAYLOAD_TOO_LARGE: 'Payload too large',
+  UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
+  RATE_LIMITED: 'Too many requests',
+  UPSTREAM_UNAVAILABLE: 'Git host unavailable',
+  UPSTREAM_TIMEOUT: 'Git host timeout',
+  INTERNAL: 'Internal server error',
+};
+
+export class ApiProblem extends Error {
+  readonly title: string;
+  constructor(
+    readonly status: number,
+    readonly code: ProblemCode,
+    readonly detail: string,
+    readonly extras: ProblemExtras = {},
+  ) {
+    super(detail);
+    this.name = 'ApiProblem';
+    this.title = TITLES[code];
+  }
+}
+
+export const SESSION_EXPIRED_DETAIL =
+  'Session expired — please log out and sign in again to reconnect your GitHub account.';
+
+export const problems = {
+  unauthorized: (detail = 'Missing, invalid or expired credentials.') =>
+    new ApiProblem(401, 'UNAUTHORIZED', detail),
+  sessionExpired: () => new ApiProblem(401, 'SESSION_EXPIRED', SESSION_EXPIRED_DETAIL),
+  forbidden: (detail: string) => new ApiProblem(403, 'FORBIDDEN', detail),
+  /** The git host rejected our stored token; the app session stays valid. */
+  providerAuth: (provider: Provider, detail: string) =>
+    new ApiProblem(403, provider === 'github' ? 'GITHUB_AUTH' : 'PROVIDER_AUTH', detail, {
+      reconnect: true,
+      provider,
+    }),
+  notFound: (detail: string) => new ApiProblem(404, 'NOT_FOUND', detail),
+  validation: (issues: ValidationIssue[], detail = 'The request is not valid.') => {
+    const field_errors: Record<string, string> = {};
+    for (const issue of issues) field_errors[issue.path] ??= issue.message;
+    return new ApiProblem(400, 'VALIDATION_FAILED', detail, { field_errors, issues });
+  },
+  rateLimited: (retryAfterSeconds: number, detail: string, provider?: Provider) =>
+    new ApiProblem(429, 'RATE_LIMITED', detail, {
+      retry_after: Math.max(1, Math.ceil(retryAfterSeconds)),
+      ...(provider ? { provider } : {}),
+    }),
+  upstreamUnavailable: (provider: Provider, detail: string) =>
+    new ApiProblem(502, 'UPSTREAM_UNAVAILABLE', detail, { provider }),
+  upstreamTimeout: (provider: Provider, detail: string) =>
+    new ApiProblem(504, 'UPSTREAM_TIMEOUT', detail, { provider }),
+  internal: () => new ApiProblem(500, 'INTERNAL', 'An unexpected error occurred.'),
+};

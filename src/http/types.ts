@@ -1,0 +1,22 @@
+import type { components, operations } from '../api/schema.d.ts';
+
+export type Schemas = components['schemas'];
+export type Repository = Schemas['Repository'];
+export type RepositoryList = Schemas['RepositoryList'];
+export type Problem = Schemas['Problem'];
+
+/** The query parameters of an operation, as the spec declares them. */
+export type QueryOf<K extends keyof operations> = operations[K]['parameters'] extends { query?: infer Q }
+  ? NonNullable<Q>
+  : never;
+
+/** The JSON body an operation answers with for a status. */
+export type JsonResponse<K extends keyof operations, S extends keyof operations[K]['responses']> =
+  operations[K]['responses'][S] extends { content: { 'application/json': infer B } } ? B : never;
+
+/** The JSON request body of an operation. */
+export type JsonRequest<K extends keyof operations> = operations[K] extends {
+  requestBody: { content: { 'application/json': infer B } };
+}
+  ? B
+  : never;

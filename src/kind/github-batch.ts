@@ -1,0 +1,205 @@
+/**
+ * Reads many GitHub repositories' roots in few requests: one GraphQL query per batch, one aliased
+ * `repository` per repo, each asking for the root tree and every path in `MANIFEST_PATHS`.
+ *
+ * One round trip per batch, not two: asking for a path that does not exist costs GitHub a cheap
+ * null lookup, while first reading the trees and then only the manifests that exist would double
+ * the latency a listing waits for. 1,000 repositories take 25 requests at the default batch size
+ * (GitHub stops a query after 10 s; 25–50 repositories per query stay well inside that).
+ *
+ * Detection failures never throw: a batch that fails (HTTP error, GraphQL error, rate limit,
+ * timeout) yields `unknown` "Detection failed: ..." for its repositories, and the rest go on.
+ */
+import { detectKind, detectionFailed, MANIFEST_PATHS } from './detect.ts';
+import type { RepoEntry } from './detect.ts';
+import type { Detection } from '../store/types.ts';
+
+export interface RepoRef {
+  id: number;
+  owner: string;
+  name: string;
+}
+
+export interface GithubBatchOptions {
+  /** The REST base URL, as for the REST client: `https://api.github.com`, `https://ghe.example.com/api/v3`. */
+  apiUrl: string;
+  token: string;
+  /** Per request. */
+  timeoutMs: number;
+  repos: RepoRef[];
+  batchSize?: number;
+  /** Batches in flight at once. */
+  concurrency?: number;
+}
+
+export const DEFAULT_BATCH_SIZE = 40;
+export const DEFAULT_CONCURRENCY = 4;
+
+/**
+ * GraphQL sits beside the REST API: `https://api.github.com/graphql`, and on GitHub Enterprise
+ * Server `https://HOST/api/graphql` for a REST base of `https://HOST/api/v3`.
+ */
+export function graphqlUrl(apiUrl: string): string {
+  const base = apiUrl.replace(/\/+$/, '');
+  return /\/api\/v3$/.test(base) ? base.replace(/\/v3$/, '/graphql') : `${base}/graphql`;
+}
+
+const REPO_FRAGMENT = [
+  'fragment DetectRoot on Repository {',
+  '  root: object(expression: "HEAD:") { ... on Tree { entries { name type } } }',
+  ...MANIFEST_PATHS.map((path, i) => `  m${i}: object(expression: ${JSON.stringify(`HEAD:${path}`)}) { ... on Blob { text } }`),
+  '}',
+].join('\n');
+
+/** One query for a batch; owners and names travel as variables, never spliced into the text. */
+export function buildBatchQuery(repos: RepoRef[]): { query: string; variables: Record<string, string> } {
+  const variables: Record<string, string> = {};
+  const params: string[] = [];
+  const fields: string[] = [];
+  repos.forEach((repo, i) => {
+    variables[`o${i}`] = repo.owner;
+    variables[`n${i}`] = repo.name;
+    params.push(`$o${i}: String!, $n${i}: String!`);
+    fields.push(`  r${i}: repository(owner: $o${i}, name: $n${i}) { ...DetectRoot }`);
+  });
+  return { query: `query DetectKinds(${params.join(', ')}) {\n${fields.join('\n')}\n}\n${REPO_FRAGMENT}`, variables };
+}
+
+export async function detectGithubBatch(opts: GithubBatchOptions): Promise<Map<number, Detection>> {
+  const unique = [...new Map(opts.repos.map((r) => [r.id, r])).values()];
+  const size = Math.max(1, opts.batchSize ?? DEFAULT_BATCH_SIZE);
+  const batches: RepoRef[][] = [];
+  for (let i = 0; i < unique.length; i += size) batches.push(unique.slice(i, i + size));
+
+  const out = new Map<number, Detection>();
+  const url = graphqlUrl(opts.apiUrl);
+  // Once GitHub says we are rate limited, the remaining batches are not sent: they would fail too.
+  let rateLimited = false;
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++] ?? [];
+      const results = rateLimited ? failAll(batch, RATE_LIMIT) : await runBatch(url, opts, batch);
+      if (results.rateLimited) rateLimited = true;
+      for (const [id, detection] of results.detections) out.set(id, detection);
+    }
+  };
+  const workers = Math.max(1, Math.min(opts.concurrency ?? DEFAULT_CONCURRENCY, batches.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return out;
+}
+
+/** A reader for the detection service, bound to one GitHub (public or Enterprise). */
+export function createGithubReader(config: Omit<GithubBatchOptions, 'token' | 'repos'>) {
+  return (token: string, repos: RepoRef[]) => detectGithubBatch({ ...config, token, repos });
+}
+
+const RATE_LIMIT = 'GitHub rate limit';
+
+interface BatchResult {
+  detections: Map<number, Detection>;
+  rateLimited: boolean;
+}
+
+function failAll(batch: RepoRef[], why: string): BatchResult {
+  return { detections: new Map(batch.map((r) => [r.id, detectionFailed(why)])), rateLimited: why === RATE_LIMIT };
+}
+
+async function runBatch(url: string, opts: GithubBatchOptions, batch: RepoRef[]): Promise<BatchResult> {
+  let res: Response;
+  let payload: unknown;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        authorization: `bearer ${opts.token}`,
+        'content-type': 'application/json',
+        accept: 'application/json',
+        'user-agent': 'repositories-api',
+      },
+      body: JSON.stringify(buildBatchQuery(batch)),
+      signal: AbortSignal.timeout(opts.timeoutMs),
+    });
+    const text = await res.text();
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      payload = undefined;
+    }
+  } catch (err) {
+    const name = err instanceof Error ? err.name : '';
+    return failAll(batch, name === 'TimeoutError' || name === 'AbortError' ? 'GitHub timeout' : 'GitHub unreachable');
+  }
+
+  if (!res.ok) return failAll(batch, httpFailure(res, payload));
+  if (!isRecord(payload)) return failAll(batch, 'GitHub error');
+  const errors = Array.isArray(payload.errors) ? payload.errors.filter(isRecord) : [];
+  const data = payload.data;
+  if (!isRecord(data)) return failAll(batch, errors.some(isRateLimitError) ? RATE_LIMIT : 'GitHub error');
+
+  const detections = new Map<number, Detection>();
+  batch.forEach((repo, i) => {
+    const alias = `r${i}`;
+    const node = data[alias];
+    if (!(alias in data)) {
+      detections.set(repo.id, detectionFailed('GitHub error'));
+    } else if (isRecord(node)) {
+      detections.set(repo.id, detectFromNode(node));
+    } else {
+      // Null: not found (or not visible to this token), unless GitHub says something else went wrong.
+      const error = errors.find((e) => Array.isArray(e.path) && e.path[0] === alias);
+      const type = error ? errorType(error) : 'NOT_FOUND';
+      detections.set(
+        repo.id,
+        type === 'NOT_FOUND'
+          ? { kind: 'unknown', reason: 'Empty repository' }
+          : detectionFailed(isRateLimitError(error ?? {}) ? RATE_LIMIT : type === 'FORBIDDEN' ? 'access denied' : 'GitHub error'),
+      );
+    }
+  });
+  return { detections, rateLimited: errors.some(isRateLimitError) };
+}
+
+function detectFromNode(node: Record<string, unknown>): Detection {
+  const root = node.root;
+  // No tree at HEAD: the repository has no commits yet.
+  if (!isRecord(root) || !Array.isArray(root.entries)) return { kind: 'unknown', reason: 'Empty repository' };
+  const entries: RepoEntry[] = root.entries.filter(isRecord).flatMap((e) =>
+    // Submodules (`commit`) are folders from where we stand.
+    typeof e.name === 'string' ? [{ name: e.name, type: e.type === 'blob' ? 'file' : 'dir' } as const] : [],
+  );
+  const files: Record<string, string | null> = {};
+  MANIFEST_PATHS.forEach((path, i) => {
+    const blob = node[`m${i}`];
+    files[path] = isRecord(blob) && typeof blob.text === 'string' ? blob.text : null;
+  });
+  return detectKind({ entries, files });
+}
+
+function httpFailure(res: Response, payload: unknown): string {
+  if (res.status === 401) return 'GitHub token rejected';
+  const message = isRecord(payload) && typeof payload.message === 'string' ? payload.message : '';
+  // Primary limits answer 403/429 with no remaining quota; secondary limits say so in the message.
+  if (
+    res.status === 429 ||
+    (res.status === 403 && (res.headers.get('x-ratelimit-remaining') === '0' || /rate limit/i.test(message)))
+  ) {
+    return RATE_LIMIT;
+  }
+  if (res.status === 403) return 'access denied';
+  if (res.status >= 500) return 'GitHub unavailable';
+  return `GitHub answered HTTP ${res.status}`;
+}
+
+const errorType = (e: Record<string, unknown>): string => {
+  const ext = isRecord(e.extensions) ? e.extensions.type : undefined;
+  return typeof e.type === 'string' ? e.type : typeof ext === 'string' ? ext : '';
+};
+
+/** GitHub has answered both `RATE_LIMITED` and `RATE_LIMIT` (with `code: graphql_rate_limit`). */
+const isRateLimitError = (e: Record<string, unknown>) =>
+  ['RATE_LIMITED', 'RATE_LIMIT'].includes(errorType(e)) || e.code === 'graphql_rate_limit';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import type { KeyValueCache } from '../cache/index.ts';
+import type { Metrics } from '../http/metrics.ts';
+import type { GitHubClient } from '../providers/github/client.ts';
+import type { GitHubRepo } from '../providers/github/repo.ts';
+import type { HostRepository, KindAnnotation, RepositorySource } from './types.ts';
+
+export function toHostRepository(r: GitHubRepo): HostRepository {
+  const updated = r.updated_at ?? r.pushed_at ?? r.created_at ?? new Date(0).toISOString();
+  return {
+    provider: 'github',
+    id: r.id,
+    name: r.name,
+    full_name: r.full_name,
+    owner: { id: r.owner.id, login: r.owner.login, full_name: null, type: r.owner.type === 'Organization' ? 'Organization' : 'User' },
+    description: r.description,
+    private: r.private,
+    fork: r.fork,
+    archived: r.archived,
+    html_url: r.html_url,
+    language: r.language,
+    size: r.size,
+    stargazers_count: r.stargazers_count,
+    watchers_count: r.watchers_count,
+    default_branch: r.default_branch,
+    created_at: r.created_at ?? updated,
+    updated_at: updated,
+    pushed_at: r.pushed_at,
+    permissions: r.permissions,
+  };
+}
+
+export interface GithubSourceDeps {
+  client: GitHubClient;
+  cache: KeyValueCache;
+  metrics: Metrics;
+  kinds?: (input: { token: string; repos: HostRepository[] }) => Promise<Map<number, KindAnnotation>>;
+}
+
+/** GitHub as a listing source: every page, conditional requests, the page count remembered per user. */
+export function createGithubSource(deps: GithubSourceDeps): RepositorySource {
+  return {
+    provider: 'github',
+    async list({ userId, token }) {
+      // Pages are per token: another token may see other repositories.
+      const tokenTag = createHash('sha256').update(token).digest('base64url').slice(0, 16);
+      const pagesKey = `ghpages:${userId}`;
+      const knownPageCount = await deps.cache.get<number>(pagesKey);
+      try {
+        const listing = await deps.client.listRepos(token, {
+          pageCache: deps.cache,
+          cacheKey: `ghpage:${userId}:${tokenTag}`,
+          ...(knownPageCount ? { knownPageCount } : {}),
+        });
+        deps.metrics.upstream.inc({ provider: 'github', outcome: 'downloaded' }, listing.stats.downloaded);
+        deps.metrics.upstream.inc({ provider: 'github', outcome: 'not_modified' }, listing.stats.notModified);
+        await deps.cache.set(pagesKey, listing.pageCount, 86_400);
+        return listing.repos.map(toHostRepository);
+      } catch (error) {
+        deps.metrics.upstream.inc({ provider: 'github', outcome: 'failed' });
+        throw error;
+      }
+    },
+    ...(deps.kinds ? { kinds: deps.kinds } : {}),
+  };
+}

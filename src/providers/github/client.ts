@@ -1,0 +1,287 @@
+import { Octokit } from '@octokit/core';
+import parseLinkHeader from 'parse-link-header';
+import type { KeyValueCache } from '../../cache/index.ts';
+import type { Config } from '../../config.ts';
+import { problems } from '../../http/problem.ts';
+import { requestSignal } from '../http.ts';
+import { range, runBounded, tolerantPageCache, uniqueById } from '../pages.ts';
+import { isOctokitHttpError, toGitHubProblem } from './errors.ts';
+import { MalformedAnswer, toGitHubRepoPage } from './repo.ts';
+import type { GitHubRepo } from './repo.ts';
+
+export interface GitHubClientOptions {
+  /** `https://api.github.com`, a GitHub Enterprise `/api/v3` URL, or the local fake. */
+  apiUrl: string;
+  /** Deadline of each request, body included. */
+  timeoutMs: number;
+  userAgent?: string;
+  /** Pages fetched at once after the first (default 8). */
+  concurrency?: number;
+  /** A listing longer than this many pages fails rather than running on (default 1000: 100,000 repositories). */
+  maxPages?: number;
+  /** How long a page and its ETag stay in the page cache (default one day). */
+  pageCacheTtlSeconds?: number;
+  /** Told when the page cache fails; the listing goes on without it. */
+  onCacheError?: (error: unknown) => void;
+}
+
+export interface GitHubUser {
+  id: number;
+  login: string;
+  name: string | null;
+  avatar_url: string | null;
+  /** From `x-oauth-scopes`; empty for tokens that have no OAuth scopes. */
+  scopes: string[];
+}
+
+export interface ExchangeOAuthCodeInput {
+  /** `https://github.com`, a GitHub Enterprise host, or the local fake: not the API URL. */
+  webUrl: string;
+  clientId: string;
+  clientSecret: string;
+  code: string;
+  redirectUri: string;
+  codeVerifier: string;
+}
+
+export interface ListReposOptions {
+  /** Keeps each page's ETag and content between listings, for conditional requests. */
+  pageCache: KeyValueCache;
+  /** Identifies the user (and token) whose pages these are; the page number is appended. */
+  cacheKey: string;
+  /** The page count of the previous listing: all of them are asked for at once. */
+  knownPageCount?: number;
+}
+
+export interface RepoListing {
+  repos: GitHubRepo[];
+  /** Pages with repositories in them (at least 1): pass it back as `knownPageCount`. */
+  pageCount: number;
+  stats: { requests: number; notModified: number; downloaded: number };
+}
+
+/** What the page cache keeps per page. The Link header is kept because a 304 need not repeat it. */
+interface CachedPage {
+  etag: string;
+  link: string | null;
+  repos: GitHubRepo[];
+}
+
+interface Answer<T> {
+  status: number;
+  headers: Record<string, string | number | undefined>;
+  value: T | undefined;
+}
+
+interface RequestSpec {
+  method: 'GET' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  [parameter: string]: unknown;
+}
+
+/** Order stays fixed while we read page after page; the service sorts by activity afterwards. */
+const LIST_QUERY = { affiliation: 'owner,collaborator,organization_member', sort: 'full_name', direction: 'asc', per_page: 100 } as const;
+
+/**
+ * GitHub over Octokit's bare `request`: no retry or throttling plugin, because a rate limit or an
+ * outage must reach our caller at once as an ApiProblem instead of holding the request.
+ */
+export class GitHubClient {
+  private readonly octokit: Octokit;
+  private readonly timeoutMs: number;
+  private readonly concurrency: number;
+  private readonly maxPages: number;
+  private readonly pageCacheTtlSeconds: number;
+  private readonly apiOrigin: string;
+  private readonly onCacheError: (error: unknown) => void;
+
+  constructor(options: GitHubClientOptions) {
+    const apiUrl = options.apiUrl.replace(/\/$/, '');
+    this.octokit = new Octokit({ baseUrl: apiUrl, userAgent: options.userAgent ?? 'repositories-api' });
+    this.apiOrigin = new URL(apiUrl).origin;
+    this.timeoutMs = options.timeoutMs;
+    this.concurrency = Math.max(1, options.concurrency ?? 8);
+    this.maxPages = options.maxPages ?? 1000;
+    this.pageCacheTtlSeconds = options.pageCacheTtlSeconds ?? 86_400;
+    this.onCacheError = options.onCacheError ?? (() => {});
+  }
+
+  static fromConfig(github: Config['github']): GitHubClient {
+    return new GitHubClient({ apiUrl: github.apiUrl, timeoutMs: github.timeoutMs, concurrency: github.concurrency });
+  }
+
+  async getUser(token: string): Promise<GitHubUser> {
+    const answer = await this.call('reading the signed-in user', { method: 'GET', url: '/user', headers: auth(token) }, (body) => {
+      if (typeof body !== 'object' || body === null) throw new MalformedAnswer('the user is not a JSON object');
+      const u = body as Record<string, unknown>;
+      if (typeof u.id !== 'number' || typeof u.login !== 'string') throw new MalformedAnswer('the user has no id or login');
+      return {
+        id: u.id,
+        login: u.login,
+        name: typeof u.name === 'string' ? u.name : null,
+        avatar_url: typeof u.avatar_url === 'string' ? u.avatar_url : null,
+      };
+    });
+    const user = answer.value as Omit<GitHubUser, 'scopes'>;
+    const scopes = String(answer.headers['x-oauth-scopes'] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    return { ...user, scopes };
+  }
+
+  /** Step two of the OAuth web flow (with PKCE). Returns the access token. */
+  async exchangeOAuthCode(input: ExchangeOAuthCodeInput): Promise<string> {
+    const answer = await this.call(
+      'exchanging the sign-in code',
+      {
+        method: 'POST',
+        url: `${input.webUrl.replace(/\/$/, '')}/login/oauth/access_token`,
+        headers: { accept: 'application/json' },
+        data: {
+          client_id: input.clientId,
+          client_secret: input.clientSecret,
+          code: input.code,
+          redirect_uri: input.redirectUri,
+          code_verifier: input.codeVerifier,
+        },
+      },
+      (body) => (typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {}),
+    );
+    const fields = answer.value ?? {};
+    if (typeof fields.access_token === 'string' && fields.access_token) return fields.access_token;
+    // GitHub reports a refused exchange as 200 with an `error` field.
+    const error = typeof fields.error === 'string' ? fields.error : 'no_access_token';
+    if (error === 'bad_verification_code') {
+      throw problems.unauthorized('GitHub sign-in failed: the code is incorrect, expired or does not match the PKCE verifier. Sign in again.');
+    }
+    throw problems.upstreamUnavailable('github', `GitHub refused the sign-in code exchange (${error}); check the OAuth application settings.`);
+  }
+
+  /**
+   * Every repository the token can reach. Page 1 (or the known page count) first, then the rest
+   * concurrently. Any failing page fails the whole listing: a shorter list is never returned.
+   */
+  async listRepos(token: string, options: ListReposOptions): Promise<RepoListing> {
+    const stats = { requests: 0, notModified: 0, downloaded: 0 };
+    // `linkFresh`: the Link came with this answer, not from the cache.
+    const pages = new Map<number, { link: string | null; linkFresh: boolean; repos: GitHubRepo[] }>();
+    // Aborts the siblings of the first page that fails.
+    const listing = new AbortController();
+    const pageCache = tolerantPageCache<CachedPage>(options.pageCache, this.pageCacheTtlSeconds, this.onCacheError);
+
+    const fetchPage = async (page: number): Promise<void> => {
+      const key = `${options.cacheKey}:${page}`;
+      const cached = await pageCache.get(key);
+      stats.requests++;
+      const answer = await this.call(
+        `listing repositories (page ${page})`,
+        {
+          method: 'GET',
+          url: '/user/repos',
+          headers: { ...auth(token), ...(cached ? { 'if-none-match': cached.etag } : {}) },
+          ...LIST_QUERY,
+          page,
+        },
+        toGitHubRepoPage,
+        listing.signal,
+      );
+      if (answer.status === 304 && cached) {
+        stats.notModified++;
+        const link = typeof answer.headers.link === 'string' ? answer.headers.link : null;
+        pages.set(page, { link: link ?? cached.link, linkFresh: link !== null, repos: cached.repos });
+        return;
+      }
+      if (answer.status === 304) throw problems.upstreamUnavailable('github', `GitHub answered 304 to an unconditional request (page ${page}).`);
+      stats.downloaded++;
+      const etag = typeof answer.headers.etag === 'string' ? answer.headers.etag : null;
+      const link = typeof answer.headers.link === 'string' ? answer.headers.link : null;
+      const repos = answer.value ?? [];
+      pages.set(page, { link, linkFresh: true, repos });
+      if (etag) await pageCache.set(key, { etag, link, repos });
+    };
+
+    const known = options.knownPageCount;
+    let from = 1;
+    let to = Number.isInteger(known) && (known as number) > 0 ? Math.min(known as number, this.maxPages) : 1;
+    for (;;) {
+      await runBounded(range(from, to), this.concurrency, fetchPage, listing);
+      // The last page read says whether the list grew since the count we went by.
+      const tail = pages.get(to);
+      const links = parseLinkHeader(tail?.link);
+      if (!links?.next) {
+        // A full last page that was not modified keeps its old Link, which cannot know about
+        // repositories added after it: ask for the page after it.
+        if (tail && !tail.linkFresh && tail.repos.length >= LIST_QUERY.per_page && to < this.maxPages) {
+          from = to + 1;
+          to = from;
+          continue;
+        }
+        break;
+      }
+      const last = Number(links.last?.page ?? links.next.page);
+      if (!Number.isInteger(last) || last <= to) {
+        throw problems.upstreamUnavailable('github', `GitHub's pagination is inconsistent after page ${to}.`);
+      }
+      if (last > this.maxPages) {
+        throw problems.upstreamUnavailable('github', `The repository list is longer than ${this.maxPages} pages.`);
+      }
+      from = to + 1;
+      to = last;
+    }
+
+    const lists = range(1, to).map((page) => pages.get(page)?.repos ?? []);
+    const pageCount = Math.max(1, lists.findLastIndex((repos) => repos.length > 0) + 1);
+    return { repos: uniqueById(lists), pageCount, stats };
+  }
+
+  /**
+   * The way Octokit's `paginate` reads a list: one page after another, following `rel="next"`.
+   * Kept as the baseline the benchmark compares `listRepos` with.
+   */
+  async sequentialListRepos(token: string): Promise<RepoListing> {
+    const stats = { requests: 0, notModified: 0, downloaded: 0 };
+    const lists: GitHubRepo[][] = [];
+    let request: RequestSpec = { method: 'GET', url: '/user/repos', headers: auth(token), ...LIST_QUERY };
+    let page = 0;
+    for (;;) {
+      page++;
+      stats.requests++;
+      const answer = await this.call(`listing repositories (page ${page})`, request, toGitHubRepoPage);
+      stats.downloaded++;
+      lists.push(answer.value ?? []);
+      const next = parseLinkHeader(typeof answer.headers.link === 'string' ? answer.headers.link : null)?.next?.url;
+      if (!next) break;
+      // The token goes wherever the next link points: only ever to the API we were configured with.
+      if (new URL(next).origin !== this.apiOrigin) {
+        throw problems.upstreamUnavailable('github', 'GitHub pointed the next page at another host.');
+      }
+      if (page >= this.maxPages) throw problems.upstreamUnavailable('github', `The repository list is longer than ${this.maxPages} pages.`);
+      request = { method: 'GET', url: next, headers: auth(token) };
+    }
+    return { repos: uniqueById(lists), pageCount: page, stats };
+  }
+
+  /**
+   * One request with its own deadline. The body is read and parsed here rather than by Octokit,
+   * which would hand back a cut-off or non-JSON body as a string instead of failing.
+   */
+  private async call<T>(what: string, spec: RequestSpec, parse: (body: unknown) => T, cancel?: AbortSignal): Promise<Answer<T>> {
+    const { deadline, signal } = requestSignal(this.timeoutMs, cancel);
+    try {
+      const response = await this.octokit.request({ ...spec, request: { signal, parseSuccessResponseBody: false } });
+      const text = await new Response(response.data as ReadableStream<Uint8Array> | null).text();
+      return { status: response.status, headers: response.headers, value: parse(JSON.parse(text)) };
+    } catch (error) {
+      if (isOctokitHttpError(error) && error.status === 304 && error.response) {
+        return { status: 304, headers: error.response.headers, value: undefined };
+      }
+      throw toGitHubProblem(error, { what, timedOut: deadline.aborted, timeoutMs: this.timeoutMs });
+    }
+  }
+}
+
+function auth(token: string): Record<string, string> {
+  return { authorization: `bearer ${token}`, 'x-github-api-version': '2022-11-28' };
+}

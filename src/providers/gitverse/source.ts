@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import type { KeyValueCache } from '../../cache/index.ts';
+import type { Metrics } from '../../http/metrics.ts';
+import { ApiProblem } from '../../http/problem.ts';
+import { detectKind, detectionFailed, MANIFEST_PATHS } from '../../kind/detect.ts';
+import type { RepoRef } from '../../kind/github-batch.ts';
+import type { DetectionReader } from '../../kind/service.ts';
+import type { HostRepository, KindAnnotation, RepositorySource } from '../../listing/types.ts';
+import type { Detection } from '../../store/types.ts';
+import type { GitVerseClient, GitVerseContents } from './client.ts';
+
+export interface GitverseSourceDeps {
+  client: Pick<GitVerseClient, 'listRepos'>;
+  cache: KeyValueCache;
+  metrics?: Metrics;
+  kinds?: (input: { token: string; repos: HostRepository[] }) => Promise<Map<number, KindAnnotation>>;
+}
+
+/** GitVerse as a listing source: every page, with conditional requests. */
+export function createGitverseSource(deps: GitverseSourceDeps): RepositorySource {
+  return {
+    provider: 'gitverse',
+    async list({ userId, token }) {
+      // Pages are per token: another token may see other repositories.
+      const tokenTag = createHash('sha256').update(token).digest('base64url').slice(0, 16);
+      try {
+        const listing = await deps.client.listRepos(token, { pageCache: deps.cache, cacheKey: `gvpage:v1:${userId}:${tokenTag}` });
+        deps.metrics?.upstream.inc({ provider: 'gitverse', outcome: 'downloaded' }, listing.stats.downloaded);
+        deps.metrics?.upstream.inc({ provider: 'gitverse', outcome: 'not_modified' }, listing.stats.notModified);
+        return listing.repos;
+      } catch (error) {
+        deps.metrics?.upstream.inc({ provider: 'gitverse', outcome: 'failed' });
+        throw error;
+      }
+    },
+    ...(deps.kinds ? { kinds: deps.kinds } : {}),
+  };
+}
+
+export interface GitverseKindReaderOptions {
+  /** Contents requests in flight at once (default 4). */
+  concurrency?: number;
+  /**
+   * Repositories read per call (default 50); the rest come back as failures, which the detection
+   * service does not store, so a later listing reads them. GitVerse allows about 500 requests an
+   * hour per client address and each repository costs one request plus one per manifest present.
+   */
+  maxRepos?: number;
+}
+
+const RATE_LIMIT = 'GitVerse rate limit';
+
+/** A request not sent because GitVerse already said we are rate limited. */
+class NotSent extends Error {
+  override name = 'NotSent';
+}
+
+/**
+ * A detection reader for GitVerse, which has no batch API: per repository, the root listing, then
+ * only those `MANIFEST_PATHS` the root actually holds. Never throws: a repository that cannot be
+ * read comes back as a "Detection failed" unknown, and after a rate limit nothing more is asked.
+ */
+export function createGitverseKindReader(client: Pick<GitVerseClient, 'getContents'>, options: GitverseKindReaderOptions = {}): DetectionReader {
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const maxRepos = Math.max(0, options.maxRepos ?? 50);
+
+  return async (token: string, repos: RepoRef[]): Promise<Map<number, Detection>> => {
+    const out = new Map<number, Detection>();
+    const unique = [...new Map(repos.map((r) => [r.id, r])).values()];
+    for (const repo of unique.slice(maxRepos)) out.set(repo.id, detectionFailed('deferred to a later listing (GitVerse request budget)'));
+
+    const limit = limiter(concurrency);
+    let rateLimited = false;
+    const read = (repo: RepoRef, path: string): Promise<GitVerseContents | null> =>
+      limit(async () => {
+        if (rateLimited) throw new NotSent(RATE_LIMIT);
+        try {
+          return await client.getContents(token, repo.owner, repo.name, path);
+        } catch (error) {
+          if (error instanceof ApiProblem && error.code === 'RATE_LIMITED') rateLimited = true;
+          throw error;
+        }
+      });
+
+    const detect = async (repo: RepoRef): Promise<Detection> => {
+      try {
+        const root = await read(repo, '');
+        if (root === null) return { kind: 'unknown', reason: 'Empty repository' };
+        if (root.type !== 'dir') return detectionFailed('GitVerse answered a file for the root folder');
+        const present = MANIFEST_PATHS.filter((path) => root.entries.some((e) => e.name === path && e.type === 'file'));
+        const files: Record<string, string | null> = {};
+        await Promise.all(
+          present.map(async (path) => {
+            const file = await read(repo, path);
+            files[path] = file?.type === 'file' ? file.text : null;
+          }),
+        );
+        return detectKind({ entries: root.entries, files });
+      } catch (error) {
+        return detectionFailed(failureReason(error));
+      }
+    };
+
+    await Promise.all(
+      unique.slice(0, maxRepos).map(async (repo) => {
+        out.set(repo.id, await detect(repo));
+      }),
+    );
+    return out;
+  };
+}
+
+function failureReason(error: unknown): string {
+  if (error instanceof NotSent) return RATE_LIMIT;
+  if (!(error instanceof ApiProblem)) return 'GitVerse error';
+  switch (error.code) {
+    case 'RATE_LIMITED':
+      return RATE_LIMIT;
+    case 'PROVIDER_AUTH':
+      return 'access denied';
+    case 'UPSTREAM_TIMEOUT':
+      return 'GitVerse timeout';
+    default:
+      return 'GitVerse unavailable';
+  }
+}
+
+/** At most `max` tasks at once, started in call order; a finishing task hands its slot to the next one waiting. */
+function limiter(max: number) {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active < max) active++;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
+}

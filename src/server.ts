@@ -1,0 +1,51 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createApp } from './app.ts';
+import { loadConfig } from './config.ts';
+
+/** Listens on the configured port and shuts down gracefully: stop accepting, finish in-flight requests, close the stores. */
+export async function startServer(config = loadConfig()) {
+  const { app, services, close } = await createApp(config);
+  const server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  services.logger.info({ port }, `Repositories API listening on http://${config.host}:${port}`);
+
+  // `server.close()` only closes the connections idle at that moment: a kept-alive connection whose
+  // request is in flight would take new requests afterwards and hold the exit until its idle timeout.
+  // So once stopping, every answer tells the client to close, and the connection goes with it.
+  let stopping: Promise<void> | undefined;
+  const answering = new Set<ServerResponse>();
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (stopping) res.setHeader('Connection', 'close');
+    answering.add(res);
+    res.once('close', () => answering.delete(res));
+  });
+  const stop = () =>
+    (stopping ??= (async () => {
+      services.logger.info('shutting down');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const res of answering) if (!res.headersSent) res.setHeader('Connection', 'close');
+      await closed;
+      await close();
+    })());
+  return { server, services, port, stop };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { stop, services } = await startServer();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          services.logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+}

@@ -1,0 +1,29 @@
+import type { Logger } from 'pino';
+import type { JwtService } from './auth/jwt.ts';
+import type { KeyValueCache } from './cache/index.ts';
+import type { Config } from './config.ts';
+import type { OpenApiDocument } from './http/openapi.ts';
+import type { OperationIndex } from './http/operations.ts';
+import type { ListingService } from './listing/service.ts';
+import type { Metrics } from './http/metrics.ts';
+import type { Store } from './store/types.ts';
+import type { GitVerseClient } from './providers/gitverse/client.ts';
+import type { GitHubClient } from './providers/github/client.ts';
+
+/** What GitHub sign-in and `me` need from the GitHub client. */
+export type GitHubAccounts = Pick<GitHubClient, 'getUser' | 'exchangeOAuthCode'>;
+
+/** Everything a request handler may use; built once per app. */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  spec: OpenApiDocument;
+  operations: OperationIndex;
+  store: Store;
+  cache: KeyValueCache;
+  jwt: JwtService;
+  github: GitHubAccounts;
+  gitverse: GitVerseClient;
+  listing: ListingService;
+  metrics: Metrics;
+}

@@ -1,0 +1,266 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createTokenCipher, TokenDecryptionError } from '../auth/crypto.ts';
+import type { Provider } from '../http/problem.ts';
+import { openDb, type Db } from './db.ts';
+import { migrate } from './migrations.ts';
+import {
+  detectionKey,
+  type Detection,
+  type HostToken,
+  type HostTokenMeta,
+  type Installation,
+  type Session,
+  type Store,
+  type User,
+} from './types.ts';
+
+export interface StoreOptions {
+  /** PostgreSQL when set; otherwise the embedded database in `dataDir`. */
+  databaseUrl?: string | undefined;
+  /** Embedded database folder, or `memory://` for a throwaway one. */
+  dataDir: string;
+  /** Encrypts host tokens at rest. */
+  secretKey: string;
+  /** PostgreSQL schema instead of `public` (isolates parallel test runs). */
+  schema?: string | undefined;
+}
+
+/** Opens the database, brings its schema up to date and returns the store that owns it. */
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  const db = await openDb(opts);
+  try {
+    await migrate(db, opts.schema);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return createStore(db, opts.secretKey);
+}
+
+const USER_COLUMNS = 'id, github_id, login, name, avatar_url, created_at';
+const TOKEN_COLUMNS = 'provider, token_encrypted, login, scopes, created_at, updated_at';
+const SESSION_COLUMNS = 'id, user_id, scopes, created_at, expires_at, revoked_at';
+const INSTALLATION_COLUMNS = 'id, user_id, provider, repo_id, repo_full_name, is_active, created_at, updated_at';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
+
+/** A store over an already migrated database; `close()` closes that database. */
+export function createStore(db: Db, secretKey: string): Store {
+  // Closing twice (a shutdown racing a test's own close) is harmless.
+  let closing: Promise<void> | undefined;
+  const cipher = createTokenCipher(secretKey);
+  // Binds each ciphertext to its row, so one copied to another user or host does not decrypt.
+  const tokenContext = (userId: number, provider: Provider) => `${userId}:${provider}`;
+
+  const toHostToken = (userId: number, row: HostTokenMeta & { token_encrypted: string }): HostToken => {
+    const { token_encrypted, ...meta } = row;
+    try {
+      return { ...meta, status: 'ok', token: cipher.decrypt(token_encrypted, tokenContext(userId, row.provider)) };
+    } catch (err) {
+      if (err instanceof TokenDecryptionError) return { ...meta, status: 'undecryptable' };
+      throw err;
+    }
+  };
+
+  return {
+    users: {
+      async upsertGithub(input) {
+        const [user] = await db.query<User>(
+          `INSERT INTO users (github_id, login, name, avatar_url) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (github_id) DO UPDATE
+             SET login = excluded.login, name = excluded.name, avatar_url = excluded.avatar_url, updated_at = now()
+           RETURNING ${USER_COLUMNS}`,
+          [input.github_id, input.login, input.name, input.avatar_url],
+        );
+        return user!;
+      },
+
+      async upsertLocal(login) {
+        const [user] = await db.query<User>(
+          `INSERT INTO users (login) VALUES ($1)
+           ON CONFLICT (login) WHERE github_id IS NULL DO UPDATE SET updated_at = now()
+           RETURNING ${USER_COLUMNS}`,
+          [login],
+        );
+        return user!;
+      },
+
+      async get(id) {
+        const [user] = await db.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
+        return user;
+      },
+    },
+
+    tokens: {
+      async put(userId, provider, input) {
+        await db.query(
+          `INSERT INTO host_tokens (user_id, provider, token_encrypted, login, scopes) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (user_id, provider) DO UPDATE
+             SET token_encrypted = excluded.token_encrypted, login = excluded.login, scopes = excluded.scopes,
+                 updated_at = now()`,
+          [userId, provider, cipher.encrypt(input.token, tokenContext(userId, provider)), input.login, input.scopes],
+        );
+      },
+
+      async get(userId, provider) {
+        const [row] = await db.query<HostTokenMeta & { token_encrypted: string }>(
+          `SELECT ${TOKEN_COLUMNS} FROM host_tokens WHERE user_id = $1 AND provider = $2`,
+          [userId, provider],
+        );
+        return row && toHostToken(userId, row);
+      },
+
+      async list(userId) {
+        const rows = await db.query<HostTokenMeta & { token_encrypted: string }>(
+          `SELECT ${TOKEN_COLUMNS} FROM host_tokens WHERE user_id = $1 ORDER BY provider`,
+          [userId],
+        );
+        return rows.map((row) => toHostToken(userId, row));
+      },
+
+      async delete(userId, provider) {
+        const rows = await db.query(
+          'DELETE FROM host_tokens WHERE user_id = $1 AND provider = $2 RETURNING provider',
+          [userId, provider],
+        );
+        return rows.length > 0;
+      },
+    },
+
+    sessions: {
+      async create(userId, scopes, ttlSeconds) {
+        const secret = randomBytes(32).toString('base64url');
+        // Expiry on the database clock, the same clock every read compares against.
+        const [session] = await db.query<Session>(
+          `INSERT INTO sessions (id, user_id, secret_hash, scopes, expires_at)
+           VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
+           RETURNING ${SESSION_COLUMNS}`,
+          [randomUUID(), userId, sha256(secret), scopes, ttlSeconds],
+        );
+        return { session: session!, secret };
+      },
+
+      async get(id) {
+        // Ids arrive from clients; a malformed one is simply unknown, not a database error.
+        if (!UUID.test(id)) return undefined;
+        const [session] = await db.query<Session>(
+          `SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > now()`,
+          [id],
+        );
+        return session;
+      },
+
+      async getBySecret(secret) {
+        const [session] = await db.query<Session>(
+          `SELECT ${SESSION_COLUMNS} FROM sessions
+           WHERE secret_hash = $1 AND revoked_at IS NULL AND expires_at > now()`,
+          [sha256(secret)],
+        );
+        return session;
+      },
+
+      async revoke(id) {
+        if (!UUID.test(id)) return;
+        await db.query('UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
+      },
+    },
+
+    installations: {
+      async connect(userId, provider, repoId, fullName) {
+        // One statement, so concurrent connects of one repository meet on the unique key: one
+        // inserts, the others wait for it and update. `activated_xact` keeps the transaction that
+        // last activated the row, so only the caller that inserted or reactivated sees `created`.
+        const [row] = await db.query<Installation & { created: boolean }>(
+          `INSERT INTO installations (user_id, provider, repo_id, repo_full_name) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (user_id, provider, repo_id) DO UPDATE SET
+             repo_full_name = excluded.repo_full_name,
+             is_active = true,
+             activated_xact = CASE WHEN installations.is_active THEN installations.activated_xact
+                                   ELSE excluded.activated_xact END,
+             updated_at = CASE WHEN installations.is_active AND installations.repo_full_name = excluded.repo_full_name
+                               THEN installations.updated_at ELSE now() END
+           RETURNING ${INSTALLATION_COLUMNS}, activated_xact = pg_current_xact_id() AS created`,
+          [userId, provider, repoId, fullName],
+        );
+        const { created, ...installation } = row!;
+        return { installation, created };
+      },
+
+      async disconnect(userId, provider, repoId) {
+        const rows = await db.query(
+          `UPDATE installations SET is_active = false, updated_at = now()
+           WHERE user_id = $1 AND provider = $2 AND repo_id = $3 AND is_active
+           RETURNING id`,
+          [userId, provider, repoId],
+        );
+        return rows.length > 0;
+      },
+
+      async listActive(userId, provider) {
+        return db.query<Installation>(
+          `SELECT ${INSTALLATION_COLUMNS} FROM installations
+           WHERE user_id = $1 AND is_active AND ($2::text IS NULL OR provider = $2)
+           ORDER BY updated_at DESC, id DESC`,
+          [userId, provider ?? null],
+        );
+      },
+
+      async activeByRepo(userId, provider, repoIds) {
+        if (repoIds.length === 0) return new Map();
+        const rows = await db.query<{ repo_id: number; id: number }>(
+          `SELECT repo_id, id FROM installations
+           WHERE user_id = $1 AND provider = $2 AND repo_id = ANY($3::bigint[]) AND is_active`,
+          [userId, provider, repoIds],
+        );
+        return new Map(rows.map((r) => [r.repo_id, r.id]));
+      },
+    },
+
+    detections: {
+      async getMany(keys) {
+        if (keys.length === 0) return new Map();
+        const rows = await db.query<{ provider: Provider; repo_id: number } & Detection>(
+          `SELECT d.provider, d.repo_id, d.kind, d.reason
+           FROM unnest($1::text[], $2::bigint[], $3::text[]) AS k (provider, repo_id, pushed_at)
+           JOIN detections d
+             ON d.provider = k.provider AND d.repo_id = k.repo_id AND d.pushed_at = k.pushed_at::timestamptz`,
+          [keys.map((k) => k.provider), keys.map((k) => k.repo_id), keys.map((k) => k.pushed_at)],
+        );
+        return new Map(rows.map((r) => [detectionKey(r), { kind: r.kind, reason: r.reason }]));
+      },
+
+      async putMany(entries) {
+        // One row per key (a statement may not update a row twice), in key order so that
+        // concurrent writers lock rows in the same order and cannot deadlock.
+        const byKey = new Map(entries.map((e) => [detectionKey(e), e]));
+        const rows = [...byKey.values()].sort((a, b) =>
+          a.provider === b.provider ? a.repo_id - b.repo_id : a.provider < b.provider ? -1 : 1,
+        );
+        if (rows.length === 0) return;
+        await db.query(
+          `INSERT INTO detections (provider, repo_id, pushed_at, kind, reason)
+           SELECT provider, repo_id, pushed_at::timestamptz, kind, reason
+           FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[])
+             AS e (provider, repo_id, pushed_at, kind, reason)
+           ON CONFLICT (provider, repo_id) DO UPDATE
+             SET pushed_at = excluded.pushed_at, kind = excluded.kind, reason = excluded.reason, detected_at = now()`,
+          [
+            rows.map((e) => e.provider),
+            rows.map((e) => e.repo_id),
+            rows.map((e) => e.pushed_at),
+            rows.map((e) => e.kind),
+            rows.map((e) => e.reason),
+          ],
+        );
+      },
+    },
+
+    async ping() {
+      await db.query('SELECT 1');
+    },
+
+    close: () => (closing ??= db.close()),
+  };
+}

@@ -1,0 +1,105 @@
+import { quoteSchema, type Db } from './db.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Append only: an applied migration is never edited, a change is a new version. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE users (
+        id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        github_id   bigint UNIQUE,
+        login       text NOT NULL,
+        name        text,
+        avatar_url  text,
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        updated_at  timestamptz NOT NULL DEFAULT now()
+      );
+      -- Local users (no GitHub account) are found again by login.
+      CREATE UNIQUE INDEX users_local_login ON users (login) WHERE github_id IS NULL;
+
+      CREATE TABLE host_tokens (
+        user_id          bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        provider         text NOT NULL CHECK (provider IN ('github', 'gitverse')),
+        token_encrypted  text NOT NULL,
+        login            text,
+        scopes           text[] NOT NULL DEFAULT '{}',
+        created_at       timestamptz NOT NULL DEFAULT now(),
+        updated_at       timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (user_id, provider)
+      );
+
+      CREATE TABLE sessions (
+        id           uuid PRIMARY KEY,
+        user_id      bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        -- SHA-256 of the cookie's secret; the secret itself is never stored.
+        secret_hash  text NOT NULL UNIQUE,
+        scopes       text[] NOT NULL,
+        created_at   timestamptz NOT NULL DEFAULT now(),
+        expires_at   timestamptz NOT NULL,
+        revoked_at   timestamptz
+      );
+      CREATE INDEX sessions_user_id ON sessions (user_id);
+
+      CREATE TABLE installations (
+        id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        user_id         bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        provider        text NOT NULL CHECK (provider IN ('github', 'gitverse')),
+        repo_id         bigint NOT NULL,
+        repo_full_name  text NOT NULL,
+        is_active       boolean NOT NULL DEFAULT true,
+        -- The transaction that last (re)activated the row: lets connect tell, in its single
+        -- upsert, whether it activated the row itself or found it already active.
+        activated_xact  xid8 NOT NULL DEFAULT pg_current_xact_id(),
+        created_at      timestamptz NOT NULL DEFAULT now(),
+        updated_at      timestamptz NOT NULL DEFAULT now(),
+        -- Also serves every lookup by user, by (user, provider) and by repo ids.
+        UNIQUE (user_id, provider, repo_id)
+      );
+
+      CREATE TABLE detections (
+        provider     text NOT NULL,
+        repo_id      bigint NOT NULL,
+        pushed_at    timestamptz NOT NULL,
+        kind         text NOT NULL CHECK (kind IN ('frontend', 'backend', 'fullstack', 'monorepo', 'unknown')),
+        reason       text NOT NULL,
+        detected_at  timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (provider, repo_id)
+      );
+    `,
+  },
+];
+
+/**
+ * Applies pending migrations in one transaction. The advisory lock makes processes that start
+ * together against the same PostgreSQL take turns: the second one finds everything applied.
+ */
+export async function migrate(db: Db, schema?: string): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`repositories-api:migrate:${schema ?? 'public'}`]);
+    if (schema) await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteSchema(schema)}`);
+    await tx.exec(`
+      CREATE TABLE IF NOT EXISTS schema_migrations (
+        version     integer PRIMARY KEY,
+        name        text NOT NULL,
+        applied_at  timestamptz NOT NULL DEFAULT now()
+      )`);
+    const done = new Set(
+      (await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => r.version),
+    );
+    const applied: number[] = [];
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      await tx.exec(m.sql);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      applied.push(m.version);
+    }
+    return applied;
+  });
+}

@@ -1,0 +1,218 @@
+/**
+ * The API reference is one HTML page that must work with no network: served by the app at /docs,
+ * opened from disk, or published anywhere. These tests read the page `npm run docs` built.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { chromium } from 'playwright-core';
+import { API_REFERENCE_PATH, readApiReference } from '../../src/http/docs.ts';
+import { loadSpecDocument, specOperations } from '../support/contract.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+function builtPage(): string {
+  assert.ok(existsSync(API_REFERENCE_PATH), `${API_REFERENCE_PATH} is missing: run \`npm run docs\` first`);
+  return readFileSync(API_REFERENCE_PATH, 'utf8');
+}
+
+interface ExternalReference {
+  /** Where in the page, e.g. `<script src>` or `<style> url()`. */
+  where: string;
+  url: string;
+}
+
+/** Only data: URLs, fragments and relative references stay inside the page's own origin and file. */
+function isLocal(url: string): boolean {
+  const value = url.trim();
+  if (/^[\\/]{2}/.test(value)) return false;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1];
+  return scheme === undefined || scheme.toLowerCase() === 'data';
+}
+
+const decodeEntities = (text: string) =>
+  text
+    .replace(/&#x([0-9a-f]+);?/gi, (_, hex: string) => String.fromCodePoint(parseInt(hex, 16)))
+    .replace(/&#(\d+);?/g, (_, dec: string) => String.fromCodePoint(Number(dec)))
+    .replace(/&(colon|sol|quot|apos|lt|gt|amp);/gi, (_, name: string) => ({ colon: ':', sol: '/', quot: '"', apos: "'", lt: '<', gt: '>', amp: '&' })[name.toLowerCase()] ?? '');
+
+/** `url(...)` and `@import` references of a style sheet or style attribute. */
+function cssReferences(css: string, where: string): ExternalReference[] {
+  const found: ExternalReference[] = [];
+  for (const m of css.matchAll(/url\(\s*(?:"([^"]*)"|'([^']*)'|([^)]*?))\s*\)/gi)) found.push({ where: `${where} url()`, url: m[1] ?? m[2] ?? m[3] ?? '' });
+  for (const m of css.matchAll(/@import\s+(?:"([^"]*)"|'([^']*)')/gi)) found.push({ where: `${where} @import`, url: m[1] ?? m[2] ?? '' });
+  return found;
+}
+
+/** Static `import ... from "…"` and `import("…")` of an inline script. */
+function scriptImports(code: string): ExternalReference[] {
+  const found: ExternalReference[] = [];
+  for (const m of code.matchAll(/\bimport\s*\(\s*["'`]([^"'`]+)["'`]|\bimport\s*["']([^"']+)["']|\bfrom\s*["']([^"']+)["']/g)) {
+    found.push({ where: '<script> import', url: m[1] ?? m[2] ?? m[3] ?? '' });
+  }
+  return found;
+}
+
+const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title']);
+/** Attributes that make the browser fetch something. An `<a>`/`<area>` href only navigates when clicked. */
+const FETCHING_ATTRIBUTES = ['src', 'href', 'xlink:href', 'poster', 'data', 'background', 'srcset', 'imagesrcset'];
+
+/**
+ * Every reference of the page's markup and styles that points outside the page: what a browser would
+ * fetch (`src`, `srcset`, `<link href>` of any `rel`, SVG `href`, CSS `url()` and `@import`, imports of
+ * inline scripts). What scripts build at run time is the browser test's job.
+ */
+function externalReferences(html: string): ExternalReference[] {
+  const found: ExternalReference[] = [];
+  let i = 0;
+  while (i < html.length) {
+    const lt = html.indexOf('<', i);
+    if (lt < 0) break;
+    if (html.startsWith('<!--', lt)) {
+      const end = html.indexOf('-->', lt + 4);
+      i = end < 0 ? html.length : end + 3;
+      continue;
+    }
+    const name = /^<([a-zA-Z][\w:-]*)/.exec(html.slice(lt, lt + 64))?.[1]?.toLowerCase();
+    if (!name) {
+      i = lt + 1;
+      continue;
+    }
+    // The end of the tag is the first `>` outside a quoted attribute value.
+    let j = lt + name.length + 1;
+    let quote: string | undefined;
+    for (; j < html.length; j++) {
+      const ch = html[j];
+      if (quote) {
+        if (ch === quote) quote = undefined;
+      } else if (ch === '"' || ch === "'") quote = ch;
+      else if (ch === '>') break;
+    }
+    const attributes = new Map<string, string>();
+    for (const m of html.slice(lt + name.length + 1, j).matchAll(/([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g)) {
+      attributes.set((m[1] ?? '').toLowerCase(), decodeEntities(m[2] ?? m[3] ?? m[4] ?? ''));
+    }
+    for (const attribute of FETCHING_ATTRIBUTES) {
+      const value = attributes.get(attribute);
+      if (value === undefined || ((name === 'a' || name === 'area') && attribute === 'href')) continue;
+      const urls = attribute.endsWith('srcset') ? value.split(',').map((candidate) => candidate.trim().split(/\s+/)[0] ?? '') : [value];
+      for (const url of urls) found.push({ where: `<${name} ${attribute}>`, url });
+    }
+    const style = attributes.get('style');
+    if (style) found.push(...cssReferences(style, `<${name} style>`));
+    i = j + 1;
+    if (RAW_TEXT.has(name)) {
+      const close = html.toLowerCase().indexOf(`</${name}`, i);
+      const text = html.slice(i, close < 0 ? html.length : close);
+      if (name === 'style') found.push(...cssReferences(text, '<style>'));
+      if (name === 'script') found.push(...scriptImports(text));
+      i = close < 0 ? html.length : close;
+    }
+  }
+  return found.filter((reference) => !isLocal(reference.url));
+}
+
+const describeReferences = (references: ExternalReference[]) => references.map((r) => `${r.where} ${r.url}`).join('\n');
+
+describe('the API reference page', () => {
+  it('references nothing outside itself: no remote script, style sheet, font or image', () => {
+    const references = externalReferences(builtPage());
+    assert.deepEqual(references, [], `the page loads from the network:\n${describeReferences(references)}`);
+  });
+
+  it('the check would catch a remote script, style sheet, font, image or import, and allows local ones', () => {
+    const page = `<!DOCTYPE html><html><head>
+      <link rel="preconnect" href="https://fonts.gstatic.com">
+      <link rel=stylesheet href=//cdn.example.com/theme.css>
+      <style>@import 'https://fonts.googleapis.com/css?family=Roboto'; @font-face { src: url("https://cdn.example.com/f.woff2") } .a { background: url(data:image/png;base64,AAAA) }</style>
+      <script src="https://cdn.example.com/redoc.standalone.js"></script>
+      <script type="module">import { hydrate } from "https://cdn.example.com/redoc.js"; const s = "<img src='https://x.example/y.png'>";</script>
+      </head><body>
+      <img srcset="logo.png 1x, https://cdn.example.com/logo@2x.png 2x" src="&#104;ttps://cdn.example.com/logo.png">
+      <div style="background-image: url('https://cdn.example.com/bg.png')"></div>
+      <svg><use href="#icon"></use><image href="https://cdn.example.com/i.svg"/></svg>
+      <a href="https://example.com/elsewhere">a link only navigates</a>
+      <!-- <script src="https://cdn.example.com/commented-out.js"></script> -->
+      <img src="/docs/local.png"><img src="data:image/png;base64,AAAA"><link rel="icon" href="#">
+      </body></html>`;
+    assert.deepEqual(externalReferences(page), [
+      { where: '<link href>', url: 'https://fonts.gstatic.com' },
+      { where: '<link href>', url: '//cdn.example.com/theme.css' },
+      { where: '<style> url()', url: 'https://cdn.example.com/f.woff2' },
+      { where: '<style> @import', url: 'https://fonts.googleapis.com/css?family=Roboto' },
+      { where: '<script src>', url: 'https://cdn.example.com/redoc.standalone.js' },
+      { where: '<script> import', url: 'https://cdn.example.com/redoc.js' },
+      { where: '<img src>', url: 'https://cdn.example.com/logo.png' },
+      { where: '<img srcset>', url: 'https://cdn.example.com/logo@2x.png' },
+      { where: '<div style> url()', url: 'https://cdn.example.com/bg.png' },
+      { where: '<image href>', url: 'https://cdn.example.com/i.svg' },
+    ]);
+  });
+
+  it('is what the app serves at /docs', () => {
+    assert.deepEqual(readApiReference(), Buffer.from(builtPage()));
+  });
+});
+
+const chromiumMissing = existsSync(CHROMIUM) ? undefined : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
+
+describe('the API reference in a browser with no network', { skip: !process.env.CI && chromiumMissing }, () => {
+  it('renders every operation of the spec, and no request leaves the page', async () => {
+    if (chromiumMissing) assert.fail(`${chromiumMissing}; CI must run this test`);
+    const html = builtPage();
+    const document = loadSpecDocument();
+    const operations = specOperations(document).map((o) => {
+      assert.equal(typeof o.operation.summary, 'string', `${o.operationId} has no summary to show`);
+      return { summary: String(o.operation.summary), tag: Array.isArray(o.operation.tags) ? String(o.operation.tags[0]) : undefined };
+    });
+    // Served the way the app serves it; every other request is refused and remembered.
+    const pageUrl = 'http://docs.test/docs';
+    const requests: string[] = [];
+    const pageErrors: string[] = [];
+
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const context = await browser.newContext({ serviceWorkers: 'block' });
+      await context.route('**/*', (route) => {
+        const request = route.request();
+        if (request.method() === 'GET' && request.url() === pageUrl) return route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' });
+        requests.push(`${request.method()} ${request.url()} (${request.resourceType()})`);
+        return route.abort('blockedbyclient');
+      });
+      await context.routeWebSocket(/.*/, (ws) => {
+        requests.push(`WebSocket ${ws.url()}`);
+        return ws.close();
+      });
+      const page = await context.newPage();
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      await page.goto(pageUrl, { waitUntil: 'load' });
+
+      const menu = page.locator('.menu-content');
+      const heading = (text: string) => page.locator('h1, h2, h3').filter({ hasText: new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) });
+      let step = '';
+      try {
+        for (const tag of new Set(operations.map((o) => o.tag))) {
+          // A tag's operations show in the sidebar once its group is open.
+          step = `opening the sidebar group "${tag}"`;
+          if (tag !== undefined) await menu.locator(`[data-text="${tag}"]`).click({ timeout: 10_000 });
+          for (const { summary } of operations.filter((o) => o.tag === tag)) {
+            step = `showing the operation "${summary}"`;
+            await menu.locator(`[data-text="${summary}"]`).click({ timeout: 10_000 });
+            await heading(summary).waitFor({ state: 'visible', timeout: 10_000 });
+          }
+        }
+      } catch (err) {
+        // A page that needs the network usually fails to render at all: say what it asked for.
+        const asked = requests.length ? `\nrequests it made: ${requests.join(', ')}` : '';
+        const threw = pageErrors.length ? `\nerrors it threw: ${pageErrors.join(', ')}` : '';
+        throw new Error(`failed ${step}: ${(err as Error).message.split('\n')[0]}${asked}${threw}`, { cause: err });
+      }
+      await context.close();
+    } finally {
+      await browser.close();
+    }
+    assert.deepEqual(pageErrors, [], 'the page threw');
+    assert.deepEqual(requests, [], 'the page tried to reach the network');
+  });
+});

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compareSpecs } from '../../scripts/breaking-changes.ts';
+import { loadSpecDocument } from '../support/contract.ts';
+
+type Spec = {
+  info: { version: string };
+  paths: Record<string, unknown>;
+  components: { schemas: Record<string, { required: string[]; properties: Record<string, unknown> }> };
+};
+
+const released = loadSpecDocument() as Spec;
+
+/** The released spec changed by `change`, at `version`. */
+function next(version: string, change: (spec: Spec) => void): Spec {
+  const spec = structuredClone(released);
+  spec.info.version = version;
+  change(spec);
+  return spec;
+}
+
+function removeListTotal(spec: Spec): void {
+  const list = spec.components.schemas.RepositoryList;
+  assert.ok(list);
+  delete list.properties.total;
+  list.required = list.required.filter((name) => name !== 'total');
+}
+
+function removeHealth(spec: Spec): void {
+  delete spec.paths['/api/v1/health'];
+}
+
+describe('the breaking-change gate', () => {
+  it('when nothing changed, then it passes', () => {
+    assert.deepEqual(compareSpecs(released, structuredClone(released)), {
+      breaking: [],
+      beforeVersion: released.info.version,
+      afterVersion: released.info.version,
+      majorBumped: false,
+      ok: true,
+    });
+  });
+
+  it('when a required response property is removed, then it fails and names the property', () => {
+    const result = compareSpecs(released, next('1.1.0', removeListTotal));
+    assert.equal(result.ok, false);
+    assert.ok(result.breaking.some((line) => line.includes('`total`') && line.includes('/api/v1/repos')), result.breaking.join('\n'));
+  });
+
+  it('when a path is removed, then it fails and names the operation', () => {
+    const result = compareSpecs(released, next('1.0.1', removeHealth));
+    assert.equal(result.ok, false);
+    assert.deepEqual(result.breaking, ['[Removed] operation GET /api/v1/health (at paths › /api/v1/health › get)']);
+  });
+
+  it('when the major version goes up, then the same breaking changes pass, still listed', () => {
+    const result = compareSpecs(
+      released,
+      next('2.0.0', (spec) => {
+        removeListTotal(spec);
+        removeHealth(spec);
+      }),
+    );
+    assert.equal(result.ok, true);
+    assert.equal(result.majorBumped, true);
+    assert.equal(result.breaking.length, 3);
+  });
+
+  it('when a response only gains an optional property, then it passes without a new major', () => {
+    const result = compareSpecs(
+      released,
+      next('1.1.0', (spec) => {
+        const health = spec.components.schemas.Health;
+        assert.ok(health);
+        health.properties.uptime_seconds = { type: 'integer', minimum: 0 };
+      }),
+    );
+    assert.deepEqual(result.breaking, []);
+    assert.equal(result.ok, true);
+  });
+});

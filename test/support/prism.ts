@@ -1,0 +1,50 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { SPEC_FILE } from './contract.ts';
+
+const PRISM = fileURLToPath(new URL('../../node_modules/.bin/prism', import.meta.url));
+
+export interface RunningPrism {
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Prism's CLI on the bundled spec: `mock`, or `proxy` in front of an upstream with `--errors`. */
+export async function startPrism(mode: 'mock' | { proxyTo: string }): Promise<RunningPrism> {
+  const port = await freePort();
+  const args =
+    mode === 'mock'
+      ? ['mock', SPEC_FILE, '--host', '127.0.0.1', '--port', String(port)]
+      : // The app answers CORS itself; Prism's own headers would mask them.
+        ['proxy', SPEC_FILE, mode.proxyTo, '--host', '127.0.0.1', '--port', String(port), '--errors', '--cors=false'];
+  const child: ChildProcess = spawn(PRISM, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`prism exited with ${child.exitCode}:\n${output}`);
+    if (/Prism is listening/.test(output)) break;
+    if (Date.now() > deadline) throw new Error(`prism did not start within 30 s:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    baseUrl,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
