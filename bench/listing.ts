@@ -157,7 +157,7 @@ export async function benchListing(opts: RunOptions): Promise<TargetResult[]> {
       const aloneKnown: number[] = [];
       const client = new GitHubClient({ apiUrl: fake.baseUrl, timeoutMs: 30_000 });
       for (let r = 0; r < reps; r++) {
-        if (r > 0) await cache.del([keys.pageCount, keys.listing, ...pageKeys]);
+        if (r > 0) await cache.del([keys.pageCount, ...keys.listing, ...pageKeys]);
         colds.push(await step(fake, list(validated, user, true)));
         await sampleRtt();
         aloneCold.push(await fakeListing(fake, user.githubToken, pages, concurrency, true));

@@ -191,7 +191,8 @@ export function userCacheKeys(user: SignedIn) {
   return {
     pageCount: `ghpages:${user.userId}`,
     page: (n: number) => `ghpage:${user.userId}:${tokenTag}:${n}`,
-    listing: `listing:v1:${user.userId}:github`,
+    /** The listing and its stamp. */
+    listing: [`listing:v2:${user.userId}:github`, `listing:v2:${user.userId}:github:stamp`],
   };
 }
 

@@ -8,8 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { writeEmbeddedSnapshot } from '../test/support/embedded.ts';
 
 const EXERCISED_DIR = '.test-out/exercised';
+const EMBEDDED_SNAPSHOT = '.test-out/embedded-snapshot.tar';
 const PENDING_FILE = 'test/contract/pending.json';
 
 function testFiles(): string[] {
@@ -68,10 +70,12 @@ const only = process.argv.slice(2);
 rmSync(EXERCISED_DIR, { recursive: true, force: true });
 mkdirSync(EXERCISED_DIR, { recursive: true });
 const files = only.length ? only : testFiles();
+// One migrated embedded database for every test process to copy, instead of one created in each.
+await writeEmbeddedSnapshot(EMBEDDED_SNAPSHOT);
 const run = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=120000', ...files],
-  { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+  { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', TEST_EMBEDDED_SNAPSHOT: EMBEDDED_SNAPSHOT } },
 );
 const testsPassed = run.status === 0;
 const gatePassed = only.length ? true : coverageGate();

@@ -97,7 +97,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       clientId: env.GITHUB_CLIENT_ID ?? '',
       clientSecret: env.GITHUB_CLIENT_SECRET ?? '',
       timeoutMs: int(env, 'GITHUB_TIMEOUT_MS', 10_000),
-      concurrency: int(env, 'GITHUB_CONCURRENCY', 8),
+      concurrency: int(env, 'GITHUB_CONCURRENCY', 10),
     },
     gitverse: {
       apiUrl: (env.GITVERSE_API_URL ?? 'https://api.gitverse.ru').replace(/\/$/, ''),

@@ -68,8 +68,10 @@ export interface Responding<Fault extends { kind: unknown }> {
 }
 
 /**
- * Answers a request after the latency, the way its fault (if any) says: never, with a reset
- * connection, with a garbled or cut-off body, or with the reply as it is.
+ * Answers a request the way its fault (if any) says: never, with a reset connection, with a
+ * garbled or cut-off body, or with the reply as it is. An answer leaves `latencyMs` after the
+ * request arrived: the reply is worked out at once and the rest of the latency is waited out, as a
+ * remote server's own time is part of its round trip.
  */
 export async function respond<Fault extends { kind: unknown }>(
   host: FakeHost,
@@ -77,18 +79,23 @@ export async function respond<Fault extends { kind: unknown }>(
   res: ServerResponse,
   how: Responding<Fault>,
 ): Promise<void> {
+  const arrived = performance.now();
+  const latency = host.latencyMs;
+  const waitOut = async () => {
+    const left = latency - (performance.now() - arrived);
+    if (left > 0) await sleep(left);
+  };
   // The fault is settled when the request arrives, so a request still waiting out its latency
   // never takes a fault that was set up after it was sent.
   const fault = how.takeFault();
-  if (host.latencyMs > 0) await sleep(host.latencyMs);
-  if (res.destroyed) return;
-
-  if (fault?.kind === 'timeout') return;
-  if (fault?.kind === 'reset') {
-    req.socket.destroy();
+  if (fault?.kind === 'timeout' || fault?.kind === 'reset') {
+    await waitOut();
+    if (fault.kind === 'reset' && !res.destroyed) req.socket.destroy();
     return;
   }
   const reply = await how.reply(fault);
+  await waitOut();
+  if (res.destroyed) return;
   if (fault?.kind !== 'badJson' && fault?.kind !== 'truncated') {
     if (reply.status === 304) host.counters.notModified++;
     write(res, reply);

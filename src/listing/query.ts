@@ -10,18 +10,20 @@ export function affiliationOf(repo: Pick<Repository, 'owner'>, userLogin: string
   return repo.owner.type === 'Organization' ? 'organization_member' : 'collaborator';
 }
 
-export function filterRepositories(
-  repos: Repository[],
+type Listed = Pick<Repository, 'provider' | 'full_name' | 'description' | 'private' | 'owner'>;
+
+/** The query's filters as one test of a repository and its annotation. */
+export function repositoryFilter(
   query: ListQuery,
   loginOf: (provider: Repository['provider']) => string | null,
-): Repository[] {
+): (repo: Listed, installationId: number | null, kind: Repository['kind']) => boolean {
   const text = query.q?.toLowerCase();
   const visibility = query.visibility ?? 'all';
   const affiliations = query.affiliation ? new Set(query.affiliation) : undefined;
-  return repos.filter((r) => {
+  return (r, installationId, kind) => {
     if (query.provider && r.provider !== query.provider) return false;
-    if (query.kind && r.kind !== query.kind) return false;
-    if (query.connected !== undefined && r.is_connected !== query.connected) return false;
+    if (query.kind && kind !== query.kind) return false;
+    if (query.connected !== undefined && (installationId !== null) !== query.connected) return false;
     if (visibility === 'public' && r.private) return false;
     if (visibility === 'private' && !r.private) return false;
     if (affiliations && !affiliations.has(affiliationOf(r, loginOf(r.provider)))) return false;
@@ -29,16 +31,21 @@ export function filterRepositories(
       return false;
     }
     return true;
-  });
+  };
 }
 
 const time = (value: string | null): number => (value ? Date.parse(value) : Number.NEGATIVE_INFINITY);
 
-export function sortRepositories(repos: Repository[], query: ListQuery): Repository[] {
-  const sort = query.sort ?? 'updated';
-  const direction = query.direction ?? (sort === 'full_name' ? 'asc' : 'desc');
+type Sortable = Pick<Repository, 'provider' | 'id' | 'full_name' | 'created_at' | 'updated_at' | 'pushed_at'>;
+
+/**
+ * The positions of `repos` in the order the query asks for: by the sort key in the query's
+ * direction, then by provider and id (a total order keeps pages stable between requests). Keys
+ * are computed once per repository, not once per comparison.
+ */
+export function sortOrder(repos: readonly Sortable[], sort: NonNullable<ListQuery['sort']>, direction: NonNullable<ListQuery['direction']>): number[] {
   const sign = direction === 'asc' ? 1 : -1;
-  const key: (r: Repository) => number | string =
+  const keyOf: (r: Sortable) => number | string =
     sort === 'full_name'
       ? (r) => r.full_name.toLowerCase()
       : sort === 'created'
@@ -46,15 +53,25 @@ export function sortRepositories(repos: Repository[], query: ListQuery): Reposit
         : sort === 'pushed'
           ? (r) => time(r.pushed_at)
           : (r) => time(r.updated_at);
-  return [...repos].sort((a, b) => {
-    const ka = key(a);
-    const kb = key(b);
-    if (ka < kb) return -sign;
-    if (ka > kb) return sign;
-    // A total order keeps pages stable between requests.
-    if (a.provider !== b.provider) return a.provider < b.provider ? -1 : 1;
-    return a.id - b.id;
-  });
+  const keys = repos.map(keyOf);
+  return repos
+    .map((_, i) => i)
+    .sort((i, j) => {
+      const ki = keys[i]!;
+      const kj = keys[j]!;
+      if (ki < kj) return -sign;
+      if (ki > kj) return sign;
+      const a = repos[i]!;
+      const b = repos[j]!;
+      if (a.provider !== b.provider) return a.provider < b.provider ? -1 : 1;
+      return a.id - b.id;
+    });
+}
+
+/** The query's sort and direction, defaults applied (newest first; names A to Z). */
+export function sortOf(query: ListQuery): { sort: NonNullable<ListQuery['sort']>; direction: NonNullable<ListQuery['direction']> } {
+  const sort = query.sort ?? 'updated';
+  return { sort, direction: query.direction ?? (sort === 'full_name' ? 'asc' : 'desc') };
 }
 
 /** RFC 8288 links to the other pages, every other parameter kept as the client sent it. */

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { KeyValueCache } from '../cache/index.ts';
 import { ApiProblem, problems, type Provider } from '../http/problem.ts';
 import type { Problem, Repository, RepositoryList } from '../http/types.ts';
 import type { HostToken, Store } from '../store/types.ts';
-import { filterRepositories, sortRepositories, type ListQuery } from './query.ts';
-import type { HostRepository, RepositorySource } from './types.ts';
+import { repositoryFilter, sortOf, sortOrder, type ListQuery } from './query.ts';
+import type { HostRepository, KindAnnotation, RepositorySource } from './types.ts';
 
 export interface ListingDeps {
   store: Store;
@@ -12,39 +13,116 @@ export interface ListingDeps {
   cacheTtlSeconds: number;
   /** Builds the problem body for a host that failed while another answered. */
   toProblem: (problem: ApiProblem) => Problem;
+  /** How many users' listings this process keeps decoded (default 1,000). */
+  keptListings?: number;
+}
+
+/**
+ * One fetch of a host's repositories. The cache holds it under the user's listing key, and its
+ * stamp under a key of its own: a warm request reads only the stamp, and uses the copy this process
+ * already decoded when the stamps agree. Another instance's newer fetch has another stamp.
+ */
+interface HostSnapshot {
+  stamp: string;
+  repos: readonly HostRepository[];
+}
+
+/** The user's hosts' snapshots side by side, with their sort orders computed once each. */
+interface View {
+  parts: readonly HostSnapshot[];
+  repos: readonly HostRepository[];
+  orders: Map<string, number[]>;
 }
 
 interface HostResult {
   provider: Provider;
-  repos: Repository[];
+  snapshot?: HostSnapshot;
+  installed: Map<number, number>;
+  kinds: Map<number, KindAnnotation>;
   login: string | null;
   problem?: ApiProblem;
 }
 
-const NOT_DETECTED = { kind: 'unknown', reason: 'Kind detection is not available for this host', pending: false } as const;
+const NOT_DETECTED: KindAnnotation = { kind: 'unknown', reason: 'Kind detection is not available for this host', pending: false };
+
+/** A Map that keeps at most `max` entries, forgetting the least recently used. */
+class Recent<K, V> extends Map<K, V> {
+  constructor(private readonly max: number) {
+    super();
+  }
+  use(key: K): V | undefined {
+    const value = super.get(key);
+    if (value !== undefined) {
+      super.delete(key);
+      super.set(key, value);
+    }
+    return value;
+  }
+  override set(key: K, value: V): this {
+    super.delete(key);
+    super.set(key, value);
+    if (this.size > this.max) super.delete(this.keys().next().value as K);
+    return this;
+  }
+}
 
 export function createListingService(deps: ListingDeps) {
   // Concurrent cold listings of one user share one fetch from the git host.
-  const inFlight = new Map<string, Promise<HostRepository[]>>();
-  const cacheKey = (userId: number, provider: Provider) => `listing:v1:${userId}:${provider}`;
+  const inFlight = new Map<string, Promise<HostSnapshot>>();
+  const decoded = new Recent<string, HostSnapshot>(deps.keptListings ?? 1000);
+  const views = new Recent<number, View>(deps.keptListings ?? 1000);
+  const listingKey = (userId: number, provider: Provider) => `listing:v2:${userId}:${provider}`;
+  const stampKey = (userId: number, provider: Provider) => `listing:v2:${userId}:${provider}:stamp`;
 
-  async function hostRepositories(userId: number, source: RepositorySource, token: string, refresh: boolean) {
-    const key = cacheKey(userId, source.provider);
+  async function cachedSnapshot(userId: number, provider: Provider): Promise<HostSnapshot | undefined> {
+    const stamp = await deps.cache.get<string>(stampKey(userId, provider));
+    if (!stamp) return undefined;
+    const key = listingKey(userId, provider);
+    const local = decoded.use(key);
+    if (local?.stamp === stamp) return local;
+    const stored = await deps.cache.get<HostSnapshot>(key);
+    if (stored?.stamp !== stamp) return undefined;
+    decoded.set(key, stored);
+    return stored;
+  }
+
+  async function hostSnapshot(userId: number, source: RepositorySource, token: string, refresh: boolean): Promise<HostSnapshot> {
     if (!refresh) {
-      const cached = await deps.cache.get<HostRepository[]>(key);
+      const cached = await cachedSnapshot(userId, source.provider);
       if (cached) return cached;
     }
+    const key = listingKey(userId, source.provider);
     const running = inFlight.get(key);
     if (running) return running;
     const fetching = source
       .list({ userId, token, refresh })
       .then(async (repos) => {
-        await deps.cache.set(key, repos, deps.cacheTtlSeconds);
-        return repos;
+        const snapshot: HostSnapshot = { stamp: randomUUID(), repos };
+        // The listing before its stamp: a reader that sees the stamp finds the listing.
+        await deps.cache.set(key, snapshot, deps.cacheTtlSeconds);
+        await deps.cache.set(stampKey(userId, source.provider), snapshot.stamp, deps.cacheTtlSeconds);
+        decoded.set(key, snapshot);
+        return snapshot;
       })
       .finally(() => inFlight.delete(key));
     inFlight.set(key, fetching);
     return fetching;
+  }
+
+  function viewOf(userId: number, parts: HostSnapshot[]): View {
+    const kept = views.use(userId);
+    if (kept && kept.parts.length === parts.length && kept.parts.every((p, i) => p === parts[i])) return kept;
+    const view: View = { parts, repos: parts.length === 1 ? parts[0]!.repos : parts.flatMap((p) => p.repos), orders: new Map() };
+    views.set(userId, view);
+    return view;
+  }
+
+  function orderOf(view: View, query: ListQuery): number[] {
+    const { sort, direction } = sortOf(query);
+    const key = `${sort} ${direction}`;
+    let order = view.orders.get(key);
+    if (!order) view.orders.set(key, (order = sortOrder(view.repos, sort, direction)));
+    return order;
   }
 
   /** The host's source and the user's readable token for it, or the problem that stops using them. */
@@ -64,27 +142,16 @@ export function createListingService(deps: ListingDeps) {
     return tokens.length ? tokens.map((t) => [t.provider, t]) : [['github', undefined]];
   }
 
-  /** A host's repositories, annotated with this user's connections and their kinds. */
-  async function annotatedHost(userId: number, provider: Provider, token: HostToken | undefined, refresh: boolean): Promise<HostResult> {
+  /** A host's repositories, with this user's connections and their kinds beside them. */
+  async function host(userId: number, provider: Provider, token: HostToken | undefined, refresh: boolean): Promise<HostResult> {
     const { source, stored } = usable(provider, token);
-    const repos = await hostRepositories(userId, source, stored.token, refresh);
+    const snapshot = await hostSnapshot(userId, source, stored.token, refresh);
+    const repos = snapshot.repos as HostRepository[];
     const [installed, kinds] = await Promise.all([
       deps.store.installations.activeByRepo(userId, provider, repos.map((r) => r.id)),
-      source.kinds ? source.kinds({ token: stored.token, repos }) : Promise.resolve(new Map()),
+      source.kinds ? source.kinds({ token: stored.token, repos }) : Promise.resolve(new Map<number, KindAnnotation>()),
     ]);
-    const annotated = repos.map((repo): Repository => {
-      const installationId = installed.get(repo.id) ?? null;
-      const kind = kinds.get(repo.id) ?? NOT_DETECTED;
-      return {
-        ...repo,
-        is_connected: installationId !== null,
-        installation_id: installationId,
-        kind: kind.kind,
-        reason: kind.reason,
-        kind_pending: kind.pending,
-      };
-    });
-    return { provider, repos: annotated, login: stored.login };
+    return { provider, snapshot, installed, kinds, login: stored.login };
   }
 
   return {
@@ -92,8 +159,8 @@ export function createListingService(deps: ListingDeps) {
       const hosts = await hostTokens(userId, query.provider);
       const settled = await Promise.all(
         hosts.map(([p, token]) =>
-          annotatedHost(userId, p, token, query.refresh ?? false).catch((error: unknown): HostResult => {
-            if (error instanceof ApiProblem) return { provider: p, repos: [], login: null, problem: error };
+          host(userId, p, token, query.refresh ?? false).catch((error: unknown): HostResult => {
+            if (error instanceof ApiProblem) return { provider: p, installed: new Map(), kinds: new Map(), login: null, problem: error };
             throw error;
           }),
         ),
@@ -104,14 +171,38 @@ export function createListingService(deps: ListingDeps) {
       const sessionExpired = failed.find((h) => h.problem?.code === 'SESSION_EXPIRED');
       if (sessionExpired?.problem) throw sessionExpired.problem;
 
-      const logins = new Map(settled.map((h) => [h.provider, h.login]));
-      const all = settled.flatMap((h) => h.repos);
-      const matching = sortRepositories(filterRepositories(all, query, (p) => logins.get(p) ?? null), query);
+      const answered = settled.filter((h): h is HostResult & { snapshot: HostSnapshot } => h.snapshot !== undefined);
+      const byProvider = new Map(answered.map((h) => [h.provider, h]));
+      const view = viewOf(userId, answered.map((h) => h.snapshot));
+      const matches = repositoryFilter(query, (p) => byProvider.get(p)?.login ?? null);
       const page = query.page ?? 1;
       const perPage = query.per_page ?? 30;
+      const first = (page - 1) * perPage;
+
+      // Through the repositories in order, counting every match and keeping only the page's.
+      const onPage: Repository[] = [];
+      let total = 0;
+      for (const index of orderOf(view, query)) {
+        const repo = view.repos[index]!;
+        const h = byProvider.get(repo.provider)!;
+        const installationId = h.installed.get(repo.id) ?? null;
+        const kind = h.kinds.get(repo.id) ?? NOT_DETECTED;
+        if (!matches(repo, installationId, kind.kind)) continue;
+        if (total >= first && total < first + perPage) {
+          onPage.push({
+            ...repo,
+            is_connected: installationId !== null,
+            installation_id: installationId,
+            kind: kind.kind,
+            reason: kind.reason,
+            kind_pending: kind.pending,
+          });
+        }
+        total++;
+      }
       return {
-        repositories: matching.slice((page - 1) * perPage, page * perPage),
-        total: matching.length,
+        repositories: onPage,
+        total,
         page,
         per_page: perPage,
         providers: settled.map((h) => ({
@@ -124,17 +215,18 @@ export function createListingService(deps: ListingDeps) {
 
     /** Drops the user's cached listing of a host (after its token changed or was unlinked). */
     async forget(userId: number, provider: Provider): Promise<void> {
-      await deps.cache.del(cacheKey(userId, provider));
+      decoded.delete(listingKey(userId, provider));
+      await deps.cache.del([stampKey(userId, provider), listingKey(userId, provider)]);
     },
 
     /** Whether the repository is visible to the user on that host; asks the host again before saying no. */
     async findRepository(userId: number, provider: Provider, repoId: number): Promise<HostRepository | undefined> {
       const { source, stored } = usable(provider, await deps.store.tokens.get(userId, provider));
-      const cached = await hostRepositories(userId, source, stored.token, false);
-      const hit = cached.find((r) => r.id === repoId);
+      const cached = await hostSnapshot(userId, source, stored.token, false);
+      const hit = cached.repos.find((r) => r.id === repoId);
       if (hit) return hit;
-      const fresh = await hostRepositories(userId, source, stored.token, true);
-      return fresh.find((r) => r.id === repoId);
+      const fresh = await hostSnapshot(userId, source, stored.token, true);
+      return fresh.repos.find((r) => r.id === repoId);
     },
   };
 }

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createTokenCipher, TokenDecryptionError } from '../auth/crypto.ts';
 import type { Provider } from '../http/problem.ts';
 import { openDb, type Db } from './db.ts';
+import { Memo } from './memo.ts';
 import { migrate } from './migrations.ts';
 import {
   detectionKey,
@@ -46,6 +47,46 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
 
+type TokenRow = HostTokenMeta & { token_encrypted: string };
+type SessionRow = Session & { secret_hash: string };
+
+/** Rows this process keeps of an embedded database, shared by every store over it (see Memo). */
+interface Memos {
+  users: Memo<User | undefined>;
+  tokens: Memo<TokenRow[]>;
+  /** Sessions whatever their state, so a revoked or expired one is refused without a query. */
+  sessions: Memo<SessionRow | undefined>;
+  sessionIdBySecretHash: Map<string, string>;
+  /** Active installations per user. */
+  installations: Memo<Installation[]>;
+}
+
+const MEMO_ENTRIES = 10_000;
+const MEMOS = new WeakMap<Db, Memos>();
+
+function memosOf(db: Db): Memos | undefined {
+  if (db.backend !== 'embedded') return undefined;
+  let memos = MEMOS.get(db);
+  if (!memos) {
+    memos = {
+      users: new Memo(MEMO_ENTRIES),
+      tokens: new Memo(MEMO_ENTRIES),
+      sessions: new Memo(MEMO_ENTRIES),
+      sessionIdBySecretHash: new Map(),
+      installations: new Memo(MEMO_ENTRIES),
+    };
+    MEMOS.set(db, memos);
+  }
+  return memos;
+}
+
+/** In process, the embedded database's own clock: an active session is neither revoked nor expired. */
+function active(row: SessionRow | undefined): Session | undefined {
+  if (!row || row.revoked_at !== null || Date.parse(row.expires_at) <= Date.now()) return undefined;
+  const { secret_hash: _hash, ...session } = row;
+  return session;
+}
+
 /** A store over an already migrated database; `close()` closes that database. */
 export function createStore(db: Db, secretKey: string): Store {
   // Closing twice (a shutdown racing a test's own close) is harmless.
@@ -64,6 +105,31 @@ export function createStore(db: Db, secretKey: string): Store {
     }
   };
 
+  const memos = memosOf(db);
+
+  const tokenRows = (userId: number): Promise<TokenRow[]> => {
+    const read = () => db.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM host_tokens WHERE user_id = $1 ORDER BY provider`, [userId]);
+    return memos ? memos.tokens.get(String(userId), read) : read();
+  };
+
+  const sessionRow = (id: string): Promise<SessionRow | undefined> =>
+    memos!.sessions.get(id, async () => (await db.query<SessionRow>(`SELECT ${SESSION_COLUMNS}, secret_hash FROM sessions WHERE id = $1`, [id]))[0]);
+
+  const rememberSecret = (hash: string, id: string): void => {
+    const bySecret = memos!.sessionIdBySecretHash;
+    bySecret.set(hash, id);
+    if (bySecret.size > MEMO_ENTRIES) bySecret.delete(bySecret.keys().next().value as string);
+  };
+
+  // Newest first, as listActive answers.
+  const activeInstallations = (userId: number): Promise<Installation[]> =>
+    memos!.installations.get(String(userId), () =>
+      db.query<Installation>(
+        `SELECT ${INSTALLATION_COLUMNS} FROM installations WHERE user_id = $1 AND is_active ORDER BY updated_at DESC, id DESC`,
+        [userId],
+      ),
+    );
+
   return {
     users: {
       async upsertGithub(input) {
@@ -74,6 +140,7 @@ export function createStore(db: Db, secretKey: string): Store {
            RETURNING ${USER_COLUMNS}`,
           [input.github_id, input.login, input.name, input.avatar_url],
         );
+        memos?.users.set(String(user!.id), user);
         return user!;
       },
 
@@ -84,12 +151,13 @@ export function createStore(db: Db, secretKey: string): Store {
            RETURNING ${USER_COLUMNS}`,
           [login],
         );
+        memos?.users.set(String(user!.id), user);
         return user!;
       },
 
       async get(id) {
-        const [user] = await db.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
-        return user;
+        const read = async () => (await db.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]))[0];
+        return memos ? memos.users.get(String(id), read) : read();
       },
     },
 
@@ -102,10 +170,15 @@ export function createStore(db: Db, secretKey: string): Store {
                  updated_at = now()`,
           [userId, provider, cipher.encrypt(input.token, tokenContext(userId, provider)), input.login, input.scopes],
         );
+        memos?.tokens.forget(String(userId));
       },
 
       async get(userId, provider) {
-        const [row] = await db.query<HostTokenMeta & { token_encrypted: string }>(
+        if (memos) {
+          const row = (await tokenRows(userId)).find((r) => r.provider === provider);
+          return row && toHostToken(userId, row);
+        }
+        const [row] = await db.query<TokenRow>(
           `SELECT ${TOKEN_COLUMNS} FROM host_tokens WHERE user_id = $1 AND provider = $2`,
           [userId, provider],
         );
@@ -113,11 +186,7 @@ export function createStore(db: Db, secretKey: string): Store {
       },
 
       async list(userId) {
-        const rows = await db.query<HostTokenMeta & { token_encrypted: string }>(
-          `SELECT ${TOKEN_COLUMNS} FROM host_tokens WHERE user_id = $1 ORDER BY provider`,
-          [userId],
-        );
-        return rows.map((row) => toHostToken(userId, row));
+        return (await tokenRows(userId)).map((row) => toHostToken(userId, row));
       },
 
       async delete(userId, provider) {
@@ -125,6 +194,7 @@ export function createStore(db: Db, secretKey: string): Store {
           'DELETE FROM host_tokens WHERE user_id = $1 AND provider = $2 RETURNING provider',
           [userId, provider],
         );
+        memos?.tokens.forget(String(userId));
         return rows.length > 0;
       },
     },
@@ -139,12 +209,17 @@ export function createStore(db: Db, secretKey: string): Store {
            RETURNING ${SESSION_COLUMNS}`,
           [randomUUID(), userId, sha256(secret), scopes, ttlSeconds],
         );
+        if (memos) {
+          memos.sessions.set(session!.id, { ...session!, secret_hash: sha256(secret) });
+          rememberSecret(sha256(secret), session!.id);
+        }
         return { session: session!, secret };
       },
 
       async get(id) {
         // Ids arrive from clients; a malformed one is simply unknown, not a database error.
         if (!UUID.test(id)) return undefined;
+        if (memos) return active(await sessionRow(id));
         const [session] = await db.query<Session>(
           `SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > now()`,
           [id],
@@ -153,6 +228,15 @@ export function createStore(db: Db, secretKey: string): Store {
       },
 
       async getBySecret(secret) {
+        if (memos) {
+          const hash = sha256(secret);
+          const known = memos.sessionIdBySecretHash.get(hash);
+          if (known) return active(await sessionRow(known));
+          const [row] = await db.query<SessionRow>(`SELECT ${SESSION_COLUMNS}, secret_hash FROM sessions WHERE secret_hash = $1`, [hash]);
+          if (!row) return undefined;
+          rememberSecret(hash, row.id);
+          return active(await sessionRow(row.id));
+        }
         const [session] = await db.query<Session>(
           `SELECT ${SESSION_COLUMNS} FROM sessions
            WHERE secret_hash = $1 AND revoked_at IS NULL AND expires_at > now()`,
@@ -164,6 +248,7 @@ export function createStore(db: Db, secretKey: string): Store {
       async revoke(id) {
         if (!UUID.test(id)) return;
         await db.query('UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
+        memos?.sessions.forget(id);
       },
     },
 
@@ -184,6 +269,7 @@ export function createStore(db: Db, secretKey: string): Store {
            RETURNING ${INSTALLATION_COLUMNS}, activated_xact = pg_current_xact_id() AS created`,
           [userId, provider, repoId, fullName],
         );
+        memos?.installations.forget(String(userId));
         const { created, ...installation } = row!;
         return { installation, created };
       },
@@ -195,10 +281,12 @@ export function createStore(db: Db, secretKey: string): Store {
            RETURNING id`,
           [userId, provider, repoId],
         );
+        memos?.installations.forget(String(userId));
         return rows.length > 0;
       },
 
       async listActive(userId, provider) {
+        if (memos) return (await activeInstallations(userId)).filter((i) => provider === undefined || i.provider === provider);
         return db.query<Installation>(
           `SELECT ${INSTALLATION_COLUMNS} FROM installations
            WHERE user_id = $1 AND is_active AND ($2::text IS NULL OR provider = $2)
@@ -209,6 +297,11 @@ export function createStore(db: Db, secretKey: string): Store {
 
       async activeByRepo(userId, provider, repoIds) {
         if (repoIds.length === 0) return new Map();
+        if (memos) {
+          const wanted = new Set(repoIds);
+          const found = (await activeInstallations(userId)).filter((i) => i.provider === provider && wanted.has(i.repo_id));
+          return new Map(found.map((i) => [i.repo_id, i.id]));
+        }
         const rows = await db.query<{ repo_id: number; id: number }>(
           `SELECT repo_id, id FROM installations
            WHERE user_id = $1 AND provider = $2 AND repo_id = ANY($3::bigint[]) AND is_active`,

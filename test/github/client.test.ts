@@ -237,6 +237,16 @@ describe('GitHubClient.listRepos revalidates with ETags', () => {
     });
   }
 
+  it('a single full page that answers 304 is the whole list: no request for a page after it', async () => {
+    seed(100);
+    const cache = new MemoryCache();
+    const first = await list({ cache });
+    fake.state.resetCounters();
+    const second = await list({ cache, knownPageCount: first.pageCount });
+    assert.deepEqual(second.stats, { requests: 1, notModified: 1, downloaded: 0 });
+    assert.equal(second.repos.length, 100);
+  });
+
   it('keeps working, without conditional requests, when the page cache fails', async () => {
     seed(150);
     const errors: unknown[] = [];

@@ -268,19 +268,32 @@ function userRepos(state: FakeGithubState, account: FakeAccount, baseUrl: string
   const sign = direction === 'asc' ? 1 : -1;
   const key = (repo: FakeRepo): string =>
     sort === 'full_name' ? `${repo.owner.login}/${repo.name}`.toLowerCase() : (sort === 'pushed' ? repo.pushed_at : sort === 'created' ? repo.created_at : repo.updated_at) ?? '';
+  const keys = new Map(visible.map((repo) => [repo, key(repo)]));
   visible.sort((a, b) => {
-    const ka = key(a);
-    const kb = key(b);
+    const ka = keys.get(a)!;
+    const kb = keys.get(b)!;
     return ka < kb ? -sign : ka > kb ? sign : a.id - b.id;
   });
 
   const lastPage = Math.max(1, Math.ceil(visible.length / perPage));
   const slice = visible.slice((page - 1) * perPage, page * perPage);
-  const body = JSON.stringify(slice.map((repo) => renderRepo(repo, baseUrl, baseUrl)));
+  const body = `[${slice.map((repo) => renderedRepo(repo, baseUrl)).join(',')}]`;
   const headers: Record<string, string> = { 'x-accepted-oauth-scopes': '' };
   const link = linkHeader(baseUrl, url, page, lastPage);
   if (link) headers.link = link;
   return conditional(state, account, req, body, headers);
+}
+
+/** Each repository's JSON, kept while the repository (as tests may change it in place) stays the same. */
+const rendered = new WeakMap<FakeRepo, { base: string; source: string; json: string }>();
+
+function renderedRepo(repo: FakeRepo, base: string): string {
+  const source = JSON.stringify(repo, (k, v: unknown) => (k === 'files' ? undefined : v));
+  const kept = rendered.get(repo);
+  if (kept && kept.base === base && kept.source === source) return kept.json;
+  const json = JSON.stringify(renderRepo(repo, base, base));
+  rendered.set(repo, { base, source, json });
+  return json;
 }
 
 function affiliationOf(repo: FakeRepo, login: string): Affiliation {

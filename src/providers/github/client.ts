@@ -15,7 +15,7 @@ export interface GitHubClientOptions {
   /** Deadline of each request, body included. */
   timeoutMs: number;
   userAgent?: string;
-  /** Pages fetched at once after the first (default 8). */
+  /** Pages fetched at once after the first (default 10). */
   concurrency?: number;
   /** A listing longer than this many pages fails rather than running on (default 1000: 100,000 repositories). */
   maxPages?: number;
@@ -101,7 +101,7 @@ export class GitHubClient {
     this.octokit = new Octokit({ baseUrl: apiUrl, userAgent: options.userAgent ?? 'repositories-api' });
     this.apiOrigin = new URL(apiUrl).origin;
     this.timeoutMs = options.timeoutMs;
-    this.concurrency = Math.max(1, options.concurrency ?? 8);
+    this.concurrency = Math.max(1, options.concurrency ?? 10);
     this.maxPages = options.maxPages ?? 1000;
     this.pageCacheTtlSeconds = options.pageCacheTtlSeconds ?? 86_400;
     this.onCacheError = options.onCacheError ?? (() => {});
@@ -165,8 +165,11 @@ export class GitHubClient {
    */
   async listRepos(token: string, options: ListReposOptions): Promise<RepoListing> {
     const stats = { requests: 0, notModified: 0, downloaded: 0 };
-    // `linkFresh`: the Link came with this answer, not from the cache.
+    // `linkFresh`: the Link is current: it came with this answer, or with a 304 from a server that repeats Links.
     const pages = new Map<number, { link: string | null; linkFresh: boolean; repos: GitHubRepo[] }>();
+    // GitHub repeats a page's Link on its 304. Once a 304 comes without the Link its page had, this
+    // server does not, and an unchanged last page can no longer say whether more pages follow it.
+    let notModifiedRepeatsLink = true;
     // Aborts the siblings of the first page that fails.
     const listing = new AbortController();
     const pageCache = tolerantPageCache<CachedPage>(options.pageCache, this.pageCacheTtlSeconds, this.onCacheError);
@@ -190,7 +193,8 @@ export class GitHubClient {
       if (answer.status === 304 && cached) {
         stats.notModified++;
         const link = typeof answer.headers.link === 'string' ? answer.headers.link : null;
-        pages.set(page, { link: link ?? cached.link, linkFresh: link !== null, repos: cached.repos });
+        if (link === null && cached.link !== null) notModifiedRepeatsLink = false;
+        pages.set(page, { link: link ?? cached.link, linkFresh: link !== null || notModifiedRepeatsLink, repos: cached.repos });
         return;
       }
       if (answer.status === 304) throw problems.upstreamUnavailable('github', `GitHub answered 304 to an unconditional request (page ${page}).`);
@@ -211,9 +215,10 @@ export class GitHubClient {
       const tail = pages.get(to);
       const links = parseLinkHeader(tail?.link);
       if (!links?.next) {
-        // A full last page that was not modified keeps its old Link, which cannot know about
-        // repositories added after it: ask for the page after it.
-        if (tail && !tail.linkFresh && tail.repos.length >= LIST_QUERY.per_page && to < this.maxPages) {
+        // A full last page that was not modified, from a server that does not repeat Links on a
+        // 304, keeps its old Link, which cannot know about repositories added after it: ask for
+        // the page after it.
+        if (tail && !(tail.linkFresh && notModifiedRepeatsLink) && tail.repos.length >= LIST_QUERY.per_page && to < this.maxPages) {
           from = to + 1;
           to = from;
           continue;
