@@ -3,7 +3,10 @@
  * cold, known page count, revalidation, the sequential baseline, and warm load with response
  * validation on and off, all in one run and side by side.
  */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import express from 'express';
 import { generateRepos, type FakeRepo } from '../src/fakes/github/index.ts';
 import { GitHubClient } from '../src/providers/github/client.ts';
 import {
@@ -245,6 +248,19 @@ export async function benchListing(opts: RunOptions): Promise<TargetResult[]> {
       'GET /api/v1/connections (auth + one small query)',
       await loadFromChild(`${validated.baseUrl}/api/v1/connections`, { authorization: `Bearer ${someone.token}` }, WARM_CONNECTIONS, seconds),
     ]);
+    // What the framework allows on this machine: the same load on a bare Express app and on bare
+    // node:http, each answering a small JSON object, in this process like the apps above.
+    for (const [name, handler] of [
+      ['bare Express 5, one route answering {"status":"ok"}', express().get('/x', (_req, res) => void res.json({ status: 'ok' }))],
+      ['bare node:http answering {"status":"ok"}', (_req: IncomingMessage, res: ServerResponse) => res.setHeader('content-type', 'application/json').end('{"status":"ok"}')],
+    ] as const) {
+      const server = createServer(handler);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      await settle();
+      floor.push([name, await loadFromChild(`http://127.0.0.1:${(server.address() as AddressInfo).port}/x`, {}, WARM_CONNECTIONS, seconds)]);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   } finally {
     await validated.close();
     await plain.close();
@@ -258,6 +274,7 @@ export async function benchListing(opts: RunOptions): Promise<TargetResult[]> {
     floor.map(([name, l]) => [name, `${l.p50} / ${l.p99} ms`, count(Math.round(l.rps)), `${l.errors} / ${l.non2xx}`]),
   ));
   say(`with ${WARM_CONNECTIONS} connections each waiting for its answer, p50 ≈ ${WARM_CONNECTIONS} ÷ throughput: p50 ≤ 5 ms needs about ${count(WARM_CONNECTIONS / 0.005)} req/s`);
+  say('the last two rows are the floor of the stack on this machine: the warm targets cannot be met below it');
   return targets(results);
 }
 

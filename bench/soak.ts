@@ -176,6 +176,18 @@ async function metricsOf(baseUrl: string): Promise<{ heap: number; lag: number }
   return { heap: gauge('nodejs_heap_size_used_bytes'), lag: gauge('nodejs_eventloop_lag_max_seconds') * 1000 };
 }
 
+/** Resolves once the health check answers within 20 ms twice in a row (or after 15 s). */
+async function appIdle(baseUrl: string): Promise<void> {
+  const until = Date.now() + 15_000;
+  let quick = 0;
+  while (quick < 2 && Date.now() < until) {
+    const t = performance.now();
+    await fetch(`${baseUrl}/api/v1/health`).then((r) => r.arrayBuffer(), () => undefined);
+    quick = performance.now() - t < 20 ? quick + 1 : 0;
+    await sleep(100);
+  }
+}
+
 export async function benchSoak(opts: RunOptions): Promise<TargetResult[]> {
   const userCount = opts.quick ? 3 : 8;
   const repoCount = opts.quick ? 100 : 300;
@@ -332,6 +344,9 @@ export async function benchSoak(opts: RunOptions): Promise<TargetResult[]> {
 
     process.stderr.write(`  … soak: warm-up ${warmupSeconds} s\n`);
     warmResult = await run(warmupSeconds, 'warm-up', false);
+    // The warm-up's last requests are still being served when it stops; the soak's 100 new
+    // connections start once the app has answered them (see "Settling between loads" in README).
+    await appIdle(baseUrl);
     process.stderr.write(`  … soak: ${soakSeconds} s\n`);
     const appCpu0 = cpuSecondsOf(pid);
     const ownCpu0 = process.cpuUsage();

@@ -4,7 +4,7 @@ import cors from 'cors';
 import express, { type RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
+import { pinoHttp, startTime } from 'pino-http';
 import type { Logger } from 'pino';
 import { createJwtService } from './auth/jwt.ts';
 import { createCache, RedisCache, type KeyValueCache } from './cache/index.ts';
@@ -63,6 +63,7 @@ function kindsFrom(detection: DetectionService, provider: 'github' | 'gitverse')
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const SLOW_ANSWER_MS = 5_000;
 
 /** Builds the whole app from its configuration. It never listens: `server.ts` does. */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
@@ -129,6 +130,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         res.setHeader('X-Request-Id', id);
         return id;
       },
+      // An answer that took this long is a warning: what a user waited for is worth a look.
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : Date.now() - res[startTime] >= SLOW_ANSWER_MS ? 'warn' : 'info',
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

@@ -17,6 +17,9 @@ export interface JwtSettings {
   ttlSeconds: number;
 }
 
+/** Verified tokens kept, so a client's repeated requests do not pay for the signature check again. */
+const VERIFIED_KEPT = 10_000;
+
 // Pinned: a token that names any other algorithm (none, RS256, ...) is rejected before its signature is looked at.
 const ALGORITHM = 'HS256';
 
@@ -24,6 +27,8 @@ const ALGORITHM = 'HS256';
 export function createJwtService(settings: JwtSettings) {
   // Domain-separated from the token-encryption key derived from the same secret.
   const key = new Uint8Array(hkdfSync('sha256', settings.secret, Buffer.alloc(0), 'access-token-signing-v1', 32));
+  // A token's signature and claims never change; only the clock moves past its expiry.
+  const verified = new Map<string, { claims: AccessClaims; expiresAtMs: number }>();
 
   return {
     ttlSeconds: settings.ttlSeconds,
@@ -41,6 +46,12 @@ export function createJwtService(settings: JwtSettings) {
 
     /** Undefined for any token that is not ours, not for us, or expired. */
     async verify(token: string): Promise<AccessClaims | undefined> {
+      const kept = verified.get(token);
+      if (kept) {
+        if (Date.now() < kept.expiresAtMs) return kept.claims;
+        verified.delete(token);
+        return undefined;
+      }
       try {
         const { payload } = await jwtVerify(token, key, {
           algorithms: [ALGORITHM],
@@ -53,7 +64,10 @@ export function createJwtService(settings: JwtSettings) {
         const scope = typeof payload.scope === 'string' ? payload.scope : '';
         if (!Number.isSafeInteger(userId) || userId < 1 || typeof sessionId !== 'string') return undefined;
         const scopes = scope.split(' ').filter((s): s is Scope => (ALL_SCOPES as string[]).includes(s));
-        return { userId, sessionId, scopes };
+        const claims = { userId, sessionId, scopes };
+        verified.set(token, { claims, expiresAtMs: (payload.exp as number) * 1000 });
+        if (verified.size > VERIFIED_KEPT) verified.delete(verified.keys().next().value as string);
+        return claims;
       } catch {
         return undefined;
       }

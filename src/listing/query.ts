@@ -89,8 +89,9 @@ export function pageLinks(basePath: string, rawQuery: URLSearchParams, page: num
   return links.length ? links.join(', ') : undefined;
 }
 
-export function weakEtag(body: unknown): string {
-  return `W/"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 32)}"`;
+/** A weak ETag over the serialised answer. */
+export function weakEtag(text: string): string {
+  return `W/"${createHash('sha256').update(text).digest('base64url').slice(0, 32)}"`;
 }
 
 /** RFC 9110 weak comparison against an `If-None-Match` list. */

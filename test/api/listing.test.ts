@@ -123,6 +123,38 @@ describe('listing repositories', () => {
   });
 });
 
+describe('listing with response validation off (production)', () => {
+  test('the answer, its ETag and its headers are those of an app that validates responses', async () => {
+    const repos = generateRepos(40, { owner: { login: 'octocat' }, seed: 11 });
+    const first = await startTestApp({ fake: { users: [{ login: 'octocat', repos }] }, env: { VALIDATE_RESPONSES: 'true' } });
+    // Both on one fake GitHub, so the repositories' URLs are the same.
+    const second = await startTestApp({ env: { VALIDATE_RESPONSES: 'false', GITHUB_API_URL: first.fake.baseUrl, GITHUB_WEB_URL: first.fake.baseUrl } });
+    const apps = [first, second];
+    try {
+      const answers = await Promise.all(
+        apps.map(async (app) => {
+          const me = await app.signIn('octocat');
+          const get = (headers: Record<string, string> = {}) =>
+            fetch(`${app.baseUrl}/api/v1/repos?per_page=10&page=2&sort=full_name`, { headers: { authorization: `Bearer ${me.token}`, ...headers } });
+          const res = await get();
+          const body = (await res.json()) as { repositories: Array<Record<string, unknown>> };
+          const etag = res.headers.get('etag') ?? '';
+          const again = await get({ 'if-none-match': etag });
+          // Per-user fields (connection state, the session's own ids) are equal: both users are new.
+          return { status: res.status, type: res.headers.get('content-type'), link: res.headers.get('link'), total: res.headers.get('x-total-count'), body, etag, revalidated: again.status };
+        }),
+      );
+      const [validated, plain] = answers;
+      assert.equal(apps[1]?.app.services.config.validateResponses, false);
+      assert.deepEqual(plain, validated);
+      assert.equal(plain?.revalidated, 304);
+      assert.match(plain?.type ?? '', /^application\/json; charset=utf-8$/);
+    } finally {
+      await Promise.all(apps.map((a) => a.close()));
+    }
+  });
+});
+
 describe('listing when GitHub fails', () => {
   let t: TestApp;
   let me: SignedIn;
