@@ -64,7 +64,8 @@ export function createJwtService(settings: JwtSettings) {
         const scope = typeof payload.scope === 'string' ? payload.scope : '';
         if (!Number.isSafeInteger(userId) || userId < 1 || typeof sessionId !== 'string') return undefined;
         const scopes = scope.split(' ').filter((s): s is Scope => (ALL_SCOPES as string[]).includes(s));
-        const claims = { userId, sessionId, scopes };
+        // Shared by every request that carries this token.
+        const claims = Object.freeze({ userId, sessionId, scopes: Object.freeze(scopes) as Scope[] });
         verified.set(token, { claims, expiresAtMs: (payload.exp as number) * 1000 });
         if (verified.size > VERIFIED_KEPT) verified.delete(verified.keys().next().value as string);
         return claims;

@@ -104,6 +104,8 @@ class Recent<K, V> extends Map<K, V> {
 export function createListingService(deps: ListingDeps) {
   // Concurrent cold listings of one user share one fetch from the git host.
   const inFlight = new Map<string, Promise<HostSnapshot>>();
+  // Bumped by `forget`, so a fetch that was running then does not put its listing back.
+  const generations = new Map<string, number>();
   const decoded = new Recent<string, HostSnapshot>(deps.keptListings ?? 1000);
   const views = new Recent<number, View>(deps.keptListings ?? 1000);
   const listingKey = (userId: number, provider: Provider) => `listing:v2:${userId}:${provider}`;
@@ -129,17 +131,22 @@ export function createListingService(deps: ListingDeps) {
     const key = listingKey(userId, source.provider);
     const running = inFlight.get(key);
     if (running) return running;
+    const generation = generations.get(key) ?? 0;
     const fetching = source
       .list({ userId, token, refresh })
       .then(async (repos) => {
         const snapshot: HostSnapshot = { stamp: randomUUID(), repos };
+        // Forgotten while it ran (the token changed): answered to those who asked, but not kept.
+        if ((generations.get(key) ?? 0) !== generation) return snapshot;
         // The listing before its stamp: a reader that sees the stamp finds the listing.
         await deps.cache.set(key, snapshot, deps.cacheTtlSeconds);
         await deps.cache.set(stampKey(userId, source.provider), snapshot.stamp, deps.cacheTtlSeconds);
         decoded.set(key, snapshot);
         return snapshot;
       })
-      .finally(() => inFlight.delete(key));
+      .finally(() => {
+        if (inFlight.get(key) === fetching) inFlight.delete(key);
+      });
     inFlight.set(key, fetching);
     return fetching;
   }
@@ -255,7 +262,10 @@ export function createListingService(deps: ListingDeps) {
 
     /** Drops the user's cached listing of a host (after its token changed or was unlinked). */
     async forget(userId: number, provider: Provider): Promise<void> {
-      decoded.delete(listingKey(userId, provider));
+      const key = listingKey(userId, provider);
+      generations.set(key, (generations.get(key) ?? 0) + 1);
+      inFlight.delete(key);
+      decoded.delete(key);
       await deps.cache.del([stampKey(userId, provider), listingKey(userId, provider)]);
     },
 

@@ -32,11 +32,11 @@ export class Memo<V> {
     return loaded;
   }
 
-  /** Keeps a value a write has just produced. */
+  /** Keeps a value a write has just produced. It is frozen: every caller shares it. */
   set(key: string, value: V): void {
     this.loading.delete(key);
     this.values.delete(key);
-    this.values.set(key, { value });
+    this.values.set(key, { value: deepFreeze(value) });
     // Oldest first: Map keeps insertion order.
     while (this.values.size > this.maxEntries) this.values.delete(this.values.keys().next().value as string);
   }
@@ -46,4 +46,12 @@ export class Memo<V> {
     this.values.delete(key);
     this.loading.delete(key);
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }

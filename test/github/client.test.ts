@@ -237,15 +237,39 @@ describe('GitHubClient.listRepos revalidates with ETags', () => {
     });
   }
 
-  it('a single full page that answers 304 is the whole list: no request for a page after it', async () => {
+  it('a single full page that answers 304 is the whole list once the server has shown it repeats Links on a 304', async () => {
+    const learning = newClient();
+    // A two-page list revalidated: its 304s carry their Links.
+    seed(150);
+    const twoPages = new MemoryCache();
+    await list({ cache: twoPages, using: learning });
+    await list({ cache: twoPages, using: learning, knownPageCount: 2 });
     seed(100);
     const cache = new MemoryCache();
-    const first = await list({ cache });
+    const first = await list({ cache, using: learning });
     fake.state.resetCounters();
-    const second = await list({ cache, knownPageCount: first.pageCount });
+    const second = await list({ cache, using: learning, knownPageCount: first.pageCount });
     assert.deepEqual(second.stats, { requests: 1, notModified: 1, downloaded: 0 });
     assert.equal(second.repos.length, 100);
   });
+
+  for (const linkOn304 of [true, false]) {
+    it(`a client that has not yet seen a 304 repeat a Link asks for the page after a full single page (server ${linkOn304 ? 'repeats' : 'drops'} Links)`, async () => {
+      seed(100);
+      fake.state.linkOn304 = linkOn304;
+      const fresh = newClient();
+      const cache = new MemoryCache();
+      const first = await list({ cache, using: fresh });
+      const last = account.repos[0];
+      assert.ok(last);
+      // Sorts after every other full_name: page 1 keeps its body (and ETag), page 2 appears.
+      account.repos.push({ ...last, id: 1, name: 'zzzz-newest', owner: { login: 'zzzz', id: 2, type: 'User' } });
+      const second = await list({ cache, using: fresh, knownPageCount: first.pageCount });
+      fake.state.linkOn304 = true;
+      assert.equal(second.repos.length, 101);
+      assert.ok(second.repos.some((r) => r.id === 1));
+    });
+  }
 
   it('keeps working, without conditional requests, when the page cache fails', async () => {
     seed(150);

@@ -95,6 +95,12 @@ export class GitHubClient {
   private readonly pageCacheTtlSeconds: number;
   private readonly apiOrigin: string;
   private readonly onCacheError: (error: unknown) => void;
+  /**
+   * Whether this server repeats a page's Link on its 304, as GitHub does: learnt from the answers
+   * (a 304 that carried a Link says yes; one that dropped the Link its page had says no, for good).
+   * Unknown until then, and treated as no.
+   */
+  private notModifiedRepeatsLink: boolean | undefined;
 
   constructor(options: GitHubClientOptions) {
     const apiUrl = options.apiUrl.replace(/\/$/, '');
@@ -165,11 +171,8 @@ export class GitHubClient {
    */
   async listRepos(token: string, options: ListReposOptions): Promise<RepoListing> {
     const stats = { requests: 0, notModified: 0, downloaded: 0 };
-    // `linkFresh`: the Link is current: it came with this answer, or with a 304 from a server that repeats Links.
+    // `linkFresh`: the Link came with this answer, not from the cache.
     const pages = new Map<number, { link: string | null; linkFresh: boolean; repos: GitHubRepo[] }>();
-    // GitHub repeats a page's Link on its 304. Once a 304 comes without the Link its page had, this
-    // server does not, and an unchanged last page can no longer say whether more pages follow it.
-    let notModifiedRepeatsLink = true;
     // Aborts the siblings of the first page that fails.
     const listing = new AbortController();
     const pageCache = tolerantPageCache<CachedPage>(options.pageCache, this.pageCacheTtlSeconds, this.onCacheError);
@@ -193,8 +196,9 @@ export class GitHubClient {
       if (answer.status === 304 && cached) {
         stats.notModified++;
         const link = typeof answer.headers.link === 'string' ? answer.headers.link : null;
-        if (link === null && cached.link !== null) notModifiedRepeatsLink = false;
-        pages.set(page, { link: link ?? cached.link, linkFresh: link !== null || notModifiedRepeatsLink, repos: cached.repos });
+        if (link !== null) this.notModifiedRepeatsLink ??= true;
+        else if (cached.link !== null) this.notModifiedRepeatsLink = false;
+        pages.set(page, { link: link ?? cached.link, linkFresh: link !== null, repos: cached.repos });
         return;
       }
       if (answer.status === 304) throw problems.upstreamUnavailable('github', `GitHub answered 304 to an unconditional request (page ${page}).`);
@@ -215,10 +219,11 @@ export class GitHubClient {
       const tail = pages.get(to);
       const links = parseLinkHeader(tail?.link);
       if (!links?.next) {
-        // A full last page that was not modified, from a server that does not repeat Links on a
-        // 304, keeps its old Link, which cannot know about repositories added after it: ask for
-        // the page after it.
-        if (tail && !(tail.linkFresh && notModifiedRepeatsLink) && tail.repos.length >= LIST_QUERY.per_page && to < this.maxPages) {
+        // A full last page that was not modified, and came without a Link, says nothing about
+        // repositories added after it unless this server is known to repeat Links on a 304 (then
+        // no Link means no other page): otherwise ask for the page after it.
+        const vouched = tail?.linkFresh || (tail?.link === null && this.notModifiedRepeatsLink === true);
+        if (tail && !vouched && tail.repos.length >= LIST_QUERY.per_page && to < this.maxPages) {
           from = to + 1;
           to = from;
           continue;
