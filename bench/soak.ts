@@ -191,7 +191,8 @@ async function appIdle(baseUrl: string): Promise<void> {
 export async function benchSoak(opts: RunOptions): Promise<TargetResult[]> {
   const userCount = opts.quick ? 3 : 8;
   const repoCount = opts.quick ? 100 : 300;
-  const warmupSeconds = opts.quick ? 2 : 20;
+  // Long enough that its last 20 s (the "after warm-up" window) come after the caches have filled.
+  const warmupSeconds = opts.quick ? 2 : 40;
   const soakSeconds = opts.soakSeconds;
 
   const repos = new Map<string, FakeRepo[]>();
