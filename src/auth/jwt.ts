@@ -1,5 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
+import { Recent } from '../cache/recent.ts';
 
 export type Scope = 'repos:read' | 'repos:write';
 export const ALL_SCOPES: Scope[] = ['repos:read', 'repos:write'];
@@ -28,7 +29,7 @@ export function createJwtService(settings: JwtSettings) {
   // Domain-separated from the token-encryption key derived from the same secret.
   const key = new Uint8Array(hkdfSync('sha256', settings.secret, Buffer.alloc(0), 'access-token-signing-v1', 32));
   // A token's signature and claims never change; only the clock moves past its expiry.
-  const verified = new Map<string, { claims: AccessClaims; expiresAtMs: number }>();
+  const verified = new Recent<string, { claims: AccessClaims; expiresAtMs: number }>(VERIFIED_KEPT);
 
   return {
     ttlSeconds: settings.ttlSeconds,
@@ -67,7 +68,6 @@ export function createJwtService(settings: JwtSettings) {
         // Shared by every request that carries this token.
         const claims = Object.freeze({ userId, sessionId, scopes: Object.freeze(scopes) as Scope[] });
         verified.set(token, { claims, expiresAtMs: (payload.exp as number) * 1000 });
-        if (verified.size > VERIFIED_KEPT) verified.delete(verified.keys().next().value as string);
         return claims;
       } catch {
         return undefined;

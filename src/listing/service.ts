@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { KeyValueCache } from '../cache/index.ts';
+import { Recent } from '../cache/recent.ts';
 import { ApiProblem, problems, type Provider } from '../http/problem.ts';
 import type { Problem, Repository, RepositoryList } from '../http/types.ts';
 import type { HostToken, Store } from '../store/types.ts';
@@ -78,27 +79,6 @@ function annotated(r: HostRepository, installationId: number | null, kind: KindA
     reason: kind.reason,
     kind_pending: kind.pending,
   };
-}
-
-/** A Map that keeps at most `max` entries, forgetting the least recently used. */
-class Recent<K, V> extends Map<K, V> {
-  constructor(private readonly max: number) {
-    super();
-  }
-  use(key: K): V | undefined {
-    const value = super.get(key);
-    if (value !== undefined) {
-      super.delete(key);
-      super.set(key, value);
-    }
-    return value;
-  }
-  override set(key: K, value: V): this {
-    super.delete(key);
-    super.set(key, value);
-    if (this.size > this.max) super.delete(this.keys().next().value as K);
-    return this;
-  }
 }
 
 export function createListingService(deps: ListingDeps) {
@@ -266,7 +246,7 @@ export function createListingService(deps: ListingDeps) {
       generations.set(key, (generations.get(key) ?? 0) + 1);
       inFlight.delete(key);
       decoded.delete(key);
-      await deps.cache.del([stampKey(userId, provider), listingKey(userId, provider)]);
+      await deps.cache.del([stampKey(userId, provider), key]);
     },
 
     /** Whether the repository is visible to the user on that host; asks the host again before saying no. */

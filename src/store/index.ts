@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createTokenCipher, TokenDecryptionError } from '../auth/crypto.ts';
 import type { Provider } from '../http/problem.ts';
 import { openDb, type Db } from './db.ts';
+import { Recent } from '../cache/recent.ts';
 import { Memo } from './memo.ts';
 import { migrate } from './migrations.ts';
 import {
@@ -56,7 +57,7 @@ interface Memos {
   tokens: Memo<TokenRow[]>;
   /** Sessions whatever their state, so a revoked or expired one is refused without a query. */
   sessions: Memo<SessionRow | undefined>;
-  sessionIdBySecretHash: Map<string, string>;
+  sessionIdBySecretHash: Recent<string, string>;
   /** Active installations per user. */
   installations: Memo<Installation[]>;
 }
@@ -72,7 +73,7 @@ function memosOf(db: Db): Memos | undefined {
       users: new Memo(MEMO_ENTRIES),
       tokens: new Memo(MEMO_ENTRIES),
       sessions: new Memo(MEMO_ENTRIES),
-      sessionIdBySecretHash: new Map(),
+      sessionIdBySecretHash: new Recent(MEMO_ENTRIES),
       installations: new Memo(MEMO_ENTRIES),
     };
     MEMOS.set(db, memos);
@@ -114,12 +115,6 @@ export function createStore(db: Db, secretKey: string): Store {
 
   const sessionRow = (id: string): Promise<SessionRow | undefined> =>
     memos!.sessions.get(id, async () => (await db.query<SessionRow>(`SELECT ${SESSION_COLUMNS}, secret_hash FROM sessions WHERE id = $1`, [id]))[0]);
-
-  const rememberSecret = (hash: string, id: string): void => {
-    const bySecret = memos!.sessionIdBySecretHash;
-    bySecret.set(hash, id);
-    if (bySecret.size > MEMO_ENTRIES) bySecret.delete(bySecret.keys().next().value as string);
-  };
 
   // Newest first, as listActive answers.
   const activeInstallations = (userId: number): Promise<Installation[]> =>
@@ -202,16 +197,17 @@ export function createStore(db: Db, secretKey: string): Store {
     sessions: {
       async create(userId, scopes, ttlSeconds) {
         const secret = randomBytes(32).toString('base64url');
+        const secretHash = sha256(secret);
         // Expiry on the database clock, the same clock every read compares against.
         const [session] = await db.query<Session>(
           `INSERT INTO sessions (id, user_id, secret_hash, scopes, expires_at)
            VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
            RETURNING ${SESSION_COLUMNS}`,
-          [randomUUID(), userId, sha256(secret), scopes, ttlSeconds],
+          [randomUUID(), userId, secretHash, scopes, ttlSeconds],
         );
         if (memos) {
-          memos.sessions.set(session!.id, { ...session!, secret_hash: sha256(secret) });
-          rememberSecret(sha256(secret), session!.id);
+          memos.sessions.set(session!.id, { ...session!, secret_hash: secretHash });
+          memos.sessionIdBySecretHash.set(secretHash, session!.id);
         }
         return { session: session!, secret };
       },
@@ -230,11 +226,11 @@ export function createStore(db: Db, secretKey: string): Store {
       async getBySecret(secret) {
         if (memos) {
           const hash = sha256(secret);
-          const known = memos.sessionIdBySecretHash.get(hash);
+          const known = memos.sessionIdBySecretHash.use(hash);
           if (known) return active(await sessionRow(known));
           const [row] = await db.query<SessionRow>(`SELECT ${SESSION_COLUMNS}, secret_hash FROM sessions WHERE secret_hash = $1`, [hash]);
           if (!row) return undefined;
-          rememberSecret(hash, row.id);
+          memos.sessionIdBySecretHash.set(hash, row.id);
           return active(await sessionRow(row.id));
         }
         const [session] = await db.query<Session>(

@@ -4,16 +4,20 @@
  * so a kept row is never older than the database. PostgreSQL may have other writers and is always
  * asked.
  */
+import { Recent } from '../cache/recent.ts';
+
 export class Memo<V> {
-  private readonly values = new Map<string, { value: V }>();
+  private readonly values: Recent<string, { value: V }>;
   /** The load in flight per key; a write drops it, so its stale result is handed out but not kept. */
   private readonly loading = new Map<string, Promise<V>>();
 
-  constructor(private readonly maxEntries: number) {}
+  constructor(maxEntries: number) {
+    this.values = new Recent(maxEntries);
+  }
 
   /** The kept value, or else `load()`'s (shared by callers that ask while it runs). */
   get(key: string, load: () => Promise<V>): Promise<V> {
-    const hit = this.values.get(key);
+    const hit = this.values.use(key);
     if (hit) return Promise.resolve(hit.value);
     const running = this.loading.get(key);
     if (running) return running;
@@ -35,10 +39,7 @@ export class Memo<V> {
   /** Keeps a value a write has just produced. It is frozen: every caller shares it. */
   set(key: string, value: V): void {
     this.loading.delete(key);
-    this.values.delete(key);
     this.values.set(key, { value: deepFreeze(value) });
-    // Oldest first: Map keeps insertion order.
-    while (this.values.size > this.maxEntries) this.values.delete(this.values.keys().next().value as string);
   }
 
   /** Forgets the key, and any load of it already running; call it after the write has committed. */
