@@ -3,9 +3,13 @@
  * the spec declares must be exercised against the implementation by some test, or be listed as pending
  * in test/contract/pending.json with a reason. A pair that is exercised but still listed fails too, so
  * the pending list only shrinks. Given file arguments, runs just those and skips the gate.
+ *
+ * With `--gates` (what `npm test` passes) the gates of scripts/gates.ts (lint, generated files,
+ * breaking changes, types, the reference build) run beside the test files, and their report is
+ * printed after the tests': the run fails if any of them failed.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { writeEmbeddedSnapshot } from '../test/support/embedded.ts';
@@ -66,17 +70,56 @@ function coverageGate(): boolean {
   return problems.length === 0;
 }
 
-const only = process.argv.slice(2);
+/**
+ * The files that take longest start first, so that the two workers end close together instead of
+ * one waiting for the last long file (order within the rest is alphabetical).
+ */
+const LONGEST_FIRST = [
+  'test/fuzz/spec-properties.test.ts',
+  'test/contract/contract.test.ts',
+  'test/ops/durability.test.ts',
+  'test/api/session.test.ts',
+  'test/ops/shutdown.test.ts',
+  'test/ops/hygiene.test.ts',
+  'test/ops/instances.test.ts',
+  'test/store/store.test.ts',
+  'test/api/listing.test.ts',
+  'test/mock/prism-examples.test.ts',
+  'test/docs/docs.test.ts',
+];
+const rank = (file: string) => {
+  const i = LONGEST_FIRST.indexOf(file);
+  return i < 0 ? LONGEST_FIRST.length : i;
+};
+
+function exitOf(child: ReturnType<typeof spawn>): Promise<number> {
+  return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+}
+
+const args = process.argv.slice(2);
+const withGates = args.includes('--gates');
+const only = args.filter((a) => a !== '--gates');
 rmSync(EXERCISED_DIR, { recursive: true, force: true });
 mkdirSync(EXERCISED_DIR, { recursive: true });
-const files = only.length ? only : testFiles();
+const files = only.length ? only : testFiles().sort((a, b) => rank(a) - rank(b));
+
+// The gates write their report to a file, printed once the tests are done.
+const GATES_LOG = '.test-out/gates.log';
+const gates = withGates
+  ? spawn(process.execPath, ['--import', 'tsx', 'scripts/gates.ts'], { stdio: ['ignore', openSync(GATES_LOG, 'w'), openSync(GATES_LOG, 'a')] })
+  : undefined;
+const gatesExit = gates ? exitOf(gates) : Promise.resolve(0);
+
 // One migrated embedded database for every test process to copy, instead of one created in each.
 await writeEmbeddedSnapshot(EMBEDDED_SNAPSHOT);
-const run = spawnSync(
+const run = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, '--test-timeout=120000', ...files],
   { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', TEST_EMBEDDED_SNAPSHOT: EMBEDDED_SNAPSHOT } },
 );
-const testsPassed = run.status === 0;
-const gatePassed = only.length ? true : coverageGate();
-process.exit(testsPassed && gatePassed ? 0 : 1);
+const testsPassed = (await exitOf(run)) === 0;
+const coveragePassed = only.length ? true : coverageGate();
+const gatesPassed = (await gatesExit) === 0;
+if (gates) process.stdout.write(`\n${readFileSync(GATES_LOG, 'utf8')}`);
+if (!testsPassed) console.error('\n✖ tests failed');
+process.exit(testsPassed && coveragePassed && gatesPassed ? 0 : 1);

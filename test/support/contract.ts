@@ -285,11 +285,15 @@ export async function loadContract(options: ContractOptions = {}): Promise<Contr
     return validate;
   };
 
+  // Each pair is written once per process: the gate needs to know that it was exercised, not how often.
+  const written = new Set<string>();
   const record = (operationId: string, status: string | number) => {
-    if (!declared.has(`${operationId} ${status}`)) throw new Error(`the spec declares no response ${status} for ${operationId}`);
-    if (exercisedDir === false) return;
+    const pair = `${operationId} ${status}`;
+    if (!declared.has(pair)) throw new Error(`the spec declares no response ${status} for ${operationId}`);
+    if (exercisedDir === false || written.has(pair)) return;
     mkdirSync(exercisedDir, { recursive: true });
     appendFileSync(join(exercisedDir, `${process.pid}.jsonl`), `${JSON.stringify({ operationId, status: String(status) })}\n`);
+    written.add(pair);
   };
 
   const check = (observed: ObservedResponse): CheckResult => {

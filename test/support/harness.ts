@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp, type App, type AppOverrides } from '../../src/app.ts';
 import { createApiClient, type RepositoriesApiClient } from '../../src/client/index.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { loadContract } from './contract.ts';
+import { loadContract, type ObservedResponse } from './contract.ts';
 import { freshEmbeddedStore } from './embedded.ts';
 import { startFakeGitverse, type FakeGitverse, type StartFakeGitverseOptions } from '../../src/fakes/gitverse/index.ts';
 import { createStateGraphqlHandler } from '../../src/fakes/github/graphql.ts';
@@ -30,12 +30,22 @@ globalThis.fetch = async (input: string | URL | Request, init?: RequestInit) => 
   const text = await response.clone().text();
   const type = response.headers.get('content-type') ?? '';
   const body = text === '' ? undefined : /json/.test(type) ? (JSON.parse(text) as unknown) : text;
-  const { errors } = contract.check({ method: request.method, path: url.pathname + url.search, status: response.status, headers: response.headers, body });
-  if (errors.length) {
-    throw new ContractViolation(`${request.method} ${url.pathname} answered ${response.status} against the spec:\n  ${errors.join('\n  ')}`);
-  }
+  checkAnswer({ method: request.method, path: url.pathname + url.search, status: response.status, headers: response.headers, body });
   return response;
 };
+
+/**
+ * The check every answer from a test app goes through (the `fetch` above calls it): throws a
+ * ContractViolation when the answer disagrees with the spec, and records a conforming pair for the
+ * coverage gate. For tests that talk to an app without `fetch`.
+ */
+export function checkAnswer(observed: ObservedResponse): void {
+  const { errors } = contract.check(observed);
+  if (errors.length) {
+    const path = new URL(observed.path, 'http://contract.invalid').pathname;
+    throw new ContractViolation(`${observed.method} ${path} answered ${observed.status} against the spec:\n  ${errors.join('\n  ')}`);
+  }
+}
 
 export const TEST_CLIENT = { id: 'Iv1.testclient', secret: 'test-client-secret-0123456789' };
 
