@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } fr
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { writeEmbeddedSnapshot } from '../test/support/embedded.ts';
+import { spawnPrism } from '../test/support/prism.ts';
 
 const EXERCISED_DIR = '.test-out/exercised';
 const EMBEDDED_SNAPSHOT = '.test-out/embedded-snapshot.tar';
@@ -110,14 +111,18 @@ const gates = withGates
   : undefined;
 const gatesExit = gates ? exitOf(gates) : Promise.resolve(0);
 
-// One migrated embedded database for every test process to copy, instead of one created in each.
-await writeEmbeddedSnapshot(EMBEDDED_SNAPSHOT);
+// One migrated embedded database for every test process to copy, instead of one created in each, and
+// one Prism mock (it keeps no state) for every test file that drives the mock.
+const [, mock] = await Promise.all([writeEmbeddedSnapshot(EMBEDDED_SNAPSHOT), spawnPrism('mock')]);
 const run = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, '--test-timeout=120000', ...files],
-  { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', TEST_EMBEDDED_SNAPSHOT: EMBEDDED_SNAPSHOT } },
+  // --liftoff-only: test processes live seconds, and optimising the embedded PostgreSQL's WebAssembly
+  // costs each of them more CPU (about 0.7 s) than it saves; the test files' processes inherit it.
+  ['--liftoff-only', '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, '--test-timeout=120000', ...files],
+  { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', TEST_EMBEDDED_SNAPSHOT: EMBEDDED_SNAPSHOT, TEST_PRISM_MOCK_URL: mock.baseUrl } },
 );
 const testsPassed = (await exitOf(run)) === 0;
+await mock.stop();
 const coveragePassed = only.length ? true : coverageGate();
 const gatesPassed = (await gatesExit) === 0;
 if (gates) process.stdout.write(`\n${readFileSync(GATES_LOG, 'utf8')}`);

@@ -4,7 +4,6 @@
  * Everything is enumerated from the bundled spec: a new example is covered by adding it to the spec.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,11 +12,11 @@ import { fileURLToPath } from 'node:url';
 import express, { type ErrorRequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import { loadSpec } from '../../src/http/openapi.ts';
-import { loadContract, loadSpecDocument, resolve, SPEC_FILE, specOperations, type Contract } from '../support/contract.ts';
+import { loadContract, loadSpecDocument, resolve, specOperations, type Contract } from '../support/contract.ts';
+import { startPrism, type RunningPrism } from '../support/prism.ts';
 
 type Json = Record<string, unknown>;
 
-const PRISM = fileURLToPath(new URL('../../node_modules/.bin/prism', import.meta.url));
 const README = fileURLToPath(new URL('../../mocks/README.md', import.meta.url));
 /** Any bearer token satisfies Prism's security check; it only looks for the header. */
 const AUTHORIZATION = 'Bearer x';
@@ -131,46 +130,6 @@ function mockCases(document: Json): MockCase[] {
 
 const preferOf = (c: MockCase) => `code=${c.status}${c.example ? `, example=${c.example}` : ''}`;
 
-async function freePort(): Promise<number> {
-  const server = createHttpServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
-
-async function startPrism(): Promise<{ baseUrl: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(PRISM, ['mock', SPEC_FILE, '--host', '127.0.0.1', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`prism mock exited with ${child.exitCode} before answering:\n${output}`);
-    try {
-      await fetch(`${baseUrl}/api/v1/health`);
-      return { baseUrl, child };
-    } catch {
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`prism mock did not answer on ${baseUrl} within 30 s:\n${output}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((done) => child.once('exit', done));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 const VALIDATOR_REJECTED = 'x-validator-rejected';
 
 /**
@@ -216,13 +175,13 @@ const document = loadSpecDocument();
 const cases = mockCases(document);
 
 describe('the Prism mock', () => {
-  let prism: { baseUrl: string; child: ChildProcess } | undefined;
+  let prism: RunningPrism | undefined;
 
   before(async () => {
-    prism = await startPrism();
+    prism = await startPrism('mock');
   });
   after(async () => {
-    if (prism) await stop(prism.child);
+    await prism?.stop();
   });
 
   it('enumerates the states frontend teams rely on from the spec', () => {

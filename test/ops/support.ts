@@ -150,7 +150,9 @@ async function startOnce(appEnv: Record<string, string>): Promise<AppProcess> {
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     ...appEnv,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // As the test processes (scripts/run-tests.ts): WebAssembly compiled by the baseline compiler only,
+  // cheaper for a process that lives seconds. Nothing else differs from `npm start`.
+  const child = spawn(process.execPath, ['--liftoff-only', '--import', 'tsx', SERVER], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const listeners = new Set<(line: string) => void>();
   for (const stream of [child.stdout, child.stderr]) {

@@ -18,8 +18,19 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Prism's CLI on the bundled spec: `mock`, or `proxy` in front of an upstream with `--errors`. */
+/**
+ * Prism's CLI on the bundled spec: `mock`, or `proxy` in front of an upstream with `--errors`. The mock
+ * is stateless, so the test runner starts one for the whole run (TEST_PRISM_MOCK_URL) and every test
+ * file uses it; a file run alone starts its own.
+ */
 export async function startPrism(mode: 'mock' | { proxyTo: string }): Promise<RunningPrism> {
+  const shared = process.env.TEST_PRISM_MOCK_URL;
+  if (mode === 'mock' && shared) return { baseUrl: shared, stop: async () => {} };
+  return spawnPrism(mode);
+}
+
+/** A Prism process of its own, stopped by `stop()`. */
+export async function spawnPrism(mode: 'mock' | { proxyTo: string }): Promise<RunningPrism> {
   const port = await freePort();
   const args =
     mode === 'mock'
@@ -44,7 +55,9 @@ export async function startPrism(mode: 'mock' | { proxyTo: string }): Promise<Ru
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
+      clearTimeout(timer);
     },
   };
 }
