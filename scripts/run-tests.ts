@@ -77,14 +77,13 @@ function coverageGate(): boolean {
  */
 const LONGEST_FIRST = [
   'test/fuzz/spec-properties.test.ts',
+  'test/api/api.test.ts',
   'test/contract/contract.test.ts',
   'test/ops/durability.test.ts',
-  'test/api/session.test.ts',
   'test/ops/shutdown.test.ts',
   'test/ops/hygiene.test.ts',
   'test/ops/instances.test.ts',
   'test/store/store.test.ts',
-  'test/api/listing.test.ts',
   'test/mock/prism-examples.test.ts',
   'test/docs/docs.test.ts',
 ];
