@@ -1,19 +1,19 @@
 /**
- * Runs every test file with Node's test runner, then the spec-coverage gate: every (operation, status)
- * the spec declares must be exercised against the implementation by some test, or be listed as pending
- * in test/contract/pending.json with a reason. A pair that is exercised but still listed fails too, so
- * the pending list only shrinks. Given file arguments, runs just those and skips the gate.
- *
- * With `--gates` (what `npm test` passes) the gates of scripts/gates.ts (lint, generated files,
- * breaking changes, types, the reference build) run beside the test files, and their report is
- * printed after the tests': the run fails if any of them failed.
+ * The whole test run: every test file, each in its own process, and (with `--gates`, what `npm test`
+ * passes) the gates of scripts/gates.ts, all from one pool, a few processes at a time, longest first.
+ * Each process's report is printed whole when it ends. Then the spec-coverage gate: every
+ * (operation, status) the spec declares must be exercised against the implementation by some test,
+ * or be listed as pending in test/contract/pending.json with a reason. A pair that is exercised but
+ * still listed fails too, so the pending list only shrinks. Given file arguments, runs just those
+ * and skips the coverage gate.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { writeEmbeddedSnapshot } from '../test/support/embedded.ts';
 import { spawnPrism } from '../test/support/prism.ts';
+import { GATES } from './gates.ts';
+import { runJob, runPool, scriptJob, type Job, type Outcome } from './jobs.ts';
 
 const EXERCISED_DIR = '.test-out/exercised';
 const EMBEDDED_SNAPSHOT = '.test-out/embedded-snapshot.tar';
@@ -72,58 +72,84 @@ function coverageGate(): boolean {
 }
 
 /**
- * The files that take longest start first, so that the two workers end close together instead of
- * one waiting for the last long file (order within the rest is alphabetical).
+ * What takes longest starts first, so that the pool's workers end close together instead of one
+ * running the last long file alone; the rest follow in alphabetical order. Test files and gates mix.
  */
 const LONGEST_FIRST = [
   'test/fuzz/spec-properties.test.ts',
   'test/api/api.test.ts',
   'test/contract/contract.test.ts',
   'test/ops/durability.test.ts',
+  'typecheck',
   'test/ops/shutdown.test.ts',
   'test/ops/hygiene.test.ts',
+  'lint:code',
   'test/ops/instances.test.ts',
   'test/store/store.test.ts',
+  'lint:spec',
   'test/mock/prism-examples.test.ts',
   'test/docs/docs.test.ts',
+  'check:generated',
 ];
-const rank = (file: string) => {
-  const i = LONGEST_FIRST.indexOf(file);
+const rank = (name: string) => {
+  const i = LONGEST_FIRST.indexOf(name);
   return i < 0 ? LONGEST_FIRST.length : i;
 };
 
-function exitOf(child: ReturnType<typeof spawn>): Promise<number> {
-  return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
-}
+/** The reference the docs gate builds is read by tests (the `/docs` route): it is built before them. */
+const BUILT_BEFORE_TESTS = 'docs';
+/** Processes at once: two cores here, and the test processes also wait on their fakes and children. */
+const AT_ONCE = Number(process.env.TEST_CONCURRENCY ?? 3);
+const FILE_TIMEOUT_MS = 10 * 60_000;
+const SUMMARY = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo'] as const;
 
 const args = process.argv.slice(2);
 const withGates = args.includes('--gates');
 const only = args.filter((a) => a !== '--gates');
 rmSync(EXERCISED_DIR, { recursive: true, force: true });
 mkdirSync(EXERCISED_DIR, { recursive: true });
-const files = only.length ? only : testFiles().sort((a, b) => rank(a) - rank(b));
+const files = only.length ? only : testFiles();
 
-// The gates write their report to a file, printed once the tests are done.
-const GATES_LOG = '.test-out/gates.log';
-const gates = withGates
-  ? spawn(process.execPath, ['--import', 'tsx', 'scripts/gates.ts'], { stdio: ['ignore', openSync(GATES_LOG, 'w'), openSync(GATES_LOG, 'a')] })
-  : undefined;
-const gatesExit = gates ? exitOf(gates) : Promise.resolve(0);
+// Before any test: one migrated embedded database for every test process to copy (instead of one
+// created in each), one Prism mock (it keeps no state) for every file that drives the mock, and the
+// reference.
+const [, mock, reference] = await Promise.all([
+  writeEmbeddedSnapshot(EMBEDDED_SNAPSHOT),
+  spawnPrism('mock'),
+  withGates ? runJob(scriptJob(BUILT_BEFORE_TESTS)) : undefined,
+]);
 
-// One migrated embedded database for every test process to copy, instead of one created in each, and
-// one Prism mock (it keeps no state) for every test file that drives the mock.
-const [, mock] = await Promise.all([writeEmbeddedSnapshot(EMBEDDED_SNAPSHOT), spawnPrism('mock')]);
-const run = spawn(
-  process.execPath,
+const testEnv = { ...process.env, NODE_ENV: 'test', TEST_EMBEDDED_SNAPSHOT: EMBEDDED_SNAPSHOT, TEST_PRISM_MOCK_URL: mock.baseUrl };
+const fileJob = (file: string): Job => ({
+  name: file,
+  command: process.execPath,
   // --liftoff-only: test processes live seconds, and optimising the embedded PostgreSQL's WebAssembly
-  // costs each of them more CPU (about 0.7 s) than it saves; the test files' processes inherit it.
-  ['--liftoff-only', '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, '--test-timeout=120000', ...files],
-  { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', TEST_EMBEDDED_SNAPSHOT: EMBEDDED_SNAPSHOT, TEST_PRISM_MOCK_URL: mock.baseUrl } },
-);
-const testsPassed = (await exitOf(run)) === 0;
+  // costs each of them more CPU (about 0.7 s) than it saves.
+  args: ['--liftoff-only', '--import', 'tsx', '--test-reporter=spec', file],
+  env: testEnv,
+  timeoutMs: FILE_TIMEOUT_MS,
+});
+const isTestFile = new Set(files);
+const jobs = [...files.map(fileJob), ...(withGates ? GATES.filter((g) => g !== BUILT_BEFORE_TESTS).map(scriptJob) : [])]
+  .sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
+
+const totals = Object.fromEntries(SUMMARY.map((k) => [k, 0])) as Record<(typeof SUMMARY)[number], number>;
+const gateOutcomes: Outcome[] = reference ? [reference] : [];
+const testOutcomes = await runPool(jobs, AT_ONCE, (o) => {
+  if (!isTestFile.has(o.job.name)) {
+    gateOutcomes.push(o);
+    return;
+  }
+  for (const key of SUMMARY) totals[key] += Number(new RegExp(`^ℹ ${key} (\\d+)$`, 'm').exec(o.output)?.[1] ?? 0);
+  process.stdout.write(`\n▶ ${o.job.name} ${o.ok ? 'passed' : 'FAILED'} (${o.seconds.toFixed(1)} s)\n${o.output}`);
+}).then((all) => all.filter((o) => isTestFile.has(o.job.name)));
 await mock.stop();
+
+const failedFiles = testOutcomes.filter((o) => !o.ok).map((o) => o.job.name);
+console.log(`\n${SUMMARY.map((k) => `${k} ${totals[k]}`).join(', ')} in ${testOutcomes.length} test files`);
+if (failedFiles.length) console.error(`✖ test files failed: ${failedFiles.join(', ')}`);
 const coveragePassed = only.length ? true : coverageGate();
-const gatesPassed = (await gatesExit) === 0;
-if (gates) process.stdout.write(`\n${readFileSync(GATES_LOG, 'utf8')}`);
-if (!testsPassed) console.error('\n✖ tests failed');
-process.exit(testsPassed && coveragePassed && gatesPassed ? 0 : 1);
+for (const o of gateOutcomes) process.stdout.write(`\n== ${o.job.name}: ${o.ok ? 'passed' : 'FAILED'} (${o.seconds.toFixed(1)} s)\n${o.output}`);
+const failedGates = gateOutcomes.filter((o) => !o.ok).map((o) => o.job.name);
+if (withGates) console.log(failedGates.length ? `\n✖ gates failed: ${failedGates.join(', ')}` : `\nall ${gateOutcomes.length} gates passed`);
+process.exit(failedFiles.length === 0 && totals.fail === 0 && coveragePassed && failedGates.length === 0 ? 0 : 1);
