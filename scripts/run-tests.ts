@@ -76,19 +76,17 @@ function coverageGate(): boolean {
  * running the last long file alone; the rest follow in alphabetical order. Test files and gates mix.
  */
 const LONGEST_FIRST = [
+  'test/ops/ops.test.ts',
   'test/fuzz/spec-properties.test.ts',
   'test/api/api.test.ts',
   'test/contract/contract.test.ts',
-  'test/ops/durability.test.ts',
   'typecheck',
-  'test/ops/shutdown.test.ts',
-  'test/ops/hygiene.test.ts',
   'lint:code',
-  'test/ops/instances.test.ts',
   'test/store/store.test.ts',
   'lint:spec',
   'test/mock/prism-examples.test.ts',
   'test/docs/docs.test.ts',
+  'test/github/github.test.ts',
   'check:generated',
 ];
 const rank = (name: string) => {
