@@ -3,11 +3,13 @@
  * time: none of them writes what another reads. Each one's output is printed whole when it ends, and
  * the run fails if any of them failed. `npm test` runs the same gates beside the test files.
  */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { runPool, scriptJob } from './jobs.ts';
 
 export const GATES = ['typecheck', 'lint:code', 'lint:spec', 'check:generated', 'check:breaking', 'docs'];
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) {
   const outcomes = await runPool(GATES.map(scriptJob), 2, (o) => {
     process.stdout.write(`\n== ${o.job.name}: ${o.ok ? 'passed' : 'FAILED'} (${o.seconds.toFixed(1)} s)\n${o.output}`);
   });

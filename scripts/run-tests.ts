@@ -98,7 +98,9 @@ const rank = (name: string) => {
 const BUILT_BEFORE_TESTS = 'docs';
 /** Processes at once: two cores here, and the test processes also wait on their fakes and children. */
 const AT_ONCE = Number(process.env.TEST_CONCURRENCY ?? 3);
-const FILE_TIMEOUT_MS = 10 * 60_000;
+if (!Number.isInteger(AT_ONCE) || AT_ONCE < 1) throw new Error(`TEST_CONCURRENCY must be a whole number of at least 1, not "${process.env.TEST_CONCURRENCY}"`);
+/** A file run directly has no per-test timeout: a file that hangs is stopped (and fails) after this. */
+const FILE_TIMEOUT_MS = 5 * 60_000;
 const SUMMARY = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo'] as const;
 
 const args = process.argv.slice(2);
@@ -133,21 +135,37 @@ const jobs = [...files.map(fileJob), ...(withGates ? GATES.filter((g) => g !== B
 
 const totals = Object.fromEntries(SUMMARY.map((k) => [k, 0])) as Record<(typeof SUMMARY)[number], number>;
 const gateOutcomes: Outcome[] = reference ? [reference] : [];
-const testOutcomes = await runPool(jobs, AT_ONCE, (o) => {
-  if (!isTestFile.has(o.job.name)) {
-    gateOutcomes.push(o);
-    return;
-  }
-  for (const key of SUMMARY) totals[key] += Number(new RegExp(`^ℹ ${key} (\\d+)$`, 'm').exec(o.output)?.[1] ?? 0);
-  process.stdout.write(`\n▶ ${o.job.name} ${o.ok ? 'passed' : 'FAILED'} (${o.seconds.toFixed(1)} s)\n${o.output}`);
-}).then((all) => all.filter((o) => isTestFile.has(o.job.name)));
-await mock.stop();
+const printGates = () => {
+  for (const o of gateOutcomes.splice(0)) process.stdout.write(`\n== ${o.job.name}: ${o.ok ? 'passed' : 'FAILED'} (${o.seconds.toFixed(1)} s)\n${o.output}`);
+};
+let testOutcomes: Outcome[];
+try {
+  testOutcomes = await runPool(jobs, AT_ONCE, (o) => {
+    if (!isTestFile.has(o.job.name)) {
+      gateOutcomes.push(o);
+      return;
+    }
+    for (const key of SUMMARY) totals[key] += Number(new RegExp(`^ℹ ${key} (\\d+)$`, 'm').exec(o.output)?.[1] ?? 0);
+    process.stdout.write(`\n▶ ${o.job.name} ${o.ok ? 'passed' : 'FAILED'} (${o.seconds.toFixed(1)} s)\n${o.output}`);
+  }).then((all) => all.filter((o) => isTestFile.has(o.job.name)));
+} catch (error) {
+  // Whatever ended before the failure is still reported.
+  printGates();
+  throw error;
+} finally {
+  await mock.stop();
+}
 
 const failedFiles = testOutcomes.filter((o) => !o.ok).map((o) => o.job.name);
 console.log(`\n${SUMMARY.map((k) => `${k} ${totals[k]}`).join(', ')} in ${testOutcomes.length} test files`);
 if (failedFiles.length) console.error(`✖ test files failed: ${failedFiles.join(', ')}`);
-const coveragePassed = only.length ? true : coverageGate();
-for (const o of gateOutcomes) process.stdout.write(`\n== ${o.job.name}: ${o.ok ? 'passed' : 'FAILED'} (${o.seconds.toFixed(1)} s)\n${o.output}`);
+const gatesRun = gateOutcomes.length;
 const failedGates = gateOutcomes.filter((o) => !o.ok).map((o) => o.job.name);
-if (withGates) console.log(failedGates.length ? `\n✖ gates failed: ${failedGates.join(', ')}` : `\nall ${gateOutcomes.length} gates passed`);
+let coveragePassed: boolean;
+try {
+  coveragePassed = only.length ? true : coverageGate();
+} finally {
+  printGates();
+}
+if (withGates) console.log(failedGates.length ? `\n✖ gates failed: ${failedGates.join(', ')}` : `\nall ${gatesRun} gates passed`);
 process.exit(failedFiles.length === 0 && totals.fail === 0 && coveragePassed && failedGates.length === 0 ? 0 : 1);

@@ -1,4 +1,6 @@
+import { realpathSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 
@@ -35,7 +37,9 @@ export async function startServer(config = loadConfig()) {
   return { server, services, port, stop };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Started as a program (not imported): compared as real paths, so a checkout behind a symlink or with
+// a space in its path starts too.
+if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) {
   const { stop, services } = await startServer();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {

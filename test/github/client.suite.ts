@@ -134,9 +134,11 @@ describe('GitHubClient.listRepos reads every page', () => {
 });
 
 describe('GitHubClient.listRepos fetches pages concurrently', () => {
-  it('with 10 pages and 50 ms latency, 8 requests are in flight at once (concurrency 8), not 1', async () => {
+  // Counting what is in flight at once needs a latency far longer than sending the requests takes,
+  // even on a machine busy with other tests: 250 ms.
+  it('with 10 pages and 250 ms latency, 8 requests are in flight at once (concurrency 8), not 1', async () => {
     seed(1000);
-    fake.state.latencyMs = 50;
+    fake.state.latencyMs = 250;
     const result = await list();
     assert.equal(result.repos.length, 1000);
     assert.equal(fake.state.counters.total, 10);
@@ -145,7 +147,7 @@ describe('GitHubClient.listRepos fetches pages concurrently', () => {
 
   it('with 10 pages and enough concurrency, all 9 pages after the first are in flight together: 2 round trips', async () => {
     seed(1000);
-    fake.state.latencyMs = 50;
+    fake.state.latencyMs = 250;
     await list({ using: newClient(16) });
     assert.equal(fake.state.counters.maxInFlight, 9);
   });
@@ -161,7 +163,7 @@ describe('GitHubClient.listRepos fetches pages concurrently', () => {
 
   it('with a known page count of 5, all 5 pages are asked for at once in one round', async () => {
     seed(500);
-    fake.state.latencyMs = 50;
+    fake.state.latencyMs = 250;
     const result = await list({ knownPageCount: 5 });
     assert.equal(result.repos.length, 500);
     assert.equal(fake.state.counters.total, 5);

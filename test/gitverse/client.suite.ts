@@ -6,7 +6,8 @@ import type { FakeGitverse, FakeGitverseAccount, FakeGitverseRepo, GitverseFault
 import { GITVERSE_ACCEPT, GitVerseClient } from '../../src/providers/gitverse/client.ts';
 import { rejectsWithProblem } from './helpers.ts';
 
-const TIMEOUT_MS = 300;
+/** Every request of these tests must be answered within it, so it is not tight: the machine may be busy with other tests. */
+const TIMEOUT_MS = 1_000;
 const MODES: readonly GitversePaging[] = ['link', 'total-count', 'none'];
 
 let fake: FakeGitverse;
@@ -130,7 +131,8 @@ describe('GitVerseClient.listRepos reads every page, whichever way GitVerse page
   for (const mode of ['link', 'total-count'] as const) {
     it(`${mode}: once the last page is known, the rest is fetched concurrently (bounded)`, async () => {
       fake.state.paging = mode;
-      fake.state.latencyMs = 30;
+      // Long enough that all four requests of a round are surely sent before the first is answered.
+      fake.state.latencyMs = 250;
       seed(1000);
       const result = await list({ using: new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: 2_000, concurrency: 4 }) });
       assert.equal(result.repos.length, 1000);

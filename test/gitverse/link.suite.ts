@@ -20,7 +20,7 @@ before(async () => {
       { login: 'other-scope', scopes: ['read:user'], repos },
     ],
   });
-  client = new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: 300 });
+  client = new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: 1_000 });
 });
 after(() => fake.close());
 beforeEach(() => {

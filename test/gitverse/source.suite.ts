@@ -39,7 +39,8 @@ function seedForKinds(): { repos: FakeGitverseRepo[]; refs: Array<{ id: number; 
 before(async () => {
   fake = await startFakeGitverse({ users: [{ login: 'dlborun', full_name: 'Milo Kachinsky' }] });
   account = fake.state.accountByLogin('dlborun') as FakeGitverseAccount;
-  client = new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: 300 });
+  // Not tight: every request but the timed-out one must be answered within it, on a busy machine too.
+  client = new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: 1_000 });
 });
 after(() => fake.close());
 beforeEach(() => {
@@ -102,7 +103,8 @@ describe('createGitverseKindReader', () => {
 
   it('keeps to its concurrency', async () => {
     const { refs } = seedForKinds();
-    fake.state.latencyMs = 20;
+    // Long enough that both requests of a round are surely sent before the first is answered.
+    fake.state.latencyMs = 100;
     await createGitverseKindReader(client, { concurrency: 2 })(account.token, refs);
     assert.equal(fake.state.counters.maxInFlight, 2);
   });
