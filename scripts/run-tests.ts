@@ -135,8 +135,11 @@ const jobs = [...files.map(fileJob), ...(withGates ? GATES.filter((g) => g !== B
 
 const totals = Object.fromEntries(SUMMARY.map((k) => [k, 0])) as Record<(typeof SUMMARY)[number], number>;
 const gateOutcomes: Outcome[] = reference ? [reference] : [];
+let gatesPrinted = false;
 const printGates = () => {
-  for (const o of gateOutcomes.splice(0)) process.stdout.write(`\n== ${o.job.name}: ${o.ok ? 'passed' : 'FAILED'} (${o.seconds.toFixed(1)} s)\n${o.output}`);
+  if (gatesPrinted) return;
+  gatesPrinted = true;
+  for (const o of gateOutcomes) process.stdout.write(`\n== ${o.job.name}: ${o.ok ? 'passed' : 'FAILED'} (${o.seconds.toFixed(1)} s)\n${o.output}`);
 };
 let testOutcomes: Outcome[];
 try {
@@ -159,7 +162,6 @@ try {
 const failedFiles = testOutcomes.filter((o) => !o.ok).map((o) => o.job.name);
 console.log(`\n${SUMMARY.map((k) => `${k} ${totals[k]}`).join(', ')} in ${testOutcomes.length} test files`);
 if (failedFiles.length) console.error(`✖ test files failed: ${failedFiles.join(', ')}`);
-const gatesRun = gateOutcomes.length;
 const failedGates = gateOutcomes.filter((o) => !o.ok).map((o) => o.job.name);
 let coveragePassed: boolean;
 try {
@@ -167,5 +169,5 @@ try {
 } finally {
   printGates();
 }
-if (withGates) console.log(failedGates.length ? `\n✖ gates failed: ${failedGates.join(', ')}` : `\nall ${gatesRun} gates passed`);
+if (withGates) console.log(failedGates.length ? `\n✖ gates failed: ${failedGates.join(', ')}` : `\nall ${gateOutcomes.length} gates passed`);
 process.exit(failedFiles.length === 0 && totals.fail === 0 && coveragePassed && failedGates.length === 0 ? 0 : 1);
