@@ -216,7 +216,7 @@ export async function benchSoak(opts: RunOptions): Promise<TargetResult[]> {
   };
   const validation = /^(1|true)$/i.test(env.VALIDATE_RESPONSES ?? '');
   say(`app in its own process with production settings (response validation ${validation ? 'on' : 'off'}, logs at warn, embedded database on disk)`);
-  const app = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../src/server.ts', import.meta.url))], {
+  const app = spawn(process.execPath, [fileURLToPath(new URL('../src/server.ts', import.meta.url))], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

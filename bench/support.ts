@@ -51,10 +51,7 @@ export interface FakeHost {
 }
 
 export async function startFake(users: FakeUserInput[], latencyMs: number): Promise<FakeHost> {
-  // Workers do not inherit tsx's loader: register it first, then load the TypeScript entry.
-  const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); ` +
-    `await import(${JSON.stringify(new URL('./fake-worker.ts', import.meta.url).href)});`;
-  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), {
+  const worker = new Worker(new URL('./fake-worker.ts', import.meta.url), {
     workerData: { users, latencyMs, clientId: CLIENT.id, clientSecret: CLIENT.secret } satisfies FakeWorkerData,
   });
   const waiting = new Map<number, (counters: FakeCounters) => void>();

@@ -104,6 +104,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     github,
     gitverse,
     metrics,
+    lifecycle: { stopping: false },
     listing: createListingService({
       store,
       cache,
@@ -131,9 +132,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      // An answer that took this long is a warning: what a user waited for is worth a look.
+      // An answer that took this long is a warning: what a user waited for is worth a look. A stopping
+      // process answers readiness with 503 on purpose: that is no error.
       customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : Date.now() - res[startTime] >= SLOW_ANSWER_MS ? 'warn' : 'info',
+        err || (res.statusCode >= 500 && !(res.statusCode === 503 && services.lifecycle.stopping))
+          ? 'error'
+          : Date.now() - res[startTime] >= SLOW_ANSWER_MS ? 'warn' : 'info',
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

@@ -1,4 +1,10 @@
-/** Every setting the service reads, from the environment, with the embedded defaults. */
+/**
+ * Every setting the service reads, from the environment: one schema, a type, a range or a set of values
+ * and a default for each variable (`.env.example` lists them all). A bad value stops the start with one
+ * line that names the variable, what is wrong and the accepted form.
+ */
+import { z } from 'zod';
+
 export interface Config {
   port: number;
   host: string;
@@ -33,89 +39,193 @@ export interface Config {
   listingCacheTtlSeconds: number;
   /** How long a listing waits for kind detection before answering with what it has. */
   detectionBudgetMs: number;
-  /** Validate every response against the spec (always on outside production). */
+  /** Validate every response against the spec (on by default outside production). */
   validateResponses: boolean;
   /** Origins allowed by CORS; empty means none. */
   corsOrigins: string[];
   /** Where the OAuth callback sends the browser after sign-in; unset means answer JSON. */
   postLoginRedirect: string | undefined;
   rateLimit: { perUser: number; perAddress: number };
-  /** The rendered reference served at `/docs`; the file `npm run docs` writes when unset. */
+  /** The rendered reference served at `/docs`; the file `npm run build` writes when unset. */
   apiReferenceFile: string | undefined;
   /** Express `trust proxy`: how many proxies in front set `X-Forwarded-For` (0 = none). */
   trustProxy: number;
+  /** How long a stopping process waits for in-flight requests before it closes their connections. */
+  shutdownTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
 
-function int(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value)) throw new Error(`${name} must be a number, got "${raw}"`);
-  return value;
-}
-
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  return raw === '1' || raw.toLowerCase() === 'true';
-}
-
+/** A development key, public by nature: accepted outside production only, with a warning. */
 const DEV_SECRET = 'dev-only-secret-key-change-me-0123456789';
 
+/** An unset or empty variable takes its default. */
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+const whole = (min: number, max: number) =>
+  optional(
+    z.coerce
+      .number({ error: `a whole number from ${min} to ${max}` })
+      .int({ error: `a whole number from ${min} to ${max}` })
+      .min(min, { error: `a whole number from ${min} to ${max}` })
+      .max(max, { error: `a whole number from ${min} to ${max}` }),
+  );
+
+const flag = optional(
+  z.enum(['true', 'false', '1', '0'], { error: 'true or false (or 1 or 0)' }).transform((v) => v === 'true' || v === '1'),
+);
+
+const url = optional(
+  z
+    .url({ protocol: /^https?$/, error: 'an absolute http(s) URL' })
+    .transform((v) => v.replace(/\/$/, '')),
+);
+
+const text = optional(z.string());
+
+const origins = optional(
+  z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'a comma-separated list of origins such as https://app.example.com' }))),
+);
+
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+
+const schema = z.object({
+  NODE_ENV: optional(z.enum(['development', 'test', 'production'], { error: 'development, test or production' })),
+  PORT: whole(0, 65535),
+  HOST: optional(z.string().min(1)),
+  PUBLIC_URL: url,
+  LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'fatal, error, warn, info, debug, trace or silent' })),
+  TRUST_PROXY: whole(0, 10),
+  CORS_ORIGINS: origins,
+  API_REFERENCE_FILE: text,
+  VALIDATE_RESPONSES: flag,
+  SHUTDOWN_TIMEOUT_MS: whole(0, 120_000),
+  SECRET_KEY: optional(z.string().min(32, { error: 'at least 32 characters' })),
+  JWT_SECRET: optional(z.string().min(32, { error: 'at least 32 characters' })),
+  JWT_ISSUER: optional(z.string().min(1)),
+  JWT_AUDIENCE: optional(z.string().min(1)),
+  JWT_TTL_SECONDS: whole(1, DAY),
+  SESSION_TTL_SECONDS: whole(60, 365 * DAY),
+  SESSION_COOKIE_SECURE: flag,
+  SESSION_COOKIE_NAME: optional(z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'letters, digits, _ and -' })),
+  POST_LOGIN_REDIRECT: url,
+  DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/, error: 'a postgres:// URL' })),
+  DATA_DIR: optional(z.string().min(1)),
+  REDIS_URL: optional(z.url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' })),
+  REDIS_PREFIX: optional(z.string().min(1)),
+  LISTING_CACHE_TTL_SECONDS: whole(0, DAY),
+  DETECTION_BUDGET_MS: whole(0, 60_000),
+  RATE_LIMIT_PER_USER: whole(1, 1_000_000),
+  RATE_LIMIT_PER_ADDRESS: whole(1, 1_000_000),
+  GITHUB_CLIENT_ID: text,
+  GITHUB_CLIENT_SECRET: text,
+  GITHUB_API_URL: url,
+  GITHUB_WEB_URL: url,
+  GITHUB_TIMEOUT_MS: whole(100, 120_000),
+  GITHUB_CONCURRENCY: whole(1, 100),
+  GITVERSE_API_URL: url,
+  GITVERSE_WEB_URL: url,
+  GITVERSE_TIMEOUT_MS: whole(100, 120_000),
+  GITVERSE_CONCURRENCY: whole(1, 100),
+});
+
+/** Variables that production refuses to start without. */
+const REQUIRED_IN_PRODUCTION = ['SECRET_KEY', 'PUBLIC_URL', 'GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET'] as const;
+
+/** A configuration the process must not start with; its message is the one line to print. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function parseEnv(env: Env) {
+  const known = Object.fromEntries(Object.keys(schema.shape).map((name) => [name, env[name]]));
+  const result = schema.safeParse(known);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const name = String(issue.path[0]);
+    const raw = env[name] ?? '';
+    const shown = /SECRET/.test(name) ? `a value of ${raw.length} characters` : JSON.stringify(raw);
+    throw new ConfigError(`${name}=${shown} is not valid: expected ${issue.message}`);
+  }
+  const vars = result.data;
+  if (vars.NODE_ENV === 'production') {
+    const missing = REQUIRED_IN_PRODUCTION.filter((name) => vars[name] === undefined);
+    if (missing.length) throw new ConfigError(`${missing.join(', ')} must be set when NODE_ENV=production (see .env.example)`);
+  }
+  return vars;
+}
+
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
-  const nodeEnv = env.NODE_ENV === 'production' || env.NODE_ENV === 'test' ? env.NODE_ENV : 'development';
-  const port = int(env, 'PORT', 3000);
-  const secretKey = env.SECRET_KEY ?? (nodeEnv === 'production' ? '' : DEV_SECRET);
-  if (secretKey.length < 32) throw new Error('SECRET_KEY must be set to at least 32 characters');
+  const vars = parseEnv(env);
+  const nodeEnv = vars.NODE_ENV ?? 'development';
+  const port = vars.PORT ?? 3000;
+  const secretKey = vars.SECRET_KEY ?? DEV_SECRET;
   const config: Config = {
     port,
-    host: env.HOST ?? '127.0.0.1',
-    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    host: vars.HOST ?? '127.0.0.1',
+    publicUrl: vars.PUBLIC_URL ?? `http://localhost:${port}`,
     env: nodeEnv,
-    logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    logLevel: vars.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     secretKey,
     jwt: {
-      secret: env.JWT_SECRET || secretKey,
-      issuer: env.JWT_ISSUER ?? 'repositories-api',
-      audience: env.JWT_AUDIENCE ?? 'repositories-api',
-      ttlSeconds: int(env, 'JWT_TTL_SECONDS', 900),
+      secret: vars.JWT_SECRET ?? secretKey,
+      issuer: vars.JWT_ISSUER ?? 'repositories-api',
+      audience: vars.JWT_AUDIENCE ?? 'repositories-api',
+      ttlSeconds: vars.JWT_TTL_SECONDS ?? 900,
     },
     session: {
-      cookieName: env.SESSION_COOKIE_NAME ?? 'rapi_session',
-      ttlSeconds: int(env, 'SESSION_TTL_SECONDS', 30 * 24 * 3600),
-      secureCookie: bool(env, 'SESSION_COOKIE_SECURE', true),
+      cookieName: vars.SESSION_COOKIE_NAME ?? 'rapi_session',
+      ttlSeconds: vars.SESSION_TTL_SECONDS ?? 30 * DAY,
+      secureCookie: vars.SESSION_COOKIE_SECURE ?? true,
     },
-    databaseUrl: env.DATABASE_URL || undefined,
-    dataDir: env.DATA_DIR ?? './data',
-    redisUrl: env.REDIS_URL || undefined,
-    redisPrefix: env.REDIS_PREFIX ?? 'rapi:',
+    databaseUrl: vars.DATABASE_URL,
+    dataDir: vars.DATA_DIR ?? './data',
+    redisUrl: vars.REDIS_URL,
+    redisPrefix: vars.REDIS_PREFIX ?? 'rapi:',
     github: {
-      apiUrl: (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, ''),
-      webUrl: (env.GITHUB_WEB_URL ?? 'https://github.com').replace(/\/$/, ''),
-      clientId: env.GITHUB_CLIENT_ID ?? '',
-      clientSecret: env.GITHUB_CLIENT_SECRET ?? '',
-      timeoutMs: int(env, 'GITHUB_TIMEOUT_MS', 10_000),
-      concurrency: int(env, 'GITHUB_CONCURRENCY', 10),
+      apiUrl: vars.GITHUB_API_URL ?? 'https://api.github.com',
+      webUrl: vars.GITHUB_WEB_URL ?? 'https://github.com',
+      clientId: vars.GITHUB_CLIENT_ID ?? '',
+      clientSecret: vars.GITHUB_CLIENT_SECRET ?? '',
+      timeoutMs: vars.GITHUB_TIMEOUT_MS ?? 10_000,
+      concurrency: vars.GITHUB_CONCURRENCY ?? 10,
     },
     gitverse: {
-      apiUrl: (env.GITVERSE_API_URL ?? 'https://api.gitverse.ru').replace(/\/$/, ''),
-      webUrl: (env.GITVERSE_WEB_URL ?? 'https://gitverse.ru').replace(/\/$/, ''),
-      timeoutMs: int(env, 'GITVERSE_TIMEOUT_MS', 10_000),
-      concurrency: int(env, 'GITVERSE_CONCURRENCY', 4),
+      apiUrl: vars.GITVERSE_API_URL ?? 'https://api.gitverse.ru',
+      webUrl: vars.GITVERSE_WEB_URL ?? 'https://gitverse.ru',
+      timeoutMs: vars.GITVERSE_TIMEOUT_MS ?? 10_000,
+      concurrency: vars.GITVERSE_CONCURRENCY ?? 4,
     },
-    listingCacheTtlSeconds: int(env, 'LISTING_CACHE_TTL_SECONDS', 60),
-    detectionBudgetMs: int(env, 'DETECTION_BUDGET_MS', 1500),
-    validateResponses: bool(env, 'VALIDATE_RESPONSES', nodeEnv !== 'production'),
-    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-    postLoginRedirect: env.POST_LOGIN_REDIRECT || undefined,
+    listingCacheTtlSeconds: vars.LISTING_CACHE_TTL_SECONDS ?? 60,
+    detectionBudgetMs: vars.DETECTION_BUDGET_MS ?? 1500,
+    validateResponses: vars.VALIDATE_RESPONSES ?? nodeEnv !== 'production',
+    corsOrigins: vars.CORS_ORIGINS ?? [],
+    postLoginRedirect: vars.POST_LOGIN_REDIRECT,
     rateLimit: {
-      perUser: int(env, 'RATE_LIMIT_PER_USER', 600),
-      perAddress: int(env, 'RATE_LIMIT_PER_ADDRESS', 1200),
+      perUser: vars.RATE_LIMIT_PER_USER ?? 600,
+      perAddress: vars.RATE_LIMIT_PER_ADDRESS ?? 1200,
     },
-    apiReferenceFile: env.API_REFERENCE_FILE || undefined,
-    trustProxy: int(env, 'TRUST_PROXY', 0),
+    apiReferenceFile: vars.API_REFERENCE_FILE,
+    trustProxy: vars.TRUST_PROXY ?? 0,
+    shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS ?? 10_000,
   };
   return { ...config, ...overrides };
+}
+
+/** What an operator should hear about a configuration that starts but is not fit for real users. */
+export function configWarnings(config: Config): string[] {
+  if (config.env === 'production') return [];
+  const warnings: string[] = [];
+  if (config.secretKey === DEV_SECRET) warnings.push('SECRET_KEY is not set: host tokens are encrypted with the public development key');
+  if (!config.github.clientId || !config.github.clientSecret) {
+    warnings.push('GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are not set: sign-in with GitHub cannot work');
+  }
+  return warnings.length ? [`not for real users: ${warnings.join('; ')} (see .env.example)`] : [];
 }

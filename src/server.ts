@@ -2,10 +2,15 @@ import { realpathSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
-import { loadConfig } from './config.ts';
+import { ConfigError, configWarnings, loadConfig, type Config } from './config.ts';
 
-/** Listens on the configured port and shuts down gracefully: stop accepting, finish in-flight requests, close the stores. */
-export async function startServer(config = loadConfig()) {
+/**
+ * Listens on the configured port and shuts down gracefully. Once asked to stop, readiness answers 503
+ * (so a load balancer stops routing here) and every answer closes its connection; when no request is
+ * in flight any more the listener closes and the stores with it. A request still running after
+ * `shutdownTimeoutMs` has its connection closed, so the process always exits.
+ */
+export async function startServer(config: Config = loadConfig()) {
   const { app, services, close } = await createApp(config);
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
@@ -14,33 +19,51 @@ export async function startServer(config = loadConfig()) {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  services.logger.info({ port }, `Repositories API listening on http://${config.host}:${port}`);
+  services.logger.info({ port, node: process.version, env: config.env }, `Repositories API listening on http://${config.host}:${port} (Node ${process.version})`);
+  for (const warning of configWarnings(config)) services.logger.warn(warning);
 
-  // `server.close()` only closes the connections idle at that moment: a kept-alive connection whose
-  // request is in flight would take new requests afterwards and hold the exit until its idle timeout.
-  // So once stopping, every answer tells the client to close, and the connection goes with it.
+  // Once stopping, every answer tells the client to close, so no kept-alive connection outlives it.
   let stopping: Promise<void> | undefined;
+  let drained: (() => void) | undefined;
   const answering = new Set<ServerResponse>();
   server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
     if (stopping) res.setHeader('Connection', 'close');
     answering.add(res);
-    res.once('close', () => answering.delete(res));
+    res.once('close', () => {
+      answering.delete(res);
+      if (answering.size === 0) drained?.();
+    });
   });
   const stop = () =>
     (stopping ??= (async () => {
-      services.logger.info('shutting down');
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      services.lifecycle.stopping = true;
+      services.logger.info({ inFlight: answering.size }, 'shutting down: readiness answers 503, requests in flight finish');
       for (const res of answering) if (!res.headersSent) res.setHeader('Connection', 'close');
+      let timer: NodeJS.Timeout | undefined;
+      const finished = answering.size === 0 || (await new Promise<boolean>((resolve) => {
+        drained = () => resolve(true);
+        timer = setTimeout(() => resolve(false), config.shutdownTimeoutMs);
+      }));
+      clearTimeout(timer);
+      if (!finished) services.logger.warn({ inFlight: answering.size }, `requests still in flight after ${config.shutdownTimeoutMs} ms: closing their connections`);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
       await closed;
       await close();
     })());
   return { server, services, port, stop };
 }
 
-// Started as a program (not imported): compared as real paths, so a checkout behind a symlink or with
-// a space in its path starts too.
-if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) {
-  const { stop, services } = await startServer();
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`Repositories API cannot start: ${error.message}`);
+    process.exit(1);
+  }
+  const { stop, services } = await startServer(config);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       stop().then(
@@ -53,3 +76,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.a
     });
   }
 }
+
+// Started as a program (not imported): compared as real paths, so a checkout behind a symlink or with
+// a space in its path starts too.
+if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) await main();

@@ -26,4 +26,6 @@ export interface Services {
   gitverse: GitVerseClient;
   listing: ListingService;
   metrics: Metrics;
+  /** Set once the process has been asked to stop: readiness then answers 503. */
+  lifecycle: { stopping: boolean };
 }

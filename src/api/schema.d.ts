@@ -710,6 +710,11 @@ export interface components {
                  * @enum {string}
                  */
                 cache: "ok" | "failed";
+                /**
+                 * @description `stopping` once the process has been asked to stop (SIGTERM): it finishes the requests in flight and takes no new ones.
+                 * @enum {string}
+                 */
+                process: "ok" | "stopping";
             };
         };
         /** @description This OpenAPI 3.1 document, bundled into one JSON file. */
@@ -1474,7 +1479,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             429: components["responses"]["TooManyRequests"];
-            /** @description Not ready; `checks` says which dependency fails. */
+            /** @description Not ready; `checks` says which dependency fails, or that the process is stopping. */
             503: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];

@@ -3,8 +3,11 @@
  * and `use` count as a use, a plain `get` does not.
  */
 export class Recent<K, V> extends Map<K, V> {
-  constructor(private readonly max: number) {
+  private readonly max: number;
+
+  constructor(max: number) {
     super();
+    this.max = max;
   }
 
   /** The value, marked as just used. */

@@ -55,15 +55,19 @@ const TITLES: Record<ProblemCode, string> = {
 
 export class ApiProblem extends Error {
   readonly title: string;
-  constructor(
-    readonly status: number,
-    readonly code: ProblemCode,
-    readonly detail: string,
-    readonly extras: ProblemExtras = {},
-  ) {
+  readonly status: number;
+  readonly code: ProblemCode;
+  readonly detail: string;
+  readonly extras: ProblemExtras;
+
+  constructor(status: number, code: ProblemCode, detail: string, extras: ProblemExtras = {}) {
     super(detail);
     this.name = 'ApiProblem';
     this.title = TITLES[code];
+    this.status = status;
+    this.code = code;
+    this.detail = detail;
+    this.extras = extras;
   }
 }
 

@@ -118,7 +118,10 @@ export const detectFromFiles = (files: Record<string, string>): Detection => det
 class RootView {
   private readonly names = new Set<string>();
   private readonly dirs = new Set<string>();
-  constructor(private readonly root: RepoRoot) {
+  private readonly root: RepoRoot;
+
+  constructor(root: RepoRoot) {
+    this.root = root;
     for (const e of root.entries) {
       this.names.add(e.name);
       if (e.type === 'dir') this.dirs.add(e.name);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { it } from 'vitest';
 import type { KeyValueCache } from '../../src/cache/index.ts';
 
 /** Behaviour every KeyValueCache must share; each implementation's test file runs it. */

@@ -1,7 +1,308 @@
 /**
- * The contract suite (against the app, the Prism mock and Prism's validation proxy) and the drift tests.
- * Its suites run in one test process, sharing the modules it loads once; one runs alone with
- * `npm run test:only -- test/contract/<name>.suite.ts`.
+ * One contract suite, driven three ways: against the app in-process on port 0, against the Prism mock
+ * started from the spec, and through Prism's validation proxy (`prism proxy --errors`) in front of the
+ * app. Every answer is checked by the spec validator in test/support/contract.ts, independent of the
+ * app's own middleware. Each case names the state it needs: on the app, a fault in the fake git host or
+ * a twin app (rate budget spent, database gone); on the mock, the `Prefer` header that selects it.
  */
-import './contract.suite.ts';
-import './drift.suite.ts';
+import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, test } from 'vitest';
+import type { Scope } from '../../src/auth/jwt.ts';
+import { issueDevToken } from '../../src/dev/dev-token.ts';
+import { generateRepos, idFor } from '../../src/fakes/github/index.ts';
+import { gitverseTokenFor } from '../../src/fakes/gitverse/index.ts';
+import { loadContract, type Contract } from '../support/contract.ts';
+import { signInThrough, startTestApp, type TestApp } from '../support/harness.ts';
+import { startPrism, type RunningPrism } from '../support/prism.ts';
+
+type Twin = 'limited' | 'broken';
+interface Target {
+  kind: 'app' | 'mock' | 'proxy';
+  baseUrl: string;
+  twin(which: Twin): string | undefined;
+  token: string;
+  readOnlyToken: string;
+  writeOnlyToken: string;
+  app?: TestApp;
+}
+
+interface Case {
+  name: string;
+  operationId: string;
+  status: number;
+  method?: string;
+  path: string;
+  auth?: 'user' | 'none' | 'readonly' | 'writeonly';
+  body?: unknown;
+  rawBody?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+  /** Which twin of the app answers this case. */
+  twin?: Twin;
+  /** Puts the app's fake git hosts in the state the case needs; removed after the case. */
+  fault?: (app: TestApp) => void;
+  /** The named example the mock should answer with. */
+  example?: string;
+  /** Sequences that only the stateful app can play (the mock has no state). */
+  appOnly?: boolean;
+  /** Why Prism's proxy cannot pass this request on to the app. */
+  notThroughProxy?: string;
+}
+
+// Prism's proxy validates a request before forwarding it and answers a bad one itself.
+const PRISM_ANSWERS = 'the proxy answers an invalid or unauthenticated request itself';
+// Prism's proxy parses a JSON body and sends it on compacted, so an oversized body arrives small.
+const REENCODED = 'the proxy re-encodes the body';
+// Padding with JSON whitespace keeps the body valid for the schema, so only its size is wrong.
+const OVERSIZED = (value: unknown) => JSON.stringify(value).replace('{', `{${' '.repeat(20_000)}`);
+
+const repos = generateRepos(40, { owner: { login: 'octocat' }, seed: 5 });
+const repo = (i: number) => repos[i]?.id ?? assert.fail();
+const unknownRepo = 987_654_321;
+
+const cases: Case[] = [
+  { name: 'sign-in starts with a redirect to GitHub', operationId: 'startGithubSignIn', status: 302, path: '/api/v1/auth/github/login', auth: 'none', notThroughProxy: 'the proxy follows redirects' },
+  { name: 'sign-in start, rate budget spent', operationId: 'startGithubSignIn', status: 429, path: '/api/v1/auth/github/login', auth: 'none', twin: 'limited' },
+  { name: 'callback without the sign-in state', operationId: 'completeGithubSignIn', status: 400, path: '/api/v1/auth/github/callback?code=abc&state=def', auth: 'none', example: 'sign_in_state', notThroughProxy: PRISM_ANSWERS },
+  { name: 'callback, rate budget spent', operationId: 'completeGithubSignIn', status: 429, path: '/api/v1/auth/github/callback?code=abc&state=def', auth: 'none', twin: 'limited' },
+
+  { name: 'me', operationId: 'getMe', status: 200, path: '/api/v1/me' },
+  { name: 'me without credentials', operationId: 'getMe', status: 401, path: '/api/v1/me', auth: 'none', notThroughProxy: PRISM_ANSWERS },
+  { name: 'me, rate budget spent', operationId: 'getMe', status: 429, path: '/api/v1/me', twin: 'limited' },
+  { name: 'me, database gone', operationId: 'getMe', status: 500, path: '/api/v1/me', twin: 'broken' },
+
+  { name: 'list: a typical page', operationId: 'listRepositories', status: 200, path: '/api/v1/repos?per_page=10' },
+  { name: 'list: invalid parameters', operationId: 'listRepositories', status: 400, path: '/api/v1/repos?per_page=500&sort=stars', example: 'validation', notThroughProxy: PRISM_ANSWERS },
+  { name: 'list: no credentials', operationId: 'listRepositories', status: 401, path: '/api/v1/repos', auth: 'none', notThroughProxy: PRISM_ANSWERS },
+  { name: 'list: GitHub rejects the token', operationId: 'listRepositories', status: 403, path: '/api/v1/repos?refresh=true', example: 'github_auth', fault: (a) => a.fake.state.injectFault({ route: '/user/repos', kind: 'badCredentials' }) },
+  { name: 'list: GitHub rate limit', operationId: 'listRepositories', status: 429, path: '/api/v1/repos?refresh=true', fault: (a) => a.fake.state.injectFault({ route: '/user/repos', kind: 'primaryRateLimit' }) },
+  { name: 'list: database gone', operationId: 'listRepositories', status: 500, path: '/api/v1/repos', twin: 'broken' },
+  { name: 'list: GitHub down', operationId: 'listRepositories', status: 502, path: '/api/v1/repos?refresh=true', fault: (a) => a.fake.state.injectFault({ route: '/user/repos', kind: 502 }) },
+  { name: 'list: GitHub timeout', operationId: 'listRepositories', status: 504, path: '/api/v1/repos?refresh=true', fault: (a) => a.fake.state.injectFault({ route: '/user/repos', kind: 'timeout' }) },
+
+  { name: 'connect: first time', operationId: 'connectRepository', status: 201, method: 'POST', path: '/api/v1/connections', body: { provider: 'github', repo_id: repo(0) } },
+  { name: 'connect: again', operationId: 'connectRepository', status: 200, method: 'POST', path: '/api/v1/connections', body: { provider: 'github', repo_id: repo(0) }, appOnly: true },
+  { name: 'connect: invalid body', operationId: 'connectRepository', status: 400, method: 'POST', path: '/api/v1/connections', body: { provider: 'bitbucket' }, notThroughProxy: PRISM_ANSWERS },
+  { name: 'connect: no credentials', operationId: 'connectRepository', status: 401, method: 'POST', path: '/api/v1/connections', auth: 'none', body: { provider: 'github', repo_id: repo(1) }, notThroughProxy: PRISM_ANSWERS },
+  { name: 'connect: read-only token', operationId: 'connectRepository', status: 403, method: 'POST', path: '/api/v1/connections', auth: 'readonly', body: { provider: 'github', repo_id: repo(1) }, example: 'insufficient_scope' },
+  { name: 'connect: not visible on GitHub', operationId: 'connectRepository', status: 404, method: 'POST', path: '/api/v1/connections', body: { provider: 'github', repo_id: unknownRepo } },
+  { name: 'connect: body too large', operationId: 'connectRepository', status: 413, method: 'POST', path: '/api/v1/connections', rawBody: OVERSIZED({ provider: 'github', repo_id: 1 }), notThroughProxy: REENCODED },
+  { name: 'connect: not JSON', operationId: 'connectRepository', status: 415, method: 'POST', path: '/api/v1/connections', rawBody: 'provider=github', contentType: 'text/plain', notThroughProxy: PRISM_ANSWERS },
+  { name: 'connect: rate budget spent', operationId: 'connectRepository', status: 429, method: 'POST', path: '/api/v1/connections', body: { provider: 'github', repo_id: repo(1) }, twin: 'limited' },
+  { name: 'connect: database gone', operationId: 'connectRepository', status: 500, method: 'POST', path: '/api/v1/connections', body: { provider: 'github', repo_id: repo(1) }, twin: 'broken' },
+  { name: 'connect: GitHub down', operationId: 'connectRepository', status: 502, method: 'POST', path: '/api/v1/connections', body: { provider: 'github', repo_id: unknownRepo }, fault: (a) => a.fake.state.injectFault({ route: '/user/repos', kind: 500 }) },
+  { name: 'connect: GitHub timeout', operationId: 'connectRepository', status: 504, method: 'POST', path: '/api/v1/connections', body: { provider: 'github', repo_id: unknownRepo }, fault: (a) => a.fake.state.injectFault({ route: '/user/repos', kind: 'timeout' }) },
+
+  { name: 'connections', operationId: 'listConnections', status: 200, path: '/api/v1/connections' },
+  { name: 'connections: unknown provider', operationId: 'listConnections', status: 400, path: '/api/v1/connections?provider=bitbucket', notThroughProxy: PRISM_ANSWERS },
+  { name: 'connections: no credentials', operationId: 'listConnections', status: 401, path: '/api/v1/connections', auth: 'none', notThroughProxy: PRISM_ANSWERS },
+  { name: 'connections: rate budget spent', operationId: 'listConnections', status: 429, path: '/api/v1/connections', twin: 'limited' },
+  { name: 'connections: database gone', operationId: 'listConnections', status: 500, path: '/api/v1/connections', twin: 'broken' },
+
+  { name: 'disconnect', operationId: 'disconnectRepository', status: 204, method: 'DELETE', path: `/api/v1/connections/github/${repo(0)}` },
+  { name: 'disconnect: invalid id', operationId: 'disconnectRepository', status: 400, method: 'DELETE', path: '/api/v1/connections/github/not-a-number', notThroughProxy: PRISM_ANSWERS },
+  { name: 'disconnect: no credentials', operationId: 'disconnectRepository', status: 401, method: 'DELETE', path: `/api/v1/connections/github/${repo(0)}`, auth: 'none', notThroughProxy: PRISM_ANSWERS },
+  { name: 'disconnect: read-only token', operationId: 'disconnectRepository', status: 403, method: 'DELETE', path: `/api/v1/connections/github/${repo(0)}`, auth: 'readonly' },
+  { name: 'disconnect: not connected', operationId: 'disconnectRepository', status: 404, method: 'DELETE', path: `/api/v1/connections/github/${repo(0)}` },
+  { name: 'disconnect: rate budget spent', operationId: 'disconnectRepository', status: 429, method: 'DELETE', path: `/api/v1/connections/github/${repo(0)}`, twin: 'limited' },
+  { name: 'disconnect: database gone', operationId: 'disconnectRepository', status: 500, method: 'DELETE', path: `/api/v1/connections/github/${repo(0)}`, twin: 'broken' },
+
+  { name: 'link GitVerse', operationId: 'linkGitverseToken', status: 200, method: 'PUT', path: '/api/v1/me/providers/gitverse', body: { token: gitverseTokenFor('octocat') } },
+  { name: 'link GitVerse: invalid body', operationId: 'linkGitverseToken', status: 400, method: 'PUT', path: '/api/v1/me/providers/gitverse', body: { token: 'x' }, notThroughProxy: PRISM_ANSWERS },
+  { name: 'link GitVerse: no credentials', operationId: 'linkGitverseToken', status: 401, method: 'PUT', path: '/api/v1/me/providers/gitverse', auth: 'none', body: { token: gitverseTokenFor('octocat') }, notThroughProxy: PRISM_ANSWERS },
+  { name: 'link GitVerse: token rejected', operationId: 'linkGitverseToken', status: 403, method: 'PUT', path: '/api/v1/me/providers/gitverse', body: { token: 'gv_unknown_token_000' }, example: 'provider_auth' },
+  { name: 'link GitVerse: body too large', operationId: 'linkGitverseToken', status: 413, method: 'PUT', path: '/api/v1/me/providers/gitverse', rawBody: OVERSIZED({ token: gitverseTokenFor('octocat') }), notThroughProxy: REENCODED },
+  { name: 'link GitVerse: not JSON', operationId: 'linkGitverseToken', status: 415, method: 'PUT', path: '/api/v1/me/providers/gitverse', rawBody: 'token=x', contentType: 'text/plain', notThroughProxy: PRISM_ANSWERS },
+  { name: 'link GitVerse: rate budget spent', operationId: 'linkGitverseToken', status: 429, method: 'PUT', path: '/api/v1/me/providers/gitverse', body: { token: gitverseTokenFor('octocat') }, twin: 'limited' },
+  { name: 'link GitVerse: database gone', operationId: 'linkGitverseToken', status: 500, method: 'PUT', path: '/api/v1/me/providers/gitverse', body: { token: gitverseTokenFor('octocat') }, twin: 'broken' },
+  { name: 'link GitVerse: GitVerse down', operationId: 'linkGitverseToken', status: 502, method: 'PUT', path: '/api/v1/me/providers/gitverse', body: { token: gitverseTokenFor('octocat') }, fault: (a) => a.gitverse.state.injectFault({ route: '/user', kind: 500 }) },
+  { name: 'link GitVerse: GitVerse timeout', operationId: 'linkGitverseToken', status: 504, method: 'PUT', path: '/api/v1/me/providers/gitverse', body: { token: gitverseTokenFor('octocat') }, fault: (a) => a.gitverse.state.injectFault({ route: '/user', kind: 'timeout' }) },
+  { name: 'unlink GitVerse', operationId: 'unlinkGitverseToken', status: 204, method: 'DELETE', path: '/api/v1/me/providers/gitverse' },
+  { name: 'unlink GitVerse: no credentials', operationId: 'unlinkGitverseToken', status: 401, method: 'DELETE', path: '/api/v1/me/providers/gitverse', auth: 'none', notThroughProxy: PRISM_ANSWERS },
+  { name: 'unlink GitVerse: read-only token', operationId: 'unlinkGitverseToken', status: 403, method: 'DELETE', path: '/api/v1/me/providers/gitverse', auth: 'readonly' },
+  { name: 'unlink GitVerse: not linked', operationId: 'unlinkGitverseToken', status: 404, method: 'DELETE', path: '/api/v1/me/providers/gitverse' },
+  { name: 'unlink GitVerse: rate budget spent', operationId: 'unlinkGitverseToken', status: 429, method: 'DELETE', path: '/api/v1/me/providers/gitverse', twin: 'limited' },
+  { name: 'unlink GitVerse: database gone', operationId: 'unlinkGitverseToken', status: 500, method: 'DELETE', path: '/api/v1/me/providers/gitverse', twin: 'broken' },
+
+  { name: 'health', operationId: 'getHealth', status: 200, path: '/api/v1/health', auth: 'none' },
+  { name: 'health, rate budget spent', operationId: 'getHealth', status: 429, path: '/api/v1/health', auth: 'none', twin: 'limited' },
+  { name: 'readiness', operationId: 'getReadiness', status: 200, path: '/api/v1/ready', auth: 'none' },
+  { name: 'readiness, database gone', operationId: 'getReadiness', status: 503, path: '/api/v1/ready', auth: 'none', twin: 'broken' },
+  { name: 'readiness, rate budget spent', operationId: 'getReadiness', status: 429, path: '/api/v1/ready', auth: 'none', twin: 'limited' },
+  { name: 'metrics', operationId: 'getMetrics', status: 200, path: '/api/v1/metrics', auth: 'none' },
+  { name: 'metrics, rate budget spent', operationId: 'getMetrics', status: 429, path: '/api/v1/metrics', auth: 'none', twin: 'limited' },
+  { name: 'the spec', operationId: 'getOpenApiDocument', status: 200, path: '/api/v1/openapi.json', auth: 'none' },
+  { name: 'the spec, rate budget spent', operationId: 'getOpenApiDocument', status: 429, path: '/api/v1/openapi.json', auth: 'none', twin: 'limited' },
+  { name: 'the reference', operationId: 'getApiReference', status: 200, path: '/docs', auth: 'none' },
+  { name: 'the reference, rate budget spent', operationId: 'getApiReference', status: 429, path: '/docs', auth: 'none', twin: 'limited' },
+
+  // Every operation refuses query parameters it does not define.
+  ...([
+    ['startGithubSignIn', '/api/v1/auth/github/login', 'GET', 'none'],
+    ['signOut', '/api/v1/auth/logout', 'POST', 'user'],
+    ['getMe', '/api/v1/me', 'GET', 'user'],
+    ['unlinkGitverseToken', '/api/v1/me/providers/gitverse', 'DELETE', 'user'],
+    ['getHealth', '/api/v1/health', 'GET', 'none'],
+    ['getReadiness', '/api/v1/ready', 'GET', 'none'],
+    ['getMetrics', '/api/v1/metrics', 'GET', 'none'],
+    ['getOpenApiDocument', '/api/v1/openapi.json', 'GET', 'none'],
+    ['getApiReference', '/docs', 'GET', 'none'],
+  ] as const).map(([operationId, path, method, auth]): Case => ({
+    name: `${operationId}: an unknown query parameter`,
+    operationId,
+    status: 400,
+    method,
+    path: `${path}?unknown=1`,
+    auth,
+    notThroughProxy: PRISM_ANSWERS,
+  })),
+  { name: 'me: write-only token', operationId: 'getMe', status: 403, path: '/api/v1/me', auth: 'writeonly' },
+  { name: 'connections: write-only token', operationId: 'listConnections', status: 403, path: '/api/v1/connections', auth: 'writeonly' },
+
+  { name: 'sign out: rate budget spent', operationId: 'signOut', status: 429, method: 'POST', path: '/api/v1/auth/logout', twin: 'limited' },
+  { name: 'sign out: database gone', operationId: 'signOut', status: 500, method: 'POST', path: '/api/v1/auth/logout', twin: 'broken' },
+  { name: 'sign out: no credentials', operationId: 'signOut', status: 401, method: 'POST', path: '/api/v1/auth/logout', auth: 'none', notThroughProxy: PRISM_ANSWERS },
+  { name: 'sign out', operationId: 'signOut', status: 204, method: 'POST', path: '/api/v1/auth/logout' },
+];
+
+async function send(target: Target, c: Case): Promise<{ status: number; headers: Headers; body: unknown; path: string }> {
+  const base = c.twin && target.kind === 'app' ? target.twin(c.twin) : target.baseUrl;
+  const headers: Record<string, string> = { ...c.headers };
+  if (c.auth !== 'none') {
+    headers.authorization = `Bearer ${c.auth === 'readonly' ? target.readOnlyToken : c.auth === 'writeonly' ? target.writeOnlyToken : target.token}`;
+  }
+  if (target.kind === 'mock') headers.prefer = `code=${c.status}${c.example ? `, example=${c.example}` : ''}`;
+  const payload = c.rawBody ?? (c.body === undefined ? undefined : JSON.stringify(c.body));
+  if (payload !== undefined) headers['content-type'] = c.contentType ?? 'application/json';
+  const res = await fetch(`${base}${c.path}`, { method: c.method ?? 'GET', headers, body: payload, redirect: 'manual' });
+  const text = await res.text();
+  const type = res.headers.get('content-type') ?? '';
+  return { status: res.status, headers: res.headers, body: text === '' ? undefined : /json/.test(type) ? JSON.parse(text) : text, path: c.path };
+}
+
+async function scopedToken(app: TestApp, scope: Scope): Promise<string> {
+  const { token } = await issueDevToken(app.app.services.store, app.app.services.config, { login: 'octocat', githubId: idFor('octocat'), scopes: [scope] });
+  return token;
+}
+
+/** The app, and its twins: one whose rate budget is spent, one whose database is gone. */
+async function startApps() {
+  const fake = { users: [{ login: 'octocat', repos }] };
+  const gitverse = { users: [{ login: 'octocat', repos: [] }] };
+  const [app, limited, broken] = await Promise.all([
+    startTestApp({ fake, gitverse }),
+    startTestApp({ fake, gitverse, env: { RATE_LIMIT_PER_ADDRESS: '1' } }),
+    startTestApp({ fake, gitverse }),
+  ]);
+  const user = await app.signIn('octocat');
+  await fetch(`${limited.baseUrl}/api/v1/health`);
+  await broken.app.services.store.close();
+  return {
+    app,
+    token: user.token,
+    readOnly: await scopedToken(app, 'repos:read'),
+    writeOnly: await scopedToken(app, 'repos:write'),
+    twin: (which: Twin) => (which === 'limited' ? limited.baseUrl : broken.baseUrl),
+    close: () => Promise.all([app.close(), limited.close(), broken.close()]),
+  };
+}
+
+function runSuite(kind: Target['kind'], setup: () => Promise<{ target: Target; close: () => Promise<unknown> }>) {
+  describe(`contract against the ${kind === 'app' ? 'app' : kind === 'mock' ? 'Prism mock' : 'app behind the Prism validation proxy'}`, () => {
+    let target: Target;
+    let close: () => Promise<unknown>;
+    let contract: Contract;
+    beforeAll(async () => {
+      contract = await loadContract({ exercisedDir: false });
+      ({ target, close } = await setup());
+    });
+    afterAll(() => close());
+
+    for (const c of cases) {
+      const skip =
+        kind !== 'app' && c.appOnly
+          ? 'needs the stateful app'
+          : kind === 'proxy' && c.twin
+            ? 'needs a twin of the app'
+            : kind === 'proxy' && c.notThroughProxy
+              ? c.notThroughProxy
+              : false;
+      test(`${c.name}: ${c.method ?? 'GET'} ${c.path.split('?')[0]} answers ${c.status}`, { skip: skip !== false }, async () => {
+        if (kind !== 'mock' && c.fault && target.app) c.fault(target.app);
+        try {
+          const res = await send(target, c);
+          const { operationId, errors } = contract.check({ method: c.method ?? 'GET', path: res.path, status: res.status, headers: res.headers, body: res.body });
+          assert.deepEqual(errors, [], `the answer breaks the spec`);
+          assert.equal(operationId, c.operationId);
+          assert.equal(res.status, c.status, JSON.stringify(res.body));
+          if (res.status >= 400 && c.operationId !== 'getReadiness') assert.equal(res.headers.get('content-type')?.split(';')[0], 'application/problem+json');
+        } finally {
+          target.app?.fake.state.clearFaults();
+          target.app?.gitverse.state.clearFaults();
+        }
+      });
+    }
+  });
+}
+
+runSuite('app', async () => {
+  const apps = await startApps();
+  const target: Target = { kind: 'app', baseUrl: apps.app.baseUrl, token: apps.token, readOnlyToken: apps.readOnly, writeOnlyToken: apps.writeOnly, twin: apps.twin, app: apps.app };
+  return { target, close: apps.close };
+});
+
+runSuite('mock', async () => {
+  const prism: RunningPrism = await startPrism('mock');
+  return { target: { kind: 'mock', baseUrl: prism.baseUrl, token: 'x', readOnlyToken: 'x', writeOnlyToken: 'x', twin: () => undefined }, close: () => prism.stop() };
+});
+
+runSuite('proxy', async () => {
+  const apps = await startApps();
+  const prism = await startPrism({ proxyTo: apps.app.baseUrl });
+  return {
+    target: { kind: 'proxy', baseUrl: prism.baseUrl, token: apps.token, readOnlyToken: apps.readOnly, writeOnlyToken: apps.writeOnly, twin: () => undefined, app: apps.app },
+    close: async () => {
+      await prism.stop();
+      await apps.close();
+    },
+  };
+});
+
+test('sign-in callback on the app, through the real OAuth round trip, answers 200 with a session', async () => {
+  const app = await startTestApp({ fake: { users: [{ login: 'octocat', repos }] } });
+  try {
+    const signed = await signInThrough(app.baseUrl, 'octocat');
+    assert.ok(signed.token);
+  } finally {
+    await app.close();
+  }
+});
+
+test('sign-in callback when the database is gone after GitHub answered: 500 INTERNAL, and no session', async () => {
+  const app = await startTestApp({ fake: { users: [{ login: 'octocat', repos }] } });
+  try {
+    const start = await fetch(`${app.baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
+    const oauth = start.headers.getSetCookie().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('rapi_oauth=')) ?? '';
+    const authorize = new URL(start.headers.get('location') ?? '');
+    authorize.searchParams.set('login', 'octocat');
+    const callback = (await fetch(authorize, { redirect: 'manual' })).headers.get('location') ?? '';
+    await app.app.services.store.close();
+    const res = await fetch(callback, { headers: { cookie: oauth } });
+    assert.equal(res.status, 500);
+    assert.equal(((await res.json()) as { code: string }).code, 'INTERNAL');
+    assert.ok(!res.headers.getSetCookie().some((c) => c.startsWith('rapi_session=')));
+  } finally {
+    await app.close();
+  }
+});
+
+test('the reference on a deployment that did not build it: 404 NOT_FOUND', async () => {
+  const app = await startTestApp({ env: { API_REFERENCE_FILE: 'docs-build/not-built.html' } });
+  try {
+    const res = await fetch(`${app.baseUrl}/docs`);
+    assert.equal(res.status, 404);
+    assert.equal(((await res.json()) as { code: string }).code, 'NOT_FOUND');
+  } finally {
+    await app.close();
+  }
+});

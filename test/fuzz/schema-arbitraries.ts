@@ -48,11 +48,14 @@ export class Observations {
   private readonly pools = new Map<string, { values: unknown[]; seen: Set<string> }>();
   private static readonly LIMIT = 128;
 
-  constructor(
-    private readonly schemas: SchemaTools,
-    /** Only components that some request schema uses are worth remembering. */
-    private readonly wanted: Set<string>,
-  ) {}
+  private readonly schemas: SchemaTools;
+  /** Only components that some request schema uses are worth remembering. */
+  private readonly wanted: Set<string>;
+
+  constructor(schemas: SchemaTools, wanted: Set<string>) {
+    this.schemas = schemas;
+    this.wanted = wanted;
+  }
 
   record(schema: unknown, value: unknown, depth = 0): void {
     if (!isObject(schema) || depth > 32 || value === undefined) return;
@@ -104,7 +107,10 @@ export class SchemaTools {
   private readonly compiledCoercing = new WeakMap<Json, ValidateFunction>();
   private readonly compiledParameters = new WeakMap<Json, ValidateFunction>();
 
-  constructor(readonly document: Json) {
+  readonly document: Json;
+
+  constructor(document: Json) {
+    this.document = document;
     const make = (coerceTypes: boolean) => {
       const ajv = new Ajv2020({ strict: false, allErrors: false, coerceTypes, validateFormats: true });
       addFormats.default(ajv);
@@ -200,10 +206,13 @@ function filterable<T>(arbitrary: fc.Arbitrary<T>, accept: (value: T) => boolean
 }
 
 export class ArbitraryFactory {
-  constructor(
-    private readonly tools: SchemaTools,
-    private readonly observations?: Observations,
-  ) {}
+  private readonly tools: SchemaTools;
+  private readonly observations: Observations | undefined;
+
+  constructor(tools: SchemaTools, observations?: Observations) {
+    this.tools = tools;
+    this.observations = observations;
+  }
 
   /** Values valid for the schema, where they will travel (headers carry printable ASCII only). */
   valid(schema: Json, location: Location, depth = 0): fc.Arbitrary<unknown> {

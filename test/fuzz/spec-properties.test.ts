@@ -16,7 +16,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import fc from 'fast-check';
 import { createJwtService, type Scope } from '../../src/auth/jwt.ts';
 import { generateRepos } from '../../src/fakes/github/index.ts';
@@ -149,7 +149,7 @@ describe('property checks generated from the spec', () => {
   let forger: Session;
   const started = Date.now();
 
-  before(async () => {
+  beforeAll(async () => {
     // The spec's own example GitVerse token is a real account on the fake, so the examples link successfully.
     const example = resolve(document, { $ref: '#/components/examples/gitverse_token_request' }, 'example').value.value as { token: string };
     t = await startTestApp({
@@ -165,7 +165,7 @@ describe('property checks generated from the spec', () => {
     console.log(`property checks: seed ${SEED}, ${TOTAL} requests planned (FUZZ_SEED, FUZZ_RUNS)`);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await t?.close();
     agent.destroy();
     for (const [operationId, statuses] of stats.byOperation) {

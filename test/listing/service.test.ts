@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { MemoryCache } from '../../src/cache/index.ts';
 import { generateGitverseRepos, gitverseTokenFor, startFakeGitverse, type FakeGitverse } from '../../src/fakes/gitverse/index.ts';
 import { problemBody } from '../../src/http/errors.ts';
@@ -19,7 +19,7 @@ describe('listing service', () => {
   let fake: FakeGitverse;
   let store: Store;
 
-  before(async () => {
+  beforeAll(async () => {
     fake = await startFakeGitverse({
       users: [
         { login: 'first', repos: generateGitverseRepos(5, { owner: { login: 'first' }, seed: 21 }) },
@@ -28,7 +28,7 @@ describe('listing service', () => {
     });
     store = await freshEmbeddedStore(TEST_SECRET_KEY);
   });
-  after(async () => {
+  afterAll(async () => {
     await store?.close();
     await fake?.close();
   });

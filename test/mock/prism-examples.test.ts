@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import express, { type ErrorRequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
@@ -177,10 +177,10 @@ const cases = mockCases(document);
 describe('the Prism mock', () => {
   let prism: RunningPrism | undefined;
 
-  before(async () => {
+  beforeAll(async () => {
     prism = await startPrism('mock');
   });
-  after(async () => {
+  afterAll(async () => {
     await prism?.stop();
   });
 
@@ -218,12 +218,12 @@ describe('every example is an answer the app may give', () => {
   let echo: { baseUrl: string; server: Server } | undefined;
   let contract: Contract | undefined;
 
-  before(async () => {
+  beforeAll(async () => {
     echo = await startValidatedEcho(answers);
     // The examples are not answers of the implementation: they must not count for the coverage gate.
     contract = await loadContract({ document, exercisedDir: false });
   });
-  after(async () => {
+  afterAll(async () => {
     echo?.server.closeAllConnections();
     await new Promise<void>((done) => (echo ? echo.server.close(() => done()) : done()));
   });

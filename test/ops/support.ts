@@ -152,7 +152,7 @@ async function startOnce(appEnv: Record<string, string>): Promise<AppProcess> {
   };
   // As the test processes (scripts/run-tests.ts): WebAssembly compiled by the baseline compiler only,
   // cheaper for a process that lives seconds. Nothing else differs from `npm start`.
-  const child = spawn(process.execPath, ['--liftoff-only', '--import', 'tsx', SERVER], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--liftoff-only', SERVER], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const listeners = new Set<(line: string) => void>();
   for (const stream of [child.stdout, child.stderr]) {

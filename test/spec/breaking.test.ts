@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { compareSpecs } from '../../scripts/breaking-changes.ts';
 import { loadSpecDocument } from '../support/contract.ts';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { loadContract, loadSpecDocument, type Contract } from './contract.ts';
 
 const problem = (status: number, code: string) => ({
@@ -22,11 +22,11 @@ describe('contract.check against the bundled spec', () => {
   let contract: Contract;
   let exercisedDir: string;
 
-  before(async () => {
+  beforeAll(async () => {
     exercisedDir = await mkdtemp(join(tmpdir(), 'contract-test-'));
     contract = await loadContract({ exercisedDir });
   });
-  after(() => rm(exercisedDir, { recursive: true, force: true }));
+  afterAll(() => rm(exercisedDir, { recursive: true, force: true }));
 
   it('when a listing matches the spec, then no errors and the pair is recorded for the coverage gate', async () => {
     const result = contract.check({ method: 'GET', path: '/api/v1/repos?page=1&per_page=30', status: 200, headers: listHeaders, body: repositoryPage });

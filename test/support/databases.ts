@@ -9,7 +9,7 @@ import pg from 'pg';
  * at TEST_DATABASE_URL when it is reachable. Run the same cases for each:
  *
  *   for (const target of await testDatabases()) {
- *     describe(`... (${target.backend})`, { skip: target.skip }, () => { ... await target.create() ... });
+ *     describe(`... (${target.backend})`, { skip: target.skip !== false }, () => { ... await target.create() ... });
  *   }
  *
  * Outside CI an unreachable PostgreSQL skips its cases with the reason; in CI (`CI` set) they run

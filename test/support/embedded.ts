@@ -1,13 +1,10 @@
-import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { inject } from 'vitest';
 import { openDb, openEmbeddedSnapshot, snapshotEmbedded } from '../../src/store/db.ts';
 import { createStore } from '../../src/store/index.ts';
 import { migrate } from '../../src/store/migrations.ts';
 import type { Store } from '../../src/store/types.ts';
 import type { Db, Sql } from '../../src/store/db.ts';
-
-/** Where the test runner leaves one migrated snapshot for every test process to start from. */
-const SNAPSHOT_FILE = process.env.TEST_EMBEDDED_SNAPSHOT;
 
 let snapshot: Promise<Blob> | undefined;
 
@@ -28,8 +25,8 @@ export async function writeEmbeddedSnapshot(file: string): Promise<void> {
 }
 
 /**
- * A fresh, migrated embedded database for one test app, started from a snapshot: the runner's
- * (TEST_EMBEDDED_SNAPSHOT), or else one this process makes on its first call. Starting from a
+ * A fresh, migrated embedded database for one test app, started from the snapshot the run's global
+ * setup wrote. Starting from a
  * snapshot takes about half a second of CPU; creating and migrating a database takes several.
  * A database a closed store leaves behind is emptied and handed to the next one in this process.
  */
@@ -39,9 +36,7 @@ export async function freshEmbeddedStore(secretKey: string): Promise<Store> {
     clearTimeout(reused.timer);
     return createStore(lease(reused.db), secretKey);
   }
-  snapshot ??= SNAPSHOT_FILE && existsSync(SNAPSHOT_FILE)
-    ? readFile(SNAPSHOT_FILE).then((bytes) => new Blob([bytes]))
-    : migratedSnapshot();
+  snapshot ??= readFile(inject('embeddedSnapshot')).then((bytes) => new Blob([bytes]));
   return createStore(lease(await openEmbeddedSnapshot(await snapshot)), secretKey);
 }
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 import { SPEC_FILE } from './contract.ts';
 
 const PRISM = fileURLToPath(new URL('../../node_modules/.bin/prism', import.meta.url));
@@ -20,12 +21,10 @@ async function freePort(): Promise<number> {
 
 /**
  * Prism's CLI on the bundled spec: `mock`, or `proxy` in front of an upstream with `--errors`. The mock
- * is stateless, so the test runner starts one for the whole run (TEST_PRISM_MOCK_URL) and every test
- * file uses it; a file run alone starts its own.
+ * is stateless, so the run's global setup starts one and every test file uses it.
  */
 export async function startPrism(mode: 'mock' | { proxyTo: string }): Promise<RunningPrism> {
-  const shared = process.env.TEST_PRISM_MOCK_URL;
-  if (mode === 'mock' && shared) return { baseUrl: shared, stop: async () => {} };
+  if (mode === 'mock') return { baseUrl: inject('prismMockUrl'), stop: async () => {} };
   return spawnPrism(mode);
 }
 

@@ -19,8 +19,9 @@ export function operationHandlers(services: Services) {
       check(services.store.ping()),
       check(services.cache.get('readiness-probe')),
     ]);
-    const ready = database === 'ok' && cache === 'ok';
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: { database, cache } });
+    const process = services.lifecycle.stopping ? ('stopping' as const) : ('ok' as const);
+    const ready = database === 'ok' && cache === 'ok' && process === 'ok';
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: { database, cache, process } });
   };
 
   const getMetrics: RequestHandler = async (_req, res) => {

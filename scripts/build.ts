@@ -1,0 +1,35 @@
+/**
+ * `npm run build`: what production runs, in one folder (`dist/`, or `--out DIR`), and nothing else.
+ * Node 24 runs the TypeScript sources itself (type stripping), so the code is copied as it is, without
+ * the dev tools and fake git hosts; the reference HTML is rendered once here, not at each start.
+ * Deploy the folder, then `npm ci --omit=dev && npm start` in it.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Source folders production never loads: the sandbox and token tool, and the fake git hosts. */
+const DEV_ONLY = ['src/dev', 'src/fakes'];
+const COPIED = ['package.json', 'package-lock.json', '.nvmrc', '.env.example', 'src', 'openapi/dist/openapi.yaml'];
+
+const { values } = parseArgs({ options: { out: { type: 'string', default: 'dist' } } });
+const out = resolve(ROOT, values.out);
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+for (const path of COPIED) {
+  cpSync(join(ROOT, path), join(out, path), {
+    recursive: true,
+    force: true,
+    filter: (source) => !DEV_ONLY.some((dev) => relative(join(ROOT, dev), source).startsWith('..') === false),
+  });
+}
+execFileSync(
+  join(ROOT, 'node_modules/.bin/redocly'),
+  ['build-docs', 'openapi/dist/openapi.yaml', '--inlineBundle', '--template', 'docs/template.hbs', '-o', join(out, 'docs-build/index.html')],
+  { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_NOTIFICATIONS: 'true' } },
+);
+console.log(`built ${relative(ROOT, out) || '.'}/: run \`npm ci --omit=dev && npm start\` there (Node ${process.version})`);

@@ -1,0 +1,213 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, test } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { openDb } from '../../src/store/db.ts';
+import { createStore } from '../../src/store/index.ts';
+import { migrate } from '../../src/store/migrations.ts';
+import { startTestApp, type TestApp } from '../support/harness.ts';
+
+async function startSignIn(t: TestApp, login: string) {
+  const start = await fetch(`${t.baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
+  assert.equal(start.status, 302);
+  const oauthCookie = start.headers.getSetCookie().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('rapi_oauth=')) ?? '';
+  const authorize = new URL(start.headers.get('location') ?? '');
+  authorize.searchParams.set('login', login);
+  const approved = await fetch(authorize, { redirect: 'manual' });
+  return { start, authorize, oauthCookie, callback: new URL(approved.headers.get('location') ?? '') };
+}
+
+describe('GitHub sign-in', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ fake: { users: [{ login: 'octocat', name: 'The Octocat' }] } });
+  });
+  afterAll(() => t.close());
+
+  test('the login redirect carries state and an S256 PKCE challenge, and sets an HttpOnly Secure SameSite state cookie', async () => {
+    const { start, authorize } = await startSignIn(t, 'octocat');
+    assert.equal(authorize.origin, t.fake.baseUrl);
+    assert.equal(authorize.pathname, '/login/oauth/authorize');
+    assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
+    assert.match(authorize.searchParams.get('code_challenge') ?? '', /^[A-Za-z0-9_-]{43}$/);
+    assert.ok((authorize.searchParams.get('state') ?? '').length >= 32);
+    assert.equal(authorize.searchParams.get('redirect_uri'), `${t.baseUrl}/api/v1/auth/github/callback`);
+    const cookie = start.headers.getSetCookie().find((c) => c.startsWith('rapi_oauth=')) ?? '';
+    assert.match(cookie, /HttpOnly/);
+    assert.match(cookie, /Secure/);
+    assert.match(cookie, /SameSite=Lax/);
+  });
+
+  test('when the callback completes, then a JWT answer and an HttpOnly session cookie, and me says who signed in', async () => {
+    const { oauthCookie, callback } = await startSignIn(t, 'octocat');
+    const done = await fetch(callback, { headers: { cookie: oauthCookie } });
+    assert.equal(done.status, 200);
+    const body = (await done.json()) as { access_token: string; token_type: string; scope: string; user: { login: string } };
+    assert.equal(body.token_type, 'Bearer');
+    assert.equal(body.scope, 'repos:read repos:write');
+    assert.equal(body.user.login, 'octocat');
+    const session = done.headers.getSetCookie().find((c) => c.startsWith('rapi_session=')) ?? '';
+    assert.match(session, /HttpOnly/);
+    assert.match(session, /Secure/);
+    assert.match(session, /SameSite=Lax/);
+    const me = await t.client(body.access_token).GET('/api/v1/me');
+    assert.equal(me.data?.user.name, 'The Octocat');
+    assert.deepEqual(me.data?.providers.map((p) => [p.provider, p.token_status]), [['github', 'valid'], ['gitverse', 'not_linked']]);
+  });
+
+  test('when the callback comes without the state cookie, then 400 VALIDATION_FAILED on query.state', async () => {
+    const { callback } = await startSignIn(t, 'octocat');
+    const res = await fetch(callback);
+    assert.equal(res.status, 400);
+    const body = (await res.json()) as { code: string; field_errors: Record<string, string> };
+    assert.equal(body.code, 'VALIDATION_FAILED');
+    assert.ok(body.field_errors['query.state']);
+  });
+
+  test('when the state does not match the one that was started, then 400', async () => {
+    const { oauthCookie, callback } = await startSignIn(t, 'octocat');
+    callback.searchParams.set('state', 'not-the-state-we-sent');
+    const res = await fetch(callback, { headers: { cookie: oauthCookie } });
+    assert.equal(res.status, 400);
+  });
+
+  test('when the user denies access on GitHub, then 401 UNAUTHORIZED', async () => {
+    const { oauthCookie, authorize } = await startSignIn(t, 'octocat');
+    const url = new URL(`${t.baseUrl}/api/v1/auth/github/callback`);
+    url.searchParams.set('error', 'access_denied');
+    url.searchParams.set('state', authorize.searchParams.get('state') ?? '');
+    const res = await fetch(url, { headers: { cookie: oauthCookie } });
+    assert.equal(res.status, 401);
+    assert.match(((await res.json()) as { detail: string }).detail, /denied/);
+  });
+
+  test('when the code was already used, then 401 UNAUTHORIZED', async () => {
+    const { oauthCookie, callback } = await startSignIn(t, 'octocat');
+    assert.equal((await fetch(callback, { headers: { cookie: oauthCookie } })).status, 200);
+    const again = await fetch(callback, { headers: { cookie: oauthCookie } });
+    assert.equal(again.status, 401);
+  });
+
+  test('when GitHub fails during the code exchange, then 502 UPSTREAM_UNAVAILABLE', async () => {
+    const { oauthCookie, callback } = await startSignIn(t, 'octocat');
+    t.fake.state.injectFault({ route: '/login/oauth/access_token', kind: 503, times: 1 });
+    const res = await fetch(callback, { headers: { cookie: oauthCookie } });
+    assert.equal(res.status, 502);
+    assert.equal(((await res.json()) as { code: string }).code, 'UPSTREAM_UNAVAILABLE');
+  });
+
+  test('when GitHub does not answer the code exchange in time, then 504 UPSTREAM_TIMEOUT', async () => {
+    const { oauthCookie, callback } = await startSignIn(t, 'octocat');
+    t.fake.state.injectFault({ route: '/login/oauth/access_token', kind: 'timeout', times: 1 });
+    const res = await fetch(callback, { headers: { cookie: oauthCookie } });
+    assert.equal(res.status, 504);
+  });
+
+  test('when GitHub revoked the token, then me reports it rejected while the app session stays valid', async () => {
+    const signed = await t.signIn('octocat');
+    t.fake.state.injectFault({ route: '/user', kind: 'badCredentials', times: 1 });
+    const me = await signed.api.GET('/api/v1/me');
+    assert.equal(me.response.status, 200);
+    assert.equal(me.data?.providers[0]?.token_status, 'rejected');
+  });
+});
+
+describe('sign-in with a post-sign-in page configured', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ fake: { users: [{ login: 'octocat' }] }, env: { POST_LOGIN_REDIRECT: 'https://app.example.com/picker' } });
+  });
+  afterAll(() => t.close());
+
+  test('when the callback completes, then 303 to that page with the session cookie', async () => {
+    const { oauthCookie, callback } = await startSignIn(t, 'octocat');
+    const res = await fetch(callback, { headers: { cookie: oauthCookie }, redirect: 'manual' });
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get('location'), 'https://app.example.com/picker');
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('rapi_session=')) ?? '';
+    const me = await fetch(`${t.baseUrl}/api/v1/me`, { headers: { cookie: cookie.split(';')[0] ?? '' } });
+    assert.equal(me.status, 200);
+  });
+});
+
+describe('secrets at rest and in logs', () => {
+  test('when SECRET_KEY changes between two starts, then calls that need the host token answer 401 SESSION_EXPIRED', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rapi-key-'));
+    const users = [{ login: 'octocat' }];
+    try {
+      const first = await startTestApp({ fake: { users }, env: { DATA_DIR: dir, SECRET_KEY: 'first-secret-key-0123456789-abcdefghij', JWT_SECRET: 'jwt-secret-kept-0123456789-abcdefghijkl' } });
+      const signed = await first.signIn('octocat');
+      assert.equal((await signed.api.GET('/api/v1/repos')).response.status, 200);
+      await first.close();
+
+      const second = await startTestApp({ fake: { users }, env: { DATA_DIR: dir, SECRET_KEY: 'second-secret-key-0123456789-abcdefghi', JWT_SECRET: 'jwt-secret-kept-0123456789-abcdefghijkl' } });
+      try {
+        const attempts: Array<Record<string, string>> = [{ authorization: `Bearer ${signed.token}` }, { cookie: signed.cookie }];
+        for (const headers of attempts) {
+          const res = await fetch(`${second.baseUrl}/api/v1/repos`, { headers });
+          assert.equal(res.status, 401);
+          const body = (await res.json()) as { code: string; detail: string };
+          assert.equal(body.code, 'SESSION_EXPIRED');
+          assert.equal(body.detail, 'Session expired — please log out and sign in again to reconnect your GitHub account.');
+        }
+        const me = await fetch(`${second.baseUrl}/api/v1/me`, { headers: { cookie: signed.cookie } });
+        assert.equal(((await me.json()) as { providers: Array<{ token_status: string }> }).providers[0]?.token_status, 'undecryptable');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a full sign-in, listing and connect leave no token, cookie or OAuth code in any log line or in the database', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const db = await openDb({ dataDir: 'memory://' });
+    await migrate(db);
+    const t = await startTestApp({
+      fake: { users: [{ login: 'octocat', token: 'gho_supersecrettoken0123456789' }] },
+      overrides: { logger: createLogger('debug', sink), store: createStore(db, loadConfig({ NODE_ENV: 'test' }).secretKey) },
+    });
+    try {
+      const { oauthCookie, callback } = await startSignIn(t, 'octocat');
+      const code = callback.searchParams.get('code') ?? '';
+      const done = await fetch(callback, { headers: { cookie: oauthCookie } });
+      const { access_token } = (await done.json()) as { access_token: string };
+      const session = (done.headers.getSetCookie().find((c) => c.startsWith('rapi_session=')) ?? '').split(';')[0] ?? '';
+      const api = t.client(access_token);
+      const list = await api.GET('/api/v1/repos');
+      assert.equal(list.response.status, 200);
+      await fetch(`${t.baseUrl}/api/v1/me`, { headers: { cookie: session } });
+      t.fake.state.injectFault({ route: '/user/repos', kind: 500, times: 1 });
+      await api.GET('/api/v1/repos', { params: { query: { refresh: true } } });
+
+      const secrets = ['gho_supersecrettoken0123456789', access_token, session.split('=')[1] ?? '', oauthCookie.split('=')[1] ?? '', code, t.app.services.config.secretKey];
+      assert.ok(lines.length > 5, 'the logs were captured');
+      const log = lines.join('');
+      for (const secret of secrets) {
+        assert.ok(secret.length >= 10);
+        assert.ok(!log.includes(secret), `a log line contains a secret: ${secret.slice(0, 6)}…`);
+      }
+      const rows = await Promise.all(
+        ['users', 'host_tokens', 'sessions', 'installations'].map((table) => db.query(`SELECT * FROM ${table}`)),
+      );
+      const dump = JSON.stringify(rows);
+      assert.ok(dump.includes('octocat'), 'the dump holds the data');
+      assert.ok(!dump.includes('gho_supersecrettoken0123456789'), 'the host token is not in the database in plain text');
+      assert.ok(!dump.includes(session.split('=')[1] ?? '###'), 'the session secret is not in the database');
+    } finally {
+      await t.close();
+      await db.close();
+    }
+  });
+});

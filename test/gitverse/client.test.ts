@@ -1,0 +1,418 @@
+import assert from 'node:assert/strict';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
+import { MemoryCache } from '../../src/cache/index.ts';
+import { generateGitverseRepos, startFakeGitverse } from '../../src/fakes/gitverse/index.ts';
+import type { FakeGitverse, FakeGitverseAccount, FakeGitverseRepo, GitverseFault, GitversePaging } from '../../src/fakes/gitverse/index.ts';
+import { GITVERSE_ACCEPT, GitVerseClient } from '../../src/providers/gitverse/client.ts';
+import { rejectsWithProblem } from './helpers.ts';
+
+/** Every request of these tests must be answered within it, so it is not tight: the machine may be busy with other tests. */
+const TIMEOUT_MS = 1_000;
+const MODES: readonly GitversePaging[] = ['link', 'total-count', 'none'];
+
+let fake: FakeGitverse;
+let account: FakeGitverseAccount;
+let client: GitVerseClient;
+
+function seed(n: number, seedValue = 7): number[] {
+  account.repos = generateGitverseRepos(n, { seed: seedValue, owner: { login: account.user.login, id: account.user.id } });
+  return account.repos.map((r) => r.id);
+}
+
+function list(options: { cache?: MemoryCache; using?: GitVerseClient } = {}) {
+  return (options.using ?? client).listRepos(account.token, { pageCache: options.cache ?? new MemoryCache(), cacheKey: `gitverse:${account.user.id}` });
+}
+
+/** Requests a listing of `n` repositories takes when GitVerse honours per_page=100. */
+function expectedRequests(mode: GitversePaging, n: number): number {
+  const pages = Math.max(1, Math.ceil(n / 100));
+  if (n === 0 || mode === 'total-count') return pages;
+  // Without paging headers a first page is confirmed by a second; `none` also reads the empty page after a full one.
+  if (mode === 'link') return n <= 100 ? 2 : pages;
+  return Math.max(2, Math.floor(n / 100) + 1);
+}
+
+/** The two repositories of GitVerse's documented example, as the fake keeps them. */
+const SEED_REPOS: FakeGitverseRepo[] = [
+  {
+    id: 2,
+    owner: { id: 1, login: 'dlborun', full_name: 'Milo Kachinsky', type: 'User' },
+    name: 'myTetris',
+    description: 'my emplementation original Tetris game',
+    private: false,
+    fork: false,
+    language: 'C',
+    size: 2331,
+    stargazers_count: 0,
+    watchers_count: 1,
+    default_branch: 'main',
+    created_at: '2025-04-28T13:46:42+03:00',
+    updated_at: '2025-05-05T11:31:09+03:00',
+  },
+  {
+    id: 1,
+    owner: { id: 1, login: 'dlborun', full_name: 'Milo Kachinsky', type: 'User' },
+    name: 'testRepo1.0',
+    description: 'старый пет-проект для локальных тестов',
+    private: false,
+    fork: false,
+    language: 'Go',
+    size: 46,
+    stargazers_count: 0,
+    watchers_count: 1,
+    default_branch: 'master',
+    created_at: '2025-04-28T12:09:56+03:00',
+    updated_at: '2025-05-16T14:50:38+03:00',
+  },
+];
+
+beforeAll(async () => {
+  fake = await startFakeGitverse({ users: [{ login: 'dlborun', id: 1, full_name: 'Milo Kachinsky' }] });
+  account = fake.state.accountByLogin('dlborun') as FakeGitverseAccount;
+  client = new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: TIMEOUT_MS });
+});
+afterAll(() => fake.close());
+beforeEach(() => {
+  fake.state.clearFaults();
+  fake.state.latencyMs = 0;
+  fake.state.paging = 'link';
+  fake.state.pageSize = 100;
+  fake.state.reportScopes = true;
+  fake.state.resetCounters();
+});
+
+describe('GitVerseClient.listRepos reads every page, whichever way GitVerse pages', () => {
+  for (const mode of MODES) {
+    for (const n of [0, 1, 99, 100, 101, 250, 1000]) {
+      it(`${mode}: all ${n} repositories once each, in ${expectedRequests(mode, n)} request(s)`, async () => {
+        fake.state.paging = mode;
+        const ids = seed(n);
+        const result = await list();
+        assert.equal(result.repos.length, n);
+        assert.deepEqual(new Set(result.repos.map((r) => r.id)), new Set(ids));
+        assert.deepEqual(result.stats, { requests: expectedRequests(mode, n), notModified: 0, downloaded: expectedRequests(mode, n) });
+      });
+    }
+
+    it(`${mode}: loses nothing when GitVerse hands out 30 per page although 100 were asked for`, async () => {
+      fake.state.paging = mode;
+      fake.state.pageSize = 30;
+      const ids = seed(95);
+      const result = await list();
+      assert.deepEqual(new Set(result.repos.map((r) => r.id)), new Set(ids));
+      assert.equal(result.repos.length, 95);
+      assert.equal(result.stats.requests, 4);
+    });
+
+    it(`${mode}: keeps a repository once when it comes back on two pages`, async () => {
+      fake.state.paging = mode;
+      seed(150);
+      // Pages are ordered by id, newest first: a twin of the 100th straddles the boundary of pages 1 and 2.
+      const boundary = [...account.repos].sort((a, b) => b.id - a.id)[99] as FakeGitverseRepo;
+      account.repos.push({ ...boundary, name: `${boundary.name}-renamed` });
+      const result = await list();
+      assert.equal(result.repos.length, 150);
+      assert.equal(new Set(result.repos.map((r) => r.id)).size, 150);
+    });
+  }
+
+  it('asks for page and per_page=100 with the versioned media type and a bearer token', async () => {
+    seed(250);
+    await list();
+    const requests = fake.state.requests.filter((r) => r.route === '/user/repos');
+    assert.deepEqual(requests.map((r) => r.query.page).sort(), ['1', '2', '3']);
+    for (const r of requests) {
+      assert.equal(r.query.per_page, '100');
+      assert.equal(r.accept, GITVERSE_ACCEPT);
+      assert.equal(r.authorization, `Bearer ${account.token}`);
+    }
+  });
+
+  for (const mode of ['link', 'total-count'] as const) {
+    it(`${mode}: once the last page is known, the rest is fetched concurrently (bounded)`, async () => {
+      fake.state.paging = mode;
+      // Long enough that all four requests of a round are surely sent before the first is answered.
+      fake.state.latencyMs = 250;
+      seed(1000);
+      const result = await list({ using: new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: 2_000, concurrency: 4 }) });
+      assert.equal(result.repos.length, 1000);
+      assert.equal(fake.state.counters.maxInFlight, 4);
+    });
+  }
+
+  it('none: reads one page after another', async () => {
+    fake.state.paging = 'none';
+    fake.state.latencyMs = 10;
+    seed(500);
+    assert.equal((await list()).repos.length, 500);
+    assert.equal(fake.state.counters.maxInFlight, 1);
+  });
+
+  it('fails rather than running on past maxPages', async () => {
+    seed(250);
+    await rejectsWithProblem(list({ using: new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: TIMEOUT_MS, maxPages: 2 }) }), {
+      status: 502,
+      code: 'UPSTREAM_UNAVAILABLE',
+    });
+  });
+});
+
+describe('GitVerseClient.listRepos revalidates with ETags', () => {
+  for (const mode of MODES) {
+    it(`${mode}: a second listing with the same page cache gets only 304s and downloads nothing`, async () => {
+      fake.state.paging = mode;
+      seed(250);
+      const cache = new MemoryCache();
+      const first = await list({ cache });
+      fake.state.resetCounters();
+      const second = await list({ cache });
+      assert.deepEqual(second.repos, first.repos);
+      assert.deepEqual(second.stats, { requests: first.stats.requests, notModified: first.stats.requests, downloaded: 0 });
+      assert.equal(fake.state.counters.notModified, first.stats.requests);
+      assert.ok(fake.state.requests.every((r) => r.ifNoneMatch?.startsWith('W/"')));
+    });
+  }
+
+  it('after a change only the changed pages are downloaded again', async () => {
+    seed(250);
+    const cache = new MemoryCache();
+    await list({ cache });
+    // The oldest repository sits on the last page.
+    const oldest = account.repos.reduce((a, b) => (a.id < b.id ? a : b));
+    oldest.description = 'changed';
+    const result = await list({ cache });
+    assert.deepEqual(result.stats, { requests: 3, notModified: 2, downloaded: 1 });
+    assert.equal(result.repos.find((r) => r.id === oldest.id)?.description, 'changed');
+  });
+});
+
+describe('GitVerseClient.listRepos maps failures to ApiProblems, never to a list', () => {
+  const cases: Array<{ name: string; fault: Omit<GitverseFault, 'route'>; status: number; code: string; extras?: Record<string, unknown> }> = [
+    { name: 'timeout', fault: { kind: 'timeout' }, status: 504, code: 'UPSTREAM_TIMEOUT' },
+    { name: 'connection reset', fault: { kind: 'reset' }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
+    { name: '500 with the error object', fault: { kind: 500 }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
+    { name: '502 from the proxy', fault: { kind: 502 }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
+    { name: '503 from the proxy', fault: { kind: 503 }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
+    { name: 'bad JSON', fault: { kind: 'badJson' }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
+    { name: 'truncated body', fault: { kind: 'truncated' }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
+    { name: '401 bad token', fault: { kind: 401 }, status: 403, code: 'PROVIDER_AUTH', extras: { reconnect: true } },
+    { name: '403 missing scope', fault: { kind: 403 }, status: 403, code: 'PROVIDER_AUTH', extras: { reconnect: true } },
+    { name: '429 with retry-after', fault: { kind: 429, retryAfter: 17 }, status: 429, code: 'RATE_LIMITED', extras: { retry_after: 17 } },
+    { name: '429 without retry-after', fault: { kind: 429, retryAfter: null }, status: 429, code: 'RATE_LIMITED', extras: { retry_after: 60 } },
+    { name: '400', fault: { kind: 400 }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
+  ];
+  for (const c of cases) {
+    it(`${c.name} → ${c.status} ${c.code}`, async () => {
+      seed(250);
+      fake.state.injectFault({ route: '/user/repos', ...c.fault });
+      await rejectsWithProblem(list(), c);
+    });
+  }
+
+  it('carries GitVerse\'s own message into the detail', async () => {
+    seed(1);
+    fake.state.injectFault({ route: '/user/repos', kind: 403 });
+    const problem = await rejectsWithProblem(list(), { status: 403, code: 'PROVIDER_AUTH' });
+    assert.match(problem.detail, /required scope: read:public_api/);
+  });
+
+  for (const mode of MODES) {
+    for (const [kind, status, code] of [[500, 502, 'UPSTREAM_UNAVAILABLE'], ['timeout', 504, 'UPSTREAM_TIMEOUT']] as const) {
+      it(`${mode}: ${kind} on page 3 of 4 fails the whole listing (${status})`, async () => {
+        fake.state.paging = mode;
+        seed(350);
+        fake.state.injectFault({ route: '/user/repos', kind, page: 3 });
+        await rejectsWithProblem(list(), { status, code });
+      });
+    }
+  }
+
+  it('a real 401 for an unknown token → 403 PROVIDER_AUTH', async () => {
+    await rejectsWithProblem(client.listRepos('not-a-token', { pageCache: new MemoryCache(), cacheKey: 'x' }), {
+      status: 403,
+      code: 'PROVIDER_AUTH',
+      extras: { reconnect: true },
+    });
+  });
+
+  it('a host that is not there → 502', async () => {
+    const nowhere = new GitVerseClient({ apiUrl: 'http://127.0.0.1:9', timeoutMs: TIMEOUT_MS });
+    await rejectsWithProblem(nowhere.listRepos(account.token, { pageCache: new MemoryCache(), cacheKey: 'x' }), { status: 502, code: 'UPSTREAM_UNAVAILABLE' });
+  });
+
+  it('a fault that clears lets the next listing through', async () => {
+    const ids = seed(150);
+    fake.state.injectFault({ route: '/user/repos', kind: 503, page: 2, times: 1 });
+    await rejectsWithProblem(list(), { status: 502, code: 'UPSTREAM_UNAVAILABLE' });
+    assert.deepEqual(new Set((await list()).repos.map((r) => r.id)), new Set(ids));
+  });
+});
+
+describe('GitVerseClient maps GitVerse repositories to our Repository', () => {
+  it('serves the documented example byte for byte in shape', async () => {
+    account.repos = SEED_REPOS.map((r) => ({ ...r }));
+    const res = await fetch(`${fake.baseUrl}/user/repos`, { headers: { authorization: `Bearer ${account.token}`, accept: GITVERSE_ACCEPT } });
+    const body = (await res.json()) as unknown[];
+    assert.deepEqual(body, SEED_REPOS.map(({ id, name, owner, ...r }) => ({ id, owner, name, full_name: `${owner.login}/${name}`, ...r })));
+    assert.deepEqual(Object.keys(body[0] as object), [
+      'id', 'owner', 'name', 'full_name', 'description', 'private', 'fork', 'language', 'size',
+      'stargazers_count', 'watchers_count', 'default_branch', 'created_at', 'updated_at',
+    ]);
+  });
+
+  it('maps the documented example: UTC dates, owner full_name kept, html_url built, no pushed_at or permissions', async () => {
+    account.repos = SEED_REPOS.map((r) => ({ ...r }));
+    const { repos } = await list();
+    assert.deepEqual(repos, [
+      {
+        provider: 'gitverse',
+        id: 2,
+        name: 'myTetris',
+        full_name: 'dlborun/myTetris',
+        owner: { id: 1, login: 'dlborun', full_name: 'Milo Kachinsky', type: 'User' },
+        description: 'my emplementation original Tetris game',
+        private: false,
+        fork: false,
+        archived: false,
+        html_url: 'https://gitverse.ru/dlborun/myTetris',
+        language: 'C',
+        size: 2331,
+        stargazers_count: 0,
+        watchers_count: 1,
+        default_branch: 'main',
+        created_at: '2025-04-28T10:46:42Z',
+        updated_at: '2025-05-05T08:31:09Z',
+        pushed_at: null,
+        permissions: null,
+      },
+      {
+        provider: 'gitverse',
+        id: 1,
+        name: 'testRepo1.0',
+        full_name: 'dlborun/testRepo1.0',
+        owner: { id: 1, login: 'dlborun', full_name: 'Milo Kachinsky', type: 'User' },
+        description: 'старый пет-проект для локальных тестов',
+        private: false,
+        fork: false,
+        archived: false,
+        html_url: 'https://gitverse.ru/dlborun/testRepo1.0',
+        language: 'Go',
+        size: 46,
+        stargazers_count: 0,
+        watchers_count: 1,
+        default_branch: 'master',
+        created_at: '2025-04-28T09:09:56Z',
+        updated_at: '2025-05-16T11:50:38Z',
+        pushed_at: null,
+        permissions: null,
+      },
+    ]);
+  });
+
+  it('builds html_url on a configured web base, and keeps one GitVerse sends', async () => {
+    const [plain, withUrl] = SEED_REPOS.map((r) => ({ ...r }));
+    assert.ok(plain && withUrl);
+    withUrl.html_url = 'https://gitverse.ru/dlborun/testRepo1.0';
+    account.repos = [plain, withUrl];
+    const { repos } = await list({ using: new GitVerseClient({ apiUrl: fake.baseUrl, webUrl: 'https://git.example.ru/', timeoutMs: TIMEOUT_MS }) });
+    assert.deepEqual(repos.map((r) => r.html_url), ['https://git.example.ru/dlborun/myTetris', 'https://gitverse.ru/dlborun/testRepo1.0']);
+  });
+
+  it('maps the optional fields, organisations, empty repositories and empty strings', async () => {
+    const base = SEED_REPOS[0] as FakeGitverseRepo;
+    account.repos = [
+      {
+        ...base,
+        id: 10,
+        owner: { id: 5, login: 'sber-labs', full_name: '', type: 'Organization' },
+        description: '',
+        language: null,
+        default_branch: null,
+        archived: true,
+        pushed_at: '2025-06-10T11:04:06Z',
+        permissions: { admin: false, push: true, pull: true },
+      },
+    ];
+    const [repo] = (await list()).repos;
+    assert.ok(repo);
+    assert.deepEqual(repo.owner, { id: 5, login: 'sber-labs', full_name: null, type: 'Organization' });
+    assert.equal(repo.description, null);
+    assert.equal(repo.language, null);
+    assert.equal(repo.default_branch, null);
+    assert.equal(repo.archived, true);
+    assert.equal(repo.pushed_at, '2025-06-10T11:04:06Z');
+    assert.deepEqual(repo.permissions, { admin: false, push: true, pull: true });
+  });
+
+  it('normalises every date to whole-second UTC, so dates sort correctly as strings', async () => {
+    const base = SEED_REPOS[0] as FakeGitverseRepo;
+    const at = (id: number, created_at: string): FakeGitverseRepo => ({ ...base, id, name: `r${id}`, created_at });
+    account.repos = [
+      at(1, '2025-12-31T23:30:00-02:00'),
+      at(2, '2025-04-28T13:46:42.789+03:00'),
+      at(3, '2025-04-28T10:46:42Z'),
+      at(4, '2025-04-28T10:46:42'),
+      at(5, '2025-04-28T13:46:42+0300'),
+      at(6, 'yesterday'),
+    ];
+    const created = new Map((await list()).repos.map((r) => [r.id, r.created_at]));
+    assert.equal(created.get(1), '2026-01-01T01:30:00Z');
+    assert.equal(created.get(2), '2025-04-28T10:46:42Z');
+    assert.equal(created.get(3), '2025-04-28T10:46:42Z');
+    assert.equal(created.get(4), '2025-04-28T10:46:42Z');
+    assert.equal(created.get(5), '2025-04-28T10:46:42Z');
+    // Unreadable: falls back to updated_at.
+    assert.equal(created.get(6), '2025-05-05T08:31:09Z');
+  });
+
+  it('a repository without id or owner fails the listing rather than vanishing from it', async () => {
+    account.repos = [{ ...(SEED_REPOS[0] as FakeGitverseRepo), owner: { id: 1, login: '', full_name: '', type: 'User' } }];
+    await rejectsWithProblem(list(), { status: 502, code: 'UPSTREAM_UNAVAILABLE' });
+  });
+});
+
+describe('GitVerseClient.getUser', () => {
+  it('returns the user and the scopes GitVerse reports', async () => {
+    account.scopes = ['read:public_api'];
+    assert.deepEqual(await client.getUser(account.token), { id: 1, login: 'dlborun', full_name: 'Milo Kachinsky', scopes: ['read:public_api'] });
+  });
+
+  it('reports no scopes when GitVerse sends no scope header', async () => {
+    fake.state.reportScopes = false;
+    assert.deepEqual((await client.getUser(account.token)).scopes, []);
+  });
+
+  it('an unknown token → 403 PROVIDER_AUTH', async () => {
+    await rejectsWithProblem(client.getUser('nope'), { status: 403, code: 'PROVIDER_AUTH', extras: { reconnect: true } });
+  });
+});
+
+describe('GitVerseClient.getContents (Gitea-style contents API)', () => {
+  beforeAll(() => {
+    account.repos = [
+      { ...(SEED_REPOS[0] as FakeGitverseRepo), files: { 'package.json': '{"name":"tetris"}', 'src/main.c': 'int main;', 'README.md': '# Тетрис' } },
+      { ...(SEED_REPOS[1] as FakeGitverseRepo) },
+    ];
+  });
+
+  it('lists the root with entry types', async () => {
+    assert.deepEqual(await client.getContents(account.token, 'dlborun', 'myTetris', ''), {
+      type: 'dir',
+      entries: [
+        { name: 'README.md', type: 'file' },
+        { name: 'package.json', type: 'file' },
+        { name: 'src', type: 'dir' },
+      ],
+    });
+    assert.equal(fake.state.requests.at(-1)?.path, '/repos/dlborun/myTetris/contents');
+  });
+
+  it('decodes a file from base64', async () => {
+    assert.deepEqual(await client.getContents(account.token, 'dlborun', 'myTetris', 'README.md'), { type: 'file', text: '# Тетрис' });
+  });
+
+  it('answers null for a missing path and for an empty repository', async () => {
+    assert.equal(await client.getContents(account.token, 'dlborun', 'myTetris', 'go.mod'), null);
+    assert.equal(await client.getContents(account.token, 'dlborun', 'testRepo1.0', ''), null);
+  });
+});

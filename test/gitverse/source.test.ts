@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
+import { MemoryCache } from '../../src/cache/index.ts';
+import { generateGitverseRepos, startFakeGitverse } from '../../src/fakes/gitverse/index.ts';
+import type { FakeGitverse, FakeGitverseAccount, FakeGitverseRepo } from '../../src/fakes/gitverse/index.ts';
+import { KIND_CORPUS } from '../../src/kind/corpus.ts';
+import { isDetectionFailure, MANIFEST_PATHS } from '../../src/kind/detect.ts';
+import { GitVerseClient } from '../../src/providers/gitverse/client.ts';
+import { createGitverseKindReader, createGitverseSource } from '../../src/providers/gitverse/source.ts';
+import { rejectsWithProblem } from './helpers.ts';
+
+let fake: FakeGitverse;
+let account: FakeGitverseAccount;
+let client: GitVerseClient;
+
+const fixture = (name: string) => {
+  const found = KIND_CORPUS.find((f) => f.name === name);
+  assert.ok(found, name);
+  return found;
+};
+const FIXTURES = ['vite-react-spa', KIND_CORPUS.find((f) => f.expected.kind === 'backend')?.name, KIND_CORPUS.find((f) => f.expected.kind === 'monorepo')?.name].map(
+  (name) => fixture(name as string),
+);
+
+/** Repositories with corpus files, plus an empty one; refs as the detection service passes them. */
+function seedForKinds(): { repos: FakeGitverseRepo[]; refs: Array<{ id: number; owner: string; name: string }> } {
+  const repos = generateGitverseRepos(FIXTURES.length + 1, {
+    owner: { login: account.user.login },
+    orgs: [],
+    seed: 3,
+    filesFor: (_repo, i) => FIXTURES[i]?.files,
+  });
+  const empty = repos[FIXTURES.length] as FakeGitverseRepo;
+  delete empty.files;
+  account.repos = repos;
+  return { repos, refs: repos.map((r) => ({ id: r.id, owner: r.owner.login, name: r.name })) };
+}
+
+beforeAll(async () => {
+  fake = await startFakeGitverse({ users: [{ login: 'dlborun', full_name: 'Milo Kachinsky' }] });
+  account = fake.state.accountByLogin('dlborun') as FakeGitverseAccount;
+  // Not tight: every request but the timed-out one must be answered within it, on a busy machine too.
+  client = new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: 1_000 });
+});
+afterAll(() => fake.close());
+beforeEach(() => {
+  fake.state.clearFaults();
+  fake.state.latencyMs = 0;
+  fake.state.resetCounters();
+});
+
+describe('createGitverseSource', () => {
+  it('lists every repository as provider gitverse, and revalidates the pages on the next listing', async () => {
+    account.repos = generateGitverseRepos(230, { owner: { login: 'dlborun' } });
+    const source = createGitverseSource({ client, cache: new MemoryCache() });
+    assert.equal(source.provider, 'gitverse');
+    const first = await source.list({ userId: 7, token: account.token, refresh: false });
+    assert.equal(first.length, 230);
+    assert.ok(first.every((r) => r.provider === 'gitverse' && r.created_at.endsWith('Z')));
+    fake.state.resetCounters();
+    const second = await source.list({ userId: 7, token: account.token, refresh: true });
+    assert.deepEqual(second, first);
+    assert.equal(fake.state.counters.notModified, fake.state.counters.total);
+  });
+
+  it('keeps pages apart per token', async () => {
+    account.repos = generateGitverseRepos(5, { owner: { login: 'dlborun' } });
+    const other = fake.state.addUser({ login: 'other', repos: account.repos });
+    const source = createGitverseSource({ client, cache: new MemoryCache() });
+    await source.list({ userId: 7, token: account.token, refresh: false });
+    fake.state.resetCounters();
+    await source.list({ userId: 7, token: other.token, refresh: false });
+    assert.equal(fake.state.counters.notModified, 0);
+  });
+
+  it('throws the ApiProblem of a failing listing', async () => {
+    account.repos = generateGitverseRepos(5, { owner: { login: 'dlborun' } });
+    fake.state.injectFault({ route: '/user/repos', kind: 401 });
+    const source = createGitverseSource({ client, cache: new MemoryCache() });
+    await rejectsWithProblem(source.list({ userId: 7, token: account.token, refresh: false }), { status: 403, code: 'PROVIDER_AUTH' });
+  });
+});
+
+describe('createGitverseKindReader', () => {
+  it('detects each repository from its root and the manifests present, and an empty one as such', async () => {
+    const { repos, refs } = seedForKinds();
+    const detections = await createGitverseKindReader(client)(account.token, refs);
+    FIXTURES.forEach((f, i) => assert.deepEqual(detections.get((repos[i] as FakeGitverseRepo).id), f.expected, f.name));
+    assert.deepEqual(detections.get((repos[FIXTURES.length] as FakeGitverseRepo).id), { kind: 'unknown', reason: 'Empty repository' });
+  });
+
+  it('reads only the manifests a root holds, never the absent ones', async () => {
+    const { repos, refs } = seedForKinds();
+    await createGitverseKindReader(client)(account.token, refs);
+    const read = fake.state.requests.map((r) => r.path);
+    FIXTURES.forEach((f, i) => {
+      const repo = repos[i] as FakeGitverseRepo;
+      const prefix = `/repos/${repo.owner.login}/${repo.name}/contents`;
+      const manifests = MANIFEST_PATHS.filter((p) => f.files[p] !== undefined).map((p) => `${prefix}/${p}`);
+      assert.deepEqual(read.filter((p) => p.startsWith(prefix)).sort(), [prefix, ...manifests].sort(), f.name);
+    });
+  });
+
+  it('keeps to its concurrency', async () => {
+    const { refs } = seedForKinds();
+    // Long enough that both requests of a round are surely sent before the first is answered.
+    fake.state.latencyMs = 100;
+    await createGitverseKindReader(client, { concurrency: 2 })(account.token, refs);
+    assert.equal(fake.state.counters.maxInFlight, 2);
+  });
+
+  it('a repository that fails comes back as a detection failure; the others are detected', async () => {
+    const { repos, refs } = seedForKinds();
+    const broken = repos[0] as FakeGitverseRepo;
+    fake.state.injectFault({ route: '/repos/{owner}/{repo}/contents', repo: `${broken.owner.login}/${broken.name}`, kind: 500 });
+    const detections = await createGitverseKindReader(client)(account.token, refs);
+    assert.deepEqual(detections.get(broken.id), { kind: 'unknown', reason: 'Detection failed: GitVerse unavailable' });
+    assert.deepEqual(detections.get((repos[1] as FakeGitverseRepo).id), FIXTURES[1]?.expected);
+  });
+
+  it('after a rate limit it asks nothing more and never throws', async () => {
+    const { refs } = seedForKinds();
+    fake.state.injectFault({ route: '/repos/{owner}/{repo}/contents', kind: 429, times: 1 });
+    const detections = await createGitverseKindReader(client, { concurrency: 1 })(account.token, refs);
+    assert.equal(fake.state.counters.total, 1);
+    assert.equal(detections.size, refs.length);
+    for (const d of detections.values()) assert.deepEqual(d, { kind: 'unknown', reason: 'Detection failed: GitVerse rate limit' });
+  });
+
+  it('a rejected token, a timeout: failures with a reason', async () => {
+    const { refs } = seedForKinds();
+    fake.state.injectFault({ route: '/repos/{owner}/{repo}/contents', kind: 401 });
+    const denied = await createGitverseKindReader(client)(account.token, refs);
+    assert.ok([...denied.values()].every((d) => d.reason === 'Detection failed: access denied'));
+    fake.state.clearFaults();
+    fake.state.injectFault({ route: '/repos/{owner}/{repo}/contents', kind: 'timeout' });
+    const slow = await createGitverseKindReader(client)(account.token, refs.slice(0, 1));
+    assert.deepEqual([...slow.values()], [{ kind: 'unknown', reason: 'Detection failed: GitVerse timeout' }]);
+  });
+
+  it('reads at most maxRepos per call and defers the rest as failures (not stored, so read later)', async () => {
+    const { refs } = seedForKinds();
+    const detections = await createGitverseKindReader(client, { maxRepos: 2 })(account.token, refs);
+    const failed = refs.filter((r) => isDetectionFailure(detections.get(r.id) ?? { kind: 'unknown', reason: '' }));
+    assert.deepEqual(failed.map((r) => r.id), refs.slice(2).map((r) => r.id));
+    assert.ok(fake.state.requests.every((r) => refs.slice(0, 2).some((ref) => r.path.startsWith(`/repos/${ref.owner}/${ref.name}/`))));
+  });
+});

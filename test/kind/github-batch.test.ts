@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { afterAll, test } from 'vitest';
+import { buildBatchQuery, detectGithubBatch, graphqlUrl } from '../../src/kind/github-batch.ts';
+import { corpusRepos, startFakeGithub } from './helpers.ts';
+import type { FakeGithub, FakeGithubOptions } from './helpers.ts';
+
+const servers: FakeGithub[] = [];
+async function fake(opts: FakeGithubOptions) {
+  const server = await startFakeGithub(opts);
+  servers.push(server);
+  return server;
+}
+afterAll(() => Promise.all(servers.map((s) => s.close())));
+
+const ids = (repos: Array<{ id: number }>) => repos.map((r) => r.id);
+
+test('1,000 repositories are detected in at most 40 requests, each correctly', async () => {
+  const { repos, lookup } = corpusRepos(1000);
+  const gh = await fake({ lookup });
+  const started = performance.now();
+  const result = await detectGithubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 10_000, repos });
+  const ms = performance.now() - started;
+
+  assert.ok(gh.requests <= 40, `${gh.requests} requests`);
+  assert.equal(gh.requests, 25);
+  assert.ok(gh.repositoriesPerRequest.every((n) => n <= 40));
+  assert.equal(result.size, 1000);
+  for (const repo of repos) assert.deepEqual(result.get(repo.id), repo.fixture.expected, repo.fixture.name);
+  console.log(`1,000 repositories: ${gh.requests} GraphQL requests in ${ms.toFixed(0)} ms`);
+});
+
+test('batch size and concurrency are configurable', async () => {
+  const { repos, lookup } = corpusRepos(100);
+  const gh = await fake({ lookup });
+  const result = await detectGithubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 5000, repos, batchSize: 25, concurrency: 1 });
+  assert.equal(gh.requests, 4);
+  assert.deepEqual(gh.repositoriesPerRequest, [25, 25, 25, 25]);
+  assert.equal(result.size, 100);
+});
+
+test('owners and names travel as variables, so quotes and backslashes are harmless', async () => {
+  const owner = 'ev"il\\ }';
+  const name = 'x") { __typename } #';
+  const gh = await fake({ lookup: (o, n) => (o === owner && n === name ? { files: { 'go.mod': 'module x\n' } } : null) });
+  const result = await detectGithubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 5000, repos: [{ id: 7, owner, name }] });
+  assert.deepEqual(result.get(7), { kind: 'backend', reason: 'Go module' });
+  const { query, variables } = buildBatchQuery([{ id: 7, owner, name }]);
+  assert.ok(!query.includes(owner) && !query.includes(name));
+  assert.deepEqual(variables, { o0: owner, n0: name });
+});
+
+test('not found and empty repositories are "Empty repository"; the others in the batch are fine', async () => {
+  const contents: Record<string, Record<string, string>> = { empty: {}, api: { 'package.json': '{"dependencies":{"express":"4"}}' } };
+  const gh = await fake({ lookup: (_o, n) => (contents[n] ? { files: contents[n] } : null) });
+  const repos = [
+    { id: 1, owner: 'a', name: 'empty' },
+    { id: 2, owner: 'a', name: 'gone' },
+    { id: 3, owner: 'a', name: 'api' },
+  ];
+  const result = await detectGithubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 5000, repos });
+  assert.deepEqual(result.get(1), { kind: 'unknown', reason: 'Empty repository' });
+  assert.deepEqual(result.get(2), { kind: 'unknown', reason: 'Empty repository' });
+  assert.deepEqual(result.get(3), { kind: 'backend', reason: 'Express' });
+});
+
+test('GitHub Enterprise GraphQL lives at /api/graphql', () => {
+  assert.equal(graphqlUrl('https://api.github.com'), 'https://api.github.com/graphql');
+  assert.equal(graphqlUrl('https://ghe.example.com/api/v3/'), 'https://ghe.example.com/api/graphql');
+  assert.equal(graphqlUrl('http://127.0.0.1:9000'), 'http://127.0.0.1:9000/graphql');
+});
+
+const failureCases: Array<[string, FakeGithubOptions['override'], string]> = [
+  ['HTTP 500', () => ({ status: 500, body: { message: 'Server Error' } }), 'Detection failed: GitHub unavailable'],
+  ['HTTP 502 with an HTML body', () => ({ status: 502, body: '<html>bad gateway</html>' }), 'Detection failed: GitHub unavailable'],
+  ['GraphQL error', () => ({ status: 200, body: { errors: [{ message: 'Something went wrong while executing your query.' }] } }), 'Detection failed: GitHub error'],
+  [
+    'GraphQL rate limit',
+    () => ({ status: 200, body: { errors: [{ type: 'RATE_LIMITED', message: 'API rate limit exceeded for user ID 1.' }] } }),
+    'Detection failed: GitHub rate limit',
+  ],
+  [
+    'GraphQL rate limit, newer wording',
+    () => ({ status: 200, body: { errors: [{ type: 'RATE_LIMIT', code: 'graphql_rate_limit', message: 'API rate limit already exceeded for user ID 1.' }] } }),
+    'Detection failed: GitHub rate limit',
+  ],
+  [
+    'HTTP 403 primary rate limit',
+    () => ({ status: 403, body: { message: 'API rate limit exceeded' }, headers: { 'x-ratelimit-remaining': '0' } }),
+    'Detection failed: GitHub rate limit',
+  ],
+  [
+    'HTTP 429 secondary rate limit',
+    () => ({ status: 429, body: { message: 'You have exceeded a secondary rate limit.' }, headers: { 'retry-after': '60' } }),
+    'Detection failed: GitHub rate limit',
+  ],
+  ['HTTP 401', () => ({ status: 401, body: { message: 'Bad credentials' } }), 'Detection failed: GitHub token rejected'],
+  ['timeout', () => 'hang', 'Detection failed: GitHub timeout'],
+];
+
+for (const [label, override, reason] of failureCases) {
+  test(`${label} → unknown "${reason}", never a throw`, async () => {
+    const { repos, lookup } = corpusRepos(3);
+    const gh = await fake({ lookup, override });
+    // Not tight, so that only the hanging case times out, on a busy machine too.
+    const result = await detectGithubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 1_000, repos });
+    assert.deepEqual([...result.keys()], ids(repos));
+    for (const d of result.values()) assert.deepEqual(d, { kind: 'unknown', reason });
+  });
+}
+
+test('a failing batch does not spoil the others', async () => {
+  const { repos, lookup } = corpusRepos(30);
+  const gh = await fake({ lookup, override: (n) => (n === 2 ? { status: 500, body: {} } : undefined) });
+  const result = await detectGithubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 5000, repos, batchSize: 10, concurrency: 1 });
+  const failed = repos.filter((r) => result.get(r.id)?.reason === 'Detection failed: GitHub unavailable');
+  assert.deepEqual(ids(failed), ids(repos.slice(10, 20)));
+  for (const r of [...repos.slice(0, 10), ...repos.slice(20)]) assert.deepEqual(result.get(r.id), r.fixture.expected);
+});
+
+test('after a rate limit the remaining batches are not sent', async () => {
+  const { repos, lookup } = corpusRepos(50);
+  const gh = await fake({ lookup, override: () => ({ status: 429, body: { message: 'secondary rate limit' } }) });
+  const result = await detectGithubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 5000, repos, batchSize: 10, concurrency: 1 });
+  assert.equal(gh.requests, 1);
+  for (const d of result.values()) assert.equal(d.reason, 'Detection failed: GitHub rate limit');
+  assert.equal(result.size, 50);
+});
+
+test('an unreachable host is a failure, not a throw', async () => {
+  const gh = await startFakeGithub({ lookup: () => null });
+  await gh.close();
+  const result = await detectGithubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 2000, repos: [{ id: 1, owner: 'a', name: 'b' }] });
+  assert.deepEqual(result.get(1), { kind: 'unknown', reason: 'Detection failed: GitHub unreachable' });
+});
+
+test('a repository GitHub refuses (OAuth app restrictions) fails alone', async () => {
+  const gh = await fake({
+    lookup: () => null,
+    override: () => ({
+      status: 200,
+      body: {
+        data: { r0: null },
+        errors: [{ type: 'FORBIDDEN', path: ['r0'], message: 'Although you appear to have the correct authorization credentials, the org has enabled OAuth App access restrictions.' }],
+      },
+    }),
+  });
+  const result = await detectGithubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 2000, repos: [{ id: 9, owner: 'org', name: 'secret' }] });
+  assert.deepEqual(result.get(9), { kind: 'unknown', reason: 'Detection failed: access denied' });
+});

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { afterAll, test } from 'vitest';
+import { createGithubReader } from '../../src/kind/github-batch.ts';
+import { createDetectionService } from '../../src/kind/service.ts';
+import type { DetectionReader } from '../../src/kind/service.ts';
+import { corpusRepos, memoryDetections, startFakeGithub } from './helpers.ts';
+import type { FakeGithub, FakeGithubOptions } from './helpers.ts';
+
+const servers: FakeGithub[] = [];
+async function fake(opts: FakeGithubOptions) {
+  const server = await startFakeGithub(opts);
+  servers.push(server);
+  return server;
+}
+afterAll(() => Promise.all(servers.map((s) => s.close())));
+
+const reader = (gh: FakeGithub, timeoutMs = 5000) => createGithubReader({ apiUrl: gh.apiUrl, timeoutMs });
+
+test('cold run reads GitHub once per batch; a warm run reads nothing; a push re-detects only that repo', async () => {
+  const { repos, lookup } = corpusRepos(120);
+  const gh = await fake({ lookup });
+  const store = memoryDetections();
+  const service = createDetectionService({ store, readers: { github: reader(gh) }, budgetMs: 5000 });
+
+  const cold = await service.annotate('github', 't', repos);
+  assert.equal(gh.requests, 3);
+  for (const r of repos) assert.deepEqual(cold.detections.get(r.id), { ...r.fixture.expected, pending: false });
+  await service.idle();
+  assert.equal(store.rows.size, 120);
+
+  const warm = await service.annotate('github', 't', repos);
+  assert.equal(gh.requests, 3, 'no request when everything is cached');
+  assert.deepEqual(warm.detections, cold.detections);
+  assert.equal(store.calls.getMany, 1, 'a warm run asks the store nothing: what this instance stored is remembered');
+
+  const otherInstance = createDetectionService({ store, readers: { github: reader(gh) }, budgetMs: 5000 });
+  assert.deepEqual((await otherInstance.annotate('github', 't', repos)).detections, cold.detections);
+  assert.equal(gh.requests, 3, 'another instance finds the detections in the shared store');
+  assert.equal(store.calls.getMany, 2, 'with one store lookup');
+
+  const pushed = repos.map((r, i) => (i === 5 ? { ...r, pushed_at: '2024-08-01T00:00:00Z' } : r));
+  await service.annotate('github', 't', pushed);
+  assert.equal(gh.requests, 4);
+  assert.deepEqual(gh.repositoriesPerRequest.at(-1), 1);
+  assert.equal(store.rows.get(`github:${repos[5]!.id}`)?.pushed_at, '2024-08-01T00:00:00Z');
+});
+
+test('a slow host: pending within the budget, stored in the background, there on the next call', async () => {
+  const { repos, lookup } = corpusRepos(10);
+  const gh = await fake({ lookup, delayMs: 400 });
+  const store = memoryDetections();
+  const service = createDetectionService({ store, readers: { github: reader(gh) }, budgetMs: 100 });
+
+  const started = performance.now();
+  const first = await service.annotate('github', 't', repos);
+  const elapsed = performance.now() - started;
+  assert.ok(elapsed < 250, `answered in ${elapsed.toFixed(0)} ms`);
+  for (const r of repos) assert.deepEqual(first.detections.get(r.id), { kind: 'unknown', reason: 'Analysis pending', pending: true });
+
+  // A second listing while the first is still reading joins it instead of asking again.
+  const second = await service.annotate('github', 't', repos);
+  assert.ok([...second.detections.values()].every((d) => d.pending));
+  assert.equal(gh.requests, 1);
+
+  await service.idle();
+  const later = await service.annotate('github', 't', repos);
+  assert.equal(gh.requests, 1);
+  for (const r of repos) assert.deepEqual(later.detections.get(r.id), { ...r.fixture.expected, pending: false });
+});
+
+test('concurrent listings share in-flight work', async () => {
+  const { repos, lookup } = corpusRepos(5);
+  const gh = await fake({ lookup, delayMs: 50 });
+  const service = createDetectionService({ store: memoryDetections(), readers: { github: reader(gh) }, budgetMs: 2000 });
+  const [a, b] = await Promise.all([service.annotate('github', 't', repos), service.annotate('github', 'other-user', repos)]);
+  assert.equal(gh.requests, 1);
+  assert.deepEqual(a.detections, b.detections);
+  await service.idle();
+});
+
+test('failures come back unknown, are not stored, and are retried once their short memory expires', async () => {
+  const { repos, lookup } = corpusRepos(4);
+  let failing = true;
+  const gh = await fake({ lookup, override: () => (failing ? { status: 500, body: {} } : undefined) });
+  const store = memoryDetections();
+  const service = createDetectionService({ store, readers: { github: reader(gh) }, budgetMs: 2000, failureTtlMs: 150 });
+
+  const first = await service.annotate('github', 't', repos);
+  for (const d of first.detections.values()) assert.deepEqual(d, { kind: 'unknown', reason: 'Detection failed: GitHub unavailable', pending: false });
+  await service.idle();
+  assert.equal(store.rows.size, 0);
+
+  await service.annotate('github', 't', repos);
+  assert.equal(gh.requests, 1, 'a recent failure is not retried at once');
+
+  failing = false;
+  await new Promise((r) => setTimeout(r, 200));
+  const retried = await service.annotate('github', 't', repos);
+  assert.equal(gh.requests, 2);
+  for (const r of repos) assert.deepEqual(retried.detections.get(r.id), { ...r.fixture.expected, pending: false });
+});
+
+test('timeouts, a throwing reader, a failing store and a host without a reader never reject', async () => {
+  const { repos, lookup } = corpusRepos(3);
+  const gh = await fake({ lookup, override: () => 'hang' });
+  const service = createDetectionService({ store: memoryDetections(), readers: { github: reader(gh, 100) }, budgetMs: 1000 });
+  const timedOut = await service.annotate('github', 't', repos);
+  for (const d of timedOut.detections.values()) assert.equal(d.reason, 'Detection failed: GitHub timeout');
+
+  const throwing: DetectionReader = async () => {
+    throw new Error('boom');
+  };
+  const brokenStore = {
+    detections: {
+      getMany: async () => Promise.reject(new Error('db down')),
+      putMany: async () => Promise.reject(new Error('db down')),
+    },
+  };
+  const degraded = createDetectionService({ store: brokenStore, readers: { github: throwing }, budgetMs: 500 });
+  const res = await degraded.annotate('github', 't', repos);
+  for (const d of res.detections.values()) assert.equal(d.kind, 'unknown');
+
+  const noGitverse = await degraded.annotate('gitverse', 't', repos);
+  for (const d of noGitverse.detections.values()) assert.equal(d.reason, 'Detection failed: not available for gitverse');
+  await degraded.idle();
+  await service.idle();
+});

@@ -1,0 +1,116 @@
+/**
+ * Production as an operator runs it: `npm run build`, then in the built folder `npm ci --omit=dev` and
+ * `npm start` on plain Node 24 with no development dependency, stopped by SIGTERM sent to npm (what a
+ * container runtime does), and the start refused with one clear line for a bad configuration.
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, test } from 'vitest';
+import { freePort, rawGet, until, within } from './support.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const run = promisify(execFile);
+
+/** The settings production refuses to start without, with throwaway values. */
+const PRODUCTION_ENV = {
+  NODE_ENV: 'production',
+  SECRET_KEY: 'production-test-secret-key-0123456789abcdef',
+  GITHUB_CLIENT_ID: 'Iv1.production-test',
+  GITHUB_CLIENT_SECRET: 'production-test-client-secret',
+};
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('the production build, installed without development dependencies', () => {
+  let dir: string;
+  let out: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'repositories-api-production-'));
+    out = join(dir, 'app');
+    await run(process.execPath, ['scripts/build.ts', '--out', out], { cwd: ROOT });
+    await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: out, maxBuffer: 16 * 1024 * 1024 });
+  }, 300_000);
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('when installed with --omit=dev, then no build or test tool is in node_modules, and Node 24 is', () => {
+    const installed = readdirSync(join(out, 'node_modules'));
+    for (const tool of ['tsx', 'typescript', 'vitest', '@redocly', '@stoplight', 'eslint', 'openapi-typescript']) {
+      assert.ok(!installed.includes(tool), `${tool} is installed`);
+    }
+    assert.ok(existsSync(join(out, 'node_modules/.bin/node')), 'the project brings its Node');
+    assert.ok(!existsSync(join(out, 'src/fakes')) && !existsSync(join(out, 'src/dev')), 'the build holds no dev tool');
+  });
+
+  test('when started with npm start, then it serves readiness and the reference, and SIGTERM to npm stops the whole process tree', async () => {
+    const port = await freePort();
+    const npm = spawn('npm', ['start'], {
+      cwd: out,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), ...PRODUCTION_ENV, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, DATA_DIR: join(dir, 'data') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    for (const stream of [npm.stdout, npm.stderr]) createInterface({ input: stream }).on('line', (line) => lines.push(line));
+    const exited = new Promise<number | null>((resolve) => npm.once('close', (code) => resolve(code)));
+    try {
+      await until('the server listens', () => lines.some((l) => /listening on/.test(l)), 60_000);
+      const listening = JSON.parse(lines.find((l) => /listening on/.test(l)) ?? '{}') as { pid: number; node: string };
+      assert.match(listening.node, /^v24\./, 'production runs on Node 24');
+
+      const ready = await rawGet(`http://127.0.0.1:${port}/api/v1/ready`);
+      assert.equal(ready.status, 200, ready.body);
+      const docs = await rawGet(`http://127.0.0.1:${port}/docs`);
+      assert.equal(docs.status, 200);
+      assert.match(String(docs.headers['content-type']), /text\/html/);
+
+      npm.kill('SIGTERM');
+      assert.equal(await within(10_000, 'npm to exit', exited), 0, lines.join('\n'));
+      await until('the server process is gone', () => !isRunning(listening.pid), 5_000);
+    } finally {
+      npm.kill('SIGKILL');
+    }
+  });
+});
+
+describe('a configuration the process must not start with', () => {
+  const cases: Array<[string, Record<string, string>, string]> = [
+    ['PORT=abc', { PORT: 'abc' }, 'PORT'],
+    ['PORT=1.5', { PORT: '1.5' }, 'PORT'],
+    ['PORT=-1', { PORT: '-1' }, 'PORT'],
+    ['NODE_ENV=prod', { NODE_ENV: 'prod' }, 'NODE_ENV'],
+    ['VALIDATE_RESPONSES=yes', { VALIDATE_RESPONSES: 'yes' }, 'VALIDATE_RESPONSES'],
+    ['NODE_ENV=production without SECRET_KEY', { ...PRODUCTION_ENV, SECRET_KEY: '', PUBLIC_URL: 'https://api.example.com' }, 'SECRET_KEY'],
+    ['NODE_ENV=production without PUBLIC_URL', { ...PRODUCTION_ENV }, 'PUBLIC_URL'],
+  ];
+  for (const [name, env, variable] of cases) {
+    test(`when started with ${name}, then it exits non-zero with one line that names ${variable}, and no stack`, async () => {
+      const failed = await run(process.execPath, ['src/server.ts'], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', DATA_DIR: 'memory://', ...env },
+      }).then(
+        () => assert.fail('the process started'),
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+      assert.notEqual(failed.code, 0);
+      const output = `${failed.stdout}${failed.stderr}`.trim().split('\n');
+      assert.equal(output.length, 1, output.join('\n'));
+      assert.match(output[0] ?? '', new RegExp(`^Repositories API cannot start: .*\\b${variable}\\b`));
+    });
+  }
+});

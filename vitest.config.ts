@@ -1,0 +1,52 @@
+/**
+ * The whole test run. `npm test` runs it: the gates (lint, generated files, breaking changes, types) as
+ * tests beside the behaviour tests, then the spec-coverage gate once every other test has recorded what
+ * it exercised, then the code coverage of src/.
+ */
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // Test files that start apps, fakes, Prism and Chromium: one process per file, three at a time on
+    // two cores, since most of them wait on their children and sockets.
+    pool: 'forks',
+    maxWorkers: 3,
+    // Test processes live seconds, and optimising the embedded PostgreSQL's WebAssembly costs each of
+    // them more CPU than it saves.
+    execArgv: ['--liftoff-only'],
+    env: { NODE_ENV: 'test' },
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    teardownTimeout: 30_000,
+    reporters: ['default', './test/support/summary-reporter.ts'],
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      // Generated types, dev tools and the fake git hosts are not production code.
+      exclude: ['src/api/**', 'src/dev/**', 'src/fakes/**', 'src/kind/corpus.ts'],
+      reporter: ['text-summary', ['html', { subdir: 'html' }]],
+      reportsDirectory: '.test-out/coverage',
+      thresholds: { lines: 85 },
+    },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'tests',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/spec-coverage/**'],
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+      {
+        // Runs after every other test (a higher group), over what they recorded as exercised.
+        extends: true,
+        test: {
+          name: 'spec coverage',
+          include: ['test/spec-coverage/*.test.ts'],
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
+  },
+});
