@@ -1,4 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { stringify } from 'yaml';
 import { describe, it } from 'vitest';
 import { compareSpecs } from '../../scripts/breaking-changes.ts';
 import { loadSpecDocument } from '../support/contract.ts';
@@ -77,5 +83,44 @@ describe('the breaking-change gate', () => {
     );
     assert.deepEqual(result.breaking, []);
     assert.equal(result.ok, true);
+  });
+});
+
+describe('the breaking-change gate as CI runs it (npm run check:breaking), on any branch', () => {
+  /** The gate's exit code and output for the current spec changed by `change`. */
+  async function gate(change: (spec: Spec) => void): Promise<{ code: number; output: string }> {
+    const dir = await mkdtemp(join(tmpdir(), 'breaking-'));
+    try {
+      const spec = structuredClone(released);
+      change(spec);
+      await writeFile(join(dir, 'openapi.yaml'), stringify(spec));
+      return await promisify(execFile)(process.execPath, ['scripts/check-breaking.ts', '--spec', join(dir, 'openapi.yaml')]).then(
+        ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
+        (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, output: error.stdout + error.stderr }),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('when a breaking change is planted without a new major version, then the gate fails and names it', async () => {
+    const { code, output } = await gate(removeHealth);
+    assert.equal(code, 1, output);
+    assert.match(output, /breaking change\(s\) since the release \d+\.\d+\.\d+ without a new major version/);
+    assert.match(output, /\[Removed\] operation GET \/api\/v1\/health/);
+  });
+
+  it('when the same change comes with a new major version, then the gate passes and still lists it', async () => {
+    const { code, output } = await gate((spec) => {
+      removeHealth(spec);
+      spec.info.version = '99.0.0';
+    });
+    assert.equal(code, 0, output);
+    assert.match(output, /allowed by the major version bump/);
+  });
+
+  it('when the spec is unchanged, then the gate passes', async () => {
+    const { code, output } = await gate(() => {});
+    assert.equal(code, 0, output);
   });
 });
