@@ -133,6 +133,9 @@ const schema = z.object({
   GITVERSE_CONCURRENCY: whole(1, 100),
 });
 
+/** Every variable the service reads. */
+export const CONFIG_VARIABLES = Object.keys(schema.shape);
+
 /** Variables that production refuses to start without. */
 const REQUIRED_IN_PRODUCTION = ['SECRET_KEY', 'PUBLIC_URL', 'GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET'] as const;
 

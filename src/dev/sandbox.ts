@@ -66,7 +66,7 @@ const mock = spawn(process.execPath, ['node_modules/@stoplight/prism-cli/dist/in
 
 const app = `http://localhost:${APP_PORT}`;
 process.stdout.write(`
-Repositories API sandbox
+Repositories API sandbox (Node ${process.version})
   app        ${app}/api/v1/repos
   sign in    ${app}/api/v1/auth/github/login   (fake GitHub accounts: octocat, hubot, newcomer; add ?login= on the fake's page)
   docs       ${app}/docs

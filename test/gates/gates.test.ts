@@ -18,6 +18,11 @@ const GATES: Record<string, string> = {
 };
 
 describe.concurrent('the gates', () => {
+  it('npm scripts run on the Node 24 the project brings, whatever Node is on the PATH', async () => {
+    const { stdout } = await promisify(execFile)('npm', ['exec', '--', 'node', '--version'], { cwd: ROOT });
+    if (!/^v24\./.test(stdout.trim())) throw new Error(`npm scripts run on Node ${stdout.trim()}`);
+  });
+
   for (const [script, name] of Object.entries(GATES)) {
     it(`${script}: ${name}`, { timeout: 180_000 }, async () => {
       try {
