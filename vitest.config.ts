@@ -27,6 +27,7 @@ export default defineConfig({
       reporter: ['text-summary', ['html', { subdir: 'html' }]],
       reportsDirectory: '.test-out/coverage',
       thresholds: { lines: 85 },
+      reportOnFailure: true,
     },
     projects: [
       {
