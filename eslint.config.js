@@ -14,4 +14,26 @@ export default defineConfig([
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
     },
   },
+  {
+    // Layers import downward only: the HTTP layer (and the composition root that wires it) is the only
+    // code that speaks HTTP; everything below it speaks the contract's vocabulary (src/contract), and
+    // production code never reaches for the dev tools or the test fakes.
+    files: ['src/**/*.ts'],
+    ignores: ['src/http/**', 'src/app.ts', 'src/server.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['express', 'express-openapi-validator', 'helmet', 'cors', 'cookie-parser', 'pino-http'].map((name) => ({
+            name,
+            message: 'Only src/http (and the composition root, src/app.ts) imports the web framework.',
+          })),
+          patterns: [
+            { group: ['**/http/*'], message: 'Below the HTTP layer, import the contract (src/contract), not src/http.' },
+            { group: ['**/dev/*', '**/test/*'], message: 'Production code does not use the dev tools or the test fakes.' },
+          ],
+        },
+      ],
+    },
+  },
 ]);

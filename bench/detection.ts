@@ -3,8 +3,8 @@
  * cold with nothing detected yet, against the same listing whose kinds are already stored.
  */
 import { performance } from 'node:perf_hooks';
-import { generateRepos, type FakeRepo } from '../src/fakes/github/index.ts';
-import { KIND_CORPUS } from '../src/kind/corpus.ts';
+import { generateRepos, type FakeRepo } from '../test/fakes/github/index.ts';
+import { KIND_CORPUS } from '../test/fixtures/kind-corpus.ts';
 import {
   count,
   fakeQuiet,

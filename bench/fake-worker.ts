@@ -4,8 +4,8 @@
  * loop. The bench asks for the request counters over messages.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createStateGraphqlHandler } from '../src/fakes/github/graphql.ts';
-import { startFakeGithub, type FakeUserInput } from '../src/fakes/github/index.ts';
+import { createStateGraphqlHandler } from '../test/fakes/github/graphql.ts';
+import { startFakeGithub, type FakeUserInput } from '../test/fakes/github/index.ts';
 
 export interface FakeWorkerData {
   users: FakeUserInput[];

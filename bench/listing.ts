@@ -7,8 +7,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import express from 'express';
-import { generateRepos, type FakeRepo } from '../src/fakes/github/index.ts';
-import { GitHubClient } from '../src/providers/github/client.ts';
+import { generateRepos, type FakeRepo } from '../test/fakes/github/index.ts';
+import { GitHubClient } from '../src/hosts/github/client.ts';
 import {
   combineLoads,
   count,

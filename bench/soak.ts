@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
-import { generateRepos, type FakeRepo } from '../src/fakes/github/index.ts';
-import { KIND_CORPUS } from '../src/kind/corpus.ts';
+import { generateRepos, type FakeRepo } from '../test/fakes/github/index.ts';
+import { KIND_CORPUS } from '../test/fixtures/kind-corpus.ts';
 import {
   appEnv,
   count,

@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { createApp, type App } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { Worker } from 'node:worker_threads';
-import { tokenFor, type FakeCounters, type FakeUserInput } from '../src/fakes/github/index.ts';
+import { tokenFor, type FakeCounters, type FakeUserInput } from '../test/fakes/github/index.ts';
 import type { FakeWorkerData, FakeWorkerRequest } from './fake-worker.ts';
 
 export const CLIENT = { id: 'Iv1.bench', secret: 'bench-client-secret-0123456789' };
@@ -180,7 +180,7 @@ export async function warmUpCode(app: RunningApp): Promise<void> {
 // ------------------------------------------------------------------ the app's cache keys
 
 /**
- * The keys `src/listing/github-source.ts` and `src/listing/service.ts` use in the app's cache.
+ * The keys `src/hosts/github/source.ts` and `src/listing/service.ts` use in the app's cache.
  * Kept in one place here; the listing part checks that clearing them had the expected effect.
  */
 export function userCacheKeys(user: SignedIn) {

@@ -1,7 +1,7 @@
 /**
  * `npm run build`: what production runs, in one folder (`dist/`, or `--out DIR`), and nothing else.
- * Node 24 runs the TypeScript sources itself (type stripping), so the code is copied as it is, without
- * the dev tools and fake git hosts; the reference HTML is rendered once here, not at each start.
+ * Node 24 runs the TypeScript sources itself (type stripping), so `src/` is copied as it is (the dev
+ * tools and fake git hosts live outside it); the reference HTML is rendered once here, not at each start.
  * Deploy the folder, then `npm ci --omit=dev && npm start` in it.
  */
 import { execFileSync } from 'node:child_process';
@@ -11,8 +11,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** Source folders production never loads: the sandbox and token tool, and the fake git hosts. */
-const DEV_ONLY = ['src/dev', 'src/fakes'];
 const COPIED = ['package.json', 'package-lock.json', '.nvmrc', '.env.example', 'src', 'openapi/dist/openapi.yaml'];
 
 const { values } = parseArgs({ options: { out: { type: 'string', default: 'dist' } } });
@@ -24,7 +22,6 @@ for (const path of COPIED) {
   cpSync(join(ROOT, path), join(out, path), {
     recursive: true,
     force: true,
-    filter: (source) => !DEV_ONLY.some((dev) => relative(join(ROOT, dev), source).startsWith('..') === false),
   });
 }
 execFileSync(

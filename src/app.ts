@@ -20,16 +20,17 @@ import { createRateLimits } from './http/rate-limit.ts';
 import { loadSpec } from './http/openapi.ts';
 import { indexOperations, strictIntegers } from './http/operations.ts';
 import { createListingService } from './listing/service.ts';
-import { createGithubReader } from './kind/github-batch.ts';
+import { createGithubReader } from './hosts/github/kinds.ts';
 import { createDetectionService, type DetectionService } from './kind/service.ts';
 import { createLogger, redactUrl } from './logger.ts';
-import { createGithubSource } from './listing/github-source.ts';
-import { GitHubClient } from './providers/github/client.ts';
-import { GitVerseClient } from './providers/gitverse/client.ts';
-import { createGitverseKindReader, createGitverseSource } from './providers/gitverse/source.ts';
-import type { Services } from './services.ts';
+import { createGithubSource } from './hosts/github/source.ts';
+import { GitHubClient } from './hosts/github/client.ts';
+import { GitVerseClient } from './hosts/gitverse/client.ts';
+import { createGitverseKindReader, createGitverseSource } from './hosts/gitverse/source.ts';
+import type { Services } from './http/services.ts';
 import type { operations } from './api/schema.d.ts';
-import type { HostRepository } from './listing/types.ts';
+import type { Provider } from './contract/types.ts';
+import type { HostRepository } from './hosts/types.ts';
 import { openStore } from './store/index.ts';
 import type { Store } from './store/types.ts';
 
@@ -51,7 +52,7 @@ export interface App {
 }
 
 /** Kind hints for a host's repositories, cached by (provider, id, pushed_at) and bounded by the detection budget. */
-function kindsFrom(detection: DetectionService, provider: 'github' | 'gitverse') {
+function kindsFrom(detection: DetectionService, provider: Provider) {
   return async ({ token, repos }: { token: string; repos: HostRepository[] }) => {
     const { detections } = await detection.annotate(
       provider,

@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import type { JwtService, Scope } from '../auth/jwt.ts';
 import type { Session, Store, User } from '../store/types.ts';
 import type { OperationIndex, OperationInfo } from './operations.ts';
-import { problems } from './problem.ts';
+import { problems } from '../contract/problem.ts';
 
 export interface Principal {
   user: User;

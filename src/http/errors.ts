@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { ApiProblem, problems, type ValidationIssue } from './problem.ts';
-import type { Problem } from './types.ts';
+import { ApiProblem, problems, type ValidationIssue } from '../contract/problem.ts';
+import type { Problem } from '../contract/types.ts';
 
 const PROBLEM_TYPE_BASE = 'https://example.com/repositories-api/problems';
 

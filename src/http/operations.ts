@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { OpenApiDocument } from './openapi.ts';
-import { problems, type ValidationIssue } from './problem.ts';
+import { problems, type ValidationIssue } from '../contract/problem.ts';
 
 export interface SecurityRequirement {
   scheme: string;

@@ -1,7 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { problems } from './problem.ts';
+import { problems } from '../contract/problem.ts';
 
 const WINDOW_SECONDS = 60;
 

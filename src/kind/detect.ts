@@ -30,6 +30,7 @@
  * 8. Otherwise unknown, saying why.
  */
 import { parse as parseYaml } from 'yaml';
+import type { RepositoryKind } from '../contract/types.ts';
 import type { Detection } from '../store/types.ts';
 
 export interface RepoEntry {
@@ -89,7 +90,7 @@ export function rootFromFiles(files: Record<string, string>): RepoRoot {
 /** Manifests bigger than this are not parsed (text ones are read up to it): detection stays cheap. */
 const MAX_MANIFEST_CHARS = 1_000_000;
 
-type FindingKind = 'frontend' | 'backend' | 'fullstack';
+type FindingKind = Exclude<RepositoryKind, 'monorepo' | 'unknown'>;
 
 interface Finding {
   kind: FindingKind;

@@ -11,8 +11,8 @@
  * - `annotate` never rejects: a failing store or reader degrades to unknown kinds.
  */
 import { detectionFailed, isDetectionFailure } from './detect.ts';
-import type { RepoRef } from './github-batch.ts';
-import type { Provider } from '../http/problem.ts';
+import type { RepoRef } from '../hosts/github/kinds.ts';
+import type { Provider } from '../contract/problem.ts';
 import type { Detection, DetectionKey, Store } from '../store/types.ts';
 import { detectionKey } from '../store/types.ts';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { QueryOf, Repository } from '../http/types.ts';
+import type { QueryOf, Repository } from '../contract/types.ts';
 
 export type ListQuery = QueryOf<'listRepositories'>;
 type Affiliation = NonNullable<ListQuery['affiliation']>[number];

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { KeyValueCache } from '../cache/index.ts';
 import { Recent } from '../cache/recent.ts';
-import { ApiProblem, problems, type Provider } from '../http/problem.ts';
-import type { Problem, Repository, RepositoryList } from '../http/types.ts';
+import { ApiProblem, problems, type Provider } from '../contract/problem.ts';
+import type { Problem, Repository, RepositoryList } from '../contract/types.ts';
 import type { HostToken, Store } from '../store/types.ts';
 import { repositoryFilter, sortOf, sortOrder, type ListQuery } from './query.ts';
-import type { HostRepository, KindAnnotation, RepositorySource } from './types.ts';
+import type { HostRepository, KindAnnotation, RepositorySource } from '../hosts/types.ts';
 
 export interface ListingDeps {
   store: Store;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createTokenCipher, TokenDecryptionError } from '../auth/crypto.ts';
-import type { Provider } from '../http/problem.ts';
+import type { Provider } from '../contract/problem.ts';
 import { openDb, type Db } from './db.ts';
 import { Recent } from '../cache/recent.ts';
 import { Memo } from './memo.ts';

@@ -1,4 +1,4 @@
-import type { Provider } from '../http/problem.ts';
+import type { Provider, RepositoryKind } from '../contract/types.ts';
 
 export interface User {
   id: number;
@@ -43,7 +43,7 @@ export type HostToken =
   | (HostTokenMeta & { status: 'undecryptable' });
 
 export interface Detection {
-  kind: 'frontend' | 'backend' | 'fullstack' | 'monorepo' | 'unknown';
+  kind: RepositoryKind;
   reason: string;
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { generateRepos } from '../../src/fakes/github/index.ts';
+import { generateRepos } from '../fakes/github/index.ts';
 import { startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
 
 describe('connections', () => {

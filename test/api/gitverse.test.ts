@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { generateRepos } from '../../src/fakes/github/index.ts';
-import { generateGitverseRepos, gitverseTokenFor } from '../../src/fakes/gitverse/index.ts';
+import { generateRepos } from '../fakes/github/index.ts';
+import { generateGitverseRepos, gitverseTokenFor } from '../fakes/gitverse/index.ts';
 import { startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
 
 describe('GitVerse linked beside GitHub', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { generateRepos } from '../../src/fakes/github/index.ts';
-import { KIND_CORPUS } from '../../src/kind/corpus.ts';
+import { generateRepos } from '../fakes/github/index.ts';
+import { KIND_CORPUS } from '../fixtures/kind-corpus.ts';
 import { weakEtag } from '../../src/listing/query.ts';
 import { startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
 

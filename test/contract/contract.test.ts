@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { Scope } from '../../src/auth/jwt.ts';
-import { issueDevToken } from '../../src/dev/dev-token.ts';
-import { generateRepos, idFor } from '../../src/fakes/github/index.ts';
-import { gitverseTokenFor } from '../../src/fakes/gitverse/index.ts';
+import { issueDevToken } from '../../dev/dev-token.ts';
+import { generateRepos, idFor } from '../fakes/github/index.ts';
+import { gitverseTokenFor } from '../fakes/gitverse/index.ts';
 import { loadContract, type Contract } from '../support/contract.ts';
 import { signInThrough, startTestApp, type TestApp } from '../support/harness.ts';
 import { startPrism, type RunningPrism } from '../support/prism.ts';

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { MemoryCache } from '../../src/cache/index.ts';
-import { startFakeGithub, generateRepos } from '../../src/fakes/github/index.ts';
-import type { FakeAccount, FakeGithub, Fault } from '../../src/fakes/github/index.ts';
-import { ApiProblem } from '../../src/http/problem.ts';
-import { GitHubClient } from '../../src/providers/github/index.ts';
+import { startFakeGithub, generateRepos } from '../fakes/github/index.ts';
+import type { FakeAccount, FakeGithub, Fault } from '../fakes/github/index.ts';
+import { ApiProblem } from '../../src/contract/problem.ts';
+import { GitHubClient } from '../../src/hosts/github/index.ts';
 
 /** The deadline in the failure tests, short so a hanging GitHub costs little. */
 const TIMEOUT_MS = 300;

@@ -6,8 +6,8 @@ import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import parseLinkHeader from 'parse-link-header';
-import { generateRepos, startFakeGithub } from '../../src/fakes/github/index.ts';
-import type { FakeAccount, FakeGithub } from '../../src/fakes/github/index.ts';
+import { generateRepos, startFakeGithub } from '../fakes/github/index.ts';
+import type { FakeAccount, FakeGithub } from '../fakes/github/index.ts';
 
 /**
  * The fake must answer like GitHub does, as GitHub itself describes it: bodies and documented

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
-import { generateRepos, startFakeGithub, tokenFor } from '../../src/fakes/github/index.ts';
-import type { FakeAccount, FakeGithub, FakeGraphqlHandler } from '../../src/fakes/github/index.ts';
+import { generateRepos, startFakeGithub, tokenFor } from '../fakes/github/index.ts';
+import type { FakeAccount, FakeGithub, FakeGraphqlHandler } from '../fakes/github/index.ts';
 
 type RepoJson = { id: number; full_name: string; private: boolean; owner: { login: string; type: string }; pushed_at: string | null; created_at: string; updated_at: string };
 

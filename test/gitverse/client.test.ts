@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { MemoryCache } from '../../src/cache/index.ts';
-import { generateGitverseRepos, startFakeGitverse } from '../../src/fakes/gitverse/index.ts';
-import type { FakeGitverse, FakeGitverseAccount, FakeGitverseRepo, GitverseFault, GitversePaging } from '../../src/fakes/gitverse/index.ts';
-import { GITVERSE_ACCEPT, GitVerseClient } from '../../src/providers/gitverse/client.ts';
+import { generateGitverseRepos, startFakeGitverse } from '../fakes/gitverse/index.ts';
+import type { FakeGitverse, FakeGitverseAccount, FakeGitverseRepo, GitverseFault, GitversePaging } from '../fakes/gitverse/index.ts';
+import { GITVERSE_ACCEPT, GitVerseClient } from '../../src/hosts/gitverse/client.ts';
 import { rejectsWithProblem } from './helpers.ts';
 
 /** Every request of these tests must be answered within it, so it is not tight: the machine may be busy with other tests. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ApiProblem } from '../../src/http/problem.ts';
+import { ApiProblem } from '../../src/contract/problem.ts';
 
 /** Asserts that `promise` rejects with a GitVerse ApiProblem matching `expected`, and returns it. */
 export async function rejectsWithProblem(

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
-import { generateGitverseRepos, startFakeGitverse } from '../../src/fakes/gitverse/index.ts';
-import type { FakeGitverse } from '../../src/fakes/gitverse/index.ts';
-import { GitVerseClient } from '../../src/providers/gitverse/client.ts';
-import { PUBLIC_API_WARNING, scopeWarnings, verifyGitverseToken } from '../../src/providers/gitverse/link.ts';
+import { generateGitverseRepos, startFakeGitverse } from '../fakes/gitverse/index.ts';
+import type { FakeGitverse } from '../fakes/gitverse/index.ts';
+import { GitVerseClient } from '../../src/hosts/gitverse/client.ts';
+import { PUBLIC_API_WARNING, scopeWarnings, verifyGitverseToken } from '../../src/hosts/gitverse/link.ts';
 import { rejectsWithProblem } from './helpers.ts';
 
 let fake: FakeGitverse;

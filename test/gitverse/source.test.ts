@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { MemoryCache } from '../../src/cache/index.ts';
-import { generateGitverseRepos, startFakeGitverse } from '../../src/fakes/gitverse/index.ts';
-import type { FakeGitverse, FakeGitverseAccount, FakeGitverseRepo } from '../../src/fakes/gitverse/index.ts';
-import { KIND_CORPUS } from '../../src/kind/corpus.ts';
+import { generateGitverseRepos, startFakeGitverse } from '../fakes/gitverse/index.ts';
+import type { FakeGitverse, FakeGitverseAccount, FakeGitverseRepo } from '../fakes/gitverse/index.ts';
+import { KIND_CORPUS } from '../fixtures/kind-corpus.ts';
 import { isDetectionFailure, MANIFEST_PATHS } from '../../src/kind/detect.ts';
-import { GitVerseClient } from '../../src/providers/gitverse/client.ts';
-import { createGitverseKindReader, createGitverseSource } from '../../src/providers/gitverse/source.ts';
+import { GitVerseClient } from '../../src/hosts/gitverse/client.ts';
+import { createGitverseKindReader, createGitverseSource } from '../../src/hosts/gitverse/source.ts';
 import { rejectsWithProblem } from './helpers.ts';
 
 let fake: FakeGitverse;

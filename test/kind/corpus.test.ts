@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterAll, describe, test } from 'vitest';
-import { KIND_CORPUS } from '../../src/kind/corpus.ts';
+import { KIND_CORPUS } from '../fixtures/kind-corpus.ts';
 import { detectFromFiles } from '../../src/kind/detect.ts';
 
 describe('kind detection corpus', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterAll, test } from 'vitest';
-import { buildBatchQuery, detectGithubBatch, graphqlUrl } from '../../src/kind/github-batch.ts';
+import { buildBatchQuery, detectGithubBatch, graphqlUrl } from '../../src/hosts/github/kinds.ts';
 import { corpusRepos, startFakeGithub } from './helpers.ts';
 import type { FakeGithub, FakeGithubOptions } from './helpers.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { createFakeGraphqlHandler } from '../../src/fakes/github/graphql.ts';
-import type { FakeGraphqlRequest } from '../../src/fakes/github/graphql.ts';
+import { createFakeGraphqlHandler } from '../fakes/github/graphql.ts';
+import type { FakeGraphqlRequest } from '../fakes/github/graphql.ts';
 
 const execute = createFakeGraphqlHandler((owner, name, token) =>
   owner === 'acme' && name === 'shop' && token === 'good'

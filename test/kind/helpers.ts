@@ -1,10 +1,10 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createFakeGraphqlHandler } from '../../src/fakes/github/graphql.ts';
-import type { FakeRepoLookup } from '../../src/fakes/github/graphql.ts';
-import { KIND_CORPUS } from '../../src/kind/corpus.ts';
-import type { CorpusFixture } from '../../src/kind/corpus.ts';
+import { createFakeGraphqlHandler } from '../fakes/github/graphql.ts';
+import type { FakeRepoLookup } from '../fakes/github/graphql.ts';
+import { KIND_CORPUS } from '../fixtures/kind-corpus.ts';
+import type { CorpusFixture } from '../fixtures/kind-corpus.ts';
 import type { Detection, DetectionKey } from '../../src/store/types.ts';
 import { detectionKey } from '../../src/store/types.ts';
 

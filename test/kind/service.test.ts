@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterAll, test } from 'vitest';
-import { createGithubReader } from '../../src/kind/github-batch.ts';
+import { createGithubReader } from '../../src/hosts/github/kinds.ts';
 import { createDetectionService } from '../../src/kind/service.ts';
 import type { DetectionReader } from '../../src/kind/service.ts';
 import { corpusRepos, memoryDetections, startFakeGithub } from './helpers.ts';

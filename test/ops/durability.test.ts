@@ -14,7 +14,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterAll, describe, test } from 'vitest';
-import { generateRepos, seededRandom, startFakeGithub, type FakeGithub, type FakeRepo } from '../../src/fakes/github/index.ts';
+import { generateRepos, seededRandom, startFakeGithub, type FakeGithub, type FakeRepo } from '../fakes/github/index.ts';
 import {
   apiClient,
   baseEnv,

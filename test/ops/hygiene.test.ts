@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { generateRepos, startFakeGithub, type FakeGithub } from '../../src/fakes/github/index.ts';
+import { generateRepos, startFakeGithub, type FakeGithub } from '../fakes/github/index.ts';
 import {
   apiClient,
   baseEnv,

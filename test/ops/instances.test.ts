@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { RedisCache } from '../../src/cache/index.ts';
-import { createStateGraphqlHandler } from '../../src/fakes/github/graphql.ts';
-import { generateRepos, startFakeGithub, type FakeGithub, type FakeRepo } from '../../src/fakes/github/index.ts';
+import { createStateGraphqlHandler } from '../fakes/github/graphql.ts';
+import { generateRepos, startFakeGithub, type FakeGithub, type FakeRepo } from '../fakes/github/index.ts';
 import { openStore } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/types.ts';
 import { startTestApp, type TestApp } from '../support/harness.ts';

@@ -55,7 +55,7 @@ describe('the production build, installed without development dependencies', () 
       assert.ok(!installed.includes(tool), `${tool} is installed`);
     }
     assert.ok(existsSync(join(out, 'node_modules/.bin/node')), 'the project brings its Node');
-    assert.ok(!existsSync(join(out, 'src/fakes')) && !existsSync(join(out, 'src/dev')), 'the build holds no dev tool');
+    assert.ok(!existsSync(join(out, 'dev')) && !existsSync(join(out, 'test')), 'the build holds no dev tool and no fake git host');
   });
 
   test('when started with npm start, then it serves readiness and the reference, and SIGTERM to npm stops the whole process tree', async () => {

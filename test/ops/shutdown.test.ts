@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { generateRepos, startFakeGithub, type FakeGithub } from '../../src/fakes/github/index.ts';
+import { generateRepos, startFakeGithub, type FakeGithub } from '../fakes/github/index.ts';
 import {
   acceptsConnections,
   apiClient,

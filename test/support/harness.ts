@@ -5,9 +5,9 @@ import { createApiClient, type RepositoriesApiClient } from '../../src/client/in
 import { loadConfig, type Config } from '../../src/config.ts';
 import { loadContract, type ObservedResponse } from './contract.ts';
 import { freshEmbeddedStore } from './embedded.ts';
-import { startFakeGitverse, type FakeGitverse, type StartFakeGitverseOptions } from '../../src/fakes/gitverse/index.ts';
-import { createStateGraphqlHandler } from '../../src/fakes/github/graphql.ts';
-import { startFakeGithub, type FakeGithub, type StartFakeGithubOptions } from '../../src/fakes/github/index.ts';
+import { startFakeGitverse, type FakeGitverse, type StartFakeGitverseOptions } from '../fakes/gitverse/index.ts';
+import { createStateGraphqlHandler } from '../fakes/github/graphql.ts';
+import { startFakeGithub, type FakeGithub, type StartFakeGithubOptions } from '../fakes/github/index.ts';
 
 /**
  * Every answer any test gets from an app started here is checked against the spec by a validator

@@ -1,9 +1,9 @@
 import type { RequestHandler } from 'express';
-import type { Services } from '../../services.ts';
+import type { Services } from '../services.ts';
 import type { Installation } from '../../store/types.ts';
 import { principalOf } from '../auth.ts';
-import { problems, type Provider } from '../problem.ts';
-import type { JsonRequest, QueryOf, Schemas } from '../types.ts';
+import { problems, type Provider } from '../../contract/problem.ts';
+import type { JsonRequest, QueryOf, Schemas } from '../../contract/types.ts';
 
 const toConnection = (i: Installation): Schemas['Connection'] => ({
   id: i.id,

@@ -1,8 +1,8 @@
 import type { RequestHandler } from 'express';
-import type { Services } from '../../services.ts';
+import type { Services } from '../services.ts';
 import { readApiReference } from '../docs.ts';
-import { problems } from '../problem.ts';
-import type { JsonResponse } from '../types.ts';
+import { problems } from '../../contract/problem.ts';
+import type { JsonResponse } from '../../contract/types.ts';
 
 export function operationHandlers(services: Services) {
   const getHealth: RequestHandler = (_req, res) => {

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { Services } from '../../services.ts';
+import type { Services } from '../services.ts';
 import { etagMatches, pageLinks, weakEtag, type ListQuery } from '../../listing/query.ts';
 import { principalOf } from '../auth.ts';
 

@@ -2,12 +2,12 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CookieOptions, RequestHandler } from 'express';
 import { ALL_SCOPES } from '../../auth/jwt.ts';
 import { createTokenCipher, TokenDecryptionError } from '../../auth/crypto.ts';
-import type { Services } from '../../services.ts';
+import type { Services } from '../services.ts';
 import type { User } from '../../store/types.ts';
 import { principalOf } from '../auth.ts';
-import { ApiProblem, problems } from '../problem.ts';
-import type { JsonRequest, JsonResponse, Schemas } from '../types.ts';
-import { scopeWarnings, verifyGitverseToken } from '../../providers/gitverse/link.ts';
+import { ApiProblem, problems } from '../../contract/problem.ts';
+import type { JsonRequest, JsonResponse, Schemas } from '../../contract/types.ts';
+import { scopeWarnings, verifyGitverseToken } from '../../hosts/gitverse/link.ts';
 
 const OAUTH_COOKIE = 'rapi_oauth';
 const OAUTH_COOKIE_PATH = '/api/v1/auth/github';

@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
-import type { JwtService } from './auth/jwt.ts';
-import type { KeyValueCache } from './cache/index.ts';
-import type { Config } from './config.ts';
-import type { OpenApiDocument } from './http/openapi.ts';
-import type { OperationIndex } from './http/operations.ts';
-import type { ListingService } from './listing/service.ts';
-import type { Metrics } from './http/metrics.ts';
-import type { Store } from './store/types.ts';
-import type { GitVerseClient } from './providers/gitverse/client.ts';
-import type { GitHubClient } from './providers/github/client.ts';
+import type { JwtService } from '../auth/jwt.ts';
+import type { KeyValueCache } from '../cache/index.ts';
+import type { Config } from '../config.ts';
+import type { OpenApiDocument } from './openapi.ts';
+import type { OperationIndex } from './operations.ts';
+import type { ListingService } from '../listing/service.ts';
+import type { Metrics } from './metrics.ts';
+import type { Store } from '../store/types.ts';
+import type { GitVerseClient } from '../hosts/gitverse/client.ts';
+import type { GitHubClient } from '../hosts/github/client.ts';
 
 /** What GitHub sign-in and `me` need from the GitHub client. */
 export type GitHubAccounts = Pick<GitHubClient, 'getUser' | 'exchangeOAuthCode'>;

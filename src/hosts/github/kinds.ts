@@ -10,9 +10,9 @@
  * Detection failures never throw: a batch that fails (HTTP error, GraphQL error, rate limit,
  * timeout) yields `unknown` "Detection failed: ..." for its repositories, and the rest go on.
  */
-import { detectKind, detectionFailed, MANIFEST_PATHS } from './detect.ts';
-import type { RepoEntry } from './detect.ts';
-import type { Detection } from '../store/types.ts';
+import { detectKind, detectionFailed, MANIFEST_PATHS } from '../../kind/detect.ts';
+import type { RepoEntry } from '../../kind/detect.ts';
+import type { Detection } from '../../store/types.ts';
 
 export interface RepoRef {
   id: number;

@@ -2,7 +2,7 @@ import { Octokit } from '@octokit/core';
 import parseLinkHeader from 'parse-link-header';
 import type { KeyValueCache } from '../../cache/index.ts';
 import type { Config } from '../../config.ts';
-import { problems } from '../../http/problem.ts';
+import { problems } from '../../contract/problem.ts';
 import { requestSignal } from '../http.ts';
 import { range, runBounded, tolerantPageCache, uniqueById } from '../pages.ts';
 import { isOctokitHttpError, toGitHubProblem } from './errors.ts';

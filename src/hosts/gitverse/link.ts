@@ -1,4 +1,4 @@
-import { ApiProblem, problems } from '../../http/problem.ts';
+import { ApiProblem, problems } from '../../contract/problem.ts';
 import type { GitVerseClient } from './client.ts';
 
 /** Either scope lets a token list repositories, as GitVerse documents for `GET /user/repos`. */

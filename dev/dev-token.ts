@@ -1,6 +1,6 @@
-import { ALL_SCOPES, createJwtService, type Scope } from '../auth/jwt.ts';
-import type { Config } from '../config.ts';
-import type { Store } from '../store/types.ts';
+import { ALL_SCOPES, createJwtService, type Scope } from '../src/auth/jwt.ts';
+import type { Config } from '../src/config.ts';
+import type { Store } from '../src/store/types.ts';
 
 export interface DevTokenInput {
   login: string;

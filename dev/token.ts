@@ -5,9 +5,9 @@
  * database is single-process: run this while the server is stopped, or against PostgreSQL at any time.
  */
 import { parseArgs } from 'node:util';
-import { ALL_SCOPES, type Scope } from '../auth/jwt.ts';
-import { loadConfig } from '../config.ts';
-import { openStore } from '../store/index.ts';
+import { ALL_SCOPES, type Scope } from '../src/auth/jwt.ts';
+import { loadConfig } from '../src/config.ts';
+import { openStore } from '../src/store/index.ts';
 import { issueDevToken } from './dev-token.ts';
 
 const { values } = parseArgs({

@@ -4,12 +4,12 @@
  * mock. Sign-in through the fake OAuth works in a browser; connect and disconnect stick (in ./data/sandbox).
  */
 import { spawn } from 'node:child_process';
-import { loadConfig } from '../config.ts';
-import { createStateGraphqlHandler } from '../fakes/github/graphql.ts';
-import { generateRepos, idFor, startFakeGithub, tokenFor } from '../fakes/github/index.ts';
-import { generateGitverseRepos, gitverseTokenFor, startFakeGitverse } from '../fakes/gitverse/index.ts';
-import { KIND_CORPUS } from '../kind/corpus.ts';
-import { startServer } from '../server.ts';
+import { loadConfig } from '../src/config.ts';
+import { createStateGraphqlHandler } from '../test/fakes/github/graphql.ts';
+import { generateRepos, idFor, startFakeGithub, tokenFor } from '../test/fakes/github/index.ts';
+import { generateGitverseRepos, gitverseTokenFor, startFakeGitverse } from '../test/fakes/gitverse/index.ts';
+import { KIND_CORPUS } from '../test/fixtures/kind-corpus.ts';
+import { startServer } from '../src/server.ts';
 import { issueDevToken } from './dev-token.ts';
 
 const APP_PORT = Number(process.env.PORT ?? 3000);

@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { KeyValueCache } from '../../cache/index.ts';
-import type { Metrics } from '../../http/metrics.ts';
-import { ApiProblem } from '../../http/problem.ts';
+import type { HostMetrics } from '../../contract/metrics.ts';
+import { ApiProblem } from '../../contract/problem.ts';
 import { detectKind, detectionFailed, MANIFEST_PATHS } from '../../kind/detect.ts';
-import type { RepoRef } from '../../kind/github-batch.ts';
+import type { RepoRef } from '../github/kinds.ts';
 import type { DetectionReader } from '../../kind/service.ts';
-import type { HostRepository, KindAnnotation, RepositorySource } from '../../listing/types.ts';
+import type { HostRepository, KindAnnotation, RepositorySource } from '../types.ts';
 import type { Detection } from '../../store/types.ts';
 import type { GitVerseClient, GitVerseContents } from './client.ts';
 
 export interface GitverseSourceDeps {
   client: Pick<GitVerseClient, 'listRepos'>;
   cache: KeyValueCache;
-  metrics?: Metrics;
+  metrics?: HostMetrics;
   kinds?: (input: { token: string; repos: HostRepository[] }) => Promise<Map<number, KindAnnotation>>;
 }
 

@@ -1,9 +1,17 @@
+/**
+ * The contract's vocabulary, every name derived from the types generated from the spec: the layers
+ * below HTTP speak it, and nothing here is typed by hand a second time.
+ */
 import type { components, operations } from '../api/schema.d.ts';
 
 export type Schemas = components['schemas'];
 export type Repository = Schemas['Repository'];
 export type RepositoryList = Schemas['RepositoryList'];
 export type Problem = Schemas['Problem'];
+export type ProblemCode = Schemas['ProblemCode'];
+export type Provider = Schemas['Provider'];
+export type RepositoryKind = Schemas['RepositoryKind'];
+export type ValidationIssue = Schemas['ValidationIssue'];
 
 /** The query parameters of an operation, as the spec declares them. */
 export type QueryOf<K extends keyof operations> = operations[K]['parameters'] extends { query?: infer Q }

@@ -1,5 +1,5 @@
-import type { Provider } from '../http/problem.ts';
-import type { Repository } from '../http/types.ts';
+import type { Provider } from '../contract/problem.ts';
+import type { Repository } from '../contract/types.ts';
 
 /** A repository as a git host describes it, before we add connection state and kind. */
 export type HostRepository = Omit<Repository, 'is_connected' | 'installation_id' | 'kind' | 'reason' | 'kind_pending'>;

@@ -1,4 +1,4 @@
-import { ApiProblem, problems } from '../../http/problem.ts';
+import { ApiProblem, problems } from '../../contract/problem.ts';
 import { rootMessage } from '../http.ts';
 import { MalformedAnswer } from './repo.ts';
 

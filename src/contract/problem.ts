@@ -1,29 +1,10 @@
+import type { ProblemCode, Provider, ValidationIssue } from './types.ts';
+
 /**
  * The one error type every layer throws. The central error handler turns it into an RFC 9457
  * `application/problem+json` body whose shape is the spec's `Problem` schema.
  */
-export type ProblemCode =
-  | 'UNAUTHORIZED'
-  | 'SESSION_EXPIRED'
-  | 'GITHUB_AUTH'
-  | 'PROVIDER_AUTH'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'METHOD_NOT_ALLOWED'
-  | 'VALIDATION_FAILED'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'RATE_LIMITED'
-  | 'UPSTREAM_UNAVAILABLE'
-  | 'UPSTREAM_TIMEOUT'
-  | 'INTERNAL';
-
-export type Provider = 'github' | 'gitverse';
-
-export interface ValidationIssue {
-  path: string;
-  message: string;
-}
+export type { ProblemCode, Provider, ValidationIssue } from './types.ts';
 
 export interface ProblemExtras {
   /** Re-linking the git host may fix it; the app session itself is still valid. */

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { KeyValueCache } from '../cache/index.ts';
-import type { Metrics } from '../http/metrics.ts';
-import type { GitHubClient } from '../providers/github/client.ts';
-import type { GitHubRepo } from '../providers/github/repo.ts';
-import type { HostRepository, KindAnnotation, RepositorySource } from './types.ts';
+import type { KeyValueCache } from '../../cache/index.ts';
+import type { HostMetrics } from '../../contract/metrics.ts';
+import type { GitHubClient } from './client.ts';
+import type { GitHubRepo } from './repo.ts';
+import type { HostRepository, KindAnnotation, RepositorySource } from '../types.ts';
 
 export function toHostRepository(r: GitHubRepo): HostRepository {
   const updated = r.updated_at ?? r.pushed_at ?? r.created_at ?? new Date(0).toISOString();
@@ -33,7 +33,7 @@ export function toHostRepository(r: GitHubRepo): HostRepository {
 export interface GithubSourceDeps {
   client: GitHubClient;
   cache: KeyValueCache;
-  metrics: Metrics;
+  metrics: HostMetrics;
   kinds?: (input: { token: string; repos: HostRepository[] }) => Promise<Map<number, KindAnnotation>>;
 }
 

@@ -24,9 +24,9 @@
 import parseLinkHeader from 'parse-link-header';
 import type { KeyValueCache } from '../../cache/index.ts';
 import type { Config } from '../../config.ts';
-import { ApiProblem, problems } from '../../http/problem.ts';
+import { ApiProblem, problems } from '../../contract/problem.ts';
 import type { RepoEntry } from '../../kind/detect.ts';
-import type { HostRepository } from '../../listing/types.ts';
+import type { HostRepository } from '../types.ts';
 import { requestSignal, rootMessage } from '../http.ts';
 import { range, runBounded, tolerantPageCache, uniqueById } from '../pages.ts';
 
