@@ -73,21 +73,21 @@ export interface Responding<Fault extends { kind: unknown }> {
  * request arrived: the reply is worked out at once and the rest of the latency is waited out, as a
  * remote server's own time is part of its round trip.
  */
-export async function respond<Fault extends { kind: unknown }>(
+export async function respond<Fault extends { kind: unknown; latencyMs?: number }>(
   host: FakeHost,
   req: IncomingMessage,
   res: ServerResponse,
   how: Responding<Fault>,
 ): Promise<void> {
   const arrived = performance.now();
-  const latency = host.latencyMs;
+  // The fault is settled when the request arrives, so a request still waiting out its latency
+  // never takes a fault that was set up after it was sent.
+  const fault = how.takeFault();
+  const latency = fault?.latencyMs ?? host.latencyMs;
   const waitOut = async () => {
     const left = latency - (performance.now() - arrived);
     if (left > 0) await sleep(left);
   };
-  // The fault is settled when the request arrives, so a request still waiting out its latency
-  // never takes a fault that was set up after it was sent.
-  const fault = how.takeFault();
   if (fault?.kind === 'timeout' || fault?.kind === 'reset') {
     await waitOut();
     if (fault.kind === 'reset' && !res.destroyed) req.socket.destroy();

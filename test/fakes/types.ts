@@ -18,6 +18,8 @@ export interface HostFault<Route extends string, Kind> {
   page?: number;
   /** How many matching requests fail before the fault clears itself; unlimited when omitted. */
   times?: number;
+  /** How long this fault's answer takes; the host's latency when omitted. */
+  latencyMs?: number;
 }
 
 export interface RequestCounters<Route extends string> {

@@ -335,10 +335,11 @@ describe('GitHubClient.listRepos fails the whole listing on any failure (fault m
 
   it('when one page fails, requests not yet started are never sent', async () => {
     seed(2000);
-    fake.state.latencyMs = 30;
-    fake.state.injectFault({ route: '/user/repos', kind: 500, page: 2 });
+    fake.state.latencyMs = 300;
+    fake.state.injectFault({ route: '/user/repos', kind: 500, page: 2, latencyMs: 0 });
     await rejectsWithProblem(list({ using: newClient(2) }), { status: 502 });
-    // Page 1, then pages 2 and 3 together; page 2 fails and nothing after page 3 goes out.
+    // Page 1, then pages 2 and 3 together; page 2 fails at once, while page 3 is still on its way,
+    // and nothing after page 3 goes out.
     assert.ok(fake.state.counters.total <= 3, `sent ${fake.state.counters.total} requests`);
   });
 
