@@ -1,14 +1,17 @@
 /**
- * Realistic repository roots with the kind each should get. The detector's tests run every one,
- * and the fake git host serves them as repository contents so listings show believable kinds.
- * `files` is a flat path → content map; folders appear through the paths inside them.
+ * Realistic repository roots with the kind and origin each should get. The detector's tests run
+ * every one, and the fake git hosts serve them as repository contents so listings (the sandbox's,
+ * the benchmark's) show believable kinds and builder-made apps. `files` is a flat path → content
+ * map; folders appear through the paths inside them.
  */
-import type { Detection } from '../store/types.ts';
+import type { Detection, Origin } from '../store/types.ts';
 
 export interface CorpusFixture {
   name: string;
   files: Record<string, string>;
   expected: Detection;
+  /** What the fixture proves, where its name alone does not say it. */
+  proves?: string;
 }
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
@@ -55,8 +58,72 @@ const springPom = `<?xml version="1.0" encoding="UTF-8"?>
 const fixture = (name: string, kind: Detection['kind'], reason: string, files: Record<string, string>): CorpusFixture => ({
   name,
   files,
-  expected: { kind, reason },
+  expected: { kind, reason, origin: null, origin_reason: null },
 });
+
+/** A fixture for origin detection: made with `origin` (the evidence in `originReason`), or with none. */
+const builder = (
+  name: string,
+  kind: Detection['kind'],
+  reason: string,
+  origin: [Origin, string] | null,
+  proves: string,
+  files: Record<string, string>,
+): CorpusFixture => ({
+  name,
+  files,
+  expected: { kind, reason, origin: origin?.[0] ?? null, origin_reason: origin?.[1] ?? null },
+  proves,
+});
+
+/** package.json of a project as Lovable creates it (Vite, React, shadcn/ui, and its component tagger). */
+const lovablePkg = {
+  name: 'vite_react_shadcn_ts',
+  private: true,
+  version: '0.0.0',
+  type: 'module',
+  scripts: { dev: 'vite', build: 'vite build', 'build:dev': 'vite build --mode development', lint: 'eslint .', preview: 'vite preview' },
+  dependencies: {
+    '@hookform/resolvers': '^3.9.0',
+    '@radix-ui/react-dialog': '^1.1.2',
+    '@radix-ui/react-slot': '^1.1.0',
+    '@supabase/supabase-js': '^2.50.0',
+    '@tanstack/react-query': '^5.56.2',
+    'class-variance-authority': '^0.7.1',
+    clsx: '^2.1.1',
+    'lucide-react': '^0.462.0',
+    react: '^18.3.1',
+    'react-dom': '^18.3.1',
+    'react-router-dom': '^6.26.2',
+    'tailwind-merge': '^2.5.2',
+  },
+  devDependencies: {
+    '@vitejs/plugin-react-swc': '^3.5.0',
+    autoprefixer: '^10.4.20',
+    eslint: '^9.9.0',
+    'lovable-tagger': '^1.1.7',
+    tailwindcss: '^3.4.11',
+    typescript: '^5.5.3',
+    vite: '^5.4.1',
+  },
+};
+
+const LOVABLE_VITE_CONFIG = `import { defineConfig } from "vite";
+import react from "@vitejs/plugin-react-swc";
+import path from "path";
+import { componentTagger } from "lovable-tagger";
+
+export default defineConfig(({ mode }) => ({
+  server: { host: "::", port: 8080 },
+  plugins: [react(), mode === "development" && componentTagger()].filter(Boolean),
+  resolve: { alias: { "@": path.resolve(__dirname, "./src") } },
+}));
+`;
+
+/** The same stack without the tagger: what a hand-made Vite + shadcn/ui project looks like. */
+const shadcnDevDependencies = Object.fromEntries(Object.entries(lovablePkg.devDependencies).filter(([name]) => name !== 'lovable-tagger'));
+
+const SHADCN_COMPONENTS_JSON = json({ $schema: 'https://ui.shadcn.com/schema.json', style: 'default', tsx: true, aliases: { components: '@/components', utils: '@/lib/utils' } });
 
 export const KIND_CORPUS: readonly CorpusFixture[] = [
   // --- frontend ---
@@ -527,6 +594,153 @@ export const KIND_CORPUS: readonly CorpusFixture[] = [
     'mkdocs.yml': 'site_name: API docs\n',
     'docs/index.md': '# API\n',
     'main.py': 'from fastapi import FastAPI\n',
+  }),
+
+  // --- made with an AI app builder ---
+  builder('lovable-vite-react', 'frontend', 'Vite + React', ['lovable', 'lovable-tagger in devDependencies'], 'a Lovable project as Lovable pushes it is a Lovable app', {
+    'package.json': json(lovablePkg),
+    'vite.config.ts': LOVABLE_VITE_CONFIG,
+    'components.json': SHADCN_COMPONENTS_JSON,
+    'index.html': '<!doctype html><div id="root"></div><script type="module" src="/src/main.tsx"></script>\n',
+    'src/main.tsx': "import { createRoot } from 'react-dom/client';\n",
+    'src/integrations/supabase/client.ts': "import { createClient } from '@supabase/supabase-js';\n",
+    'supabase/config.toml': 'project_id = "abcdefghijklmnop"\n',
+    'tailwind.config.ts': 'export default {};\n',
+    'bun.lockb': 'binary',
+    'README.md': '# Welcome to your Lovable project\n\n## Project info\n\n**URL**: https://lovable.dev/projects/0f6c1d8e-2b1a-4c55-9a7e-3d2b8c1e4f5a\n',
+  }),
+  builder('lovable-template-rewritten', 'fullstack', 'Vite + React + Express', ['lovable', 'lovable-tagger in devDependencies'], 'a Lovable template rewritten since (renamed, a server added, the plugin dropped from the Vite config) is still reported, with the evidence left', {
+    'package.json': json({
+      ...lovablePkg,
+      name: 'field-service-portal',
+      scripts: { ...lovablePkg.scripts, server: 'node server/index.js' },
+      dependencies: { ...lovablePkg.dependencies, express: '^4.19.2', pg: '^8.12.0' },
+    }),
+    'vite.config.ts': 'import { defineConfig } from "vite";\nimport react from "@vitejs/plugin-react-swc";\nexport default defineConfig({ plugins: [react()] });\n',
+    'server/index.js': "const express = require('express');\n",
+    'src/App.tsx': 'export default function App() { return null; }\n',
+    'README.md': '# Field service portal\n\nInternal tool for dispatchers.\n',
+  }),
+  builder('lovable-app-in-monorepo', 'monorepo', 'Turbo monorepo', ['lovable', 'apps/web: lovable-tagger in devDependencies'], 'a Lovable app moved into apps/web of a monorepo is reported with that path', {
+    'package.json': json({ name: 'crm', private: true, scripts: { build: 'turbo run build' }, devDependencies: { turbo: '^2.0.9' } }),
+    'pnpm-workspace.yaml': 'packages:\n  - "apps/*"\n  - "packages/*"\n',
+    'turbo.json': json({ $schema: 'https://turbo.build/schema.json', tasks: { build: { dependsOn: ['^build'] } } }),
+    'apps/web/package.json': json({ ...lovablePkg, name: 'web' }),
+    'apps/web/vite.config.ts': LOVABLE_VITE_CONFIG,
+    'apps/api/package.json': json({ name: 'api', dependencies: { fastify: '^4.28.1' } }),
+    'packages/db/package.json': json({ name: '@crm/db' }),
+  }),
+  builder('lovable-app-outside-apps-web', 'monorepo', 'Turbo monorepo', null, 'a Lovable app in another monorepo folder is not seen: apps/web is the one folder read below the root', {
+    'package.json': json({ name: 'ops', private: true, devDependencies: { turbo: '^2.0.9' } }),
+    'turbo.json': json({ tasks: {} }),
+    'apps/admin/package.json': json({ ...lovablePkg, name: 'admin' }),
+    'apps/admin/vite.config.ts': LOVABLE_VITE_CONFIG,
+  }),
+  builder('lovable-project-later-run-on-replit', 'frontend', 'Vite + React', ['lovable', 'lovable-tagger in devDependencies'], 'Replit files added to a Lovable project do not hide who made it', {
+    'package.json': json(lovablePkg),
+    'vite.config.ts': LOVABLE_VITE_CONFIG,
+    '.replit': 'modules = ["nodejs-20", "web"]\nrun = "npm run dev"\n',
+    'src/main.tsx': "import { createRoot } from 'react-dom/client';\n",
+  }),
+  builder('bolt-vite-react', 'frontend', 'Vite + React', ['bolt', '.bolt folder'], 'a project Bolt exported (its .bolt folder holds the template and prompt) is a Bolt app', {
+    '.bolt/config.json': json({ template: 'bolt-vite-react-ts' }),
+    '.bolt/prompt': 'For all designs I ask you to make, have them be beautiful, not cookie cutter.\n',
+    'package.json': json({
+      name: 'vite-react-typescript-starter',
+      private: true,
+      version: '0.0.0',
+      type: 'module',
+      scripts: { dev: 'vite', build: 'vite build', lint: 'eslint .', preview: 'vite preview' },
+      dependencies: { 'lucide-react': '^0.344.0', react: '^18.3.1', 'react-dom': '^18.3.1' },
+      devDependencies: { '@vitejs/plugin-react': '^4.3.1', tailwindcss: '^3.4.1', typescript: '^5.5.3', vite: '^5.4.2' },
+    }),
+    'vite.config.ts': "import { defineConfig } from 'vite';\nimport react from '@vitejs/plugin-react';\nexport default defineConfig({ plugins: [react()], optimizeDeps: { exclude: ['lucide-react'] } });\n",
+    'index.html': '<div id="root"></div>\n',
+    'src/App.tsx': 'export default function App() { return null; }\n',
+  }),
+  builder('bolt-expo-app', 'frontend', 'Expo', ['bolt', '.bolt folder'], 'Bolt is recognised by its folder whatever the stack (here a mobile app)', {
+    '.bolt/config.json': json({ template: 'expo' }),
+    'package.json': json({ name: 'bolt-expo-starter', main: 'expo-router/entry', dependencies: { expo: '^52.0.30', 'expo-router': '~4.0.17', react: '18.3.1', 'react-native': '0.76.6' } }),
+    'app.json': json({ expo: { name: 'habit-tracker' } }),
+    'app/(tabs)/index.tsx': 'export default function Home() { return null; }\n',
+  }),
+  builder('replit-flask-app', 'backend', 'Flask', ['replit', '.replit file'], 'a Replit project (its .replit run configuration) is a Replit app', {
+    '.replit': 'modules = ["python-3.11"]\nrun = "python main.py"\n\n[deployment]\nrun = ["sh", "-c", "python main.py"]\n',
+    'replit.nix': '{ pkgs }: {\n  deps = [ pkgs.python311 ];\n}\n',
+    'requirements.txt': 'flask==3.0.3\n',
+    'main.py': 'from flask import Flask\n',
+    'templates/index.html': '<h1>Hi</h1>\n',
+  }),
+  builder('replit-nix-express', 'backend', 'Express', ['replit', 'replit.nix file'], 'replit.nix alone (older Replit projects) is a Replit app too', {
+    'replit.nix': '{ pkgs }: {\n  deps = [ pkgs.nodejs-18_x ];\n}\n',
+    'package.json': json({ name: 'discord-bot-dashboard', dependencies: { express: '^4.19.2', 'discord.js': '^14.15.3' } }),
+    'index.js': "const express = require('express');\n",
+  }),
+  builder('v0-next-app', 'fullstack', 'Next.js', ['v0', 'package named my-v0-project'], 'a v0 export keeps the package name v0 gives it', {
+    'package.json': json({
+      name: 'my-v0-project',
+      version: '0.1.0',
+      private: true,
+      scripts: { dev: 'next dev', build: 'next build', start: 'next start', lint: 'next lint' },
+      dependencies: { '@radix-ui/react-slot': '1.1.1', 'class-variance-authority': '^0.7.1', clsx: '^2.1.1', next: '15.2.4', react: '^19', 'react-dom': '^19', 'tailwind-merge': '^2.5.5' },
+      devDependencies: { '@types/node': '^22', '@types/react': '^19', tailwindcss: '^3.4.17', typescript: '^5' },
+    }),
+    'components.json': SHADCN_COMPONENTS_JSON,
+    'app/layout.tsx': "export const metadata = { title: 'v0 App', generator: 'v0.dev' };\n",
+    'app/page.tsx': 'export default function Page() { return null; }\n',
+    'next.config.mjs': 'export default {};\n',
+  }),
+  builder('base44-vite-react', 'frontend', 'Vite + React', ['base44', '@base44/vite-plugin in devDependencies'], 'an app Base44 exported (its Vite plugin and SDK) is a Base44 app', {
+    'package.json': json({
+      name: 'base44-app',
+      private: true,
+      type: 'module',
+      scripts: { dev: 'vite', build: 'vite build' },
+      dependencies: { '@base44/sdk': '^0.7.1', react: '^18.2.0', 'react-dom': '^18.2.0', 'react-router-dom': '^7.2.0' },
+      devDependencies: { '@base44/vite-plugin': '^0.2.3', '@vitejs/plugin-react': '^4.3.4', vite: '^6.1.0' },
+    }),
+    'vite.config.js': 'import base44 from "@base44/vite-plugin";\nimport react from "@vitejs/plugin-react";\nexport default { plugins: [base44(), react()] };\n',
+    'src/api/base44Client.js': 'import { createClient } from "@base44/sdk";\n',
+    'README.md': '# Base44 App\n\nThis app was created automatically by Base44.\n',
+  }),
+  builder('tempo-vite-react', 'frontend', 'Vite + React', ['tempo', 'tempo-devtools in dependencies'], 'an app Tempo made (its devtools package) is a Tempo app', {
+    'package.json': json({
+      name: 'starter',
+      private: true,
+      type: 'module',
+      scripts: { dev: 'vite', build: 'tsc && vite build' },
+      dependencies: { react: '^18.2.0', 'react-dom': '^18.2.0', 'react-router-dom': '^6.23.1', 'tempo-devtools': '^2.0.94' },
+      devDependencies: { '@vitejs/plugin-react-swc': '^3.5.0', typescript: '^5.2.2', vite: '^5.2.0' },
+    }),
+    'vite.config.ts': 'export default {};\n',
+    'src/main.tsx': 'import { TempoDevtools } from "tempo-devtools";\nTempoDevtools.init();\n',
+  }),
+
+  // --- look-alikes that were not made with an app builder ---
+  builder('readme-mentions-lovable', 'frontend', 'Vite + React', null, 'a README that merely mentions Lovable does not make a Lovable app', {
+    'package.json': json(viteReactPkg),
+    'vite.config.ts': 'export default {};\n',
+    'README.md': '# Dashboard\n\nA lovable little dashboard. We compared Lovable (https://lovable.dev), Bolt and v0 before writing it by hand.\n',
+  }),
+  builder('shadcn-vite-lookalike', 'frontend', 'Vite + React', null, 'the same stack as a Lovable project (Vite, React, shadcn/ui, port 8080) without its tagger is not one', {
+    'package.json': json({ ...lovablePkg, name: 'inventory-ui', devDependencies: shadcnDevDependencies }),
+    'vite.config.ts': 'import { defineConfig } from "vite";\nexport default defineConfig({ server: { host: "::", port: 8080 } });\n',
+    'components.json': SHADCN_COMPONENTS_JSON,
+  }),
+  builder('slack-bolt-app', 'unknown', 'Unrecognised manifest', null, "Slack's Bolt framework and a bolt/ folder are not Bolt the app builder", {
+    'package.json': json({ name: 'standup-bot', dependencies: { '@slack/bolt': '^3.19.0' } }),
+    'bolt/app.js': "const { App } = require('@slack/bolt');\n",
+    'manifest.yml': 'display_information:\n  name: Standup\n',
+  }),
+  builder('replit-named-without-config', 'backend', 'Express', null, 'a project that only talks about Replit (its name, its docs) is not a Replit app', {
+    'package.json': json({ name: 'replit-clone', dependencies: { express: '^4.19.2' } }),
+    'docs/replit.md': '# Deploying like Replit\n',
+    'server.js': "const express = require('express');\n",
+  }),
+  builder('v0-components-in-next-app', 'fullstack', 'Next.js', null, 'a Next.js app with shadcn/ui components (what v0 generates) under its own name is not a v0 export', {
+    'package.json': json({ ...nextPkg, dependencies: { ...nextPkg.dependencies, 'class-variance-authority': '^0.7.1', 'tailwind-merge': '^2.5.5' } }),
+    'components.json': SHADCN_COMPONENTS_JSON,
+    'app/page.tsx': 'export default function Page() { return null; }\n',
   }),
 
   // --- unknown ---
