@@ -243,11 +243,12 @@ const NO_ORIGIN: OriginResult = { origin: null, origin_reason: null };
 
 /**
  * Packages that a builder puts in the projects it makes, and that nothing else uses. Each one was
- * checked against projects exported from the builder:
+ * checked against public repositories that the builder exported:
  * - `lovable-tagger`: Lovable's Vite plugin (`componentTagger`) that tags components for its visual
- *   editor; every Lovable project imports it in `vite.config.ts`, so it is in `package.json` too.
- * - `@base44/vite-plugin`, `@base44/sdk`: Base44's Vite plugin and the client of its backend, in every
- *   app Base44 exports (its template's README says "This app was created automatically by Base44").
+ *   editor; Lovable projects import it in `vite.config.ts`, so it is in `package.json` too (the
+ *   package alone is evidence: the Vite config is not read).
+ * - `@base44/vite-plugin`, `@base44/sdk`: Base44's Vite plugin and the client of its backend, in the
+ *   apps Base44 exports (whose README says "This app was created automatically by Base44").
  * - `tempo-devtools`: Tempo's editor bridge, initialised in the entry file of the apps it makes.
  */
 const BUILDER_PACKAGES: Array<[dependency: string, origin: Origin]> = [
