@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { detectionFailed, emptyRepository } from '../../src/kind/detect.ts';
 import { buildBatchQuery, detectGithubBatch, graphqlUrl } from '../../src/kind/github-batch.ts';
-import { corpusRepos, startFakeGithub } from './helpers.ts';
+import { KIND_CORPUS } from '../../src/kind/corpus.ts';
+import { corpusRepos, ORIGINS, startFakeGithub } from './helpers.ts';
 import type { FakeGithub, FakeGithubOptions } from './helpers.ts';
 
 const servers: FakeGithub[] = [];
@@ -28,6 +29,24 @@ test('1,000 repositories are detected in at most 40 requests, each correctly', a
   assert.equal(result.size, 1000);
   for (const repo of repos) assert.deepEqual(result.get(repo.id), repo.fixture.expected, repo.fixture.name);
   console.log(`1,000 repositories: ${gh.requests} GraphQL requests in ${ms.toFixed(0)} ms`);
+});
+
+test('when a builder-made app sits in apps/web of a monorepo, then it is found in the same single request as the kinds', async () => {
+  const { repos, lookup } = corpusRepos(KIND_CORPUS.length);
+  const gh = await fake({ lookup });
+  const result = await detectGithubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 10_000, repos, batchSize: KIND_CORPUS.length });
+  assert.equal(gh.requests, 1);
+  const monorepo = repos.find((r) => r.fixture.name === 'lovable-app-in-monorepo') ?? assert.fail();
+  assert.deepEqual(result.get(monorepo.id), {
+    kind: 'monorepo',
+    reason: 'Turbo monorepo',
+    origin: 'lovable',
+    origin_reason: 'apps/web: lovable-tagger in devDependencies',
+  });
+  const builtWith = new Set([...result.values()].flatMap((d) => (d.origin ? [d.origin] : [])));
+  assert.deepEqual([...builtWith].sort(), [...ORIGINS].sort());
+  const { query } = buildBatchQuery(repos.slice(0, 1));
+  assert.match(query, /app: object\(expression: "HEAD:apps\/web\/package\.json"\)/);
 });
 
 test('batch size and concurrency are configurable', async () => {
