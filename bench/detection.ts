@@ -139,7 +139,7 @@ export async function benchDetection(opts: RunOptions): Promise<TargetResult[]> 
   say(`detection adds ${ms(withMs - withoutMs)} to a cold listing; fake round trip ${ms(roundTrip)}`);
   if (!backgroundDone) say('note: detection was still running 30 s after a listing; GraphQL counts may be short');
   say(`warm (second listing with refresh=true, kinds stored): ${ms(warm?.ms ?? Number.NaN)}, ${warm?.graphqlRequests ?? 'n/a'} GraphQL requests; from the listing cache: ${ms(cachedMs)}`);
-  say(`kinds as the corpus expects them, after detection: ${count(matching)} of ${count(SIZE)}`);
+  say(`kinds and origins as the corpus expects them, after detection: ${count(matching)} of ${count(SIZE)}`);
 
   return [
     { part: 'B', name: 'cold detection, 1,000 repos: GraphQL requests', measured: String(graphql), target: '≤ 40', met: graphql <= 40 },
@@ -154,11 +154,11 @@ export async function benchDetection(opts: RunOptions): Promise<TargetResult[]> 
   ];
 }
 
-/** What detection would have stored for these repositories: the corpus's expected kinds. */
+/** What detection would have stored for these repositories: the corpus's expected kinds and origins. */
 function storedKinds(repos: FakeRepo[]) {
   return repos.map((r, i) => {
-    const expected = fixtureOf(i)?.expected ?? { kind: 'unknown' as const, reason: 'Empty repository' };
-    return { provider: 'github' as const, repo_id: r.id, pushed_at: r.pushed_at ?? r.updated_at, kind: expected.kind, reason: expected.reason };
+    const expected = fixtureOf(i)?.expected ?? { kind: 'unknown' as const, reason: 'Empty repository', origin: null, origin_reason: null };
+    return { provider: 'github' as const, repo_id: r.id, pushed_at: r.pushed_at ?? r.updated_at, ...expected };
   });
 }
 
@@ -167,13 +167,16 @@ function pickMedian(runs: Listing[]): Listing {
   return runs.reduce((best, l) => (Math.abs(l.ms - m) < Math.abs(best.ms - m) ? l : best), runs[0] as Listing);
 }
 
-/** Reads every page of the (cached) listing and counts kinds equal to the corpus fixture's. */
+/** Reads every page of the (cached) listing and counts kinds and origins equal to the corpus fixture's. */
 async function kindsAsExpected(baseUrl: string, user: SignedIn, repos: FakeRepo[]): Promise<number> {
-  const expected = new Map(repos.map((r, i) => [r.id, fixtureOf(i)?.expected.kind]));
+  const expected = new Map(repos.map((r, i) => [r.id, fixtureOf(i)?.expected]));
   let matching = 0;
   for (let page = 1; page <= Math.ceil(repos.length / 100); page++) {
     const res: { body: RepoListBody } = await getRepos(baseUrl, user.token, { per_page: '100', page: String(page) });
-    for (const r of res.body.repositories) if (expected.get(r.id) === r.kind) matching++;
+    for (const r of res.body.repositories) {
+      const e = expected.get(r.id);
+      if (e?.kind === r.kind && e.origin === r.origin) matching++;
+    }
   }
   return matching;
 }

@@ -75,6 +75,8 @@ function knownDetections(repos: FakeRepo[]) {
     pushed_at: r.pushed_at ?? r.updated_at,
     kind: 'unknown' as const,
     reason: 'Empty repository',
+    origin: null,
+    origin_reason: null,
   }));
 }
 

@@ -214,7 +214,7 @@ export async function getRepos(baseUrl: string, token: string, query: Record<str
 
 export interface RepoListBody {
   total: number;
-  repositories: Array<{ id: number; kind: string; reason: string; kind_pending?: boolean }>;
+  repositories: Array<{ id: number; kind: string; reason: string; kind_pending?: boolean; origin?: string | null }>;
 }
 
 /** GitHub's `GET /user/repos` page 1 of 100, straight to the fake: what one listing request costs there. */

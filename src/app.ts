@@ -51,7 +51,7 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Kind hints for a host's repositories, cached by (provider, id, pushed_at) and bounded by the detection budget. */
+/** Kind and origin hints for a host's repositories, cached by (provider, id, pushed_at) and bounded by the detection budget. */
 function kindsFrom(detection: DetectionService, provider: Provider) {
   return async ({ token, repos }: { token: string; repos: HostRepository[] }) => {
     const { detections } = await detection.annotate(
@@ -59,7 +59,9 @@ function kindsFrom(detection: DetectionService, provider: Provider) {
       token,
       repos.map((r) => ({ id: r.id, owner: r.owner.login, name: r.name, pushed_at: r.pushed_at ?? r.updated_at })),
     );
-    return new Map([...detections].map(([id, d]) => [id, { kind: d.kind, reason: d.reason, pending: d.pending }]));
+    return new Map(
+      [...detections].map(([id, d]) => [id, { kind: d.kind, reason: d.reason, origin: d.origin, origin_reason: d.origin_reason, pending: d.pending }]),
+    );
   };
 }
 

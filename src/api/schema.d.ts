@@ -127,9 +127,10 @@ export interface paths {
         /**
          * List my repositories
          * @description Every repository the user can reach on their linked git hosts (on GitHub: as owner, collaborator or
-         *     organization member), each marked with whether it is connected to our app and its kind. Every page of
-         *     every host is read (never a silently shorter list); the result is cached for the user for a short time
-         *     (`refresh=true` skips the cache) and paged here with `page`/`per_page`, a `Link` header and `total`.
+         *     organization member), each marked with whether it is connected to our app, its kind, and the AI app
+         *     builder that made it, if any (`origin`). Every page of every host is read (never a silently shorter
+         *     list); the result is cached for the user for a short time (`refresh=true` skips the cache) and paged
+         *     here with `page`/`per_page`, a `Link` header and `total`.
          *
          *     When a host fails while another answers, the answer is 200 with that host's entry in `providers`
          *     marked `failed` with the problem. When the only host asked fails (one linked host, or a `provider`
@@ -538,8 +539,25 @@ export interface components {
          */
         InstallationId: number;
         /**
+         * @description The AI app builder that made a repository, decided from files the repository itself holds:
+         *
+         *     - `lovable`: the `lovable-tagger` package (whose `componentTagger` plugin Lovable puts in the Vite config) in
+         *       `package.json`;
+         *     - `bolt`: a `.bolt/` folder (Bolt's project configuration and prompt);
+         *     - `replit`: a `.replit` or `replit.nix` file (Replit's run and environment configuration);
+         *     - `v0`: a `package.json` still named `my-v0-project`, the name v0 gives the projects it exports;
+         *     - `base44`: the `@base44/vite-plugin` or `@base44/sdk` package in `package.json`;
+         *     - `tempo`: the `tempo-devtools` package in `package.json`.
+         *
+         *     A mention of a builder in a README is not a signal. Builders whose exported projects carry nothing specific
+         *     are not reported.
+         * @example lovable
+         * @enum {string}
+         */
+        RepositoryOrigin: "lovable" | "bolt" | "replit" | "v0" | "base44" | "tempo";
+        /**
          * @description One repository the user can reach, with the union of the fields the git hosts document, whether it is
-         *     connected to our app, and its kind.
+         *     connected to our app, its kind, and the AI app builder that made it, if any.
          */
         Repository: {
             provider: components["schemas"]["Provider"];
@@ -621,9 +639,24 @@ export interface components {
             reason: string;
             /**
              * @description True while the repository's files are still being analysed: `kind` is then `unknown` with the reason
-             *     "Analysis pending", and a later listing will carry the result.
+             *     "Analysis pending", `origin` is `null` with the `origin_reason` "Analysis pending", and a later listing
+             *     will carry both results (kind and origin come from the same analysis).
              */
             kind_pending: boolean;
+            /**
+             * @description The AI app builder that made the repository (Lovable, Bolt, Replit...), when its files say so; `null`
+             *     when nothing points to one, and while the analysis is pending or when it failed (`origin_reason` then
+             *     says which).
+             */
+            origin: components["schemas"]["RepositoryOrigin"] | null;
+            /**
+             * @description The evidence for `origin`, short and human ("lovable-tagger in devDependencies", ".bolt folder",
+             *     "apps/web: lovable-tagger in devDependencies" for an app inside a monorepo). `null` when the files were
+             *     analysed and nothing points to a builder; "Analysis pending" while `kind_pending` is true; "Detection
+             *     failed: ..." when the files could not be read.
+             * @example lovable-tagger in devDependencies
+             */
+            origin_reason: string | null;
         };
         /** @description How one linked git host answered for this listing. */
         ProviderStatus: {
@@ -945,6 +978,13 @@ export interface components {
         TextQuery: string;
         /** @description Only repositories of this kind. */
         KindQuery: components["schemas"]["RepositoryKind"];
+        /**
+         * @description Only repositories made with this AI app builder (see `origin` on a repository); `any` for every repository
+         *     made with one, `none` for those whose files point to no builder. A repository whose analysis is pending or
+         *     failed (`origin_reason` says so) matches none of these values: its origin is not known yet.
+         * @example lovable
+         */
+        OriginQuery: "lovable" | "bolt" | "replit" | "v0" | "base44" | "tempo" | "any" | "none";
         /** @description Only connected (`true`) or only not connected (`false`) repositories. */
         ConnectedQuery: boolean;
         /** @description Only public or only private repositories. */
@@ -1254,6 +1294,13 @@ export interface operations {
                 q?: components["parameters"]["TextQuery"];
                 /** @description Only repositories of this kind. */
                 kind?: components["parameters"]["KindQuery"];
+                /**
+                 * @description Only repositories made with this AI app builder (see `origin` on a repository); `any` for every repository
+                 *     made with one, `none` for those whose files point to no builder. A repository whose analysis is pending or
+                 *     failed (`origin_reason` says so) matches none of these values: its origin is not known yet.
+                 * @example lovable
+                 */
+                origin?: components["parameters"]["OriginQuery"];
                 /** @description Only connected (`true`) or only not connected (`false`) repositories. */
                 connected?: components["parameters"]["ConnectedQuery"];
                 /** @description Only public or only private repositories. */

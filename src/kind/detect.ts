@@ -28,10 +28,14 @@
  * 6. Otherwise a frontend (SPA toolchains, static site generators, mobile apps) → frontend.
  * 7. `frontend/` and `backend/`-style folders with nothing decisive at the root → fullstack.
  * 8. Otherwise unknown, saying why.
+ *
+ * The same read also says where a repository came from: the AI app builder that made it, from
+ * files the builder leaves in the project (see `detectOrigin` for the signals and their order).
+ * A builder's name in a README is not a signal: READMEs are never read.
  */
 import { parse as parseYaml } from 'yaml';
 import type { RepositoryKind } from '../contract/types.ts';
-import type { Detection } from '../store/types.ts';
+import type { Detection, Origin } from '../store/types.ts';
 
 export interface RepoEntry {
   name: string;
@@ -62,10 +66,23 @@ export const MANIFEST_PATHS = [
   'pubspec.yaml',
 ] as const;
 
+/**
+ * The one file below the root that detection reads: where monorepos most often keep their web app,
+ * so that an app builder's project moved into a monorepo is still recognised. It is read in the
+ * same request as the manifests (a missing path costs GitHub a null lookup).
+ */
+export const APP_MANIFEST_PATH = 'apps/web/package.json';
+
 const FAILURE_PREFIX = 'Detection failed: ';
 
 /** An unknown that says detection could not run; such results are not kept for long. */
-export const detectionFailed = (why: string): Detection => ({ kind: 'unknown', reason: `${FAILURE_PREFIX}${why}` });
+export const detectionFailed = (why: string): Detection => {
+  const reason = `${FAILURE_PREFIX}${why}`;
+  return { kind: 'unknown', reason, origin: null, origin_reason: reason };
+};
+
+/** A repository with no commits (or none visible): nothing to analyse, and nothing made it. */
+export const emptyRepository = (): Detection => ({ kind: 'unknown', reason: 'Empty repository', origin: null, origin_reason: null });
 
 export const isDetectionFailure = (d: Detection): boolean => d.kind === 'unknown' && d.reason.startsWith(FAILURE_PREFIX);
 
@@ -83,7 +100,7 @@ export function rootFromFiles(files: Record<string, string>): RepoRoot {
   }
   const entries = [...types].map(([name, type]) => ({ name, type })).sort((a, b) => (a.name < b.name ? -1 : 1));
   const manifests: Record<string, string | null> = {};
-  for (const path of MANIFEST_PATHS) manifests[path] = files[path] ?? null;
+  for (const path of [...MANIFEST_PATHS, APP_MANIFEST_PATH]) manifests[path] = files[path] ?? null;
   return { entries, files: manifests };
 }
 
@@ -99,19 +116,31 @@ interface Finding {
   weak?: boolean;
 }
 
+type KindResult = Pick<Detection, 'kind' | 'reason'>;
+type OriginResult = Pick<Detection, 'origin' | 'origin_reason'>;
+
 const front = (reason: string, weak = false): Finding => ({ kind: 'frontend', reason, weak });
 const back = (reason: string): Finding => ({ kind: 'backend', reason });
 const full = (reason: string): Finding => ({ kind: 'fullstack', reason });
-const unknown = (reason: string): Detection => ({ kind: 'unknown', reason });
+const unknown = (reason: string): KindResult => ({ kind: 'unknown', reason });
 
-/** Decides a repository's kind. Pure, and never throws whatever the manifests hold. */
+/** Decides a repository's kind and origin. Pure, and never throws whatever the manifests hold. */
 export function detectKind(root: RepoRoot): Detection {
+  const view = new RootView(root);
+  let kind: KindResult;
+  let origin: OriginResult;
   try {
-    return decide(new RootView(root));
+    kind = decide(view);
   } catch {
     // Only reachable through a bug in the rules; a listing must never fail because of one repository.
-    return unknown('Unrecognised manifest');
+    kind = unknown('Unrecognised manifest');
   }
+  try {
+    origin = detectOrigin(view);
+  } catch {
+    origin = NO_ORIGIN;
+  }
+  return { kind: kind.kind, reason: kind.reason, origin: origin.origin, origin_reason: origin.origin_reason };
 }
 
 export const detectFromFiles = (files: Record<string, string>): Detection => detectKind(rootFromFiles(files));
@@ -137,6 +166,9 @@ class RootView {
   hasDir(name: string): boolean {
     return this.dirs.has(name);
   }
+  hasFile(name: string): boolean {
+    return this.root.entries.some((e) => e.type === 'file' && e.name === name);
+  }
   hasFileMatching(re: RegExp): boolean {
     return this.root.entries.some((e) => e.type === 'file' && re.test(e.name));
   }
@@ -151,18 +183,28 @@ class RootView {
   /** Parsed JSON object; `'invalid'` when present but unreadable, too big, or not an object. */
   json(name: string): Record<string, unknown> | 'invalid' | null {
     if (!this.has(name)) return null;
-    const raw = this.root.files[name];
-    if (typeof raw !== 'string' || raw.length > MAX_MANIFEST_CHARS) return 'invalid';
-    try {
-      const value: unknown = JSON.parse(raw.replace(/^\uFEFF/, ''));
-      return isRecord(value) ? value : 'invalid';
-    } catch {
-      return 'invalid';
-    }
+    return parseJsonObject(this.root.files[name]);
+  }
+  /** A file below the root that was read (`APP_MANIFEST_PATH`), parsed; null when absent or unreadable. */
+  nestedJson(path: string): Record<string, unknown> | null {
+    const raw = this.root.files[path];
+    if (typeof raw !== 'string') return null;
+    const json = parseJsonObject(raw);
+    return json === 'invalid' ? null : json;
   }
 }
 
-function decide(root: RootView): Detection {
+function parseJsonObject(raw: string | null | undefined): Record<string, unknown> | 'invalid' {
+  if (typeof raw !== 'string' || raw.length > MAX_MANIFEST_CHARS) return 'invalid';
+  try {
+    const value: unknown = JSON.parse(raw.replace(/^\uFEFF/, ''));
+    return isRecord(value) ? value : 'invalid';
+  } catch {
+    return 'invalid';
+  }
+}
+
+function decide(root: RootView): KindResult {
   if (root.isEmpty) return unknown('Empty repository');
 
   const pkg = readPackageJson(root);
@@ -197,6 +239,69 @@ function decide(root: RootView): Detection {
   if (pkg && pkg.runtimeDeps === 0 && !otherManifest) return unknown('Only dev tooling in package.json');
   if (pkg || otherManifest) return unknown('Unrecognised manifest');
   return unknown('No manifest found');
+}
+
+// --- Origin: the AI app builder that made the repository -----------------------------------------
+
+const NO_ORIGIN: OriginResult = { origin: null, origin_reason: null };
+
+/**
+ * Packages that a builder puts in the projects it makes, and that nothing else uses. Each one was
+ * checked against public repositories that the builder exported:
+ * - `lovable-tagger`: Lovable's Vite plugin (`componentTagger`) that tags components for its visual
+ *   editor; Lovable projects import it in `vite.config.ts`, so it is in `package.json` too (the
+ *   package alone is evidence: the Vite config is not read).
+ * - `@base44/vite-plugin`, `@base44/sdk`: Base44's Vite plugin and the client of its backend, in the
+ *   apps Base44 exports (whose README says "This app was created automatically by Base44").
+ * - `tempo-devtools`: Tempo's editor bridge, initialised in the entry file of the apps it makes.
+ */
+const BUILDER_PACKAGES: Array<[dependency: string, origin: Origin]> = [
+  ['lovable-tagger', 'lovable'],
+  ['@base44/vite-plugin', 'base44'],
+  ['@base44/sdk', 'base44'],
+  ['tempo-devtools', 'tempo'],
+];
+
+/** The package name v0 gives every project it exports (a Next.js app otherwise like any other). */
+const V0_PACKAGE_NAME = 'my-v0-project';
+
+/**
+ * Where a repository came from, in this order:
+ * 1. A builder's package in the root `package.json` (Lovable, Base44, Tempo), or v0's package name:
+ *    these are baked into the app the builder made, whatever happened to it afterwards.
+ * 2. A `.bolt/` folder (Bolt keeps the project's template and prompt there).
+ * 3. A `.replit` or `replit.nix` file (Replit's run and environment configuration). Last among the
+ *    root signals: Replit also writes them into any project opened there, so a project another
+ *    builder made and that was later run on Replit is reported as that builder's.
+ * 4. The same package signals in `apps/web/package.json`, reported with that path: a builder's app
+ *    moved into a monorepo.
+ * Otherwise none. A builder's template rewritten since is still reported: the reason names the
+ * evidence, so a reader can judge it.
+ */
+function detectOrigin(root: RootView): OriginResult {
+  const pkg = root.json('package.json');
+  const fromRoot = pkg && pkg !== 'invalid' ? packageOrigin(pkg) : undefined;
+  if (fromRoot) return fromRoot;
+  if (root.hasDir('.bolt')) return { origin: 'bolt', origin_reason: '.bolt folder' };
+  if (root.hasFile('.replit')) return { origin: 'replit', origin_reason: '.replit file' };
+  if (root.hasFile('replit.nix')) return { origin: 'replit', origin_reason: 'replit.nix file' };
+  const app = root.nestedJson(APP_MANIFEST_PATH);
+  const fromApp = app ? packageOrigin(app) : undefined;
+  if (fromApp) {
+    const folder = APP_MANIFEST_PATH.slice(0, APP_MANIFEST_PATH.lastIndexOf('/'));
+    return { origin: fromApp.origin, origin_reason: `${folder}: ${fromApp.origin_reason}` };
+  }
+  return NO_ORIGIN;
+}
+
+function packageOrigin(pkg: Record<string, unknown>): OriginResult | undefined {
+  for (const [dependency, origin] of BUILDER_PACKAGES) {
+    for (const section of ['devDependencies', 'dependencies'] as const) {
+      if (depNames(pkg[section]).includes(dependency)) return { origin, origin_reason: `${dependency} in ${section}` };
+    }
+  }
+  if (pkg.name === V0_PACKAGE_NAME) return { origin: 'v0', origin_reason: `package named ${V0_PACKAGE_NAME}` };
+  return undefined;
 }
 
 // --- JavaScript -------------------------------------------------------------------------------

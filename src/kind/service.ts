@@ -1,5 +1,6 @@
 /**
- * Annotates a listing with kinds within a time budget.
+ * Annotates a listing with kinds, and origins (the app builder that made a repository, found in the
+ * same read), within a time budget.
  *
  * - Results are cached in the store by (provider, repo id, pushed_at): a push makes a new key.
  * - Misses are read from the git host in one reader call (which batches them); whatever is not done
@@ -40,7 +41,9 @@ export interface DetectionServiceOptions {
   failureTtlMs?: number;
 }
 
-export const PENDING: AnnotatedDetection = { kind: 'unknown', reason: 'Analysis pending', pending: true };
+export const PENDING: AnnotatedDetection = { kind: 'unknown', reason: 'Analysis pending', origin: null, origin_reason: 'Analysis pending', pending: true };
+
+const settled = (d: Detection): AnnotatedDetection => ({ kind: d.kind, reason: d.reason, origin: d.origin, origin_reason: d.origin_reason, pending: false });
 
 const DEFAULT_FAILURE_TTL_MS = 30_000;
 
@@ -99,7 +102,7 @@ export function createDetectionService(opts: DetectionServiceOptions): Detection
         const d = results.get(repo.id) ?? missing;
         if (isDetectionFailure(d)) failures.set(key, { pushed_at, detection: d, until: now + failureTtlMs });
         else {
-          rows.push({ provider, repo_id: repo.id, pushed_at, kind: d.kind, reason: d.reason });
+          rows.push({ provider, repo_id: repo.id, pushed_at, kind: d.kind, reason: d.reason, origin: d.origin, origin_reason: d.origin_reason });
           remember(key, pushed_at, d);
         }
       }
@@ -153,7 +156,7 @@ export function createDetectionService(opts: DetectionServiceOptions): Detection
       for (const item of keyed) {
         const hit = cached.get(item.key) ?? recentFailure(item.key, item.pushed_at, now);
         if (hit) {
-          detections.set(item.repo.id, { kind: hit.kind, reason: hit.reason, pending: false });
+          detections.set(item.repo.id, settled(hit));
           continue;
         }
         const flight = inFlight.get(item.key);
@@ -173,7 +176,7 @@ export function createDetectionService(opts: DetectionServiceOptions): Detection
         clearTimeout(timer);
       }
       for (const { id, flight } of waiting) {
-        detections.set(id, flight.result ? { kind: flight.result.kind, reason: flight.result.reason, pending: false } : { ...PENDING });
+        detections.set(id, flight.result ? settled(flight.result) : { ...PENDING });
       }
       return { detections };
     },

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { QueryOf, Repository } from '../contract/types.ts';
+import type { KindAnnotation } from '../hosts/types.ts';
 
 export type ListQuery = QueryOf<'listRepositories'>;
 type Affiliation = NonNullable<ListQuery['affiliation']>[number];
@@ -12,17 +13,30 @@ export function affiliationOf(repo: Pick<Repository, 'owner'>, userLogin: string
 
 type Listed = Pick<Repository, 'provider' | 'full_name' | 'description' | 'private' | 'owner'>;
 
+type Analysis = Pick<KindAnnotation, 'kind' | 'origin' | 'origin_reason' | 'pending'>;
+
+/**
+ * `origin=<builder>`, `any` or `none`. A repository whose origin is not known (analysis pending or
+ * failed: no origin, but a reason) matches none of them.
+ */
+export function originMatches(wanted: NonNullable<ListQuery['origin']>, a: Analysis): boolean {
+  if (wanted === 'any') return a.origin !== null;
+  if (wanted === 'none') return a.origin === null && a.origin_reason === null && !a.pending;
+  return a.origin === wanted;
+}
+
 /** The query's filters as one test of a repository and its annotation. */
 export function repositoryFilter(
   query: ListQuery,
   loginOf: (provider: Repository['provider']) => string | null,
-): (repo: Listed, installationId: number | null, kind: Repository['kind']) => boolean {
+): (repo: Listed, installationId: number | null, analysis: Analysis) => boolean {
   const text = query.q?.toLowerCase();
   const visibility = query.visibility ?? 'all';
   const affiliations = query.affiliation ? new Set(query.affiliation) : undefined;
-  return (r, installationId, kind) => {
+  return (r, installationId, analysis) => {
     if (query.provider && r.provider !== query.provider) return false;
-    if (query.kind && kind !== query.kind) return false;
+    if (query.kind && analysis.kind !== query.kind) return false;
+    if (query.origin && !originMatches(query.origin, analysis)) return false;
     if (query.connected !== undefined && (installationId !== null) !== query.connected) return false;
     if (visibility === 'public' && r.private) return false;
     if (visibility === 'private' && !r.private) return false;

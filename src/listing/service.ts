@@ -46,7 +46,13 @@ interface HostResult {
 
 const KINDS_KEPT_MS = 5_000;
 
-const NOT_DETECTED: KindAnnotation = { kind: 'unknown', reason: 'Kind detection is not available for this host', pending: false };
+const NOT_DETECTED: KindAnnotation = {
+  kind: 'unknown',
+  reason: 'Kind detection is not available for this host',
+  origin: null,
+  origin_reason: 'Origin detection is not available for this host',
+  pending: false,
+};
 
 /**
  * The repository as the listing answers it. Every field is named: V8 builds an object from a
@@ -78,6 +84,8 @@ function annotated(r: HostRepository, installationId: number | null, kind: KindA
     kind: kind.kind,
     reason: kind.reason,
     kind_pending: kind.pending,
+    origin: kind.origin,
+    origin_reason: kind.origin_reason,
   };
 }
 
@@ -221,7 +229,7 @@ export function createListingService(deps: ListingDeps) {
         const h = byProvider.get(repo.provider)!;
         const installationId = h.installed.get(repo.id) ?? null;
         const kind = h.kinds.get(repo.id) ?? NOT_DETECTED;
-        if (!matches(repo, installationId, kind.kind)) continue;
+        if (!matches(repo, installationId, kind)) continue;
         if (total >= first && total < first + perPage) {
           onPage.push(annotated(repo, installationId, kind));
         }

@@ -311,13 +311,15 @@ export function createStore(db: Db, secretKey: string): Store {
       async getMany(keys) {
         if (keys.length === 0) return new Map();
         const rows = await db.query<{ provider: Provider; repo_id: number } & Detection>(
-          `SELECT d.provider, d.repo_id, d.kind, d.reason
+          `SELECT d.provider, d.repo_id, d.kind, d.reason, d.origin, d.origin_reason
            FROM unnest($1::text[], $2::bigint[], $3::text[]) AS k (provider, repo_id, pushed_at)
            JOIN detections d
              ON d.provider = k.provider AND d.repo_id = k.repo_id AND d.pushed_at = k.pushed_at::timestamptz`,
           [keys.map((k) => k.provider), keys.map((k) => k.repo_id), keys.map((k) => k.pushed_at)],
         );
-        return new Map(rows.map((r) => [detectionKey(r), { kind: r.kind, reason: r.reason }]));
+        return new Map(
+          rows.map((r) => [detectionKey(r), { kind: r.kind, reason: r.reason, origin: r.origin ?? null, origin_reason: r.origin_reason ?? null }]),
+        );
       },
 
       async putMany(entries) {
@@ -329,18 +331,21 @@ export function createStore(db: Db, secretKey: string): Store {
         );
         if (rows.length === 0) return;
         await db.query(
-          `INSERT INTO detections (provider, repo_id, pushed_at, kind, reason)
-           SELECT provider, repo_id, pushed_at::timestamptz, kind, reason
-           FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[])
-             AS e (provider, repo_id, pushed_at, kind, reason)
+          `INSERT INTO detections (provider, repo_id, pushed_at, kind, reason, origin, origin_reason)
+           SELECT provider, repo_id, pushed_at::timestamptz, kind, reason, origin, origin_reason
+           FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+             AS e (provider, repo_id, pushed_at, kind, reason, origin, origin_reason)
            ON CONFLICT (provider, repo_id) DO UPDATE
-             SET pushed_at = excluded.pushed_at, kind = excluded.kind, reason = excluded.reason, detected_at = now()`,
+             SET pushed_at = excluded.pushed_at, kind = excluded.kind, reason = excluded.reason,
+                 origin = excluded.origin, origin_reason = excluded.origin_reason, detected_at = now()`,
           [
             rows.map((e) => e.provider),
             rows.map((e) => e.repo_id),
             rows.map((e) => e.pushed_at),
             rows.map((e) => e.kind),
             rows.map((e) => e.reason),
+            rows.map((e) => e.origin),
+            rows.map((e) => e.origin_reason),
           ],
         );
       },

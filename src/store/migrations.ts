@@ -74,6 +74,21 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'origin with the detected kind',
+    sql: `
+      -- The app builder that made a repository, found in the same analysis as its kind and kept
+      -- under the same key. No CHECK on the builder's name: adding a builder to the rules must not
+      -- need a schema change (the API validates what it answers).
+      ALTER TABLE detections
+        ADD COLUMN origin         text,
+        ADD COLUMN origin_reason  text;
+      -- Rows stored before origins were detected say nothing about them; reading them would answer
+      -- "no builder" for every repository. They are a cache: the next listing detects them again.
+      DELETE FROM detections;
+    `,
+  },
 ];
 
 /**

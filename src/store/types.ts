@@ -1,4 +1,4 @@
-import type { Provider, RepositoryKind } from '../contract/types.ts';
+import type { Provider, Repository, RepositoryKind } from '../contract/types.ts';
 
 export interface User {
   id: number;
@@ -42,9 +42,17 @@ export type HostToken =
   | (HostTokenMeta & { status: 'ok'; token: string })
   | (HostTokenMeta & { status: 'undecryptable' });
 
+/** The AI app builder that made a repository. */
+export type Origin = NonNullable<Repository['origin']>;
+
+/** What one analysis of a repository's files found: its kind, and the app builder that made it. */
 export interface Detection {
   kind: RepositoryKind;
   reason: string;
+  /** Null when nothing points to a builder, or when detection failed (`origin_reason` then says so). */
+  origin: Origin | null;
+  /** The evidence for `origin`; null when the files were read and point to no builder. */
+  origin_reason: string | null;
 }
 
 export interface DetectionKey {

@@ -94,13 +94,43 @@ describe('listing repositories', () => {
     assert.equal((await all({ connected: false })).data?.total, 249);
   });
 
-  test('kinds come from the repositories own files, with human reasons', async () => {
+  test('kinds and origins come from the repositories own files, with human reasons', async () => {
     const data = (await all()).data ?? assert.fail();
     const expected = new Map(repos.map((r, i) => [r.id, KIND_CORPUS[i % KIND_CORPUS.length]?.expected]));
     for (const r of data.repositories) {
       assert.equal(r.kind_pending, false);
-      assert.deepEqual({ kind: r.kind, reason: r.reason }, expected.get(r.id), r.full_name);
+      assert.deepEqual({ kind: r.kind, reason: r.reason, origin: r.origin, origin_reason: r.origin_reason }, expected.get(r.id), r.full_name);
     }
+  });
+
+  test('when filtering by origin, then a builder, any and none narrow the list and the total to what the files say', async () => {
+    const expected = repos.map((_r, i) => KIND_CORPUS[i % KIND_CORPUS.length]?.expected.origin ?? null);
+    const lovable = (await all({ origin: 'lovable' })).data ?? assert.fail();
+    assert.equal(lovable.total, expected.filter((o) => o === 'lovable').length);
+    assert.ok(lovable.total > 0);
+    assert.ok(lovable.repositories.every((r) => r.origin === 'lovable' && r.origin_reason !== null));
+    assert.ok(lovable.repositories.some((r) => r.kind === 'monorepo' && r.origin_reason === 'apps/web: lovable-tagger in devDependencies'));
+
+    const any = (await all({ origin: 'any' })).data ?? assert.fail();
+    assert.equal(any.total, expected.filter((o) => o !== null).length);
+    assert.deepEqual(new Set(any.repositories.map((r) => r.origin)), new Set(expected.filter((o) => o !== null)));
+
+    const none = (await all({ origin: 'none' })).data ?? assert.fail();
+    assert.equal(none.total, expected.filter((o) => o === null).length);
+    assert.ok(none.repositories.every((r) => r.origin === null && r.origin_reason === null));
+    assert.equal(any.total + none.total, 250);
+
+    const builtAndConnected = (await all({ origin: 'bolt', kind: 'frontend' })).data ?? assert.fail();
+    assert.ok(builtAndConnected.total > 0);
+    assert.ok(builtAndConnected.repositories.every((r) => r.origin === 'bolt' && r.kind === 'frontend'));
+  });
+
+  test('when the origin filter names no builder the API knows, then 400 with the allowed values', async () => {
+    const res = await fetch(`${t.baseUrl}/api/v1/repos?origin=cursor`, { headers: { authorization: `Bearer ${me.token}` } });
+    assert.equal(res.status, 400);
+    const body = (await res.json()) as { code: string; field_errors?: Record<string, string> };
+    assert.equal(body.code, 'VALIDATION_FAILED');
+    assert.ok(Object.keys(body.field_errors ?? {}).some((k) => k.includes('origin')), JSON.stringify(body));
   });
 
   test('when nothing changed, If-None-Match with the ETag answers 304 with no body', async () => {
@@ -207,6 +237,25 @@ describe('listing when GitHub fails', () => {
 });
 
 describe('kind detection off the critical path', () => {
+  test('when origins are still being analysed, then neither origin=none nor origin=any claims those repositories', async () => {
+    const repos = generateRepos(30, { owner: { login: 'octocat' }, seed: 4, files: (_r, i) => ({ ...corpusFiles(i) }) });
+    const t = await startTestApp({ fake: { users: [{ login: 'octocat', repos }] }, env: { DETECTION_BUDGET_MS: '50', GITHUB_TIMEOUT_MS: '8000' } });
+    try {
+      const me = await t.signIn('octocat');
+      // Detection takes at least this long, so it is still running when the second listing asks.
+      t.fake.state.latencyMs = 1500;
+      const none = await me.api.GET('/api/v1/repos', { params: { query: { origin: 'none', refresh: true } } });
+      assert.equal(none.response.status, 200);
+      assert.equal(none.data?.total, 0);
+      const any = await me.api.GET('/api/v1/repos', { params: { query: { origin: 'any' } } });
+      assert.equal(any.data?.total, 0);
+      const all = await me.api.GET('/api/v1/repos', { params: { query: { per_page: 100 } } });
+      assert.equal(all.data?.total, 30);
+    } finally {
+      await t.close();
+    }
+  });
+
   test('when detection is slower than the budget, then the listing answers pending kinds at once and the next listing has them', async () => {
     const repos = generateRepos(60, { owner: { login: 'octocat' }, seed: 3, files: (_r, i) => ({ ...corpusFiles(i) }) });
     const t = await startTestApp({ fake: { users: [{ login: 'octocat', repos }] }, env: { DETECTION_BUDGET_MS: '50' } });
@@ -216,6 +265,7 @@ describe('kind detection off the critical path', () => {
       const first = await me.api.GET('/api/v1/repos', { params: { query: { per_page: 100 } } });
       assert.equal(first.response.status, 200);
       assert.ok(first.data?.repositories.every((r) => r.kind === 'unknown' && r.kind_pending && r.reason === 'Analysis pending'));
+      assert.ok(first.data?.repositories.every((r) => r.origin === null && r.origin_reason === 'Analysis pending'));
       // Detection goes on in the background: a later listing has every kind, without a refresh.
       let second = first;
       for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
@@ -224,6 +274,7 @@ describe('kind detection off the critical path', () => {
       }
       assert.ok(second.data?.repositories.every((r) => !r.kind_pending), 'every kind arrived');
       assert.ok(second.data?.repositories.some((r) => r.kind !== 'unknown'));
+      assert.ok(second.data?.repositories.every((r) => r.origin_reason !== 'Analysis pending'));
     } finally {
       await t.close();
     }

@@ -11,6 +11,7 @@ import type { Scope } from '../../src/auth/jwt.ts';
 import { issueDevToken } from '../../dev/dev-token.ts';
 import { generateRepos, idFor } from '../fakes/github/index.ts';
 import { gitverseTokenFor } from '../fakes/gitverse/index.ts';
+import { KIND_CORPUS } from '../fixtures/kind-corpus.ts';
 import { loadContract, type Contract } from '../support/contract.ts';
 import { signInThrough, startTestApp, type TestApp } from '../support/harness.ts';
 import { startPrism, type RunningPrism } from '../support/prism.ts';
@@ -56,7 +57,9 @@ const REENCODED = 'the proxy re-encodes the body';
 // Padding with JSON whitespace keeps the body valid for the schema, so only its size is wrong.
 const OVERSIZED = (value: unknown) => JSON.stringify(value).replace('{', `{${' '.repeat(20_000)}`);
 
-const repos = generateRepos(40, { owner: { login: 'octocat' }, seed: 5 });
+// A few of them made with app builders, so that the origin filter has something to find on the app.
+const BUILT = ['lovable-vite-react', 'bolt-vite-react', 'lovable-app-in-monorepo'].map((name) => KIND_CORPUS.find((f) => f.name === name)?.files);
+const repos = generateRepos(40, { owner: { login: 'octocat' }, seed: 5, files: (_r, i) => BUILT[i] });
 const repo = (i: number) => repos[i]?.id ?? assert.fail();
 const unknownRepo = 987_654_321;
 
@@ -72,6 +75,9 @@ const cases: Case[] = [
   { name: 'me, database gone', operationId: 'getMe', status: 500, path: '/api/v1/me', twin: 'broken' },
 
   { name: 'list: a typical page', operationId: 'listRepositories', status: 200, path: '/api/v1/repos?per_page=10' },
+  { name: 'list: only apps made with an app builder', operationId: 'listRepositories', status: 200, path: '/api/v1/repos?origin=any&per_page=10', example: 'builders' },
+  { name: 'list: only apps made with Lovable', operationId: 'listRepositories', status: 200, path: '/api/v1/repos?origin=lovable', example: 'builders' },
+  { name: 'list: an app builder the API does not know', operationId: 'listRepositories', status: 400, path: '/api/v1/repos?origin=cursor', example: 'validation', notThroughProxy: PRISM_ANSWERS },
   { name: 'list: invalid parameters', operationId: 'listRepositories', status: 400, path: '/api/v1/repos?per_page=500&sort=stars', example: 'validation', notThroughProxy: PRISM_ANSWERS },
   { name: 'list: no credentials', operationId: 'listRepositories', status: 401, path: '/api/v1/repos', auth: 'none', notThroughProxy: PRISM_ANSWERS },
   { name: 'list: GitHub rejects the token', operationId: 'listRepositories', status: 403, path: '/api/v1/repos?refresh=true', example: 'github_auth', fault: (a) => a.fake.state.injectFault({ route: '/user/repos', kind: 'badCredentials' }) },

@@ -4,7 +4,7 @@ import { MemoryCache } from '../../src/cache/index.ts';
 import { generateGitverseRepos, startFakeGitverse } from '../fakes/gitverse/index.ts';
 import type { FakeGitverse, FakeGitverseAccount, FakeGitverseRepo } from '../fakes/gitverse/index.ts';
 import { KIND_CORPUS } from '../fixtures/kind-corpus.ts';
-import { isDetectionFailure, MANIFEST_PATHS } from '../../src/kind/detect.ts';
+import { APP_MANIFEST_PATH, detectionFailed, emptyRepository, isDetectionFailure, MANIFEST_PATHS } from '../../src/kind/detect.ts';
 import { GitVerseClient } from '../../src/hosts/gitverse/client.ts';
 import { createGitverseKindReader, createGitverseSource } from '../../src/hosts/gitverse/source.ts';
 import { rejectsWithProblem } from './helpers.ts';
@@ -18,9 +18,16 @@ const fixture = (name: string) => {
   assert.ok(found, name);
   return found;
 };
-const FIXTURES = ['vite-react-spa', KIND_CORPUS.find((f) => f.expected.kind === 'backend')?.name, KIND_CORPUS.find((f) => f.expected.kind === 'monorepo')?.name].map(
-  (name) => fixture(name as string),
-);
+const FIXTURES = [
+  'vite-react-spa',
+  KIND_CORPUS.find((f) => f.expected.kind === 'backend')?.name,
+  KIND_CORPUS.find((f) => f.expected.kind === 'monorepo')?.name,
+  // Made with app builders: by a package, a folder, a file, and inside a monorepo's apps/web.
+  'lovable-vite-react',
+  'bolt-vite-react',
+  'replit-flask-app',
+  'lovable-app-in-monorepo',
+].map((name) => fixture(name as string));
 
 /** Repositories with corpus files, plus an empty one; refs as the detection service passes them. */
 function seedForKinds(): { repos: FakeGitverseRepo[]; refs: Array<{ id: number; owner: string; name: string }> } {
@@ -86,17 +93,18 @@ describe('createGitverseKindReader', () => {
     const { repos, refs } = seedForKinds();
     const detections = await createGitverseKindReader(client)(account.token, refs);
     FIXTURES.forEach((f, i) => assert.deepEqual(detections.get((repos[i] as FakeGitverseRepo).id), f.expected, f.name));
-    assert.deepEqual(detections.get((repos[FIXTURES.length] as FakeGitverseRepo).id), { kind: 'unknown', reason: 'Empty repository' });
+    assert.deepEqual(detections.get((repos[FIXTURES.length] as FakeGitverseRepo).id), emptyRepository());
   });
 
-  it('reads only the manifests a root holds, never the absent ones', async () => {
+  it('reads only the manifests a root holds, never the absent ones, and apps/web/package.json only under an apps folder', async () => {
     const { repos, refs } = seedForKinds();
     await createGitverseKindReader(client)(account.token, refs);
     const read = fake.state.requests.map((r) => r.path);
     FIXTURES.forEach((f, i) => {
       const repo = repos[i] as FakeGitverseRepo;
       const prefix = `/repos/${repo.owner.login}/${repo.name}/contents`;
-      const manifests = MANIFEST_PATHS.filter((p) => f.files[p] !== undefined).map((p) => `${prefix}/${p}`);
+      const below = Object.keys(f.files).some((p) => p.startsWith('apps/')) ? [APP_MANIFEST_PATH] : [];
+      const manifests = [...MANIFEST_PATHS.filter((p) => f.files[p] !== undefined), ...below].map((p) => `${prefix}/${p}`);
       assert.deepEqual(read.filter((p) => p.startsWith(prefix)).sort(), [prefix, ...manifests].sort(), f.name);
     });
   });
@@ -114,7 +122,7 @@ describe('createGitverseKindReader', () => {
     const broken = repos[0] as FakeGitverseRepo;
     fake.state.injectFault({ route: '/repos/{owner}/{repo}/contents', repo: `${broken.owner.login}/${broken.name}`, kind: 500 });
     const detections = await createGitverseKindReader(client)(account.token, refs);
-    assert.deepEqual(detections.get(broken.id), { kind: 'unknown', reason: 'Detection failed: GitVerse unavailable' });
+    assert.deepEqual(detections.get(broken.id), detectionFailed('GitVerse unavailable'));
     assert.deepEqual(detections.get((repos[1] as FakeGitverseRepo).id), FIXTURES[1]?.expected);
   });
 
@@ -124,7 +132,7 @@ describe('createGitverseKindReader', () => {
     const detections = await createGitverseKindReader(client, { concurrency: 1 })(account.token, refs);
     assert.equal(fake.state.counters.total, 1);
     assert.equal(detections.size, refs.length);
-    for (const d of detections.values()) assert.deepEqual(d, { kind: 'unknown', reason: 'Detection failed: GitVerse rate limit' });
+    for (const d of detections.values()) assert.deepEqual(d, detectionFailed('GitVerse rate limit'));
   });
 
   it('a rejected token, a timeout: failures with a reason', async () => {
@@ -135,13 +143,13 @@ describe('createGitverseKindReader', () => {
     fake.state.clearFaults();
     fake.state.injectFault({ route: '/repos/{owner}/{repo}/contents', kind: 'timeout' });
     const slow = await createGitverseKindReader(client)(account.token, refs.slice(0, 1));
-    assert.deepEqual([...slow.values()], [{ kind: 'unknown', reason: 'Detection failed: GitVerse timeout' }]);
+    assert.deepEqual([...slow.values()], [detectionFailed('GitVerse timeout')]);
   });
 
   it('reads at most maxRepos per call and defers the rest as failures (not stored, so read later)', async () => {
     const { refs } = seedForKinds();
     const detections = await createGitverseKindReader(client, { maxRepos: 2 })(account.token, refs);
-    const failed = refs.filter((r) => isDetectionFailure(detections.get(r.id) ?? { kind: 'unknown', reason: '' }));
+    const failed = refs.filter((r) => isDetectionFailure(detections.get(r.id) ?? { kind: 'unknown', reason: '', origin: null, origin_reason: null }));
     assert.deepEqual(failed.map((r) => r.id), refs.slice(2).map((r) => r.id));
     assert.ok(fake.state.requests.every((r) => refs.slice(0, 2).some((ref) => r.path.startsWith(`/repos/${ref.owner}/${ref.name}/`))));
   });

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterAll, test } from 'vitest';
+import { detectionFailed, emptyRepository } from '../../src/kind/detect.ts';
 import { buildBatchQuery, detectGithubBatch, graphqlUrl } from '../../src/hosts/github/kinds.ts';
-import { corpusRepos, startFakeGithub } from './helpers.ts';
+import { KIND_CORPUS } from '../fixtures/kind-corpus.ts';
+import { corpusRepos, ORIGINS, startFakeGithub } from './helpers.ts';
 import type { FakeGithub, FakeGithubOptions } from './helpers.ts';
 
 const servers: FakeGithub[] = [];
@@ -29,6 +31,24 @@ test('1,000 repositories are detected in at most 40 requests, each correctly', a
   console.log(`1,000 repositories: ${gh.requests} GraphQL requests in ${ms.toFixed(0)} ms`);
 });
 
+test('when a builder-made app sits in apps/web of a monorepo, then it is found in the same single request as the kinds', async () => {
+  const { repos, lookup } = corpusRepos(KIND_CORPUS.length);
+  const gh = await fake({ lookup });
+  const result = await detectGithubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 10_000, repos, batchSize: KIND_CORPUS.length });
+  assert.equal(gh.requests, 1);
+  const monorepo = repos.find((r) => r.fixture.name === 'lovable-app-in-monorepo') ?? assert.fail();
+  assert.deepEqual(result.get(monorepo.id), {
+    kind: 'monorepo',
+    reason: 'Turbo monorepo',
+    origin: 'lovable',
+    origin_reason: 'apps/web: lovable-tagger in devDependencies',
+  });
+  const builtWith = new Set([...result.values()].flatMap((d) => (d.origin ? [d.origin] : [])));
+  assert.deepEqual([...builtWith].sort(), [...ORIGINS].sort());
+  const { query } = buildBatchQuery(repos.slice(0, 1));
+  assert.match(query, /app: object\(expression: "HEAD:apps\/web\/package\.json"\)/);
+});
+
 test('batch size and concurrency are configurable', async () => {
   const { repos, lookup } = corpusRepos(100);
   const gh = await fake({ lookup });
@@ -43,7 +63,7 @@ test('owners and names travel as variables, so quotes and backslashes are harmle
   const name = 'x") { __typename } #';
   const gh = await fake({ lookup: (o, n) => (o === owner && n === name ? { files: { 'go.mod': 'module x\n' } } : null) });
   const result = await detectGithubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 5000, repos: [{ id: 7, owner, name }] });
-  assert.deepEqual(result.get(7), { kind: 'backend', reason: 'Go module' });
+  assert.deepEqual(result.get(7), { kind: 'backend', reason: 'Go module', origin: null, origin_reason: null });
   const { query, variables } = buildBatchQuery([{ id: 7, owner, name }]);
   assert.ok(!query.includes(owner) && !query.includes(name));
   assert.deepEqual(variables, { o0: owner, n0: name });
@@ -58,9 +78,9 @@ test('not found and empty repositories are "Empty repository"; the others in the
     { id: 3, owner: 'a', name: 'api' },
   ];
   const result = await detectGithubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 5000, repos });
-  assert.deepEqual(result.get(1), { kind: 'unknown', reason: 'Empty repository' });
-  assert.deepEqual(result.get(2), { kind: 'unknown', reason: 'Empty repository' });
-  assert.deepEqual(result.get(3), { kind: 'backend', reason: 'Express' });
+  assert.deepEqual(result.get(1), emptyRepository());
+  assert.deepEqual(result.get(2), emptyRepository());
+  assert.deepEqual(result.get(3), { kind: 'backend', reason: 'Express', origin: null, origin_reason: null });
 });
 
 test('GitHub Enterprise GraphQL lives at /api/graphql', () => {
@@ -104,7 +124,7 @@ for (const [label, override, reason] of failureCases) {
     // Not tight, so that only the hanging case times out, on a busy machine too.
     const result = await detectGithubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 1_000, repos });
     assert.deepEqual([...result.keys()], ids(repos));
-    for (const d of result.values()) assert.deepEqual(d, { kind: 'unknown', reason });
+    for (const d of result.values()) assert.deepEqual(d, { kind: 'unknown', reason, origin: null, origin_reason: reason });
   });
 }
 
@@ -130,7 +150,7 @@ test('an unreachable host is a failure, not a throw', async () => {
   const gh = await startFakeGithub({ lookup: () => null });
   await gh.close();
   const result = await detectGithubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 2000, repos: [{ id: 1, owner: 'a', name: 'b' }] });
-  assert.deepEqual(result.get(1), { kind: 'unknown', reason: 'Detection failed: GitHub unreachable' });
+  assert.deepEqual(result.get(1), detectionFailed('GitHub unreachable'));
 });
 
 test('a repository GitHub refuses (OAuth app restrictions) fails alone', async () => {
@@ -145,5 +165,5 @@ test('a repository GitHub refuses (OAuth app restrictions) fails alone', async (
     }),
   });
   const result = await detectGithubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 2000, repos: [{ id: 9, owner: 'org', name: 'secret' }] });
-  assert.deepEqual(result.get(9), { kind: 'unknown', reason: 'Detection failed: access denied' });
+  assert.deepEqual(result.get(9), detectionFailed('access denied'));
 });

@@ -5,8 +5,19 @@ import { createFakeGraphqlHandler } from '../fakes/github/graphql.ts';
 import type { FakeRepoLookup } from '../fakes/github/graphql.ts';
 import { KIND_CORPUS } from '../fixtures/kind-corpus.ts';
 import type { CorpusFixture } from '../fixtures/kind-corpus.ts';
-import type { Detection, DetectionKey } from '../../src/store/types.ts';
+import type { Detection, DetectionKey, Origin } from '../../src/store/types.ts';
 import { detectionKey } from '../../src/store/types.ts';
+import { loadSpecDocument } from '../support/contract.ts';
+
+interface SpecEnums {
+  components: { schemas: { RepositoryOrigin: { enum: Origin[] } }; parameters: { OriginQuery: { schema: { enum: string[] } } } };
+}
+const spec = loadSpecDocument() as unknown as SpecEnums;
+
+/** The app builders the API names (`RepositoryOrigin` in the bundled spec). */
+export const ORIGINS: readonly Origin[] = spec.components.schemas.RepositoryOrigin.enum;
+/** The values the listing's `origin` filter accepts. */
+export const ORIGIN_FILTER_VALUES: readonly string[] = spec.components.parameters.OriginQuery.schema.enum;
 
 export interface Overridden {
   status: number;
@@ -100,7 +111,9 @@ export function memoryDetections() {
         const out = new Map<string, Detection>();
         for (const k of keys) {
           const row = rows.get(detectionKey(k));
-          if (row && row.pushed_at === k.pushed_at) out.set(detectionKey(k), { kind: row.kind, reason: row.reason });
+          if (row && row.pushed_at === k.pushed_at) {
+            out.set(detectionKey(k), { kind: row.kind, reason: row.reason, origin: row.origin, origin_reason: row.origin_reason });
+          }
         }
         return out;
       },

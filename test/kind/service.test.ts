@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterAll, test } from 'vitest';
 import { createGithubReader } from '../../src/hosts/github/kinds.ts';
-import { createDetectionService } from '../../src/kind/service.ts';
+import { detectionFailed } from '../../src/kind/detect.ts';
+import { createDetectionService, PENDING } from '../../src/kind/service.ts';
 import type { DetectionReader } from '../../src/kind/service.ts';
 import { corpusRepos, memoryDetections, startFakeGithub } from './helpers.ts';
 import type { FakeGithub, FakeGithubOptions } from './helpers.ts';
@@ -55,7 +56,7 @@ test('a slow host: pending within the budget, stored in the background, there on
   const first = await service.annotate('github', 't', repos);
   const elapsed = performance.now() - started;
   assert.ok(elapsed < 250, `answered in ${elapsed.toFixed(0)} ms`);
-  for (const r of repos) assert.deepEqual(first.detections.get(r.id), { kind: 'unknown', reason: 'Analysis pending', pending: true });
+  for (const r of repos) assert.deepEqual(first.detections.get(r.id), PENDING);
 
   // A second listing while the first is still reading joins it instead of asking again.
   const second = await service.annotate('github', 't', repos);
@@ -86,7 +87,7 @@ test('failures come back unknown, are not stored, and are retried once their sho
   const service = createDetectionService({ store, readers: { github: reader(gh) }, budgetMs: 2000, failureTtlMs: 150 });
 
   const first = await service.annotate('github', 't', repos);
-  for (const d of first.detections.values()) assert.deepEqual(d, { kind: 'unknown', reason: 'Detection failed: GitHub unavailable', pending: false });
+  for (const d of first.detections.values()) assert.deepEqual(d, { ...detectionFailed('GitHub unavailable'), pending: false });
   await service.idle();
   assert.equal(store.rows.size, 0);
 

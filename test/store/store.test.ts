@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { openDb, type Db } from '../../src/store/db.ts';
+import { openDb, quoteSchema, type Db } from '../../src/store/db.ts';
 import { createStore, openStore } from '../../src/store/index.ts';
 import { migrate, MIGRATIONS } from '../../src/store/migrations.ts';
 import type { Store } from '../../src/store/types.ts';
@@ -331,11 +331,13 @@ for (const target of await testDatabases()) {
     describe('detections', () => {
       const key = { provider: 'github', repo_id: 5001, pushed_at: '2026-03-10T14:32:10Z' } as const;
 
+      const none = { origin: null, origin_reason: null };
+
       test('getMany returns a stored detection while pushed_at is unchanged, and misses once it changes', async () => {
-        await store.detections.putMany([{ ...key, kind: 'frontend', reason: 'Vite + React' }]);
+        await store.detections.putMany([{ ...key, kind: 'frontend', reason: 'Vite + React', ...none }]);
         assert.deepEqual(
           await store.detections.getMany([key]),
-          new Map([['github:5001', { kind: 'frontend', reason: 'Vite + React' }]]),
+          new Map([['github:5001', { kind: 'frontend', reason: 'Vite + React', ...none }]]),
         );
         assert.equal((await store.detections.getMany([{ ...key, pushed_at: '2026-03-11T09:00:00Z' }])).size, 0);
       });
@@ -343,9 +345,9 @@ for (const target of await testDatabases()) {
       test('putMany replaces an entry; duplicate keys in one call keep the last; unknown keys miss', async () => {
         const pushedLater = '2026-04-01T00:00:00Z';
         await store.detections.putMany([
-          { provider: 'github', repo_id: 5002, pushed_at: pushedLater, kind: 'backend', reason: 'Express' },
-          { provider: 'github', repo_id: 5002, pushed_at: pushedLater, kind: 'fullstack', reason: 'Next.js' },
-          { provider: 'gitverse', repo_id: 5002, pushed_at: pushedLater, kind: 'monorepo', reason: 'Turbo monorepo' },
+          { provider: 'github', repo_id: 5002, pushed_at: pushedLater, kind: 'backend', reason: 'Express', ...none },
+          { provider: 'github', repo_id: 5002, pushed_at: pushedLater, kind: 'fullstack', reason: 'Next.js', ...none },
+          { provider: 'gitverse', repo_id: 5002, pushed_at: pushedLater, kind: 'monorepo', reason: 'Turbo monorepo', ...none },
         ]);
         const found = await store.detections.getMany([
           { provider: 'github', repo_id: 5002, pushed_at: pushedLater },
@@ -355,11 +357,47 @@ for (const target of await testDatabases()) {
         assert.deepEqual(
           found,
           new Map([
-            ['github:5002', { kind: 'fullstack', reason: 'Next.js' }],
-            ['gitverse:5002', { kind: 'monorepo', reason: 'Turbo monorepo' }],
+            ['github:5002', { kind: 'fullstack', reason: 'Next.js', ...none }],
+            ['gitverse:5002', { kind: 'monorepo', reason: 'Turbo monorepo', ...none }],
           ]),
         );
         assert.deepEqual(await store.detections.getMany([]), new Map());
+      });
+
+      test('when a detection found an app builder, then its origin and evidence are stored with the kind and replaced with it', async () => {
+        const lovable = { provider: 'github', repo_id: 5003, pushed_at: '2026-03-10T14:32:10Z' } as const;
+        await store.detections.putMany([{ ...lovable, kind: 'monorepo', reason: 'Turbo monorepo', origin: 'lovable', origin_reason: 'apps/web: lovable-tagger in devDependencies' }]);
+        assert.deepEqual(
+          (await store.detections.getMany([lovable])).get('github:5003'),
+          { kind: 'monorepo', reason: 'Turbo monorepo', origin: 'lovable', origin_reason: 'apps/web: lovable-tagger in devDependencies' },
+        );
+        const pushed = { ...lovable, pushed_at: '2026-03-12T08:00:00Z' };
+        await store.detections.putMany([{ ...pushed, kind: 'frontend', reason: 'Vite + React', ...none }]);
+        assert.deepEqual((await store.detections.getMany([pushed])).get('github:5003'), { kind: 'frontend', reason: 'Vite + React', ...none });
+      });
+
+      test('when a database holds kinds detected before origins existed, then upgrading forgets them (they would read as made by no builder)', async () => {
+        const fresh = await target.create();
+        const old = await openDb(fresh);
+        try {
+          // The schema as version 1 left it, with one kind detected then.
+          if (fresh.schema) await old.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteSchema(fresh.schema)}`);
+          await old.exec('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+          await old.exec(MIGRATIONS[0]!.sql);
+          await old.query('INSERT INTO schema_migrations (version, name) VALUES (1, $1)', [MIGRATIONS[0]!.name]);
+          await old.query(`INSERT INTO detections (provider, repo_id, pushed_at, kind, reason) VALUES ('github', 1, now(), 'frontend', 'Vite + React')`);
+
+          assert.deepEqual(await migrate(old, fresh.schema), MIGRATIONS.slice(1).map((m) => m.version));
+          const [left] = await old.query<{ n: number }>('SELECT count(*) AS n FROM detections');
+          assert.equal(left?.n, 0);
+          const upgraded = createStore(old, TEST_SECRET_KEY);
+          const row = { provider: 'github', repo_id: 1, pushed_at: '2026-03-10T14:32:10Z' } as const;
+          await upgraded.detections.putMany([{ ...row, kind: 'frontend', reason: 'Vite + React', origin: 'bolt', origin_reason: '.bolt folder' }]);
+          assert.equal((await upgraded.detections.getMany([row])).get('github:1')?.origin, 'bolt');
+        } finally {
+          await old.close();
+          await fresh.cleanup();
+        }
       });
     });
 

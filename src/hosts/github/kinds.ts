@@ -1,6 +1,7 @@
 /**
  * Reads many GitHub repositories' roots in few requests: one GraphQL query per batch, one aliased
- * `repository` per repo, each asking for the root tree and every path in `MANIFEST_PATHS`.
+ * `repository` per repo, each asking for the root tree, every path in `MANIFEST_PATHS` and
+ * `APP_MANIFEST_PATH` (the one file below the root that origin detection reads).
  *
  * One round trip per batch, not two: asking for a path that does not exist costs GitHub a cheap
  * null lookup, while first reading the trees and then only the manifests that exist would double
@@ -10,7 +11,7 @@
  * Detection failures never throw: a batch that fails (HTTP error, GraphQL error, rate limit,
  * timeout) yields `unknown` "Detection failed: ..." for its repositories, and the rest go on.
  */
-import { detectKind, detectionFailed, MANIFEST_PATHS } from '../../kind/detect.ts';
+import { APP_MANIFEST_PATH, detectKind, detectionFailed, emptyRepository, MANIFEST_PATHS } from '../../kind/detect.ts';
 import type { RepoEntry } from '../../kind/detect.ts';
 import type { Detection } from '../../store/types.ts';
 
@@ -48,6 +49,7 @@ const REPO_FRAGMENT = [
   'fragment DetectRoot on Repository {',
   '  root: object(expression: "HEAD:") { ... on Tree { entries { name type } } }',
   ...MANIFEST_PATHS.map((path, i) => `  m${i}: object(expression: ${JSON.stringify(`HEAD:${path}`)}) { ... on Blob { text } }`),
+  `  app: object(expression: ${JSON.stringify(`HEAD:${APP_MANIFEST_PATH}`)}) { ... on Blob { text } }`,
   '}',
 ].join('\n');
 
@@ -152,7 +154,7 @@ async function runBatch(url: string, opts: GithubBatchOptions, batch: RepoRef[])
       detections.set(
         repo.id,
         type === 'NOT_FOUND'
-          ? { kind: 'unknown', reason: 'Empty repository' }
+          ? emptyRepository()
           : detectionFailed(isRateLimitError(error ?? {}) ? RATE_LIMIT : type === 'FORBIDDEN' ? 'access denied' : 'GitHub error'),
       );
     }
@@ -163,7 +165,7 @@ async function runBatch(url: string, opts: GithubBatchOptions, batch: RepoRef[])
 function detectFromNode(node: Record<string, unknown>): Detection {
   const root = node.root;
   // No tree at HEAD: the repository has no commits yet.
-  if (!isRecord(root) || !Array.isArray(root.entries)) return { kind: 'unknown', reason: 'Empty repository' };
+  if (!isRecord(root) || !Array.isArray(root.entries)) return emptyRepository();
   const entries: RepoEntry[] = root.entries.filter(isRecord).flatMap((e) =>
     // Submodules (`commit`) are folders from where we stand.
     typeof e.name === 'string' ? [{ name: e.name, type: e.type === 'blob' ? 'file' : 'dir' } as const] : [],
@@ -173,6 +175,8 @@ function detectFromNode(node: Record<string, unknown>): Detection {
     const blob = node[`m${i}`];
     files[path] = isRecord(blob) && typeof blob.text === 'string' ? blob.text : null;
   });
+  const app = node.app;
+  files[APP_MANIFEST_PATH] = isRecord(app) && typeof app.text === 'string' ? app.text : null;
   return detectKind({ entries, files });
 }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { KeyValueCache } from '../../cache/index.ts';
 import type { HostMetrics } from '../../contract/metrics.ts';
 import { ApiProblem } from '../../contract/problem.ts';
-import { detectKind, detectionFailed, MANIFEST_PATHS } from '../../kind/detect.ts';
+import { APP_MANIFEST_PATH, detectKind, detectionFailed, emptyRepository, MANIFEST_PATHS } from '../../kind/detect.ts';
 import type { RepoRef } from '../github/kinds.ts';
 import type { DetectionReader } from '../../kind/service.ts';
 import type { HostRepository, KindAnnotation, RepositorySource } from '../types.ts';
@@ -43,7 +43,8 @@ export interface GitverseKindReaderOptions {
   /**
    * Repositories read per call (default 50); the rest come back as failures, which the detection
    * service does not store, so a later listing reads them. GitVerse allows about 500 requests an
-   * hour per client address and each repository costs one request plus one per manifest present.
+   * hour per client address and each repository costs one request plus one per manifest present
+   * (plus `APP_MANIFEST_PATH` when the root has an `apps` folder).
    */
   maxRepos?: number;
 }
@@ -57,7 +58,8 @@ class NotSent extends Error {
 
 /**
  * A detection reader for GitVerse, which has no batch API: per repository, the root listing, then
- * only those `MANIFEST_PATHS` the root actually holds. Never throws: a repository that cannot be
+ * only those `MANIFEST_PATHS` the root actually holds, and `APP_MANIFEST_PATH` only when the root has
+ * an `apps` folder (at most one more request, read beside the manifests). Never throws: a repository that cannot be
  * read comes back as a "Detection failed" unknown, and after a rate limit nothing more is asked.
  */
 export function createGitverseKindReader(client: Pick<GitVerseClient, 'getContents'>, options: GitverseKindReaderOptions = {}): DetectionReader {
@@ -85,9 +87,11 @@ export function createGitverseKindReader(client: Pick<GitVerseClient, 'getConten
     const detect = async (repo: RepoRef): Promise<Detection> => {
       try {
         const root = await read(repo, '');
-        if (root === null) return { kind: 'unknown', reason: 'Empty repository' };
+        if (root === null) return emptyRepository();
         if (root.type !== 'dir') return detectionFailed('GitVerse answered a file for the root folder');
-        const present = MANIFEST_PATHS.filter((path) => root.entries.some((e) => e.name === path && e.type === 'file'));
+        const present: string[] = MANIFEST_PATHS.filter((path) => root.entries.some((e) => e.name === path && e.type === 'file'));
+        const appsFolder = APP_MANIFEST_PATH.slice(0, APP_MANIFEST_PATH.indexOf('/'));
+        if (root.entries.some((e) => e.name === appsFolder && e.type === 'dir')) present.push(APP_MANIFEST_PATH);
         const files: Record<string, string | null> = {};
         await Promise.all(
           present.map(async (path) => {
