@@ -1,9 +1,7 @@
 /**
  * What the three benchmark parts share: the fake GitHub, the real app in this process, sign-in
- * through the real OAuth flow, the app's cache keys, load runs with autocannon, and formatting.
- *
- * The test harness is not imported on purpose: it wraps the global `fetch` with a contract checker,
- * which the app's own GitHub client would then pay for on every upstream request.
+ * through the real OAuth flow (the tests' own, without their contract check), the app's cache keys,
+ * load runs with autocannon, and formatting.
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -15,6 +13,7 @@ import { createApp, type App } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { Worker } from 'node:worker_threads';
 import { tokenFor, type FakeCounters, type FakeUserInput } from '../test/fakes/github/index.ts';
+import { signInThrough } from '../test/support/sign-in.ts';
 import type { FakeWorkerData, FakeWorkerRequest } from './fake-worker.ts';
 
 export const CLIENT = { id: 'Iv1.bench', secret: 'bench-client-secret-0123456789' };
@@ -146,27 +145,10 @@ export interface SignedIn {
   githubToken: string;
 }
 
-const cookieOf = (res: Response, name: string): string | undefined =>
-  res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0] ?? '')
-    .find((c) => c.startsWith(`${name}=`) && c.length > name.length + 1);
-
-/** The real OAuth web flow: login redirect, the fake's authorize step, our callback. */
+/** The real OAuth web flow, as the tests sign in (test/support/sign-in.ts), without their contract check. */
 export async function signIn(baseUrl: string, login: string): Promise<SignedIn> {
-  const start = await fetch(`${baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
-  await start.arrayBuffer();
-  const oauthCookie = cookieOf(start, 'rapi_oauth');
-  const authorize = new URL(start.headers.get('location') ?? '');
-  authorize.searchParams.set('login', login);
-  const approved = await fetch(authorize, { redirect: 'manual' });
-  await approved.arrayBuffer();
-  const callback = approved.headers.get('location');
-  if (approved.status !== 302 || !callback || !oauthCookie) throw new Error(`sign-in of ${login} did not reach the callback (${approved.status})`);
-  const done = await fetch(callback, { headers: { cookie: oauthCookie } });
-  if (done.status !== 200) throw new Error(`sign-in of ${login} failed: ${done.status} ${await done.text()}`);
-  const body = (await done.json()) as { access_token: string; user: { id: number } };
-  return { login, token: body.access_token, userId: body.user.id, githubToken: tokenFor(login) };
+  const { token, userId } = await signInThrough(baseUrl, login);
+  return { login, token, userId, githubToken: tokenFor(login) };
 }
 
 /** A user listed only to warm the app's code paths (validators compile on first use, JIT), so "cold" means cold caches. */

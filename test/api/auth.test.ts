@@ -3,7 +3,7 @@ import { generateKeyPairSync, hkdfSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { SignJWT } from 'jose';
 import { loadConfig } from '../../src/config.ts';
-import { startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
+import { appFetch, startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
 
 const config = loadConfig({ NODE_ENV: 'test' });
 const ourKey = new Uint8Array(hkdfSync('sha256', config.jwt.secret, Buffer.alloc(0), 'access-token-signing-v1', 32));
@@ -34,7 +34,7 @@ describe('authentication', () => {
   }
 
   async function expectUnauthorized(headers: Record<string, string>) {
-    const res = await fetch(`${t.baseUrl}/api/v1/repos`, { headers });
+    const res = await appFetch(`${t.baseUrl}/api/v1/repos`, { headers });
     assert.equal(res.status, 401);
     assert.equal(res.headers.get('content-type'), 'application/problem+json; charset=utf-8');
     const body = (await res.json()) as { code: string; request_id: string };
@@ -43,7 +43,7 @@ describe('authentication', () => {
   }
 
   test('a well-formed token of our own is accepted (the control case for the cases below)', async () => {
-    const res = await fetch(`${t.baseUrl}/api/v1/me`, { headers: { authorization: `Bearer ${await forged({})}` } });
+    const res = await appFetch(`${t.baseUrl}/api/v1/me`, { headers: { authorization: `Bearer ${await forged({})}` } });
     assert.equal(res.status, 200);
   });
 
@@ -108,7 +108,7 @@ describe('authentication', () => {
   });
 
   test('when the session cookie is sent, then it authenticates like the bearer token', async () => {
-    const res = await fetch(`${t.baseUrl}/api/v1/me`, { headers: { cookie: alice.cookie } });
+    const res = await appFetch(`${t.baseUrl}/api/v1/me`, { headers: { cookie: alice.cookie } });
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as { user: { login: string } }).user.login, 'alice');
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { generateRepos } from '../fakes/github/index.ts';
-import { startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
+import { appFetch, startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
 
 describe('connections', () => {
   let t: TestApp;
@@ -103,7 +103,7 @@ describe('connections', () => {
 
   test('when the body is invalid, not JSON, or too large, then 400, 415 and 413 problems', async () => {
     const post = (body: string, type = 'application/json') =>
-      fetch(`${t.baseUrl}/api/v1/connections`, { method: 'POST', headers: { authorization: `Bearer ${alice.token}`, 'content-type': type }, body });
+      appFetch(`${t.baseUrl}/api/v1/connections`, { method: 'POST', headers: { authorization: `Bearer ${alice.token}`, 'content-type': type }, body });
     const invalid = await post(JSON.stringify({ provider: 'bitbucket', repo_id: 'x' }));
     assert.equal(invalid.status, 400);
     const problem = (await invalid.json()) as { field_errors: Record<string, string>; issues: unknown[] };

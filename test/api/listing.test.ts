@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import { generateRepos } from '../fakes/github/index.ts';
 import { KIND_CORPUS } from '../fixtures/kind-corpus.ts';
 import { weakEtag } from '../../src/listing/query.ts';
-import { startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
+import { appFetch, startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
 
 const corpusFiles = (i: number) => KIND_CORPUS[i % KIND_CORPUS.length]?.files;
 
@@ -126,7 +126,7 @@ describe('listing repositories', () => {
   });
 
   test('when the origin filter names no builder the API knows, then 400 with the allowed values', async () => {
-    const res = await fetch(`${t.baseUrl}/api/v1/repos?origin=cursor`, { headers: { authorization: `Bearer ${me.token}` } });
+    const res = await appFetch(`${t.baseUrl}/api/v1/repos?origin=cursor`, { headers: { authorization: `Bearer ${me.token}` } });
     assert.equal(res.status, 400);
     const body = (await res.json()) as { code: string; field_errors?: Record<string, string> };
     assert.equal(body.code, 'VALIDATION_FAILED');
@@ -136,10 +136,10 @@ describe('listing repositories', () => {
   test('when nothing changed, If-None-Match with the ETag answers 304 with no body', async () => {
     const first = await all();
     const etag = first.response.headers.get('etag') ?? assert.fail('no ETag');
-    const again = await fetch(`${t.baseUrl}/api/v1/repos?per_page=100`, { headers: { authorization: `Bearer ${me.token}`, 'if-none-match': etag } });
+    const again = await appFetch(`${t.baseUrl}/api/v1/repos?per_page=100`, { headers: { authorization: `Bearer ${me.token}`, 'if-none-match': etag } });
     assert.equal(again.status, 304);
     assert.equal(await again.text(), '');
-    const otherPage = await fetch(`${t.baseUrl}/api/v1/repos?per_page=100&page=2`, { headers: { authorization: `Bearer ${me.token}`, 'if-none-match': etag } });
+    const otherPage = await appFetch(`${t.baseUrl}/api/v1/repos?per_page=100&page=2`, { headers: { authorization: `Bearer ${me.token}`, 'if-none-match': etag } });
     assert.equal(otherPage.status, 200);
   });
 
@@ -166,7 +166,7 @@ describe('listing with response validation off (production)', () => {
         apps.map(async (app) => {
           const me = await app.signIn('octocat');
           const get = (headers: Record<string, string> = {}) =>
-            fetch(`${app.baseUrl}/api/v1/repos?per_page=10&page=2&sort=full_name`, { headers: { authorization: `Bearer ${me.token}`, ...headers } });
+            appFetch(`${app.baseUrl}/api/v1/repos?per_page=10&page=2&sort=full_name`, { headers: { authorization: `Bearer ${me.token}`, ...headers } });
           const res = await get();
           // The bytes themselves: both apps send the text their ETag was computed over.
           const text = await res.text();
@@ -213,7 +213,7 @@ describe('listing when GitHub fails', () => {
     test(`when page 3 of 5 fails with ${c.kind}, then ${c.status} ${c.code} and no list`, async () => {
       t.fake.state.injectFault({ route: '/user/repos', kind: c.kind, page: 3 });
       try {
-        const res = await fetch(`${t.baseUrl}/api/v1/repos?refresh=true`, { headers: { authorization: `Bearer ${me.token}` } });
+        const res = await appFetch(`${t.baseUrl}/api/v1/repos?refresh=true`, { headers: { authorization: `Bearer ${me.token}` } });
         assert.equal(res.status, c.status);
         assert.equal(res.headers.get('content-type'), 'application/problem+json; charset=utf-8');
         const body = (await res.json()) as Record<string, unknown>;

@@ -9,15 +9,15 @@ import { createLogger } from '../../src/logger.ts';
 import { openDb } from '../../src/store/db.ts';
 import { createStore } from '../../src/store/index.ts';
 import { migrate } from '../../src/store/migrations.ts';
-import { startTestApp, type TestApp } from '../support/harness.ts';
+import { appFetch, startTestApp, type TestApp } from '../support/harness.ts';
 
 async function startSignIn(t: TestApp, login: string) {
-  const start = await fetch(`${t.baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
+  const start = await appFetch(`${t.baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
   assert.equal(start.status, 302);
   const oauthCookie = start.headers.getSetCookie().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('rapi_oauth=')) ?? '';
   const authorize = new URL(start.headers.get('location') ?? '');
   authorize.searchParams.set('login', login);
-  const approved = await fetch(authorize, { redirect: 'manual' });
+  const approved = await appFetch(authorize, { redirect: 'manual' });
   return { start, authorize, oauthCookie, callback: new URL(approved.headers.get('location') ?? '') };
 }
 
@@ -44,7 +44,7 @@ describe('GitHub sign-in', () => {
 
   test('when the callback completes, then a JWT answer and an HttpOnly session cookie, and me says who signed in', async () => {
     const { oauthCookie, callback } = await startSignIn(t, 'octocat');
-    const done = await fetch(callback, { headers: { cookie: oauthCookie } });
+    const done = await appFetch(callback, { headers: { cookie: oauthCookie } });
     assert.equal(done.status, 200);
     const body = (await done.json()) as { access_token: string; token_type: string; scope: string; user: { login: string } };
     assert.equal(body.token_type, 'Bearer');
@@ -61,7 +61,7 @@ describe('GitHub sign-in', () => {
 
   test('when the callback comes without the state cookie, then 400 VALIDATION_FAILED on query.state', async () => {
     const { callback } = await startSignIn(t, 'octocat');
-    const res = await fetch(callback);
+    const res = await appFetch(callback);
     assert.equal(res.status, 400);
     const body = (await res.json()) as { code: string; field_errors: Record<string, string> };
     assert.equal(body.code, 'VALIDATION_FAILED');
@@ -71,7 +71,7 @@ describe('GitHub sign-in', () => {
   test('when the state does not match the one that was started, then 400', async () => {
     const { oauthCookie, callback } = await startSignIn(t, 'octocat');
     callback.searchParams.set('state', 'not-the-state-we-sent');
-    const res = await fetch(callback, { headers: { cookie: oauthCookie } });
+    const res = await appFetch(callback, { headers: { cookie: oauthCookie } });
     assert.equal(res.status, 400);
   });
 
@@ -80,22 +80,22 @@ describe('GitHub sign-in', () => {
     const url = new URL(`${t.baseUrl}/api/v1/auth/github/callback`);
     url.searchParams.set('error', 'access_denied');
     url.searchParams.set('state', authorize.searchParams.get('state') ?? '');
-    const res = await fetch(url, { headers: { cookie: oauthCookie } });
+    const res = await appFetch(url, { headers: { cookie: oauthCookie } });
     assert.equal(res.status, 401);
     assert.match(((await res.json()) as { detail: string }).detail, /denied/);
   });
 
   test('when the code was already used, then 401 UNAUTHORIZED', async () => {
     const { oauthCookie, callback } = await startSignIn(t, 'octocat');
-    assert.equal((await fetch(callback, { headers: { cookie: oauthCookie } })).status, 200);
-    const again = await fetch(callback, { headers: { cookie: oauthCookie } });
+    assert.equal((await appFetch(callback, { headers: { cookie: oauthCookie } })).status, 200);
+    const again = await appFetch(callback, { headers: { cookie: oauthCookie } });
     assert.equal(again.status, 401);
   });
 
   test('when GitHub fails during the code exchange, then 502 UPSTREAM_UNAVAILABLE', async () => {
     const { oauthCookie, callback } = await startSignIn(t, 'octocat');
     t.fake.state.injectFault({ route: '/login/oauth/access_token', kind: 503, times: 1 });
-    const res = await fetch(callback, { headers: { cookie: oauthCookie } });
+    const res = await appFetch(callback, { headers: { cookie: oauthCookie } });
     assert.equal(res.status, 502);
     assert.equal(((await res.json()) as { code: string }).code, 'UPSTREAM_UNAVAILABLE');
   });
@@ -103,7 +103,7 @@ describe('GitHub sign-in', () => {
   test('when GitHub does not answer the code exchange in time, then 504 UPSTREAM_TIMEOUT', async () => {
     const { oauthCookie, callback } = await startSignIn(t, 'octocat');
     t.fake.state.injectFault({ route: '/login/oauth/access_token', kind: 'timeout', times: 1 });
-    const res = await fetch(callback, { headers: { cookie: oauthCookie } });
+    const res = await appFetch(callback, { headers: { cookie: oauthCookie } });
     assert.equal(res.status, 504);
   });
 
@@ -125,11 +125,11 @@ describe('sign-in with a post-sign-in page configured', () => {
 
   test('when the callback completes, then 303 to that page with the session cookie', async () => {
     const { oauthCookie, callback } = await startSignIn(t, 'octocat');
-    const res = await fetch(callback, { headers: { cookie: oauthCookie }, redirect: 'manual' });
+    const res = await appFetch(callback, { headers: { cookie: oauthCookie }, redirect: 'manual' });
     assert.equal(res.status, 303);
     assert.equal(res.headers.get('location'), 'https://app.example.com/picker');
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith('rapi_session=')) ?? '';
-    const me = await fetch(`${t.baseUrl}/api/v1/me`, { headers: { cookie: cookie.split(';')[0] ?? '' } });
+    const me = await appFetch(`${t.baseUrl}/api/v1/me`, { headers: { cookie: cookie.split(';')[0] ?? '' } });
     assert.equal(me.status, 200);
   });
 });
@@ -148,13 +148,13 @@ describe('secrets at rest and in logs', () => {
       try {
         const attempts: Array<Record<string, string>> = [{ authorization: `Bearer ${signed.token}` }, { cookie: signed.cookie }];
         for (const headers of attempts) {
-          const res = await fetch(`${second.baseUrl}/api/v1/repos`, { headers });
+          const res = await appFetch(`${second.baseUrl}/api/v1/repos`, { headers });
           assert.equal(res.status, 401);
           const body = (await res.json()) as { code: string; detail: string };
           assert.equal(body.code, 'SESSION_EXPIRED');
           assert.equal(body.detail, 'Session expired — please log out and sign in again to reconnect your GitHub account.');
         }
-        const me = await fetch(`${second.baseUrl}/api/v1/me`, { headers: { cookie: signed.cookie } });
+        const me = await appFetch(`${second.baseUrl}/api/v1/me`, { headers: { cookie: signed.cookie } });
         assert.equal(((await me.json()) as { providers: Array<{ token_status: string }> }).providers[0]?.token_status, 'undecryptable');
       } finally {
         await second.close();
@@ -181,13 +181,13 @@ describe('secrets at rest and in logs', () => {
     try {
       const { oauthCookie, callback } = await startSignIn(t, 'octocat');
       const code = callback.searchParams.get('code') ?? '';
-      const done = await fetch(callback, { headers: { cookie: oauthCookie } });
+      const done = await appFetch(callback, { headers: { cookie: oauthCookie } });
       const { access_token } = (await done.json()) as { access_token: string };
       const session = (done.headers.getSetCookie().find((c) => c.startsWith('rapi_session=')) ?? '').split(';')[0] ?? '';
       const api = t.client(access_token);
       const list = await api.GET('/api/v1/repos');
       assert.equal(list.response.status, 200);
-      await fetch(`${t.baseUrl}/api/v1/me`, { headers: { cookie: session } });
+      await appFetch(`${t.baseUrl}/api/v1/me`, { headers: { cookie: session } });
       t.fake.state.injectFault({ route: '/user/repos', kind: 500, times: 1 });
       await api.GET('/api/v1/repos', { params: { query: { refresh: true } } });
 

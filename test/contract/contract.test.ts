@@ -13,7 +13,8 @@ import { generateRepos, idFor } from '../fakes/github/index.ts';
 import { gitverseTokenFor } from '../fakes/gitverse/index.ts';
 import { KIND_CORPUS } from '../fixtures/kind-corpus.ts';
 import { loadContract, type Contract } from '../support/contract.ts';
-import { signInThrough, startTestApp, type TestApp } from '../support/harness.ts';
+import { appFetch, startTestApp, type TestApp } from '../support/harness.ts';
+import { signInThrough } from '../support/sign-in.ts';
 import { startPrism, type RunningPrism } from '../support/prism.ts';
 
 type Twin = 'limited' | 'broken';
@@ -180,7 +181,7 @@ async function send(target: Target, c: Case): Promise<{ status: number; headers:
   if (target.kind === 'mock') headers.prefer = `code=${c.status}${c.example ? `, example=${c.example}` : ''}`;
   const payload = c.rawBody ?? (c.body === undefined ? undefined : JSON.stringify(c.body));
   if (payload !== undefined) headers['content-type'] = c.contentType ?? 'application/json';
-  const res = await fetch(`${base}${c.path}`, { method: c.method ?? 'GET', headers, body: payload, redirect: 'manual' });
+  const res = await appFetch(`${base}${c.path}`, { method: c.method ?? 'GET', headers, body: payload, redirect: 'manual' });
   const text = await res.text();
   const type = res.headers.get('content-type') ?? '';
   return { status: res.status, headers: res.headers, body: text === '' ? undefined : /json/.test(type) ? JSON.parse(text) : text, path: c.path };
@@ -201,7 +202,7 @@ async function startApps() {
     startTestApp({ fake, gitverse }),
   ]);
   const user = await app.signIn('octocat');
-  await fetch(`${limited.baseUrl}/api/v1/health`);
+  await appFetch(`${limited.baseUrl}/api/v1/health`);
   await broken.app.services.store.close();
   return {
     app,
@@ -277,7 +278,7 @@ runSuite('proxy', async () => {
 test('sign-in callback on the app, through the real OAuth round trip, answers 200 with a session', async () => {
   const app = await startTestApp({ fake: { users: [{ login: 'octocat', repos }] } });
   try {
-    const signed = await signInThrough(app.baseUrl, 'octocat');
+    const signed = await signInThrough(app.baseUrl, 'octocat', { appFetch });
     assert.ok(signed.token);
   } finally {
     await app.close();
@@ -287,13 +288,13 @@ test('sign-in callback on the app, through the real OAuth round trip, answers 20
 test('sign-in callback when the database is gone after GitHub answered: 500 INTERNAL, and no session', async () => {
   const app = await startTestApp({ fake: { users: [{ login: 'octocat', repos }] } });
   try {
-    const start = await fetch(`${app.baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
+    const start = await appFetch(`${app.baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
     const oauth = start.headers.getSetCookie().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('rapi_oauth=')) ?? '';
     const authorize = new URL(start.headers.get('location') ?? '');
     authorize.searchParams.set('login', 'octocat');
-    const callback = (await fetch(authorize, { redirect: 'manual' })).headers.get('location') ?? '';
+    const callback = (await appFetch(authorize, { redirect: 'manual' })).headers.get('location') ?? '';
     await app.app.services.store.close();
-    const res = await fetch(callback, { headers: { cookie: oauth } });
+    const res = await appFetch(callback, { headers: { cookie: oauth } });
     assert.equal(res.status, 500);
     assert.equal(((await res.json()) as { code: string }).code, 'INTERNAL');
     assert.ok(!res.headers.getSetCookie().some((c) => c.startsWith('rapi_session=')));
@@ -305,7 +306,7 @@ test('sign-in callback when the database is gone after GitHub answered: 500 INTE
 test('the reference on a deployment that did not build it: 404 NOT_FOUND', async () => {
   const app = await startTestApp({ env: { API_REFERENCE_FILE: 'docs-build/not-built.html' } });
   try {
-    const res = await fetch(`${app.baseUrl}/docs`);
+    const res = await appFetch(`${app.baseUrl}/docs`);
     assert.equal(res.status, 404);
     assert.equal(((await res.json()) as { code: string }).code, 'NOT_FOUND');
   } finally {

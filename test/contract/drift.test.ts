@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { RequestHandler } from 'express';
-import { ContractViolation, startTestApp, type TestApp } from '../support/harness.ts';
+import { ContractViolation } from '../support/checked.ts';
+import { appFetch, startTestApp, type TestApp } from '../support/harness.ts';
 
 // One app serves every planted mistake; the request names which one it wants.
 const WRONG: Record<string, RequestHandler> = {
@@ -26,7 +27,7 @@ describe('drift between the app and the spec is caught', () => {
   afterAll(() => t.close());
 
   async function violation(drift: string, path = '/api/v1/health'): Promise<string> {
-    const error = await fetch(`${t.baseUrl}${path}`, { headers: { 'x-drift': drift } }).then(
+    const error = await appFetch(`${t.baseUrl}${path}`, { headers: { 'x-drift': drift } }).then(
       () => undefined,
       (e: unknown) => e,
     );

@@ -22,7 +22,8 @@ import { createJwtService, type Scope } from '../../src/auth/jwt.ts';
 import { generateRepos } from '../fakes/github/index.ts';
 import { generateGitverseRepos } from '../fakes/gitverse/index.ts';
 import { loadSpecDocument, resolve } from '../support/contract.ts';
-import { checkAnswer, ContractViolation, startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
+import { checkObserved as checkAnswer, ContractViolation } from '../support/checked.ts';
+import { startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
 import { ArbitraryFactory, Observations, SchemaTools } from './schema-arbitraries.ts';
 import { allScopes, declares, operationModels, responseSchema, type Json, type OperationModel } from './spec-model.ts';
 import {

@@ -7,8 +7,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdtemp, rename, rm } from 'node:fs/promises';
-import { get as httpGet, type Agent } from 'node:http';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -17,7 +16,9 @@ import { PGlite } from '@electric-sql/pglite';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createApiClient, type RepositoriesApiClient } from '../../src/client/index.ts';
-import { loadContract } from '../support/contract.ts';
+import { checkedFetch, type CheckedFetchOptions } from '../support/checked.ts';
+import { freePort } from '../support/ports.ts';
+import { signInThrough, type SignedIn } from '../support/sign-in.ts';
 import { TEST_DATABASE_URL, TEST_SECRET_KEY, testDatabases } from '../support/databases.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -51,16 +52,6 @@ export async function until(what: string, check: () => boolean | Promise<boolean
     if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms`);
     await sleep(20);
   }
-}
-
-/** A loopback port that was free a moment ago (the app needs its port up front for its OAuth redirect URI). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Whether a new TCP connection to the port is accepted right now. */
@@ -225,50 +216,11 @@ export async function killAll(): Promise<void> {
   await Promise.all(running.map((p) => p.exited));
 }
 
-// ------------------------------------------------------------------ answers checked against the spec
+// ------------------------------------------------------------------ answers checked, sign-in
 
-const contract = await loadContract();
-
-export class ContractViolation extends Error {
-  override name = 'ContractViolation';
-}
-
-/** One request to our app and its answer, as the client saw it. */
-export interface Exchange {
-  method: string;
-  url: string;
-  status: number;
-  headers: Headers;
-  body: string;
-}
-
-export interface CheckedFetchOptions {
-  /** Every exchange is appended here. */
-  record?: Exchange[];
-  /** false for requests the spec does not describe (CORS preflights). */
-  check?: boolean;
-}
-
-/** Throws ContractViolation when an answer of our app disagrees with the spec. */
-export function checkAnswer(method: string, url: string, status: number, headers: Headers | Record<string, string | string[] | undefined>, text: string): void {
-  const { pathname, search } = new URL(url);
-  const type = (headers instanceof Headers ? headers.get('content-type') : headers['content-type']) ?? '';
-  const body = text === '' ? undefined : /json/.test(String(type)) ? (JSON.parse(text) as unknown) : text;
-  const { errors } = contract.check({ method, path: pathname + search, status, headers, body });
-  if (errors.length) throw new ContractViolation(`${method} ${pathname} answered ${status} against the spec:\n  ${errors.join('\n  ')}`);
-}
-
-/** A fetch that fails with ContractViolation when our app's answer disagrees with the spec. */
-export function checkedFetch(options: CheckedFetchOptions = {}) {
-  return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const request = new Request(input, init);
-    const response = await fetch(request);
-    const text = await response.clone().text();
-    options.record?.push({ method: request.method, url: request.url, status: response.status, headers: response.headers, body: text });
-    if (options.check !== false) checkAnswer(request.method, request.url, response.status, response.headers, text);
-    return response;
-  };
-}
+export { freePort } from '../support/ports.ts';
+export { checkAnswer, checkedFetch, ContractViolation, rawGet, type CheckedFetchOptions, type Exchange, type RawAnswer } from '../support/checked.ts';
+export type { SignedIn } from '../support/sign-in.ts';
 
 /** The typed client against one app process, every answer checked against the spec. */
 export function apiClient(baseUrl: string, credentials: { token?: string; cookie?: string } = {}, options: CheckedFetchOptions = {}): RepositoriesApiClient {
@@ -280,82 +232,13 @@ export function apiClient(baseUrl: string, credentials: { token?: string; cookie
   });
 }
 
-export interface RawAnswer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/**
- * A GET over node:http, for when the connection matters (a keep-alive agent that reuses one socket):
- * fetch hides its connections. The answer is checked against the spec.
- */
-export function rawGet(url: string, options: { agent?: Agent; headers?: Record<string, string> } = {}): Promise<RawAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = httpGet(url, { ...(options.agent ? { agent: options.agent } : {}), headers: options.headers ?? {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        const answer = { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
-        try {
-          checkAnswer('GET', url, answer.status, answer.headers, answer.body);
-          resolve(answer);
-        } catch (error) {
-          reject(error);
-        }
-      });
-    });
-    req.setTimeout(15_000, () => req.destroy(new Error(`GET ${url} timed out`)));
-    req.on('error', reject);
-  });
-}
-
-// ------------------------------------------------------------------ sign-in through the fake GitHub
-
-export interface SignedIn {
-  token: string;
-  /** `rapi_session=…`, ready for a Cookie header. */
-  cookie: string;
-  /** The cookie's value alone. */
-  cookieValue: string;
-  userId: number;
-  /** The OAuth code the fake GitHub issued for this sign-in. */
-  code: string;
-}
-
-const cookieOf = (res: Response, name: string): string | undefined =>
-  res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0] ?? '')
-    .find((c) => c.startsWith(`${name}=`) && c.length > name.length + 1);
-
 /**
  * The real OAuth web flow: login on `baseUrl`, approval at the fake GitHub as `login`, and the
- * callback on `callbackBase` (another instance of the app, when given).
+ * callback on `callbackBase` (another instance of the app, when given); every answer of ours checked.
  */
-export async function signIn(baseUrl: string, login: string, options: CheckedFetchOptions & { callbackBase?: string } = {}): Promise<SignedIn> {
-  const app = checkedFetch(options);
-  const start = await app(`${baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
-  const oauthCookie = cookieOf(start, 'rapi_oauth');
-  const authorize = new URL(start.headers.get('location') ?? '');
-  authorize.searchParams.set('login', login);
-  const approved = await fetch(authorize, { redirect: 'manual' });
-  const location = approved.headers.get('location');
-  if (approved.status !== 302 || !location || !oauthCookie) throw new Error(`sign-in did not reach the callback (${approved.status})`);
-  const callback = new URL(location);
-  if (options.callbackBase) {
-    const other = new URL(options.callbackBase);
-    callback.protocol = other.protocol;
-    callback.host = other.host;
-  }
-  const code = callback.searchParams.get('code') ?? '';
-  const done = await app(callback, { headers: { cookie: oauthCookie } });
-  if (done.status !== 200) throw new Error(`sign-in failed: ${done.status} ${await done.text()}`);
-  const body = (await done.json()) as { access_token: string; user: { id: number } };
-  const cookie = cookieOf(done, 'rapi_session');
-  if (!cookie) throw new Error('sign-in set no session cookie');
-  return { token: body.access_token, cookie, cookieValue: cookie.slice(cookie.indexOf('=') + 1), userId: body.user.id, code };
+export function signIn(baseUrl: string, login: string, options: CheckedFetchOptions & { callbackBase?: string } = {}): Promise<SignedIn> {
+  const { callbackBase, ...checks } = options;
+  return signInThrough(baseUrl, login, { appFetch: checkedFetch(checks), ...(callbackBase ? { callbackBase } : {}) });
 }
 
 // ------------------------------------------------------------------ databases

@@ -3,49 +3,21 @@ import type { AddressInfo } from 'node:net';
 import { createApp, type App, type AppOverrides } from '../../src/app.ts';
 import { createApiClient, type RepositoriesApiClient } from '../../src/client/index.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { loadContract, type ObservedResponse } from './contract.ts';
+import { checkedFetch } from './checked.ts';
+import { signInThrough, type SignedIn as SignedInThrough } from './sign-in.ts';
 import { freshEmbeddedStore } from './embedded.ts';
 import { startFakeGitverse, type FakeGitverse, type StartFakeGitverseOptions } from '../fakes/gitverse/index.ts';
 import { createStateGraphqlHandler } from '../fakes/github/graphql.ts';
 import { startFakeGithub, type FakeGithub, type StartFakeGithubOptions } from '../fakes/github/index.ts';
 
-/**
- * Every answer any test gets from an app started here is checked against the spec by a validator
- * independent of the app's own middleware; a violation fails the request (and so the test), and every
- * conforming (operation, status) is recorded for the spec-coverage gate.
- */
-const contract = await loadContract();
+/** Origins of the apps running in this process: answers from them are checked against the spec. */
 const appOrigins = new Set<string>();
-const plainFetch = globalThis.fetch;
-
-export class ContractViolation extends Error {
-  override name = 'ContractViolation';
-}
-
-globalThis.fetch = async (input: string | URL | Request, init?: RequestInit) => {
-  const request = new Request(input, init);
-  const response = await plainFetch(request);
-  const url = new URL(request.url);
-  if (!appOrigins.has(url.origin)) return response;
-  const text = await response.clone().text();
-  const type = response.headers.get('content-type') ?? '';
-  const body = text === '' ? undefined : /json/.test(type) ? (JSON.parse(text) as unknown) : text;
-  checkAnswer({ method: request.method, path: url.pathname + url.search, status: response.status, headers: response.headers, body });
-  return response;
-};
 
 /**
- * The check every answer from a test app goes through (the `fetch` above calls it): throws a
- * ContractViolation when the answer disagrees with the spec, and records a conforming pair for the
- * coverage gate. For tests that talk to an app without `fetch`.
+ * A fetch for tests: every answer from an app started here is checked against the spec (see
+ * checked.ts), and answers from anything else (the fake git hosts) pass as they are.
  */
-export function checkAnswer(observed: ObservedResponse): void {
-  const { errors } = contract.check(observed);
-  if (errors.length) {
-    const path = new URL(observed.path, 'http://contract.invalid').pathname;
-    throw new ContractViolation(`${observed.method} ${path} answered ${observed.status} against the spec:\n  ${errors.join('\n  ')}`);
-  }
-}
+export const appFetch = checkedFetch({ origins: appOrigins });
 
 export const TEST_CLIENT = { id: 'Iv1.testclient', secret: 'test-client-secret-0123456789' };
 
@@ -62,34 +34,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export interface SignedIn {
-  token: string;
-  /** `rapi_session=…`, ready for a Cookie header. */
-  cookie: string;
-  userId: number;
+export interface SignedIn extends SignedInThrough {
   api: RepositoriesApiClient;
-}
-
-const cookieOf = (res: Response, name: string): string | undefined =>
-  res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0] ?? '')
-    .find((c) => c.startsWith(`${name}=`) && c.length > name.length + 1);
-
-export async function signInThrough(baseUrl: string, login: string): Promise<{ token: string; cookie: string; userId: number }> {
-  const start = await fetch(`${baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
-  const oauthCookie = cookieOf(start, 'rapi_oauth');
-  const authorize = new URL(start.headers.get('location') ?? '');
-  authorize.searchParams.set('login', login);
-  const approved = await fetch(authorize, { redirect: 'manual' });
-  const callback = approved.headers.get('location');
-  if (approved.status !== 302 || !callback || !oauthCookie) throw new Error(`sign-in did not reach the callback (${approved.status})`);
-  const done = await fetch(callback, { headers: { cookie: oauthCookie } });
-  if (done.status !== 200) throw new Error(`sign-in failed: ${done.status} ${await done.text()}`);
-  const body = (await done.json()) as { access_token: string; user: { id: number } };
-  const cookie = cookieOf(done, 'rapi_session');
-  if (!cookie) throw new Error('sign-in set no session cookie');
-  return { token: body.access_token, cookie, userId: body.user.id };
 }
 
 /** The real app on an ephemeral port, with the fake GitHub on another, and a fresh embedded database. */
@@ -125,16 +71,16 @@ export async function startTestApp(
     : undefined;
   const app = await createApp(config, { ...options.overrides, ...(ownStore ? { store: ownStore } : {}) });
   server.on('request', app.app);
-  const client = (token: string) => createApiClient({ baseUrl, token });
+  const client = (token: string) => createApiClient({ baseUrl, token, fetch: appFetch });
   return {
     baseUrl,
     app,
     fake,
     gitverse,
-    anonymous: createApiClient({ baseUrl }),
+    anonymous: createApiClient({ baseUrl, fetch: appFetch }),
     client,
     async signIn(login) {
-      const signed = await signInThrough(baseUrl, login);
+      const signed = await signInThrough(baseUrl, login, { appFetch });
       return { ...signed, api: client(signed.token) };
     },
     async close() {
