@@ -123,7 +123,6 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  sendSerialised(app);
   app.set('trust proxy', config.trustProxy);
 
   app.use(
@@ -236,22 +235,5 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       if (!overrides.cache) await cache.close();
       if (!overrides.store) await store.close();
     },
-  };
-}
-
-/**
- * A handler that has already serialised its answer (the listing computes its ETag over the bytes it
- * sends) leaves the object and its text in `res.locals.serialised`; `res.json` with that same object
- * sends the text instead of serialising it again. The response validator wraps `res.json` per
- * request, so it still checks the object first; any other object (a problem, say) is serialised as usual.
- */
-function sendSerialised(app: express.Express): void {
-  const json = app.response.json;
-  app.response.json = function (this: express.Response, body: unknown) {
-    const serialised = this.locals.serialised as { body: unknown; text: string } | undefined;
-    if (!serialised || serialised.body !== body) return json.call(this, body);
-    this.locals.serialised = undefined;
-    if (!this.get('Content-Type')) this.type('application/json');
-    return this.send(serialised.text);
   };
 }

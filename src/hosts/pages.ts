@@ -1,4 +1,5 @@
 /** How both git host clients read a paged repository list: pages at once, cached, merged. */
+import pLimit from 'p-limit';
 import type { KeyValueCache } from '../cache/index.ts';
 
 export function range(from: number, to: number): number[] {
@@ -6,33 +7,39 @@ export function range(from: number, to: number): number[] {
 }
 
 /**
- * Runs `work` over `items` with at most `limit` at once. The first failure aborts `controller`
- * (cancelling the requests still running), stops new ones and is what this throws.
+ * Runs `work` over `items` with at most `limit` at once (the one concurrency bound of the project, on
+ * p-limit). The first failure aborts `controller` (cancelling the requests still running), stops new
+ * ones and is what this throws.
  */
-export async function runBounded(
-  items: readonly number[],
+export async function runBounded<T>(
+  items: readonly T[],
   limit: number,
-  work: (item: number) => Promise<void>,
-  controller: AbortController,
+  work: (item: T) => Promise<void>,
+  controller: AbortController = new AbortController(),
 ): Promise<void> {
-  let next = 0;
+  const bound = pLimit(Math.max(1, limit));
   let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (failure === undefined && next < items.length) {
-      const item = items[next++] as number;
-      try {
-        await work(item);
-      } catch (error) {
-        if (failure === undefined) {
-          failure = { error };
-          controller.abort();
+  await Promise.all(
+    items.map((item) =>
+      bound(async () => {
+        if (failure !== undefined) return;
+        try {
+          await work(item);
+        } catch (error) {
+          if (failure === undefined) {
+            failure = { error };
+            bound.clearQueue();
+            controller.abort();
+          }
         }
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+      }),
+    ),
+  );
   if (failure !== undefined) throw failure.error;
 }
+
+/** At most `max` tasks at once, started in call order: p-limit, for callers that keep going after a failure. */
+export const limiter = (max: number) => pLimit(Math.max(1, max));
 
 /** The repositories of `pages`, in order. The list can shift while pages are read; a repository seen twice is kept once. */
 export function uniqueById<T extends { id: number }>(pages: Iterable<readonly T[]>): T[] {

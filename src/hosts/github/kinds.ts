@@ -14,6 +14,7 @@
 import { APP_MANIFEST_PATH, detectKind, detectionFailed, emptyRepository, MANIFEST_PATHS } from '../../kind/detect.ts';
 import type { RepoEntry } from '../../kind/detect.ts';
 import type { Detection } from '../../store/types.ts';
+import { limiter } from '../pages.ts';
 
 export interface RepoRef {
   id: number;
@@ -77,17 +78,16 @@ export async function detectGithubBatch(opts: GithubBatchOptions): Promise<Map<n
   const url = graphqlUrl(opts.apiUrl);
   // Once GitHub says we are rate limited, the remaining batches are not sent: they would fail too.
   let rateLimited = false;
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++] ?? [];
-      const results = rateLimited ? failAll(batch, RATE_LIMIT) : await runBatch(url, opts, batch);
-      if (results.rateLimited) rateLimited = true;
-      for (const [id, detection] of results.detections) out.set(id, detection);
-    }
-  };
-  const workers = Math.max(1, Math.min(opts.concurrency ?? DEFAULT_CONCURRENCY, batches.length));
-  await Promise.all(Array.from({ length: workers }, worker));
+  const bound = limiter(opts.concurrency ?? DEFAULT_CONCURRENCY);
+  await Promise.all(
+    batches.map((batch) =>
+      bound(async () => {
+        const results = rateLimited ? failAll(batch, RATE_LIMIT) : await runBatch(url, opts, batch);
+        if (results.rateLimited) rateLimited = true;
+        for (const [id, detection] of results.detections) out.set(id, detection);
+      }),
+    ),
+  );
   return out;
 }
 

@@ -5,6 +5,7 @@ import { ApiProblem } from '../../contract/problem.ts';
 import { APP_MANIFEST_PATH, detectKind, detectionFailed, emptyRepository, MANIFEST_PATHS } from '../../kind/detect.ts';
 import type { RepoRef } from '../github/kinds.ts';
 import type { DetectionReader } from '../../kind/service.ts';
+import { limiter } from '../pages.ts';
 import type { HostRepository, KindAnnotation, RepositorySource } from '../types.ts';
 import type { Detection } from '../../store/types.ts';
 import type { GitVerseClient, GitVerseContents } from './client.ts';
@@ -129,19 +130,3 @@ function failureReason(error: unknown): string {
   }
 }
 
-/** At most `max` tasks at once, started in call order; a finishing task hands its slot to the next one waiting. */
-function limiter(max: number) {
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (active < max) active++;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else active--;
-    }
-  };
-}
