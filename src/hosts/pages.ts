@@ -26,9 +26,9 @@ export async function runBounded<T>(
         try {
           await work(item);
         } catch (error) {
+          // Tasks still queued settle at once on their turn (the check above): they send nothing.
           if (failure === undefined) {
             failure = { error };
-            bound.clearQueue();
             controller.abort();
           }
         }
