@@ -93,6 +93,8 @@ export async function startFake(users: FakeUserInput[], latencyMs: number): Prom
 export function appEnv(fakeUrl: string, publicUrl: string, extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {
     NODE_ENV: 'production',
+    // Any free port: the benchmark scrapes the soak's metrics on a port it picks itself.
+    METRICS_PORT: '0',
     SECRET_KEY,
     LOG_LEVEL: 'silent',
     DATA_DIR: 'memory://',
@@ -159,7 +161,7 @@ const cookieOf = (res: Response, name: string): string | undefined =>
 export async function signIn(baseUrl: string, login: string): Promise<SignedIn> {
   const start = await fetch(`${baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
   await start.arrayBuffer();
-  const oauthCookie = cookieOf(start, 'rapi_oauth');
+  const oauthCookie = cookieOf(start, '__Host-rapi_oauth');
   const authorize = new URL(start.headers.get('location') ?? '');
   authorize.searchParams.set('login', login);
   const approved = await fetch(authorize, { redirect: 'manual' });

@@ -10,7 +10,18 @@ export interface Config {
   secretKey: string;
   /** Signs our JWTs; defaults to `SECRET_KEY`. Separate, a rotated `SECRET_KEY` leaves bearer tokens valid (and host tokens unreadable). */
   jwt: { secret: string; issuer: string; audience: string; ttlSeconds: number };
-  session: { cookieName: string; ttlSeconds: number; secureCookie: boolean };
+  /**
+   * `cookieName` and `oauthCookieName` are the names sent: with Secure cookies they carry the `__Host-`
+   * prefix (Path=/, no Domain), so a sibling subdomain can neither plant nor overwrite them.
+   */
+  session: { cookieName: string; oauthCookieName: string; ttlSeconds: number; secureCookie: boolean };
+  /**
+   * Where Prometheus metrics are served, apart from the API: `port` 0 is any free port, undefined is
+   * off. The API port never serves them.
+   */
+  metrics: { host: string; port: number | undefined };
+  /** A `refresh=true` (or a connect of a repository not in the cached listing) within this many seconds of the last read of a host reuses that read. */
+  refreshMinIntervalSeconds: number;
   /** PostgreSQL when set; otherwise the embedded database in `dataDir`. */
   databaseUrl: string | undefined;
   /** Embedded database folder, or `memory://` for a throwaway one. */
@@ -69,6 +80,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   const port = int(env, 'PORT', 3000);
   const secretKey = env.SECRET_KEY ?? (nodeEnv === 'production' ? '' : DEV_SECRET);
   if (secretKey.length < 32) throw new Error('SECRET_KEY must be set to at least 32 characters');
+  const secure = bool(env, 'SESSION_COOKIE_SECURE', true);
   const config: Config = {
     port,
     host: env.HOST ?? '127.0.0.1',
@@ -83,10 +95,16 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       ttlSeconds: int(env, 'JWT_TTL_SECONDS', 900),
     },
     session: {
-      cookieName: env.SESSION_COOKIE_NAME ?? 'rapi_session',
+      cookieName: `${secure ? '__Host-' : ''}${env.SESSION_COOKIE_NAME ?? 'rapi_session'}`,
+      oauthCookieName: `${secure ? '__Host-' : ''}rapi_oauth`,
       ttlSeconds: int(env, 'SESSION_TTL_SECONDS', 30 * 24 * 3600),
-      secureCookie: bool(env, 'SESSION_COOKIE_SECURE', true),
+      secureCookie: secure,
     },
+    metrics: {
+      host: env.METRICS_HOST || (env.HOST ?? '127.0.0.1'),
+      port: env.METRICS_PORT === 'off' ? undefined : int(env, 'METRICS_PORT', 9464),
+    },
+    refreshMinIntervalSeconds: int(env, 'REFRESH_MIN_INTERVAL_SECONDS', 10),
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.DATA_DIR ?? './data',
     redisUrl: env.REDIS_URL || undefined,

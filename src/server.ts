@@ -1,20 +1,25 @@
 import { realpathSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
+import { answerClientErrors, MAX_HEADER_BYTES } from './http/client-errors.ts';
 
 /** Listens on the configured port and shuts down gracefully: stop accepting, finish in-flight requests, close the stores. */
 export async function startServer(config = loadConfig()) {
-  const { app, services, close } = await createApp(config);
-  const server = app.listen(config.port, config.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
+  const { app, metricsListener, services, close } = await createApp(config);
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, app);
+  answerClientErrors(server);
+  await listen(server, config.port, config.host);
+  const port = portOf(server, config.port);
   services.logger.info({ port }, `Repositories API listening on http://${config.host}:${port}`);
+  // Metrics on a port of their own, for operators: the load balancer routes only the API port.
+  const metricsServer = config.metrics.port === undefined ? undefined : createServer(metricsListener);
+  if (metricsServer) {
+    await listen(metricsServer, config.metrics.port as number, config.metrics.host);
+    const metricsPort = portOf(metricsServer, config.metrics.port as number);
+    services.logger.info({ metrics_port: metricsPort }, `Prometheus metrics on http://${config.metrics.host}:${metricsPort}/metrics`);
+  }
 
   // `server.close()` only closes the connections idle at that moment: a kept-alive connection whose
   // request is in flight would take new requests afterwards and hold the exit until its idle timeout.
@@ -31,10 +36,24 @@ export async function startServer(config = loadConfig()) {
       services.logger.info('shutting down');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const res of answering) if (!res.headersSent) res.setHeader('Connection', 'close');
-      await closed;
+      metricsServer?.closeAllConnections();
+      await Promise.all([closed, metricsServer && new Promise<void>((resolve) => metricsServer.close(() => resolve()))]);
       await close();
     })());
-  return { server, services, port, stop };
+  return { server, metricsServer, services, port, stop };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+    server.listen(port, host);
+  });
+}
+
+function portOf(server: Server, fallback: number): number {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : fallback;
 }
 
 // Started as a program (not imported): compared as real paths, so a checkout behind a symlink or with

@@ -8,4 +8,5 @@ import './auth.suite.ts';
 import './connections.suite.ts';
 import './gitverse.suite.ts';
 import './listing.suite.ts';
+import './review.suite.ts';
 import './session.suite.ts';

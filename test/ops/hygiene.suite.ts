@@ -78,7 +78,7 @@ describe('secrets hygiene, security headers and CORS of the app process', () => 
 
     // A replayed callback: GitHub refuses the used code.
     const start = await unchecked(`${app.baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
-    const oauthCookie = start.headers.getSetCookie().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('rapi_oauth='));
+    const oauthCookie = start.headers.getSetCookie().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('__Host-rapi_oauth='));
     const authorize = new URL(start.headers.get('location') ?? '');
     authorize.searchParams.set('login', 'kai');
     const callback = (await fetch(authorize, { redirect: 'manual' })).headers.get('location') ?? assert.fail('no callback');
@@ -193,7 +193,7 @@ describe('secrets hygiene, security headers and CORS of the app process', () => 
         const { access_token, ...rest } = JSON.parse(e.body) as { access_token: string };
         assert.equal(typeof access_token, 'string');
         body = JSON.stringify(rest);
-        headers = headers.map((h) => (h.startsWith('set-cookie:') ? h.replace(/rapi_session=[^;,]*/g, 'rapi_session=…') : h));
+        headers = headers.map((h) => (h.startsWith('set-cookie:') ? h.replace(/__Host-rapi_session=[^;,]*/g, '__Host-rapi_session=…') : h));
       }
       const text = `${headers.join('\n')}\n${body}`;
       for (const [name, value] of Object.entries(secrets)) assert.ok(!text.includes(value), `${e.method} ${e.url} (${e.status}) answers with ${name}`);

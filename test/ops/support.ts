@@ -121,6 +121,8 @@ export function baseEnv(githubUrl: string): Record<string, string> {
     GITVERSE_WEB_URL: 'http://127.0.0.1:9',
     RATE_LIMIT_PER_USER: '100000',
     RATE_LIMIT_PER_ADDRESS: '100000',
+    // Any free port, so processes started side by side do not meet on the default one.
+    METRICS_PORT: '0',
   };
 }
 
@@ -315,7 +317,7 @@ export function rawGet(url: string, options: { agent?: Agent; headers?: Record<s
 
 export interface SignedIn {
   token: string;
-  /** `rapi_session=…`, ready for a Cookie header. */
+  /** `__Host-rapi_session=…`, ready for a Cookie header. */
   cookie: string;
   /** The cookie's value alone. */
   cookieValue: string;
@@ -337,7 +339,7 @@ const cookieOf = (res: Response, name: string): string | undefined =>
 export async function signIn(baseUrl: string, login: string, options: CheckedFetchOptions & { callbackBase?: string } = {}): Promise<SignedIn> {
   const app = checkedFetch(options);
   const start = await app(`${baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
-  const oauthCookie = cookieOf(start, 'rapi_oauth');
+  const oauthCookie = cookieOf(start, '__Host-rapi_oauth');
   const authorize = new URL(start.headers.get('location') ?? '');
   authorize.searchParams.set('login', login);
   const approved = await fetch(authorize, { redirect: 'manual' });
@@ -353,7 +355,7 @@ export async function signIn(baseUrl: string, login: string, options: CheckedFet
   const done = await app(callback, { headers: { cookie: oauthCookie } });
   if (done.status !== 200) throw new Error(`sign-in failed: ${done.status} ${await done.text()}`);
   const body = (await done.json()) as { access_token: string; user: { id: number } };
-  const cookie = cookieOf(done, 'rapi_session');
+  const cookie = cookieOf(done, '__Host-rapi_session');
   if (!cookie) throw new Error('sign-in set no session cookie');
   return { token: body.access_token, cookie, cookieValue: cookie.slice(cookie.indexOf('=') + 1), userId: body.user.id, code };
 }

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App, type AppOverrides } from '../../src/app.ts';
+import { answerClientErrors, MAX_HEADER_BYTES } from '../../src/http/client-errors.ts';
 import { createApiClient, type RepositoriesApiClient } from '../../src/client/index.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { loadContract, type ObservedResponse } from './contract.ts';
@@ -64,7 +65,7 @@ export interface TestApp {
 
 export interface SignedIn {
   token: string;
-  /** `rapi_session=…`, ready for a Cookie header. */
+  /** `__Host-rapi_session=…`, ready for a Cookie header. */
   cookie: string;
   userId: number;
   api: RepositoriesApiClient;
@@ -78,7 +79,7 @@ const cookieOf = (res: Response, name: string): string | undefined =>
 
 export async function signInThrough(baseUrl: string, login: string): Promise<{ token: string; cookie: string; userId: number }> {
   const start = await fetch(`${baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
-  const oauthCookie = cookieOf(start, 'rapi_oauth');
+  const oauthCookie = cookieOf(start, '__Host-rapi_oauth');
   const authorize = new URL(start.headers.get('location') ?? '');
   authorize.searchParams.set('login', login);
   const approved = await fetch(authorize, { redirect: 'manual' });
@@ -87,7 +88,7 @@ export async function signInThrough(baseUrl: string, login: string): Promise<{ t
   const done = await fetch(callback, { headers: { cookie: oauthCookie } });
   if (done.status !== 200) throw new Error(`sign-in failed: ${done.status} ${await done.text()}`);
   const body = (await done.json()) as { access_token: string; user: { id: number } };
-  const cookie = cookieOf(done, 'rapi_session');
+  const cookie = cookieOf(done, '__Host-rapi_session');
   if (!cookie) throw new Error('sign-in set no session cookie');
   return { token: body.access_token, cookie, userId: body.user.id };
 }
@@ -99,7 +100,8 @@ export async function startTestApp(
   const fake = await startFakeGithub({ clientId: TEST_CLIENT.id, clientSecret: TEST_CLIENT.secret, ...options.fake });
   fake.state.graphql ??= createStateGraphqlHandler(fake.state);
   const gitverse = await startFakeGitverse(options.gitverse);
-  const server: Server = createServer();
+  const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES });
+  answerClientErrors(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   appOrigins.add(baseUrl);
@@ -115,6 +117,8 @@ export async function startTestApp(
       GITVERSE_API_URL: gitverse.baseUrl,
       GITVERSE_TIMEOUT_MS: '1000',
       PUBLIC_URL: baseUrl,
+      // Most suites refresh to reach a fault they just planted; the bound on refreshes is tested on its own.
+      REFRESH_MIN_INTERVAL_SECONDS: '0',
       ...options.env,
     },
     options.config,

@@ -5,6 +5,7 @@ import { ApiProblem } from '../../http/problem.ts';
 import { detectKind, detectionFailed, MANIFEST_PATHS } from '../../kind/detect.ts';
 import type { RepoRef } from '../../kind/github-batch.ts';
 import type { DetectionReader } from '../../kind/service.ts';
+import { checkHostRepositories } from '../../listing/boundary.ts';
 import type { HostRepository, KindAnnotation, RepositorySource } from '../../listing/types.ts';
 import type { Detection } from '../../store/types.ts';
 import type { GitVerseClient, GitVerseContents } from './client.ts';
@@ -27,7 +28,7 @@ export function createGitverseSource(deps: GitverseSourceDeps): RepositorySource
         const listing = await deps.client.listRepos(token, { pageCache: deps.cache, cacheKey: `gvpage:v1:${userId}:${tokenTag}` });
         deps.metrics?.upstream.inc({ provider: 'gitverse', outcome: 'downloaded' }, listing.stats.downloaded);
         deps.metrics?.upstream.inc({ provider: 'gitverse', outcome: 'not_modified' }, listing.stats.notModified);
-        return listing.repos;
+        return checkHostRepositories('gitverse', listing.repos);
       } catch (error) {
         deps.metrics?.upstream.inc({ provider: 'gitverse', outcome: 'failed' });
         throw error;
