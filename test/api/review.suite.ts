@@ -217,6 +217,37 @@ describe('outside review: correctness', () => {
   });
 });
 
+describe('outside review: host values outside our schema with response validation off (production)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({
+      fake: {
+        users: [
+          { login: 'oddity', repos: [oddRepo('oddity', 9401, 'odd', { full_name: 'x', stargazers_count: -1, created_at: null, updated_at: '2016-12-31T23:59:60Z' })] },
+          { login: 'zero', repos: [oddRepo('zero', 9402, 'zero-id', { id: -5 })] },
+        ],
+      },
+      env: { VALIDATE_RESPONSES: 'false' },
+    });
+  });
+  after(() => t.close());
+
+  test('when response validation is off, then odd host values still come out spec-valid (every answer here is checked against the spec), and an unrepresentable one is a 502, not a spec-invalid 200', async () => {
+    const odd = await t.signIn('oddity');
+    const list = await odd.api.GET('/api/v1/repos');
+    assert.equal(list.response.status, 200);
+    const [repo] = list.data?.repositories ?? assert.fail();
+    assert.deepEqual([repo?.full_name, repo?.stargazers_count, repo?.created_at, repo?.updated_at], ['oddity/odd', 0, null, '2016-12-31T23:59:59Z']);
+    const zero = await t.signIn('zero');
+    const bad = await zero.api.GET('/api/v1/repos');
+    assert.equal(bad.response.status, 502);
+    assert.match(bad.error?.detail ?? '', /\bid must be an integer of at least 1 \(repository "zero\/zero-id"\)/);
+    const connect = await zero.api.POST('/api/v1/connections', { body: { provider: 'github', repo_id: 9402 } });
+    assert.equal(connect.response.status, 502);
+    assert.deepEqual((await zero.api.GET('/api/v1/connections')).data?.connections, []);
+  });
+});
+
 describe('outside review: the error handler itself', () => {
   let t: TestApp;
   let me: SignedIn;

@@ -366,7 +366,8 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[
  */
 function utc(value: unknown): string | null {
   if (typeof value !== 'string' || !ISO_DATE_TIME.test(value)) return null;
-  const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(value) ? value : `${value}Z`;
+  // A leap second (`…:60`), which `Date.parse` cannot read, is the second before it.
+  const zoned = (/(?:Z|[+-]\d{2}:?\d{2})$/i.test(value) ? value : `${value}Z`).replace(/(T\d{2}:\d{2}):60/i, '$1:59');
   const ms = Date.parse(zoned.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   if (Number.isNaN(ms)) return null;
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
