@@ -125,6 +125,16 @@ describe('secrets hygiene, security headers and CORS of the app process', () => 
     }
   });
 
+  test('when the process runs, then Prometheus metrics answer on the metrics port it logs, and the API port answers 404 for /api/v1/metrics', async () => {
+    const line = await app.waitForLine(/Prometheus metrics on http:\/\/127\.0\.0\.1:\d+\/metrics/);
+    const url = /(http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(line)?.[1] ?? assert.fail(line);
+    assert.notEqual(new URL(url).port, String(app.port));
+    const metrics = await fetch(url);
+    assert.equal(metrics.status, 200);
+    assert.match(await metrics.text(), /^# TYPE http_requests_total counter/m);
+    assert.equal((await unchecked(`${app.baseUrl}/api/v1/metrics`)).status, 404);
+  });
+
   test('CORS: a listed origin gets itself back on preflights and requests, credentials allowed; other origins get nothing, and never *', async () => {
     const preflight = (origin: string) =>
       unchecked(`${app.baseUrl}/api/v1/repos`, {
