@@ -1016,8 +1016,9 @@ export interface components {
         /**
          * @description `true` skips our short-lived cache of the user's listing and asks the git hosts again (with conditional
          *     requests, so unchanged pages cost no git host rate limit). Bounded: a refresh within 10 seconds
-         *     (`REFRESH_MIN_INTERVAL_SECONDS`) of the user's last read of that host reuses that read instead of asking
-         *     again, so repeated refreshes cost the git host one listing per interval at most.
+         *     (`REFRESH_MIN_INTERVAL_SECONDS`) of the last time that host was asked for the user's listing (whether it
+         *     answered or failed) is answered from the listing read last instead of asking again, so repeated refreshes
+         *     cost the git host one listing per interval at most.
          */
         RefreshQuery: boolean;
         /**
@@ -1357,8 +1358,9 @@ export interface operations {
                 /**
                  * @description `true` skips our short-lived cache of the user's listing and asks the git hosts again (with conditional
                  *     requests, so unchanged pages cost no git host rate limit). Bounded: a refresh within 10 seconds
-                 *     (`REFRESH_MIN_INTERVAL_SECONDS`) of the user's last read of that host reuses that read instead of asking
-                 *     again, so repeated refreshes cost the git host one listing per interval at most.
+                 *     (`REFRESH_MIN_INTERVAL_SECONDS`) of the last time that host was asked for the user's listing (whether it
+                 *     answered or failed) is answered from the listing read last instead of asking again, so repeated refreshes
+                 *     cost the git host one listing per interval at most.
                  */
                 refresh?: components["parameters"]["RefreshQuery"];
             };

@@ -95,6 +95,8 @@ export function createListingService(deps: ListingDeps) {
   const generations = new Map<string, number>();
   const decoded = new Recent<string, HostSnapshot>(deps.keptListings ?? 1000);
   const refreshMinIntervalMs = Math.max(0, deps.refreshMinIntervalSeconds ?? 0) * 1000;
+  // When this process last asked each host for each user's listing (bounded like the decoded listings).
+  const attempts = new Recent<string, number>(deps.keptListings ?? 1000);
   const views = new Recent<number, View>(deps.keptListings ?? 1000);
   const listingKey = (userId: number, provider: Provider) => `listing:v2:${userId}:${provider}`;
   const stampKey = (userId: number, provider: Provider) => `listing:v2:${userId}:${provider}:stamp`;
@@ -112,11 +114,14 @@ export function createListingService(deps: ListingDeps) {
   }
 
   async function hostSnapshot(userId: number, source: RepositorySource, token: string, refresh: boolean): Promise<HostSnapshot> {
-    const cached = await cachedSnapshot(userId, source.provider);
-    if (cached && (!refresh || Date.now() - (cached.fetchedAt ?? 0) < refreshMinIntervalMs)) return cached;
     const key = listingKey(userId, source.provider);
+    const cached = await cachedSnapshot(userId, source.provider);
+    // The last read counts whether it succeeded or not: refreshes against a failing host are bounded too.
+    const lastRead = Math.max(cached?.fetchedAt ?? 0, attempts.get(key) ?? 0);
+    if (cached && (!refresh || Date.now() - lastRead < refreshMinIntervalMs)) return cached;
     const running = inFlight.get(key);
     if (running) return running;
+    attempts.set(key, Date.now());
     const generation = generations.get(key) ?? 0;
     const fetching = source
       .list({ userId, token, refresh })

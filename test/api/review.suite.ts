@@ -457,6 +457,33 @@ describe('outside review: security and HTTP hygiene', () => {
   });
 });
 
+describe('outside review: refreshes against a failing host', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({
+      fake: { users: [{ login: 'octocat', repos: generateRepos(20, { owner: { login: 'octocat' }, seed: 4 }) }] },
+      env: { REFRESH_MIN_INTERVAL_SECONDS: '1' },
+    });
+  });
+  after(() => t.close());
+
+  test('when GitHub fails and refresh=true is repeated within the interval, then GitHub is asked once, and the listing read before is answered', async () => {
+    const { api } = await t.signIn('octocat');
+    assert.equal((await api.GET('/api/v1/repos')).response.status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    t.fake.state.injectFault({ route: '/user/repos', kind: 500 });
+    t.fake.state.resetCounters();
+    assert.equal((await api.GET('/api/v1/repos', { params: { query: { refresh: true } } })).response.status, 502);
+    for (let i = 0; i < 5; i++) {
+      const again = await api.GET('/api/v1/repos', { params: { query: { refresh: true } } });
+      assert.equal(again.response.status, 200);
+      assert.equal(again.data?.total, 20);
+    }
+    assert.equal(t.fake.state.counters.byRoute['/user/repos'], 1);
+    t.fake.state.clearFaults();
+  });
+});
+
 describe('outside review: smaller items', () => {
   let t: TestApp;
   before(async () => {
