@@ -157,9 +157,11 @@ function rssOf(pid: number): number {
 }
 
 /** Heap used and the longest event-loop delay since the previous scrape, from the app's own metrics. */
-async function metricsOf(baseUrl: string): Promise<{ heap: number; lag: number }> {
+let metricsUrl = '';
+async function metricsOf(_baseUrl: string): Promise<{ heap: number; lag: number }> {
+  // The metrics port is the operators' own, apart from the API's.
   // A deadline, so one unanswered scrape cannot stop the sampling for the rest of the phase.
-  const text = await (await fetch(`${baseUrl}/api/v1/metrics`, { signal: AbortSignal.timeout(SCRAPE_DEADLINE_MS) })).text();
+  const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(SCRAPE_DEADLINE_MS) })).text();
   const gauge = (name: string) => {
     const match = new RegExp(`^${name}\\s+([\\d.e+-]+)`, 'm').exec(text);
     return match?.[1] ? Number(match[1]) : Number.NaN;
@@ -199,11 +201,12 @@ export async function benchSoak(opts: RunOptions): Promise<TargetResult[]> {
 
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
+  metricsUrl = `http://127.0.0.1:${await freePort()}/metrics`;
   dataDir = mkdtempSync(join(tmpdir(), 'rapi-bench-'));
   const root = fileURLToPath(new URL('..', import.meta.url));
   const env = {
     ...process.env,
-    ...appEnv(fake.baseUrl, baseUrl, { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }),
+    ...appEnv(fake.baseUrl, baseUrl, { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', METRICS_PORT: new URL(metricsUrl).port }),
   };
   const validation = /^(1|true)$/i.test(env.VALIDATE_RESPONSES ?? '');
   say(`app in its own process with production settings (response validation ${validation ? 'on' : 'off'}, logs at warn, embedded database on disk)`);

@@ -89,6 +89,8 @@ export async function startFake(users: FakeUserInput[], latencyMs: number): Prom
 export function appEnv(fakeUrl: string, publicUrl: string, extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {
     NODE_ENV: 'production',
+    // Any free port: the benchmark scrapes the soak's metrics on a port it picks itself.
+    METRICS_PORT: '0',
     SECRET_KEY,
     LOG_LEVEL: 'silent',
     DATA_DIR: 'memory://',

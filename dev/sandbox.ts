@@ -54,7 +54,8 @@ const config = loadConfig({
   GITVERSE_API_URL: gitverse.baseUrl,
   GITVERSE_WEB_URL: gitverse.baseUrl,
 });
-const { stop, services } = await startServer(config);
+const { stop, services, metricsServer } = await startServer(config);
+const metricsAddress = metricsServer?.address();
 const { token, user } = await issueDevToken(services.store, config, { login: LOGIN, githubToken: tokenFor(LOGIN), githubId: idFor(LOGIN) });
 if (!(await services.store.tokens.get(user.id, 'gitverse'))) {
   await services.store.tokens.put(user.id, 'gitverse', { token: gitverseTokenFor(LOGIN), login: LOGIN, scopes: ['read:public_api'] });
@@ -70,6 +71,7 @@ Repositories API sandbox (Node ${process.version})
   app        ${app}/api/v1/repos
   sign in    ${app}/api/v1/auth/github/login   (fake GitHub accounts: octocat, hubot, newcomer; add ?login= on the fake's page)
   docs       ${app}/docs
+  metrics    ${metricsAddress && typeof metricsAddress === 'object' ? `http://${config.metrics.host}:${metricsAddress.port}/metrics   (operators only; not on the API port)` : 'off (METRICS_PORT=off)'}
   mock       http://127.0.0.1:${MOCK_PORT}/api/v1/repos   (Prism; see mocks/README.md for its states)
   fake GitHub ${fake.baseUrl}
   fake GitVerse ${gitverse.baseUrl}   (${LOGIN}'s GitVerse is linked; link hubot's with PUT /api/v1/me/providers/gitverse {"token":"${gitverseTokenFor('hubot')}"})

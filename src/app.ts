@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import cookieParser from 'cookie-parser';
 import cors from 'cors';
 import express, { type RequestHandler } from 'express';
@@ -10,7 +11,7 @@ import { createJwtService } from './auth/jwt.ts';
 import { createCache, RedisCache, type KeyValueCache } from './cache/index.ts';
 import type { Config } from './config.ts';
 import { authenticate, identifyOperation } from './http/auth.ts';
-import { errorHandler, notFoundHandler, problemBody } from './http/errors.ts';
+import { errorHandler, notFoundHandler, problemBody, replaceFinalHandler } from './http/errors.ts';
 import { connectionHandlers } from './http/handlers/connections.ts';
 import { operationHandlers } from './http/handlers/operations.ts';
 import { repositoryHandlers } from './http/handlers/repositories.ts';
@@ -18,7 +19,8 @@ import { sessionHandlers } from './http/handlers/session.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createRateLimits } from './http/rate-limit.ts';
 import { loadSpec } from './http/openapi.ts';
-import { indexOperations, strictIntegers } from './http/operations.ts';
+import { headAsGet, indexOperations, strictIntegers } from './http/operations.ts';
+import { canonicalQuery } from './http/query-string.ts';
 import { createListingService } from './listing/service.ts';
 import { createGithubReader } from './hosts/github/kinds.ts';
 import { createDetectionService, type DetectionService } from './kind/service.ts';
@@ -46,6 +48,8 @@ export type OperationId = keyof operations;
 
 export interface App {
   app: express.Express;
+  /** Prometheus metrics for operators, served apart from the API (`server.ts` listens on `METRICS_PORT`). */
+  metricsListener: RequestListener;
   services: Services;
   /** Closes the database and the cache (only those the app opened itself). */
   close(): Promise<void>;
@@ -112,6 +116,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       store,
       cache,
       cacheTtlSeconds: config.listingCacheTtlSeconds,
+      refreshMinIntervalSeconds: config.refreshMinIntervalSeconds,
       sources: {
         github: createGithubSource({ client: github, cache, metrics, kinds: kindsFrom(detection, 'github') }),
         gitverse: createGitverseSource({ client: gitverse, cache, metrics, kinds: kindsFrom(detection, 'gitverse') }),
@@ -158,12 +163,28 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       exposedHeaders: ['Link', 'ETag', 'X-Total-Count', 'X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
     }),
   );
+  app.use(canonicalQuery);
   app.use(identifyOperation(operations));
+  app.use(headAsGet);
+  if (config.corsOrigins.length) {
+    // Whether an answer carries CORS headers depends on the request's Origin, so shared caches must key on it.
+    app.use((_req, res, next) => {
+      res.vary('Origin');
+      next();
+    });
+  }
   app.use(metrics.middleware);
   app.use(cookieParser());
   const rateLimits = createRateLimits({ ...config.rateLimit, redis: cache instanceof RedisCache ? cache.client : undefined });
   app.use(rateLimits.beforeAuth);
-  app.use(authenticate({ store, jwt: services.jwt, cookieName: config.session.cookieName }));
+  app.use(
+    authenticate({
+      store,
+      jwt: services.jwt,
+      cookieName: config.session.cookieName,
+      trustedOrigins: [new URL(config.publicUrl).origin, ...config.corsOrigins],
+    }),
+  );
   app.use(rateLimits.afterAuth);
   app.use(express.json({ limit: '16kb', type: ['application/json', 'application/*+json'] }));
   app.use(strictIntegers(operations));
@@ -214,7 +235,6 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     disconnectRepository: [connections.disconnectRepository],
     getHealth: [ops.getHealth],
     getReadiness: [ops.getReadiness],
-    getMetrics: [ops.getMetrics],
     getOpenApiDocument: [ops.getOpenApiDocument],
     getApiReference: [docsCsp, ops.getApiReference],
   };
@@ -225,10 +245,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     app[op.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'](route, ...[chain].flat());
   }
   app.use(notFoundHandler);
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, { allowedMethods: (path) => operations.allowedMethods(path) }));
+  replaceFinalHandler(app, logger);
 
   return {
     app,
+    metricsListener: metrics.listener,
     services,
     async close() {
       await detection.idle();

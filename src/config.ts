@@ -16,7 +16,18 @@ export interface Config {
   secretKey: string;
   /** Signs our JWTs; defaults to `SECRET_KEY`. Separate, a rotated `SECRET_KEY` leaves bearer tokens valid (and host tokens unreadable). */
   jwt: { secret: string; issuer: string; audience: string; ttlSeconds: number };
-  session: { cookieName: string; ttlSeconds: number; secureCookie: boolean };
+  /**
+   * `cookieName` and `oauthCookieName` are the names sent: with Secure cookies they carry the `__Host-`
+   * prefix (Path=/, no Domain), so a sibling subdomain can neither plant nor overwrite them.
+   */
+  session: { cookieName: string; oauthCookieName: string; ttlSeconds: number; secureCookie: boolean };
+  /**
+   * Where Prometheus metrics are served, apart from the API: `port` 0 is any free port, undefined is
+   * off. The API port never serves them.
+   */
+  metrics: { host: string; port: number | undefined };
+  /** A `refresh=true` (or a connect of a repository not in the cached listing) within this many seconds of the last read of a host reuses that read. */
+  refreshMinIntervalSeconds: number;
   /** PostgreSQL when set; otherwise the embedded database in `dataDir`. */
   databaseUrl: string | undefined;
   /** Embedded database folder, or `memory://` for a throwaway one. */
@@ -104,6 +115,9 @@ const schema = z.object({
   API_REFERENCE_FILE: text,
   VALIDATE_RESPONSES: flag,
   SHUTDOWN_TIMEOUT_MS: whole(0, 120_000),
+  METRICS_HOST: optional(z.string().min(1)),
+  METRICS_PORT: optional(z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)], { error: 'a whole number from 0 to 65535, or off' })),
+  REFRESH_MIN_INTERVAL_SECONDS: whole(0, HOUR),
   SECRET_KEY: optional(z.string().min(32, { error: 'at least 32 characters' })),
   JWT_SECRET: optional(z.string().min(32, { error: 'at least 32 characters' })),
   JWT_ISSUER: optional(z.string().min(1)),
@@ -170,9 +184,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   const nodeEnv = vars.NODE_ENV ?? 'development';
   const port = vars.PORT ?? 3000;
   const secretKey = vars.SECRET_KEY ?? DEV_SECRET;
+  const secure = vars.SESSION_COOKIE_SECURE ?? true;
+  const host = vars.HOST ?? '127.0.0.1';
   const config: Config = {
     port,
-    host: vars.HOST ?? '127.0.0.1',
+    host,
     publicUrl: vars.PUBLIC_URL ?? `http://localhost:${port}`,
     env: nodeEnv,
     logLevel: vars.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
@@ -184,10 +200,16 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       ttlSeconds: vars.JWT_TTL_SECONDS ?? 900,
     },
     session: {
-      cookieName: vars.SESSION_COOKIE_NAME ?? 'rapi_session',
+      cookieName: `${secure ? '__Host-' : ''}${vars.SESSION_COOKIE_NAME ?? 'rapi_session'}`,
+      oauthCookieName: `${secure ? '__Host-' : ''}rapi_oauth`,
       ttlSeconds: vars.SESSION_TTL_SECONDS ?? 30 * DAY,
-      secureCookie: vars.SESSION_COOKIE_SECURE ?? true,
+      secureCookie: secure,
     },
+    metrics: {
+      host: vars.METRICS_HOST ?? host,
+      port: vars.METRICS_PORT === 'off' ? undefined : (vars.METRICS_PORT ?? 9464),
+    },
+    refreshMinIntervalSeconds: vars.REFRESH_MIN_INTERVAL_SECONDS ?? 10,
     databaseUrl: vars.DATABASE_URL,
     dataDir: vars.DATA_DIR ?? './data',
     redisUrl: vars.REDIS_URL,

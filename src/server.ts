@@ -1,8 +1,9 @@
 import { realpathSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
 import { ConfigError, configWarnings, loadConfig, type Config } from './config.ts';
+import { answerClientErrors, MAX_HEADER_BYTES } from './http/client-errors.ts';
 
 /**
  * Listens on the configured port and shuts down gracefully. Once asked to stop, readiness answers 503
@@ -11,16 +12,20 @@ import { ConfigError, configWarnings, loadConfig, type Config } from './config.t
  * `shutdownTimeoutMs` has its connection closed, so the process always exits.
  */
 export async function startServer(config: Config = loadConfig()) {
-  const { app, services, close } = await createApp(config);
-  const server = app.listen(config.port, config.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
+  const { app, metricsListener, services, close } = await createApp(config);
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, app);
+  answerClientErrors(server);
+  await listen(server, config.port, config.host);
+  const port = portOf(server, config.port);
   services.logger.info({ port, node: process.version, env: config.env }, `Repositories API listening on http://${config.host}:${port} (Node ${process.version})`);
   for (const warning of configWarnings(config)) services.logger.warn(warning);
+  // Metrics on a port of their own, for operators: the load balancer routes only the API port.
+  const metricsServer = config.metrics.port === undefined ? undefined : createServer(metricsListener);
+  if (metricsServer) {
+    await listen(metricsServer, config.metrics.port as number, config.metrics.host);
+    const metricsPort = portOf(metricsServer, config.metrics.port as number);
+    services.logger.info({ metrics_port: metricsPort }, `Prometheus metrics on http://${config.metrics.host}:${metricsPort}/metrics`);
+  }
 
   // Once stopping, every answer tells the client to close, so no kept-alive connection outlives it.
   let stopping: Promise<void> | undefined;
@@ -48,10 +53,24 @@ export async function startServer(config: Config = loadConfig()) {
       if (!finished) services.logger.warn({ inFlight: answering.size }, `requests still in flight after ${config.shutdownTimeoutMs} ms: closing their connections`);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await closed;
+      metricsServer?.closeAllConnections();
+      await Promise.all([closed, metricsServer && new Promise<void>((resolve) => metricsServer.close(() => resolve()))]);
       await close();
     })());
-  return { server, services, port, stop };
+  return { server, metricsServer, services, port, stop };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+    server.listen(port, host);
+  });
+}
+
+function portOf(server: Server, fallback: number): number {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : fallback;
 }
 
 async function main(): Promise<void> {

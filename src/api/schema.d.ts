@@ -162,6 +162,9 @@ export interface paths {
          * Connect a repository
          * @description Connects a repository the user can see on the git host. Idempotent: 201 when it becomes connected
          *     (first time, or again after a disconnect, with the same connection id), 200 when it already was.
+         *     A repository missing from the user's cached listing makes us ask the git host again, at most once per
+         *     10 seconds per user and host (the bound of `refresh=true`); nothing is stored unless the host's answer
+         *     was read whole and checked.
          */
         post: operations["connectRepository"];
         delete?: never;
@@ -199,7 +202,8 @@ export interface paths {
         };
         /**
          * Liveness
-         * @description Answers as long as the process runs; it checks nothing else (see readiness).
+         * @description Answers as long as the process runs; it checks nothing else (see readiness). Probes are not counted
+         *     against any rate limit, and `HEAD` answers like `GET` without a body (for load balancers).
          */
         get: operations["getHealth"];
         put?: never;
@@ -219,29 +223,10 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Whether this instance can serve requests now; a load balancer takes it out of rotation on 503.
+         * @description Whether this instance can serve requests now; a load balancer takes it out of rotation on 503. Probes are
+         *     not counted against any rate limit, and `HEAD` answers like `GET` without a body.
          */
         get: operations["getReadiness"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/metrics": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Prometheus metrics
-         * @description Request counts and durations by operation and status, git host requests by outcome, cache hits, and process metrics, in the Prometheus text format.
-         */
-        get: operations["getMetrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -300,16 +285,22 @@ export interface components {
          *     - `SESSION_EXPIRED`: the stored git host token can no longer be read (the server's key changed). Sign out and in again.
          *     - `GITHUB_AUTH` / `PROVIDER_AUTH`: GitHub / another git host rejected its token (expired, revoked, missing scope). The app session is still valid; re-link the host (`reconnect: true`).
          *     - `FORBIDDEN`: the credentials lack the scope this operation needs.
+         *     - `CROSS_SITE_REQUEST`: a write authenticated by the session cookie came from a page of another site
+         *       (by its `Origin` or `Sec-Fetch-Site`) that is not a trusted origin; nothing was changed.
          *     - `NOT_FOUND`: no such resource for this user.
-         *     - `METHOD_NOT_ALLOWED`, `UNSUPPORTED_MEDIA_TYPE`, `PAYLOAD_TOO_LARGE`: the request's form is wrong.
+         *     - `METHOD_NOT_ALLOWED`, `UNSUPPORTED_MEDIA_TYPE`, `PAYLOAD_TOO_LARGE`: the request's form is wrong (a 405
+         *       carries an `Allow` header listing the methods the path answers). `REQUEST_HEADERS_TOO_LARGE`: the
+         *       request line or headers are larger than the server reads (431; the connection is closed).
          *     - `VALIDATION_FAILED`: the request's parameters or body are invalid (`field_errors`, `issues`).
          *     - `RATE_LIMITED`: too many requests, here or at the git host (`retry_after`).
-         *     - `UPSTREAM_UNAVAILABLE`, `UPSTREAM_TIMEOUT`: the git host failed or did not answer in time.
+         *     - `UPSTREAM_UNAVAILABLE`, `UPSTREAM_TIMEOUT`: the git host failed or did not answer in time, or sent a
+         *       value this API cannot represent (the `detail` names the field). The `detail` says which host failed and
+         *       how, in words; addresses and socket errors stay in our logs under the `request_id`.
          *     - `INTERNAL`: an unexpected error on our side.
          * @example GITHUB_AUTH
          * @enum {string}
          */
-        ProblemCode: "UNAUTHORIZED" | "SESSION_EXPIRED" | "GITHUB_AUTH" | "PROVIDER_AUTH" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "INTERNAL";
+        ProblemCode: "UNAUTHORIZED" | "SESSION_EXPIRED" | "GITHUB_AUTH" | "PROVIDER_AUTH" | "FORBIDDEN" | "CROSS_SITE_REQUEST" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_HEADERS_TOO_LARGE" | "RATE_LIMITED" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "INTERNAL";
         /**
          * @description The git host a repository or token belongs to.
          * @example github
@@ -513,12 +504,6 @@ export interface components {
              */
             type: "User" | "Organization";
         };
-        /**
-         * Format: date-time
-         * @description An ISO 8601 / RFC 3339 date and time.
-         * @example 2026-03-10T14:32:10Z
-         */
-        Timestamp: string;
         /** @description What the signed-in user may do in the repository, as the git host reports it; `null` when the host does not say. */
         RepositoryPermissions: {
             /** @description May administer the repository. */
@@ -558,6 +543,18 @@ export interface components {
         /**
          * @description One repository the user can reach, with the union of the fields the git hosts document, whether it is
          *     connected to our app, its kind, and the AI app builder that made it, if any.
+         *
+         *     What a git host sends is checked once, when it is read, and written in this shape by these rules:
+         *     - the identity fields (`id`, `name`, `owner.id`, `owner.login`) are never changed: when one is outside
+         *       this schema (an id below 1, a name with `/`, a login with a space...), the host's answer is refused
+         *       with 502 `UPSTREAM_UNAVAILABLE`, whose `detail` names the field and the repository;
+         *     - `full_name` is the host's when it is `owner/name`, otherwise it is built from `owner.login` and `name`;
+         *     - counts and `size` that are negative, fractional or missing are `0`;
+         *     - `description` is cut to 4096 characters; `language` and `default_branch` have line breaks replaced
+         *       by spaces and are cut to their lengths (empty becomes `null`);
+         *     - dates are written in UTC with whole seconds (`2026-03-10T14:32:10Z`); a leap second (`…T23:59:60Z`)
+         *       is written as the second before it; a date that is missing or not a date is `null`;
+         *     - an `html_url` that is not an absolute http(s) URL refuses the host's answer like an identity field.
          */
         Repository: {
             provider: components["schemas"]["Provider"];
@@ -618,8 +615,20 @@ export interface components {
              * @example main
              */
             default_branch: string | null;
-            created_at: components["schemas"]["Timestamp"];
-            updated_at: components["schemas"]["Timestamp"];
+            /**
+             * Format: date-time
+             * @description When the repository was created; `null` when the host does not report it (GitHub's schema allows null).
+             * @example 2025-11-02T09:12:44Z
+             */
+            created_at: string | null;
+            /**
+             * Format: date-time
+             * @description The last change of the repository or its metadata; `null` when the host does not report it (GitHub's
+             *     schema allows null). Sorting by `updated`, `created` or `pushed` puts repositories without that date
+             *     last, whatever the direction.
+             * @example 2026-03-10T14:32:10Z
+             */
+            updated_at: string | null;
             /**
              * Format: date-time
              * @description The last push; `null` when the host does not report one or nothing was ever pushed.
@@ -696,6 +705,12 @@ export interface components {
              */
             providers: components["schemas"]["ProviderStatus"][];
         };
+        /**
+         * Format: date-time
+         * @description An ISO 8601 / RFC 3339 date and time.
+         * @example 2026-03-10T14:32:10Z
+         */
+        Timestamp: string;
         /** @description A repository connected to our app by this user (an installation record). */
         Connection: {
             id: components["schemas"]["InstallationId"];
@@ -788,6 +803,19 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description The request line or headers are larger than 16 KiB (`REQUEST_HEADERS_TOO_LARGE`). Answered by the HTTP server before any
+         *     route is read, so the problem has no `instance`, and the connection is closed.
+         */
+        RequestHeadersTooLarge: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The callback is invalid: a parameter is missing, or the sign-in state does not match the one that was started (`VALIDATION_FAILED`). */
         SignInBadRequest: {
             headers: {
@@ -824,7 +852,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The git host failed: an error answer, a reset connection, or a broken body (`UPSTREAM_UNAVAILABLE`). Never turned into a shorter list. */
+        /** @description The git host failed: an error answer, a refused or reset connection, a broken body, or a value this API cannot represent (`UPSTREAM_UNAVAILABLE`; the detail names the field). Never turned into a shorter list, never a 500. */
         BadGateway: {
             headers: {
                 RateLimit: components["headers"]["RateLimit"];
@@ -860,6 +888,18 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The credentials lack the scope this operation needs (`FORBIDDEN`), or the write is authenticated by the session cookie and comes from a page of another site that is not a trusted origin (`CROSS_SITE_REQUEST`). */
+        ForbiddenWrite: {
+            headers: {
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The credentials lack the scope this operation needs (`FORBIDDEN`). */
         ForbiddenScope: {
             headers: {
@@ -872,8 +912,8 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The git host rejected its token (`GITHUB_AUTH` / `PROVIDER_AUTH` with `reconnect: true`; the app session stays valid), or the credentials lack the scope (`FORBIDDEN`). */
-        Forbidden: {
+        /** @description The git host rejected its token (`GITHUB_AUTH` / `PROVIDER_AUTH` with `reconnect: true`; the app session stays valid), the credentials lack the scope (`FORBIDDEN`), or the write is authenticated by the session cookie and comes from a page of another site that is not a trusted origin (`CROSS_SITE_REQUEST`). */
+        ForbiddenHostWrite: {
             headers: {
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -930,6 +970,18 @@ export interface components {
                 [name: string]: unknown;
             };
             content?: never;
+        };
+        /** @description The git host rejected its token (`GITHUB_AUTH` / `PROVIDER_AUTH` with `reconnect: true`; the app session stays valid), or the credentials lack the scope (`FORBIDDEN`). */
+        Forbidden: {
+            headers: {
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
         };
         /** @description No such repository is visible to the user on the git host (`NOT_FOUND`). */
         RepositoryNotFound: {
@@ -1008,7 +1060,10 @@ export interface components {
         PerPageQuery: number;
         /**
          * @description `true` skips our short-lived cache of the user's listing and asks the git hosts again (with conditional
-         *     requests, so unchanged pages cost no git host rate limit).
+         *     requests, so unchanged pages cost no git host rate limit). Bounded: a refresh within 10 seconds
+         *     (`REFRESH_MIN_INTERVAL_SECONDS`) of the last time that host was asked for the user's listing (whether it
+         *     answered or failed) is answered from the listing read last instead of asking again, so repeated refreshes
+         *     cost the git host one listing per interval at most.
          */
         RefreshQuery: boolean;
         /**
@@ -1049,9 +1104,22 @@ export interface components {
          */
         "Retry-After": number;
         /**
-         * @description The session cookie `rapi_session` (HttpOnly, Secure, SameSite=Lax), and the expiry of the finished
-         *     sign-in's state cookie `rapi_oauth`.
-         * @example rapi_session=2b7d0c5e...; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=2592000
+         * @description `no-store`: the answer carries a token or a person's data, so no browser or proxy may keep it
+         *     (RFC 6749 §5.1 for the token of the sign-in).
+         * @example no-store
+         */
+        "Cache-Control": "no-store";
+        /**
+         * @description `no-cache`, for HTTP/1.0 caches, beside `Cache-Control: no-store` (RFC 6749 §5.1).
+         * @example no-cache
+         */
+        Pragma: "no-cache";
+        /**
+         * @description The session cookie `__Host-rapi_session` (HttpOnly, Secure, SameSite=Lax, Path=/, no Domain: a sibling
+         *     subdomain cannot plant or overwrite it), and the expiry of the finished sign-in's state cookie
+         *     `__Host-rapi_oauth`. Where the service runs without Secure cookies (`SESSION_COOKIE_SECURE=false`, local
+         *     development over http) the names have no `__Host-` prefix.
+         * @example __Host-rapi_session=2b7d0c5e...; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=2592000
          */
         "Set-Cookie": string;
         /**
@@ -1094,8 +1162,10 @@ export interface operations {
                 headers: {
                     Location: components["headers"]["RedirectLocation"];
                     /**
-                     * @description The encrypted sign-in state cookie (`rapi_oauth`), valid for 10 minutes.
-                     * @example rapi_oauth=v1.Zm9vYmFy; Path=/api/v1/auth/github; Max-Age=600; HttpOnly; Secure; SameSite=Lax
+                     * @description The encrypted sign-in state cookie, valid for 10 minutes: `__Host-rapi_oauth` (Secure, Path=/, no
+                     *     Domain, so a sibling subdomain cannot plant it), or `rapi_oauth` where the service runs without
+                     *     Secure cookies (local development over http).
+                     * @example __Host-rapi_oauth=v1.Zm9vYmFy; Path=/; Max-Age=600; HttpOnly; Secure; SameSite=Lax
                      */
                     "Set-Cookie"?: string;
                     RateLimit: components["headers"]["RateLimit"];
@@ -1107,6 +1177,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeadersTooLarge"];
         };
     };
     completeGithubSignIn: {
@@ -1116,7 +1187,10 @@ export interface operations {
                 code?: string;
                 /** @description The state sent at the start of the sign-in. */
                 state: string;
-                /** @description Set by GitHub when the user denied the sign-in (`access_denied`). */
+                /**
+                 * @description Set by GitHub when the user denied the sign-in (`access_denied`). GitHub writes the spaces of
+                 *     `error_description` as `+`, which is read as a space like in any query string here.
+                 */
                 error?: string;
                 /** @description GitHub's explanation of `error`. */
                 error_description?: string;
@@ -1132,6 +1206,8 @@ export interface operations {
             /** @description Signed in. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
                     "Set-Cookie": components["headers"]["Set-Cookie"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -1145,6 +1221,7 @@ export interface operations {
             /** @description Signed in; to the configured post-sign-in page. */
             303: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     Location: components["headers"]["RedirectLocation"];
@@ -1156,6 +1233,7 @@ export interface operations {
             400: components["responses"]["SignInBadRequest"];
             401: components["responses"]["SignInFailed"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
             502: components["responses"]["BadGateway"];
             504: components["responses"]["GatewayTimeout"];
@@ -1175,7 +1253,7 @@ export interface operations {
                 headers: {
                     /**
                      * @description Clears the session cookie.
-                     * @example rapi_session=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax
+                     * @example __Host-rapi_session=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax
                      */
                     "Set-Cookie"?: string;
                     RateLimit: components["headers"]["RateLimit"];
@@ -1187,7 +1265,9 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenWrite"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -1203,6 +1283,7 @@ export interface operations {
             /** @description The signed-in user. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1216,6 +1297,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenScope"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -1235,6 +1317,7 @@ export interface operations {
             /** @description Linked. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1246,10 +1329,11 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenHostWrite"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
             502: components["responses"]["BadGateway"];
             504: components["responses"]["GatewayTimeout"];
@@ -1276,9 +1360,10 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenScope"];
+            403: components["responses"]["ForbiddenWrite"];
             404: components["responses"]["ProviderNotLinked"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -1324,7 +1409,10 @@ export interface operations {
                 per_page?: components["parameters"]["PerPageQuery"];
                 /**
                  * @description `true` skips our short-lived cache of the user's listing and asks the git hosts again (with conditional
-                 *     requests, so unchanged pages cost no git host rate limit).
+                 *     requests, so unchanged pages cost no git host rate limit). Bounded: a refresh within 10 seconds
+                 *     (`REFRESH_MIN_INTERVAL_SECONDS`) of the last time that host was asked for the user's listing (whether it
+                 *     answered or failed) is answered from the listing read last instead of asking again, so repeated refreshes
+                 *     cost the git host one listing per interval at most.
                  */
                 refresh?: components["parameters"]["RefreshQuery"];
             };
@@ -1360,6 +1448,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
             502: components["responses"]["BadGateway"];
             504: components["responses"]["GatewayTimeout"];
@@ -1380,6 +1469,7 @@ export interface operations {
             /** @description The user's connections. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1393,6 +1483,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenScope"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -1412,6 +1503,7 @@ export interface operations {
             /** @description Already connected; nothing changed. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1424,6 +1516,7 @@ export interface operations {
             /** @description Connected. */
             201: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     Location: components["headers"]["Location"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -1436,11 +1529,12 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenHostWrite"];
             404: components["responses"]["RepositoryNotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
             502: components["responses"]["BadGateway"];
             504: components["responses"]["GatewayTimeout"];
@@ -1472,9 +1566,10 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenScope"];
+            403: components["responses"]["ForbiddenWrite"];
             404: components["responses"]["ConnectionNotFound"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -1490,8 +1585,6 @@ export interface operations {
             /** @description The process is up. */
             200: {
                 headers: {
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -1500,7 +1593,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeadersTooLarge"];
         };
     };
     getReadiness: {
@@ -1515,8 +1608,6 @@ export interface operations {
             /** @description Ready. */
             200: {
                 headers: {
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -1525,12 +1616,10 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeadersTooLarge"];
             /** @description Not ready; `checks` says which dependency fails, or that the process is stopping. */
             503: {
                 headers: {
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -1538,36 +1627,6 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
-        };
-    };
-    getMetrics: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The metrics. */
-            200: {
-                headers: {
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example # HELP http_requests_total Requests answered, by operation and status.
-                     *     # TYPE http_requests_total counter
-                     *     http_requests_total{operation="listRepositories",status="200"} 1027
-                     */
-                    "text/plain": string;
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            429: components["responses"]["TooManyRequests"];
         };
     };
     getOpenApiDocument: {
@@ -1603,6 +1662,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeadersTooLarge"];
         };
     };
     getApiReference: {
@@ -1630,6 +1690,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["ReferenceNotBuilt"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeadersTooLarge"];
         };
     };
 }

@@ -23,11 +23,13 @@ const TITLES: Record<ProblemCode, string> = {
   GITHUB_AUTH: 'GitHub authorization failed',
   PROVIDER_AUTH: 'Git host authorization failed',
   FORBIDDEN: 'Forbidden',
+  CROSS_SITE_REQUEST: 'Cross-site request refused',
   NOT_FOUND: 'Not found',
   METHOD_NOT_ALLOWED: 'Method not allowed',
   VALIDATION_FAILED: 'Validation failed',
   PAYLOAD_TOO_LARGE: 'Payload too large',
   UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
+  REQUEST_HEADERS_TOO_LARGE: 'Request headers too large',
   RATE_LIMITED: 'Too many requests',
   UPSTREAM_UNAVAILABLE: 'Git host unavailable',
   UPSTREAM_TIMEOUT: 'Git host timeout',
@@ -41,8 +43,9 @@ export class ApiProblem extends Error {
   readonly detail: string;
   readonly extras: ProblemExtras;
 
-  constructor(status: number, code: ProblemCode, detail: string, extras: ProblemExtras = {}) {
-    super(detail);
+  /** `cause`: what went wrong underneath (a socket error, say): logged with the request id, never answered. */
+  constructor(status: number, code: ProblemCode, detail: string, extras: ProblemExtras = {}, cause?: unknown) {
+    super(detail, cause === undefined ? undefined : { cause });
     this.name = 'ApiProblem';
     this.title = TITLES[code];
     this.status = status;
@@ -51,6 +54,9 @@ export class ApiProblem extends Error {
     this.extras = extras;
   }
 }
+
+/** The spec's bound of `retry_after` and `Retry-After`: one day. */
+export const MAX_RETRY_AFTER = 86_400;
 
 export const SESSION_EXPIRED_DETAIL =
   'Session expired — please log out and sign in again to reconnect your GitHub account.';
@@ -72,14 +78,22 @@ export const problems = {
     for (const issue of issues) field_errors[issue.path] ??= issue.message;
     return new ApiProblem(400, 'VALIDATION_FAILED', detail, { field_errors, issues });
   },
+  /** The wait is held to the spec's bound (1 s to a day), whatever a git host asked for. */
   rateLimited: (retryAfterSeconds: number, detail: string, provider?: Provider) =>
     new ApiProblem(429, 'RATE_LIMITED', detail, {
-      retry_after: Math.max(1, Math.ceil(retryAfterSeconds)),
+      retry_after: Number.isFinite(retryAfterSeconds) ? Math.min(MAX_RETRY_AFTER, Math.max(1, Math.ceil(retryAfterSeconds))) : 60,
       ...(provider ? { provider } : {}),
     }),
-  upstreamUnavailable: (provider: Provider, detail: string) =>
-    new ApiProblem(502, 'UPSTREAM_UNAVAILABLE', detail, { provider }),
+  upstreamUnavailable: (provider: Provider, detail: string, cause?: unknown) =>
+    new ApiProblem(502, 'UPSTREAM_UNAVAILABLE', detail, { provider }, cause),
   upstreamTimeout: (provider: Provider, detail: string) =>
     new ApiProblem(504, 'UPSTREAM_TIMEOUT', detail, { provider }),
+  /** `from`: the request's `Origin`, or how the browser described where it came from. */
+  crossSite: (from: string) =>
+    new ApiProblem(
+      403,
+      'CROSS_SITE_REQUEST',
+      `This write is authenticated by the session cookie and comes from ${from.replace(/[^\x20-\x7e]/g, '?').slice(0, 200)}, which is not a trusted origin; nothing was changed.`,
+    ),
   internal: () => new ApiProblem(500, 'INTERNAL', 'An unexpected error occurred.'),
 };

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { JwtService, Scope } from '../auth/jwt.ts';
 import type { Session, Store, User } from '../store/types.ts';
@@ -24,7 +25,14 @@ const SCHEME_OF = { bearer: 'bearerAuth', cookie: 'cookieAuth' } as const;
  * Runs before request validation, so a protected operation refuses anonymous callers before it says
  * anything about their input. An `Authorization` header, when sent, is the only credential looked at.
  */
-export function authenticate(deps: { store: Store; jwt: JwtService; cookieName: string }): RequestHandler {
+export function authenticate(deps: {
+  store: Store;
+  jwt: JwtService;
+  cookieName: string;
+  /** Origins whose pages may write with the session cookie: this service's own and the configured ones. */
+  trustedOrigins: readonly string[];
+}): RequestHandler {
+  const trusted = new Set(deps.trustedOrigins);
   return async (req, _res, next) => {
     try {
       const operation = req.operation;
@@ -32,6 +40,7 @@ export function authenticate(deps: { store: Store; jwt: JwtService; cookieName: 
 
       const principal = await resolvePrincipal(req.headers.authorization, req.cookies?.[deps.cookieName]);
       if (!principal) throw problems.unauthorized();
+      if (principal.via === 'cookie' && UNSAFE.has(req.method)) refuseCrossSite(req.headers, trusted);
       const requirement = operation.security.find((r) => r.scheme === SCHEME_OF[principal.via]);
       if (!requirement) throw problems.unauthorized();
       const missing = requirement.scopes.filter((s) => !(principal.scopes as string[]).includes(s));
@@ -65,6 +74,25 @@ export function authenticate(deps: { store: Store; jwt: JwtService; cookieName: 
     }
     return undefined;
   }
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * A browser sends the session cookie with a request another site's page makes (SameSite=Lax keeps it
+ * off most cross-site writes, but not those from a sibling subdomain, which is the same site), so a
+ * write authenticated by the cookie must come from a trusted page. Browsers say where a request comes
+ * from in `Origin`, and in `Sec-Fetch-Site`; a client that sends neither is not a browser, and has no
+ * ambient cookie to be abused.
+ */
+function refuseCrossSite(headers: IncomingHttpHeaders, trusted: ReadonlySet<string>): void {
+  const origin = headers.origin;
+  if (typeof origin === 'string' && origin !== '') {
+    if (!trusted.has(origin)) throw problems.crossSite(origin);
+    return;
+  }
+  const site = headers['sec-fetch-site'];
+  if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') throw problems.crossSite(`a page of another site (Sec-Fetch-Site: ${site})`);
 }
 
 /** Names the spec operation of each request first, so rate limits, auth, metrics and logs can use it. */

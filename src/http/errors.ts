@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { ApiProblem, problems, type ValidationIssue } from '../contract/problem.ts';
 import type { Problem } from '../contract/types.ts';
@@ -71,18 +71,96 @@ export function toProblem(error: unknown): ApiProblem | undefined {
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => next(problems.notFound('No such resource.'));
 
-/** The one place a failure becomes an answer: a spec-conformant problem, never a stack trace. */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+export interface ErrorHandlerOptions {
+  /** The methods a path answers, for the `Allow` header of a 405; empty when the path is unknown. */
+  allowedMethods?: (path: string) => string[];
+}
+
+/** The underlying error of a problem (a socket error, say), for the log only. */
+function causeOf(error: unknown): string | undefined {
+  const messages: string[] = [];
+  let current = error instanceof Error ? error.cause : undefined;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as NodeJS.ErrnoException).code;
+    messages.push(code && !current.message.includes(code) ? `${code}: ${current.message}` : current.message);
+    current = current.cause;
+  }
+  return messages.length ? messages.join(' ← ') : undefined;
+}
+
+/**
+ * The one place a failure becomes an answer: a spec-conformant problem, never a stack trace. Whatever
+ * fails while the problem itself is sent (its body breaks the spec under response validation, say), the
+ * answer is still a bare problem+json 500 written here: Express's own HTML error page is never reached.
+ */
+export function errorHandler(logger: Logger, options: ErrorHandlerOptions = {}): ErrorRequestHandler {
   return (error, req, res, _next) => {
-    const problem = toProblem(error);
-    if (!problem || problem.status >= 500) {
-      const log = req.log ?? logger;
-      log.error({ err: error, request_id: req.id }, problem ? problem.detail : 'unhandled error');
+    const log = req.log ?? logger;
+    let problem: ApiProblem | undefined;
+    try {
+      problem = toProblem(error);
+      if (!problem || problem.status >= 500) {
+        const cause = causeOf(error);
+        log.error({ err: error, request_id: req.id, ...(cause ? { cause } : {}) }, problem ? problem.detail : 'unhandled error');
+      }
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (problem?.status === 405 && options.allowedMethods) {
+        const allowed = options.allowedMethods(req.path);
+        if (allowed.length) res.setHeader('Allow', allowed.join(', '));
+      }
+      sendProblem(res, problem ?? problems.internal());
+    } catch (failure) {
+      lastResort(res, logger, failure, req.id, problem);
     }
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    sendProblem(res, problem ?? problems.internal());
   };
+}
+
+/**
+ * Replaces Express's final handler (its HTML error page) for this app. A failure while the error
+ * answer is sent does not always come back to `errorHandler` as an exception: the response validator
+ * catches it and calls `next(error)` again, and Express, already past its last handler, would answer
+ * with its own HTML page and stack trace. It lands here instead.
+ */
+export function replaceFinalHandler(app: Express, logger: Logger): void {
+  const handle = (app as unknown as { handle: (req: Request, res: Response, done?: (error?: unknown) => void) => void }).handle.bind(app);
+  (app as unknown as { handle: typeof handle }).handle = (req, res, done) =>
+    handle(req, res, done ?? ((error?: unknown) => lastResort(res, logger, error ?? new Error('no handler answered'), req.id, undefined)));
+}
+
+/** A 500 problem written straight to the socket, past every wrapper of `res.json`. */
+function lastResort(res: Response, logger: Logger, failure: unknown, requestId: unknown, problem: ApiProblem | undefined): void {
+  try {
+    logger.error({ err: failure, request_id: requestId, problem: problem?.code }, 'the error answer could not be sent; answered 500');
+  } catch {
+    // Logging must not stop the answer.
+  }
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  try {
+    const id = typeof requestId === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(requestId) ? requestId : 'unknown';
+    for (const name of res.getHeaderNames()) {
+      if (!['x-request-id', 'ratelimit', 'ratelimit-policy', 'vary', 'access-control-allow-origin', 'access-control-allow-credentials', 'access-control-expose-headers'].includes(name) && !/^(x-|strict-|content-security|cross-origin|origin-|referrer|cache-control)/.test(name)) {
+        res.removeHeader(name);
+      }
+    }
+    const body = JSON.stringify({
+      type: `${PROBLEM_TYPE_BASE}#internal`,
+      title: 'Internal server error',
+      status: 500,
+      detail: 'An unexpected error occurred.',
+      code: 'INTERNAL',
+      request_id: id,
+    } satisfies Problem);
+    res.statusCode = 500;
+    res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
+    res.setHeader('Content-Length', Buffer.byteLength(body));
+    res.end(body);
+  } catch {
+    res.destroy();
+  }
 }

@@ -1,4 +1,5 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RequestListener } from 'node:http';
 import type { RequestHandler } from 'express';
 
 /** One registry per app, so several apps in one process (tests) do not share counters. */
@@ -41,7 +42,27 @@ export function createMetrics() {
     next();
   };
 
-  return { registry, requests, upstream, listingCache, middleware };
+  /**
+   * The operators' endpoint, on a port of its own: `GET /metrics` (and HEAD) in the Prometheus text
+   * format. Nothing else is served there, and the API port does not serve it.
+   */
+  const listener: RequestListener = (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found: metrics are at /metrics\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('Method not allowed\n');
+      return;
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' }).end(text),
+      () => res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Metrics could not be collected\n'),
+    );
+  };
+
+  return { registry, requests, upstream, listingCache, middleware, listener };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

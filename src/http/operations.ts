@@ -22,6 +22,15 @@ type Parameter = { in?: string; name?: string; schema?: { type?: unknown; $ref?:
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 
+/**
+ * A HEAD request is its GET without the body (RFC 9110): it is served as that GET, and Node leaves the
+ * body out because the request said HEAD. Load balancers check health this way.
+ */
+export const headAsGet: RequestHandler = (req, _res, next) => {
+  if (req.method === 'HEAD' && req.operation?.method === 'GET') req.method = 'GET';
+  next();
+};
+
 /** Finds the spec operation behind a request, so auth, metrics and logs can name it before validation. */
 export function indexOperations(spec: OpenApiDocument) {
   const globalSecurity = (spec as { security?: Array<Record<string, string[]>> }).security ?? [];
@@ -48,6 +57,12 @@ export function indexOperations(spec: OpenApiDocument) {
     find(method: string, path: string): OperationInfo | undefined {
       const m = method === 'HEAD' ? 'GET' : method;
       return entries.find((e) => e.method === m && e.regex.test(path));
+    },
+    /** The methods a path answers (HEAD wherever GET is), for the `Allow` header of a 405. */
+    allowedMethods(path: string): string[] {
+      const methods = new Set(entries.filter((e) => e.regex.test(path)).map((e) => e.method));
+      if (methods.has('GET')) methods.add('HEAD');
+      return [...methods];
     },
     /** Path parameters of a request to a known operation, as sent. */
     pathParams(operation: OperationInfo, path: string): Record<string, string> {

@@ -4,6 +4,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import { problems } from '../contract/problem.ts';
 
 const WINDOW_SECONDS = 60;
+const PROBES = new Set(['getHealth', 'getReadiness']);
 
 export interface RateLimitSettings {
   /** Requests per minute per signed-in user. */
@@ -47,6 +48,8 @@ export function createRateLimits(settings: RateLimitSettings) {
   };
 
   const beforeAuth: RequestHandler = (req, res, next) => {
+    // Health and readiness probes come from load balancers and orchestrators at their own pace: throttling them would take a healthy instance out of rotation.
+    if (req.operation && PROBES.has(req.operation.operationId)) return next();
     consume(res, byAddress, settings.perAddress, req.ip ?? 'unknown').then(() => next(), next);
   };
   const afterAuth: RequestHandler = (req, res, next) => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { QueryOf, Repository } from '../contract/types.ts';
 import type { KindAnnotation } from '../hosts/types.ts';
+import { serialiseQuery } from '../contract/query-string.ts';
 
 export type ListQuery = QueryOf<'listRepositories'>;
 type Affiliation = NonNullable<ListQuery['affiliation']>[number];
@@ -48,14 +49,16 @@ export function repositoryFilter(
   };
 }
 
-const time = (value: string | null): number => (value ? Date.parse(value) : Number.NEGATIVE_INFINITY);
+/** A date's time, or NaN when there is none (dates arrive checked, so NaN means null). */
+const time = (value: string | null): number => (value ? Date.parse(value) : Number.NaN);
 
 type Sortable = Pick<Repository, 'provider' | 'id' | 'full_name' | 'created_at' | 'updated_at' | 'pushed_at'>;
 
 /**
  * The positions of `repos` in the order the query asks for: by the sort key in the query's
- * direction, then by provider and id (a total order keeps pages stable between requests). Keys
- * are computed once per repository, not once per comparison.
+ * direction, then by provider and id (a total order keeps pages stable between requests). A
+ * repository without the date sorted by comes last in either direction. Keys are computed once per
+ * repository, not once per comparison.
  */
 export function sortOrder(repos: readonly Sortable[], sort: NonNullable<ListQuery['sort']>, direction: NonNullable<ListQuery['direction']>): number[] {
   const sign = direction === 'asc' ? 1 : -1;
@@ -73,6 +76,9 @@ export function sortOrder(repos: readonly Sortable[], sort: NonNullable<ListQuer
     .sort((i, j) => {
       const ki = keys[i]!;
       const kj = keys[j]!;
+      const mi = Number.isNaN(ki);
+      const mj = Number.isNaN(kj);
+      if (mi !== mj) return mi ? 1 : -1;
       if (ki < kj) return -sign;
       if (ki > kj) return sign;
       const a = repos[i]!;
@@ -88,14 +94,15 @@ export function sortOf(query: ListQuery): { sort: NonNullable<ListQuery['sort']>
   return { sort, direction: query.direction ?? (sort === 'full_name' ? 'asc' : 'desc') };
 }
 
-/** RFC 8288 links to the other pages, every other parameter kept as the client sent it. */
+/** RFC 8288 links to the other pages, every other parameter kept as the client meant it. */
 export function pageLinks(basePath: string, rawQuery: URLSearchParams, page: number, perPage: number, total: number): string | undefined {
   const last = Math.max(1, Math.ceil(total / perPage));
   const url = (p: number) => {
     const params = new URLSearchParams(rawQuery);
     params.set('page', String(p));
     params.set('per_page', String(perPage));
-    return `<${basePath}?${params.toString()}>`;
+    // A space is written `%20`: a `+` means a space only to readers that follow HTML forms.
+    return `<${basePath}?${serialiseQuery(params)}>`;
   };
   const links: string[] = [];
   if (page > 1) links.push(`${url(1)}; rel="first"`, `${url(Math.min(page - 1, last))}; rel="prev"`);

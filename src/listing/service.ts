@@ -14,6 +14,11 @@ export interface ListingDeps {
   cacheTtlSeconds: number;
   /** Builds the problem body for a host that failed while another answered. */
   toProblem: (problem: ApiProblem) => Problem;
+  /**
+   * A refresh within this many seconds of the last read of a host reuses that read (default 0: every
+   * refresh reads). Bounds what one user's refreshes, and connects of unknown ids, cost the git host.
+   */
+  refreshMinIntervalSeconds?: number;
   /** How many users' listings this process keeps decoded (default 1,000). */
   keptListings?: number;
 }
@@ -25,6 +30,8 @@ export interface ListingDeps {
  */
 interface HostSnapshot {
   stamp: string;
+  /** When the host was read (epoch ms); absent in snapshots written before it was kept. */
+  fetchedAt?: number;
   repos: readonly HostRepository[];
 }
 
@@ -95,6 +102,9 @@ export function createListingService(deps: ListingDeps) {
   // Bumped by `forget`, so a fetch that was running then does not put its listing back.
   const generations = new Map<string, number>();
   const decoded = new Recent<string, HostSnapshot>(deps.keptListings ?? 1000);
+  const refreshMinIntervalMs = Math.max(0, deps.refreshMinIntervalSeconds ?? 0) * 1000;
+  // When this process last asked each host for each user's listing (bounded like the decoded listings).
+  const attempts = new Recent<string, number>(deps.keptListings ?? 1000);
   const views = new Recent<number, View>(deps.keptListings ?? 1000);
   const listingKey = (userId: number, provider: Provider) => `listing:v2:${userId}:${provider}`;
   const stampKey = (userId: number, provider: Provider) => `listing:v2:${userId}:${provider}:stamp`;
@@ -112,18 +122,19 @@ export function createListingService(deps: ListingDeps) {
   }
 
   async function hostSnapshot(userId: number, source: RepositorySource, token: string, refresh: boolean): Promise<HostSnapshot> {
-    if (!refresh) {
-      const cached = await cachedSnapshot(userId, source.provider);
-      if (cached) return cached;
-    }
     const key = listingKey(userId, source.provider);
+    const cached = await cachedSnapshot(userId, source.provider);
+    // The last read counts whether it succeeded or not: refreshes against a failing host are bounded too.
+    const lastRead = Math.max(cached?.fetchedAt ?? 0, attempts.get(key) ?? 0);
+    if (cached && (!refresh || Date.now() - lastRead < refreshMinIntervalMs)) return cached;
     const running = inFlight.get(key);
     if (running) return running;
+    attempts.set(key, Date.now());
     const generation = generations.get(key) ?? 0;
     const fetching = source
       .list({ userId, token, refresh })
       .then(async (repos) => {
-        const snapshot: HostSnapshot = { stamp: randomUUID(), repos };
+        const snapshot: HostSnapshot = { stamp: randomUUID(), fetchedAt: Date.now(), repos };
         // Forgotten while it ran (the token changed): answered to those who asked, but not kept.
         if ((generations.get(key) ?? 0) !== generation) return snapshot;
         // The listing before its stamp: a reader that sees the stamp finds the listing.
@@ -257,7 +268,10 @@ export function createListingService(deps: ListingDeps) {
       await deps.cache.del([stampKey(userId, provider), key]);
     },
 
-    /** Whether the repository is visible to the user on that host; asks the host again before saying no. */
+    /**
+     * Whether the repository is visible to the user on that host; asks the host again before saying no,
+     * unless it was read within the refresh interval (then that read is the answer).
+     */
     async findRepository(userId: number, provider: Provider, repoId: number): Promise<HostRepository | undefined> {
       const { source, stored } = usable(provider, await deps.store.tokens.get(userId, provider));
       const cached = await hostSnapshot(userId, source, stored.token, false);

@@ -117,7 +117,7 @@ describe('authentication', () => {
     const bob = await t.signIn('bob');
     const out = await bob.api.POST('/api/v1/auth/logout');
     assert.equal(out.response.status, 204);
-    assert.match(out.response.headers.get('set-cookie') ?? '', /^rapi_session=;/);
+    assert.match(out.response.headers.get('set-cookie') ?? '', /^__Host-rapi_session=;/);
     await expectUnauthorized({ authorization: `Bearer ${bob.token}` });
     await expectUnauthorized({ cookie: bob.cookie });
     const again = await bob.api.POST('/api/v1/auth/logout');

@@ -68,7 +68,7 @@ describe('GitVerse linked beside GitHub', () => {
     assert.equal(res.response.status, 200);
     assert.deepEqual(res.data?.warnings, []);
 
-    const seen: Array<{ provider: string; updated_at: string }> = [];
+    const seen: Array<{ provider: string; updated_at: string | null }> = [];
     for (let page = 1; ; page++) {
       const list = await me.api.GET('/api/v1/repos', { params: { query: { per_page: 50, page } } });
       assert.equal(list.data?.total, 200);
@@ -79,12 +79,12 @@ describe('GitVerse linked beside GitHub', () => {
     }
     assert.equal(seen.length, 200);
     assert.equal(seen.filter((r) => r.provider === 'gitverse').length, 70);
-    const times = seen.map((r) => Date.parse(r.updated_at));
+    const times = seen.map((r) => Date.parse(r.updated_at ?? ''));
     assert.deepEqual(times, [...times].sort((a, b) => b - a));
     const firstGitverse = seen.findIndex((r) => r.provider === 'gitverse');
     const lastGithub = seen.map((r) => r.provider).lastIndexOf('github');
     assert.ok(firstGitverse < lastGithub, 'the hosts interleave');
-    assert.ok(seen.every((r) => r.updated_at.endsWith('Z')), 'GitVerse offsets are normalised to UTC');
+    assert.ok(seen.every((r) => r.updated_at?.endsWith('Z')), 'GitVerse offsets are normalised to UTC');
   });
 
   test('a GitVerse repository is connected by (provider, id) and shows as connected', async () => {

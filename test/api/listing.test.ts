@@ -35,8 +35,9 @@ describe('listing repositories', () => {
       assert.equal(data.total, 250);
       assert.equal(res.response.headers.get('x-total-count'), '250');
       for (const r of data.repositories) {
-        assert.ok(Date.parse(r.updated_at) <= previous, 'sorted by updated_at descending');
-        previous = Date.parse(r.updated_at);
+        const updated = Date.parse(r.updated_at ?? assert.fail('every generated repository has updated_at'));
+        assert.ok(updated <= previous, 'sorted by updated_at descending');
+        previous = updated;
         ids.add(r.id);
       }
       if (data.repositories.length < 100) break;

@@ -14,7 +14,7 @@ import { appFetch, startTestApp, type TestApp } from '../support/harness.ts';
 async function startSignIn(t: TestApp, login: string) {
   const start = await appFetch(`${t.baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
   assert.equal(start.status, 302);
-  const oauthCookie = start.headers.getSetCookie().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('rapi_oauth=')) ?? '';
+  const oauthCookie = start.headers.getSetCookie().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('__Host-rapi_oauth=')) ?? '';
   const authorize = new URL(start.headers.get('location') ?? '');
   authorize.searchParams.set('login', login);
   const approved = await appFetch(authorize, { redirect: 'manual' });
@@ -36,7 +36,7 @@ describe('GitHub sign-in', () => {
     assert.match(authorize.searchParams.get('code_challenge') ?? '', /^[A-Za-z0-9_-]{43}$/);
     assert.ok((authorize.searchParams.get('state') ?? '').length >= 32);
     assert.equal(authorize.searchParams.get('redirect_uri'), `${t.baseUrl}/api/v1/auth/github/callback`);
-    const cookie = start.headers.getSetCookie().find((c) => c.startsWith('rapi_oauth=')) ?? '';
+    const cookie = start.headers.getSetCookie().find((c) => c.startsWith('__Host-rapi_oauth=')) ?? '';
     assert.match(cookie, /HttpOnly/);
     assert.match(cookie, /Secure/);
     assert.match(cookie, /SameSite=Lax/);
@@ -50,7 +50,7 @@ describe('GitHub sign-in', () => {
     assert.equal(body.token_type, 'Bearer');
     assert.equal(body.scope, 'repos:read repos:write');
     assert.equal(body.user.login, 'octocat');
-    const session = done.headers.getSetCookie().find((c) => c.startsWith('rapi_session=')) ?? '';
+    const session = done.headers.getSetCookie().find((c) => c.startsWith('__Host-rapi_session=')) ?? '';
     assert.match(session, /HttpOnly/);
     assert.match(session, /Secure/);
     assert.match(session, /SameSite=Lax/);
@@ -128,7 +128,7 @@ describe('sign-in with a post-sign-in page configured', () => {
     const res = await appFetch(callback, { headers: { cookie: oauthCookie }, redirect: 'manual' });
     assert.equal(res.status, 303);
     assert.equal(res.headers.get('location'), 'https://app.example.com/picker');
-    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('rapi_session=')) ?? '';
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('__Host-rapi_session=')) ?? '';
     const me = await appFetch(`${t.baseUrl}/api/v1/me`, { headers: { cookie: cookie.split(';')[0] ?? '' } });
     assert.equal(me.status, 200);
   });
@@ -183,7 +183,7 @@ describe('secrets at rest and in logs', () => {
       const code = callback.searchParams.get('code') ?? '';
       const done = await appFetch(callback, { headers: { cookie: oauthCookie } });
       const { access_token } = (await done.json()) as { access_token: string };
-      const session = (done.headers.getSetCookie().find((c) => c.startsWith('rapi_session=')) ?? '').split(';')[0] ?? '';
+      const session = (done.headers.getSetCookie().find((c) => c.startsWith('__Host-rapi_session=')) ?? '').split(';')[0] ?? '';
       const api = t.client(access_token);
       const list = await api.GET('/api/v1/repos');
       assert.equal(list.response.status, 200);

@@ -63,7 +63,7 @@ describe('createGitverseSource', () => {
     assert.equal(source.provider, 'gitverse');
     const first = await source.list({ userId: 7, token: account.token, refresh: false });
     assert.equal(first.length, 230);
-    assert.ok(first.every((r) => r.provider === 'gitverse' && r.created_at.endsWith('Z')));
+    assert.ok(first.every((r) => r.provider === 'gitverse' && r.created_at?.endsWith('Z')));
     fake.state.resetCounters();
     const second = await source.list({ userId: 7, token: account.token, refresh: true });
     assert.deepEqual(second, first);

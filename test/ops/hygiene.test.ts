@@ -78,7 +78,7 @@ describe('secrets hygiene, security headers and CORS of the app process', () => 
 
     // A replayed callback: GitHub refuses the used code.
     const start = await unchecked(`${app.baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
-    const oauthCookie = start.headers.getSetCookie().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('rapi_oauth='));
+    const oauthCookie = start.headers.getSetCookie().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('__Host-rapi_oauth='));
     const authorize = new URL(start.headers.get('location') ?? '');
     authorize.searchParams.set('login', 'kai');
     const callback = (await fetch(authorize, { redirect: 'manual' })).headers.get('location') ?? assert.fail('no callback');
@@ -123,6 +123,16 @@ describe('secrets hygiene, security headers and CORS of the app process', () => 
       assert.match(e.headers.get('content-security-policy') ?? '', /default-src 'none'/, where);
       assert.equal(e.headers.get('x-powered-by'), null, where);
     }
+  });
+
+  test('when the process runs, then Prometheus metrics answer on the metrics port it logs, and the API port answers 404 for /api/v1/metrics', async () => {
+    const line = await app.waitForLine(/Prometheus metrics on http:\/\/127\.0\.0\.1:\d+\/metrics/);
+    const url = /(http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(line)?.[1] ?? assert.fail(line);
+    assert.notEqual(new URL(url).port, String(app.port));
+    const metrics = await fetch(url);
+    assert.equal(metrics.status, 200);
+    assert.match(await metrics.text(), /^# TYPE http_requests_total counter/m);
+    assert.equal((await unchecked(`${app.baseUrl}/api/v1/metrics`)).status, 404);
   });
 
   test('CORS: a listed origin gets itself back on preflights and requests, credentials allowed; other origins get nothing, and never *', async () => {
@@ -193,7 +203,7 @@ describe('secrets hygiene, security headers and CORS of the app process', () => 
         const { access_token, ...rest } = JSON.parse(e.body) as { access_token: string };
         assert.equal(typeof access_token, 'string');
         body = JSON.stringify(rest);
-        headers = headers.map((h) => (h.startsWith('set-cookie:') ? h.replace(/rapi_session=[^;,]*/g, 'rapi_session=…') : h));
+        headers = headers.map((h) => (h.startsWith('set-cookie:') ? h.replace(/__Host-rapi_session=[^;,]*/g, '__Host-rapi_session=…') : h));
       }
       const text = `${headers.join('\n')}\n${body}`;
       for (const [name, value] of Object.entries(secrets)) assert.ok(!text.includes(value), `${e.method} ${e.url} (${e.status}) answers with ${name}`);

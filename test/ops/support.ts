@@ -112,6 +112,10 @@ export function baseEnv(githubUrl: string): Record<string, string> {
     GITVERSE_WEB_URL: 'http://127.0.0.1:9',
     RATE_LIMIT_PER_USER: '100000',
     RATE_LIMIT_PER_ADDRESS: '100000',
+    // Any free port, so processes started side by side do not meet on the default one.
+    METRICS_PORT: '0',
+    // These suites refresh to reach a fault they just planted; the bound on refreshes is tested on its own.
+    REFRESH_MIN_INTERVAL_SECONDS: '0',
   };
 }
 

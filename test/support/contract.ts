@@ -297,7 +297,10 @@ export async function loadContract(options: ContractOptions = {}): Promise<Contr
   };
 
   const check = (observed: ObservedResponse): CheckResult => {
-    const method = observed.method.toLowerCase();
+    // The spec says every GET also answers HEAD: the same status and headers, no body.
+    const head = observed.method.toLowerCase() === 'head';
+    if (head && observed.body !== undefined && observed.body !== '') return { operationId: undefined, errors: ['a HEAD answer has a body'] };
+    const method = head ? 'get' : observed.method.toLowerCase();
     const path = new URL(observed.path, 'http://contract.invalid').pathname;
     const template = matchers.find((m) => m.pattern.test(path))?.template;
     if (!template) return { operationId: undefined, errors: [`no path of the spec matches ${path}`] };
@@ -333,7 +336,7 @@ export async function loadContract(options: ContractOptions = {}): Promise<Contr
       if (!declaredType) {
         errors.push(`undeclared content type ${mediaType} for ${where} (declared: ${declaredTypes.join(', ')})`);
       } else if (!hasBody) {
-        errors.push(`missing body for ${where} (${declaredType})`);
+        if (!head) errors.push(`missing body for ${where} (${declaredType})`);
       } else if (isObject(content[declaredType]) && (content[declaredType] as Json).schema !== undefined) {
         let body = observed.body;
         let parsed = true;

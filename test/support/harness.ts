@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App, type AppOverrides } from '../../src/app.ts';
+import { answerClientErrors, MAX_HEADER_BYTES } from '../../src/http/client-errors.ts';
 import { createApiClient, type RepositoriesApiClient } from '../../src/client/index.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { checkedFetch } from './checked.ts';
@@ -45,7 +46,8 @@ export async function startTestApp(
   const fake = await startFakeGithub({ clientId: TEST_CLIENT.id, clientSecret: TEST_CLIENT.secret, ...options.fake });
   fake.state.graphql ??= createStateGraphqlHandler(fake.state);
   const gitverse = await startFakeGitverse(options.gitverse);
-  const server: Server = createServer();
+  const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES });
+  answerClientErrors(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   appOrigins.add(baseUrl);
@@ -61,6 +63,8 @@ export async function startTestApp(
       GITVERSE_API_URL: gitverse.baseUrl,
       GITVERSE_TIMEOUT_MS: '1000',
       PUBLIC_URL: baseUrl,
+      // Most suites refresh to reach a fault they just planted; the bound on refreshes is tested on its own.
+      REFRESH_MIN_INTERVAL_SECONDS: '0',
       ...options.env,
     },
     options.config,

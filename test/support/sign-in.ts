@@ -2,7 +2,7 @@
 
 export interface SignedIn {
   token: string;
-  /** `rapi_session=…`, ready for a Cookie header. */
+  /** `__Host-rapi_session=…` (`rapi_session=…` without Secure cookies), ready for a Cookie header. */
   cookie: string;
   /** The cookie's value alone. */
   cookieValue: string;
@@ -30,7 +30,7 @@ export async function signInThrough(
   const app = options.appFetch ?? fetch;
   const start = await app(`${baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
   await start.arrayBuffer();
-  const oauthCookie = cookieOf(start, 'rapi_oauth');
+  const oauthCookie = cookieOf(start, '__Host-rapi_oauth') ?? cookieOf(start, 'rapi_oauth');
   const authorize = new URL(start.headers.get('location') ?? '');
   authorize.searchParams.set('login', login);
   const approved = await fetch(authorize, { redirect: 'manual' });
@@ -47,7 +47,7 @@ export async function signInThrough(
   const done = await app(callback, { headers: { cookie: oauthCookie } });
   if (done.status !== 200) throw new Error(`sign-in of ${login} failed: ${done.status} ${await done.text()}`);
   const body = (await done.json()) as { access_token: string; user: { id: number } };
-  const cookie = cookieOf(done, 'rapi_session');
+  const cookie = cookieOf(done, '__Host-rapi_session') ?? cookieOf(done, 'rapi_session');
   if (!cookie) throw new Error('sign-in set no session cookie');
   return { token: body.access_token, cookie, cookieValue: cookie.slice(cookie.indexOf('=') + 1), userId: body.user.id, code };
 }

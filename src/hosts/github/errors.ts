@@ -1,5 +1,5 @@
 import { ApiProblem, problems } from '../../contract/problem.ts';
-import { rootMessage } from '../http.ts';
+import { failureInWords } from '../http.ts';
 import { MalformedAnswer } from './repo.ts';
 
 /** The parts of Octokit's `RequestError` we read (it is not exported by @octokit/core). */
@@ -31,9 +31,9 @@ export function toGitHubProblem(error: unknown, context: FailureContext): ApiPro
     return problemForStatus(error.response.status, error.response.headers, error.response.data, context.what);
   }
   if (error instanceof MalformedAnswer || error instanceof SyntaxError) {
-    return problems.upstreamUnavailable('github', `GitHub sent an invalid answer while ${context.what}: ${error.message}.`);
+    return problems.upstreamUnavailable('github', `GitHub sent an invalid answer while ${context.what}: ${error instanceof SyntaxError ? 'the body is not JSON' : error.message}.`, error);
   }
-  return problems.upstreamUnavailable('github', `GitHub could not be reached or its answer was cut off while ${context.what}: ${rootMessage(error)}.`);
+  return problems.upstreamUnavailable('github', `GitHub ${failureInWords(error)} while ${context.what}.`, error);
 }
 
 function problemForStatus(
@@ -56,7 +56,9 @@ function problemForStatus(
     }
     const reset = seconds(headers['x-ratelimit-reset']);
     if (String(headers['x-ratelimit-remaining']) === '0' && reset !== undefined) {
-      return problems.rateLimited(reset - Date.now() / 1000, 'The GitHub API rate limit for this account is used up.', 'github');
+      // GitHub sends epoch seconds; a proxy or an Enterprise version that sends milliseconds is read as such.
+      const resetSeconds = reset > 100_000_000_000 ? reset / 1000 : reset;
+      return problems.rateLimited(resetSeconds - Date.now() / 1000, 'The GitHub API rate limit for this account is used up.', 'github');
     }
     if (status === 429 || /rate limit/i.test(message ?? '')) {
       // GitHub documents waiting at least a minute when it gives no time.

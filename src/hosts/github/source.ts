@@ -4,9 +4,10 @@ import type { HostMetrics } from '../../contract/metrics.ts';
 import type { GitHubClient } from './client.ts';
 import type { GitHubRepo } from './repo.ts';
 import type { HostRepository, KindAnnotation, RepositorySource } from '../types.ts';
+import { checkHostRepositories } from '../boundary.ts';
 
+/** GitHub's repository in our fields, as sent: `checkHostRepositories` then holds it to the spec. */
 export function toHostRepository(r: GitHubRepo): HostRepository {
-  const updated = r.updated_at ?? r.pushed_at ?? r.created_at ?? new Date(0).toISOString();
   return {
     provider: 'github',
     id: r.id,
@@ -23,8 +24,8 @@ export function toHostRepository(r: GitHubRepo): HostRepository {
     stargazers_count: r.stargazers_count,
     watchers_count: r.watchers_count,
     default_branch: r.default_branch,
-    created_at: r.created_at ?? updated,
-    updated_at: updated,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
     pushed_at: r.pushed_at,
     permissions: r.permissions,
   };
@@ -55,7 +56,7 @@ export function createGithubSource(deps: GithubSourceDeps): RepositorySource {
         deps.metrics.upstream.inc({ provider: 'github', outcome: 'downloaded' }, listing.stats.downloaded);
         deps.metrics.upstream.inc({ provider: 'github', outcome: 'not_modified' }, listing.stats.notModified);
         await deps.cache.set(pagesKey, listing.pageCount, 86_400);
-        return listing.repos.map(toHostRepository);
+        return checkHostRepositories('github', listing.repos.map(toHostRepository));
       } catch (error) {
         deps.metrics.upstream.inc({ provider: 'github', outcome: 'failed' });
         throw error;

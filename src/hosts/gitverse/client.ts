@@ -27,7 +27,7 @@ import type { Config } from '../../config.ts';
 import { ApiProblem, problems } from '../../contract/problem.ts';
 import type { RepoEntry } from '../../kind/detect.ts';
 import type { HostRepository } from '../types.ts';
-import { requestSignal, rootMessage } from '../http.ts';
+import { failureInWords, requestSignal } from '../http.ts';
 import { range, runBounded, tolerantPageCache, uniqueById } from '../pages.ts';
 
 export interface GitVerseClientOptions {
@@ -244,7 +244,7 @@ export class GitVerseClient {
     }
     const fullName = typeof raw.full_name === 'string' && raw.full_name.includes('/') ? raw.full_name : `${owner.login}/${raw.name}`;
     const pushed = utc(raw.pushed_at);
-    const updated = utc(raw.updated_at) ?? pushed ?? utc(raw.created_at) ?? new Date(0).toISOString().replace('.000Z', 'Z');
+    const updated = utc(raw.updated_at);
     const p = raw.permissions;
     return {
       provider: 'gitverse',
@@ -267,7 +267,7 @@ export class GitVerseClient {
       stargazers_count: isCount(raw.stargazers_count) ? raw.stargazers_count : isCount(raw.stars_count) ? raw.stars_count : 0,
       watchers_count: isCount(raw.watchers_count) ? raw.watchers_count : isCount(raw.watchers) ? raw.watchers : 0,
       default_branch: text(raw.default_branch),
-      created_at: utc(raw.created_at) ?? updated,
+      created_at: utc(raw.created_at),
       updated_at: updated,
       pushed_at: pushed,
       permissions: isObject(p) ? { admin: p.admin === true, push: p.push === true, pull: p.pull !== false } : null,
@@ -305,7 +305,7 @@ export class GitVerseClient {
       if (deadline.aborted) {
         throw problems.upstreamTimeout('gitverse', `GitVerse did not answer within ${this.timeoutMs} ms while ${what}.`);
       }
-      throw problems.upstreamUnavailable('gitverse', `GitVerse could not be reached or its answer was cut off while ${what}: ${rootMessage(error)}.`);
+      throw problems.upstreamUnavailable('gitverse', `GitVerse ${failureInWords(error)} while ${what}.`, error);
     }
     if (status === 304 || (status === 404 && options.notFoundIsNull)) return { status, headers, body: undefined };
     if (status < 200 || status > 299) throw problemForStatus(status, headers, raw, what);
@@ -366,7 +366,8 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[
  */
 function utc(value: unknown): string | null {
   if (typeof value !== 'string' || !ISO_DATE_TIME.test(value)) return null;
-  const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(value) ? value : `${value}Z`;
+  // A leap second (`…:60`), which `Date.parse` cannot read, is the second before it.
+  const zoned = (/(?:Z|[+-]\d{2}:?\d{2})$/i.test(value) ? value : `${value}Z`).replace(/(T\d{2}:\d{2}):60/i, '$1:59');
   const ms = Date.parse(zoned.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   if (Number.isNaN(ms)) return null;
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');

@@ -7,6 +7,7 @@ import type { RepoRef } from '../github/kinds.ts';
 import type { DetectionReader } from '../../kind/service.ts';
 import { limiter } from '../pages.ts';
 import type { HostRepository, KindAnnotation, RepositorySource } from '../types.ts';
+import { checkHostRepositories } from '../boundary.ts';
 import type { Detection } from '../../store/types.ts';
 import type { GitVerseClient, GitVerseContents } from './client.ts';
 
@@ -28,7 +29,7 @@ export function createGitverseSource(deps: GitverseSourceDeps): RepositorySource
         const listing = await deps.client.listRepos(token, { pageCache: deps.cache, cacheKey: `gvpage:v1:${userId}:${tokenTag}` });
         deps.metrics?.upstream.inc({ provider: 'gitverse', outcome: 'downloaded' }, listing.stats.downloaded);
         deps.metrics?.upstream.inc({ provider: 'gitverse', outcome: 'not_modified' }, listing.stats.notModified);
-        return listing.repos;
+        return checkHostRepositories('gitverse', listing.repos);
       } catch (error) {
         deps.metrics?.upstream.inc({ provider: 'gitverse', outcome: 'failed' });
         throw error;

@@ -23,6 +23,7 @@ export function connectionHandlers(services: Services) {
     const { user } = principalOf(req);
     const { provider } = req.query as QueryOf<'listConnections'>;
     const installations = await store.installations.listActive(user.id, provider);
+    res.setHeader('Cache-Control', 'no-store');
     res.json({ connections: installations.map(toConnection) } satisfies Schemas['ConnectionList']);
   };
 
@@ -33,6 +34,7 @@ export function connectionHandlers(services: Services) {
     if (!repo) throw problems.notFound(`No repository ${repo_id} is visible to you on ${provider}.`);
     const { installation, created } = await store.installations.connect(user.id, provider, repo.id, repo.full_name);
     if (created) res.setHeader('Location', `/api/v1/connections/${provider}/${repo.id}`);
+    res.setHeader('Cache-Control', 'no-store');
     res.status(created ? 201 : 200).json(toConnection(installation));
   };
 

@@ -24,10 +24,6 @@ export function operationHandlers(services: Services) {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: { database, cache, process } });
   };
 
-  const getMetrics: RequestHandler = async (_req, res) => {
-    res.type('text/plain').send(await services.metrics.registry.metrics());
-  };
-
   const getOpenApiDocument: RequestHandler = (_req, res) => {
     res.json(services.spec);
   };
@@ -38,5 +34,5 @@ export function operationHandlers(services: Services) {
     res.type('text/html').send(html);
   };
 
-  return { getHealth, getReadiness, getMetrics, getOpenApiDocument, getApiReference };
+  return { getHealth, getReadiness, getOpenApiDocument, getApiReference };
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { CookieOptions, RequestHandler } from 'express';
+import type { CookieOptions, RequestHandler, Response } from 'express';
 import { ALL_SCOPES } from '../../auth/jwt.ts';
 import { createTokenCipher, TokenDecryptionError } from '../../auth/crypto.ts';
 import type { Services } from '../services.ts';
@@ -9,8 +9,8 @@ import { ApiProblem, problems } from '../../contract/problem.ts';
 import type { JsonRequest, JsonResponse, Schemas } from '../../contract/types.ts';
 import { scopeWarnings, verifyGitverseToken } from '../../hosts/gitverse/link.ts';
 
-const OAUTH_COOKIE = 'rapi_oauth';
-const OAUTH_COOKIE_PATH = '/api/v1/auth/github';
+// A `__Host-` cookie must have Path=/ (and no Domain); the state cookie lives ten minutes at most.
+const OAUTH_COOKIE_PATH = '/';
 const OAUTH_TTL_SECONDS = 600;
 const GITHUB_SCOPES = 'repo read:user';
 
@@ -28,6 +28,9 @@ export function sessionHandlers(services: Services) {
   const stateCipher = createTokenCipher(config.secretKey);
   const callbackUrl = `${config.publicUrl}/api/v1/auth/github/callback`;
   const cookieBase: CookieOptions = { httpOnly: true, secure: config.session.secureCookie, sameSite: 'lax' };
+  const OAUTH_COOKIE = config.session.oauthCookieName;
+  // Every answer that carries a token or a person's data: no browser or proxy may keep it (RFC 6749 §5.1).
+  const noStore = (res: Response) => res.setHeader('Cache-Control', 'no-store');
 
   const startGithubSignIn: RequestHandler = (_req, res) => {
     const oauth: OAuthState = {
@@ -112,6 +115,7 @@ export function sessionHandlers(services: Services) {
     await store.tokens.put(user.id, 'github', { token, login: ghUser.login, scopes: ghUser.scopes });
     const { session, secret } = await store.sessions.create(user.id, ALL_SCOPES, config.session.ttlSeconds);
     res.cookie(config.session.cookieName, secret, { ...cookieBase, path: '/', maxAge: config.session.ttlSeconds * 1000 });
+    noStore(res);
     if (config.postLoginRedirect) {
       res.status(303).location(config.postLoginRedirect).end();
       return;
@@ -123,6 +127,7 @@ export function sessionHandlers(services: Services) {
       scope: ALL_SCOPES.join(' '),
       user: toUser(user),
     };
+    res.setHeader('Pragma', 'no-cache');
     res.status(200).json(body);
   };
 
@@ -181,6 +186,7 @@ export function sessionHandlers(services: Services) {
       token_status: 'valid',
       warnings: scopeWarnings(scopes),
     };
+    noStore(res);
     res.json(body);
   };
 
@@ -195,6 +201,7 @@ export function sessionHandlers(services: Services) {
     const principal = principalOf(req);
     const providers = await Promise.all([githubStatus(principal.user.id), gitverseStatus(principal.user.id)]);
     const body: JsonResponse<'getMe', 200> = { user: toUser(principal.user), scopes: principal.scopes, providers };
+    noStore(res);
     res.json(body);
   };
 

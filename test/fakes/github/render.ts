@@ -122,6 +122,7 @@ export function renderRepo(repo: FakeRepo, apiBase: string, webBase: string): Re
     watchers: repo.stargazers_count,
     default_branch: repo.default_branch,
     permissions: { ...repo.permissions },
+    ...repo.raw,
   };
 }
 

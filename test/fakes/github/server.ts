@@ -373,7 +373,7 @@ function replyForFault(fault: Fault, state: FakeGithubState, lookup: AccountLook
       return reply;
     }
     case 'primaryRateLimit':
-      return primaryRateLimit(state, account, fault.resetInSeconds ?? 60);
+      return primaryRateLimit(state, account, fault.resetInSeconds ?? 60, fault.resetInMilliseconds === true);
     case 'secondaryRateLimit': {
       const reply = json(fault.status ?? 429, {
         message:
@@ -391,14 +391,15 @@ function replyForFault(fault: Fault, state: FakeGithubState, lookup: AccountLook
   }
 }
 
-function primaryRateLimit(state: FakeGithubState, account: FakeAccount | undefined, resetInSeconds: number): Reply {
+function primaryRateLimit(state: FakeGithubState, account: FakeAccount | undefined, resetInSeconds: number, inMilliseconds = false): Reply {
   const id = requestId();
   const reply = json(403, {
     message: `API rate limit exceeded for user ID ${account?.user.id ?? 0}. If you reach out to GitHub Support for help, please include the request ID ${id} and timestamp ${new Date().toISOString().replace('T', ' ').slice(0, 19)} UTC.`,
     documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
     status: '403',
   });
-  Object.assign(reply.headers, rateHeaders(state.rateLimit, 0, Math.floor(Date.now() / 1000) + resetInSeconds, state.rateLimit));
+  const reset = inMilliseconds ? Date.now() + resetInSeconds * 1000 : Math.floor(Date.now() / 1000) + resetInSeconds;
+  Object.assign(reply.headers, rateHeaders(state.rateLimit, 0, reset, state.rateLimit));
   return reply;
 }
 

@@ -29,6 +29,11 @@ export interface FakeRepo {
   permissions: { admin: boolean; maintain: boolean; push: boolean; triage: boolean; pull: boolean };
   /** Path → content, for kind detection over the GraphQL route. */
   files?: Record<string, string>;
+  /**
+   * Fields written over the rendered repository as they are: the odd values GitHub's own schema
+   * allows (a null date, an id of 0, a negative count, a full_name that is not owner/name...).
+   */
+  raw?: Record<string, unknown>;
 }
 
 export interface FakeOwner {
@@ -100,6 +105,8 @@ export interface Fault extends HostFault<FakeRoute, FaultKind> {
   status?: 403 | 429;
   /** `primaryRateLimit`: seconds until `x-ratelimit-reset` (default 60). */
   resetInSeconds?: number;
+  /** `primaryRateLimit`: `x-ratelimit-reset` in epoch milliseconds instead of GitHub's seconds. */
+  resetInMilliseconds?: boolean;
 }
 
 export type FakeCounters = RequestCounters<FakeRoute>;

@@ -1,0 +1,152 @@
+/**
+ * What a git host sends is checked here, once, when it is read: written in the shape our spec's
+ * `Repository` holds by the rules the spec documents there, or refused as a whole with a 502 that names
+ * the field. Nothing past this point (cache, store, answers) sees a value the spec cannot hold, so no
+ * answer is a 500 or a spec-invalid 200, and no connection is stored from an answer that was refused.
+ */
+import { ApiProblem, problems, type Provider } from '../contract/problem.ts';
+import type { HostRepository } from './types.ts';
+
+const HOST_NAME: Record<Provider, string> = { github: 'GitHub', gitverse: 'GitVerse' };
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const LINE_BREAKS = /[\r\n\u2028\u2029]+/g;
+/** Printable ASCII without the characters RFC 3986 does not allow anywhere in a URI. */
+const URI_TEXT = /^[!#-;=?-[\]_a-z~]+$/i;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})$/;
+
+/** A field of a host's repository that the spec cannot hold and no rule may change. */
+class Refused extends Error {
+  readonly field: string;
+  readonly why: string;
+
+  constructor(field: string, why: string) {
+    super(`${field} ${why}`);
+    this.field = field;
+    this.why = why;
+  }
+}
+
+/** Cuts text to `max` characters as JSON Schema counts them (code points, not UTF-16 units). */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const points = Array.from(text);
+  return points.length <= max ? text : points.slice(0, max).join('');
+}
+
+const length = (text: string) => Array.from(text).length;
+
+/** One line, cut to `max`; empty is null. */
+function line(value: unknown, max: number): string | null {
+  if (typeof value !== 'string') return null;
+  const text = cut(value.replace(LINE_BREAKS, ' '), max);
+  return text === '' ? null : text;
+}
+
+function count(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return 0;
+  return Math.min(Math.floor(value), MAX_SAFE);
+}
+
+function identifier(value: unknown, field: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new Refused(field, `must be an integer of at least ${min}`);
+  }
+  return value;
+}
+
+/**
+ * An RFC 3339 date and time in UTC with whole seconds, or null when it is missing or not one. A leap
+ * second (`23:59:60`), which `Date.parse` cannot read, is the second before it.
+ */
+export function utcDate(value: unknown): string | null {
+  if (typeof value !== 'string' || value.length > 64) return null;
+  const m = RFC3339.exec(value);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s, , zone] = m;
+  const second = s === '60' ? '59' : s;
+  const offset = zone === 'Z' || zone === 'z' ? 'Z' : `${zone!.slice(0, 3)}:${zone!.slice(-2)}`;
+  const ms = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${second}${offset}`);
+  if (Number.isNaN(ms)) return null;
+  const date = new Date(Math.floor(ms / 1000) * 1000);
+  if (date.getUTCFullYear() < 0 || date.getUTCFullYear() > 9999) return null;
+  return date.toISOString().replace('.000Z', 'Z');
+}
+
+function webUrl(value: unknown): string {
+  if (typeof value !== 'string') throw new Refused('html_url', 'must be an absolute http(s) URL');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Refused('html_url', 'must be an absolute http(s) URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Refused('html_url', 'must be an absolute http(s) URL');
+  const text = URI_TEXT.test(value) ? value : url.href;
+  if (!URI_TEXT.test(text) || text.length > 2048) throw new Refused('html_url', 'must be an absolute http(s) URL of at most 2048 characters');
+  return text;
+}
+
+/** One repository as the spec holds it; throws `Refused` for an identity field the spec cannot hold. */
+function normalise(r: HostRepository): HostRepository {
+  const id = identifier(r.id, 'id', 1);
+  if (typeof r.name !== 'string' || r.name === '' || r.name.includes('/') || length(r.name) > 255) {
+    throw new Refused('name', 'must be 1 to 255 characters without "/"');
+  }
+  const ownerId = identifier(r.owner?.id, 'owner.id', 0);
+  const login = r.owner?.login;
+  if (typeof login !== 'string' || !/^[^\s/]+$/.test(login) || length(login) > 255) {
+    throw new Refused('owner.login', 'must be 1 to 255 characters without spaces or "/"');
+  }
+  const fullName = typeof r.full_name === 'string' && /^[^/]+\/[^/]+$/.test(r.full_name) && length(r.full_name) <= 512 ? r.full_name : `${login}/${r.name}`;
+  const p = r.permissions;
+  return {
+    provider: r.provider,
+    id,
+    name: r.name,
+    full_name: fullName,
+    owner: { id: ownerId, login, full_name: line(r.owner.full_name, 255), type: r.owner.type === 'Organization' ? 'Organization' : 'User' },
+    description: typeof r.description === 'string' ? cut(r.description, 4096) : null,
+    private: r.private === true,
+    fork: r.fork === true,
+    archived: r.archived === true,
+    html_url: webUrl(r.html_url),
+    language: line(r.language, 128),
+    size: count(r.size),
+    stargazers_count: count(r.stargazers_count),
+    watchers_count: count(r.watchers_count),
+    default_branch: line(r.default_branch, 255),
+    created_at: utcDate(r.created_at),
+    updated_at: utcDate(r.updated_at),
+    pushed_at: utcDate(r.pushed_at),
+    permissions:
+      p === null || typeof p !== 'object'
+        ? null
+        : {
+            admin: p.admin === true,
+            push: p.push === true,
+            pull: p.pull === true,
+            ...(p.maintain !== undefined ? { maintain: p.maintain === true } : {}),
+            ...(p.triage !== undefined ? { triage: p.triage === true } : {}),
+          },
+  };
+}
+
+/**
+ * A host's whole listing in the spec's shape, or a 502 `UPSTREAM_UNAVAILABLE` naming the first field
+ * and repository that no rule may change: the listing is refused whole, never shortened.
+ */
+export function checkHostRepositories(provider: Provider, repos: readonly HostRepository[]): HostRepository[] {
+  return repos.map((repo, index) => {
+    try {
+      return normalise(repo);
+    } catch (error) {
+      if (!(error instanceof Refused)) throw error;
+      const which = typeof repo?.full_name === 'string' ? `"${cut(repo.full_name.replace(LINE_BREAKS, ' '), 200)}"` : `number ${index + 1} of the list`;
+      const problem: ApiProblem = problems.upstreamUnavailable(
+        provider,
+        `${HOST_NAME[provider]} sent a repository this API cannot represent: ${error.field} ${error.why} (repository ${which}).`,
+      );
+      throw problem;
+    }
+  });
+}
