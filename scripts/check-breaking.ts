@@ -4,7 +4,7 @@
  * that breaks existing clients fails unless `info.version`'s major went up.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { compareSpecs } from './breaking-changes.ts';
@@ -42,8 +42,20 @@ if (previous === undefined) {
   process.exit(0);
 }
 
-const result = compareSpecs(parse(previous) as object, parse(readFileSync(`${ROOT}/${BUNDLE}`, 'utf8')) as object);
-const versions = `${result.beforeVersion} → ${result.afterVersion}`;
+const compared = compareSpecs(parse(previous) as object, parse(readFileSync(`${ROOT}/${BUNDLE}`, 'utf8')) as object);
+const versions = `${compared.beforeVersion} → ${compared.afterVersion}`;
+
+// Reported changes that leave the running API's behaviour as it was, each listed with why.
+const ACKNOWLEDGED = 'openapi/acknowledged-changes.yaml';
+const acknowledged = existsSync(`${ROOT}/${ACKNOWLEDGED}`) ? (parse(readFileSync(`${ROOT}/${ACKNOWLEDGED}`, 'utf8')) as { change: string; why: string }[] | null) ?? [] : [];
+const stale = acknowledged.filter((a) => !compared.breaking.includes(a.change) || !a.why?.trim());
+if (stale.length) {
+  console.error(`✖ ${ACKNOWLEDGED} lists changes the gate no longer reports, or without a reason; remove them:\n${stale.map((a) => `  - ${a.change}`).join('\n')}`);
+  process.exit(1);
+}
+for (const a of acknowledged) console.log(`ℹ acknowledged, the API's behaviour is unchanged: ${a.change}`);
+const result = { ...compared, breaking: compared.breaking.filter((line) => !acknowledged.some((a) => a.change === line)) };
+if (result.breaking.length === 0) result.ok = true;
 if (result.breaking.length === 0) {
   console.log(`✔ no breaking change since ${base.label} (${versions})`);
   process.exit(0);
