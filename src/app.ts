@@ -10,6 +10,7 @@ import { createJwtService } from './auth/jwt.ts';
 import { createCache, RedisCache, type KeyValueCache } from './cache/index.ts';
 import type { Config } from './config.ts';
 import { authenticate, identifyOperation } from './http/auth.ts';
+import { originMatcher, refuseCrossSite } from './http/cross-site.ts';
 import { errorHandler, notFoundHandler, problemBody } from './http/errors.ts';
 import { connectionHandlers } from './http/handlers/connections.ts';
 import { operationHandlers } from './http/handlers/operations.ts';
@@ -145,9 +146,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     }),
   );
+  // Browser origins trusted with credentials: CORS_ORIGINS, and for the cookie's cross-site checks the API's own origin too.
+  const corsOrigin = originMatcher(config.corsOrigins);
+  const trustedOrigins = originMatcher([...config.corsOrigins, new URL(config.publicUrl).origin]);
   app.use(
     cors({
-      origin: (origin, callback) => callback(null, origin !== undefined && config.corsOrigins.includes(origin)),
+      origin: (origin, callback) => callback(null, origin !== undefined && corsOrigin(origin)),
       credentials: true,
       exposedHeaders: ['Link', 'ETag', 'X-Total-Count', 'X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
     }),
@@ -166,7 +170,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       apiSpec: spec as never,
       validateApiSpec: false,
       // Every issue at once (field_errors + issues); bounded by the 16 KiB body limit and the spec's maxLength/maxItems.
-      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: false, allErrors: true },
+      validateRequests: { allowUnknownQueryParameters: true, coerceTypes: false, allErrors: true },
       validateResponses: config.validateResponses
         ? {
             onError: (error, body, req) => {
@@ -199,6 +203,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     startGithubSignIn: [session.startGithubSignIn],
     completeGithubSignIn: [session.completeGithubSignIn],
     signOut: [session.signOut],
+    renewAccessToken: [refuseCrossSite(trustedOrigins), session.renewAccessToken],
     getMe: [session.getMe],
     linkGitverseToken: [session.linkGitverseToken],
     unlinkGitverseToken: [session.unlinkGitverseToken],

@@ -70,6 +70,35 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get a fresh bearer token
+         * @description Issues a fresh short-lived bearer JWT for the live session whose cookie comes with the request, so a
+         *     single-page app that uses the bearer token does not send the user through GitHub again when it expires.
+         *     The token carries the session's scopes and stops working when the session is signed out.
+         *
+         *     Authenticated by the session cookie only: send no `Authorization` header (an expired token there is
+         *     refused as 401). Browsers send the cookie across origins with `credentials: 'include'`.
+         *
+         *     Cross-site requests are refused (403 `FORBIDDEN`): a request whose `Origin` is neither this API's own
+         *     origin nor one of its trusted origins (`CORS_ORIGINS`), or that a browser marks `Sec-Fetch-Site:
+         *     cross-site` or `same-site` without a trusted `Origin`. Clients that are not browsers send neither header.
+         */
+        post: operations["renewAccessToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -332,8 +361,9 @@ export interface components {
         Problem: {
             /**
              * Format: uri-reference
-             * @description A URI naming the problem type; its fragment is the `code` in lower case.
-             * @example https://example.com/repositories-api/problems#github_auth
+             * @description A URI reference naming the problem type: its section in this reference (`/docs#section/<code in lower case>`,
+             *     relative to the API's origin).
+             * @example /docs#section/github_auth
              */
             type: string;
             /**
@@ -426,6 +456,27 @@ export interface components {
              */
             scope: string;
             user: components["schemas"]["User"];
+        };
+        /** @description A fresh bearer token for the session that asked for it. */
+        AccessToken: {
+            /**
+             * @description A bearer JWT for the `Authorization` header.
+             * @example eyJhbGciOiJIUzI1NiJ9.eyJzaWQiOiJhYmMifQ.c2lnbmF0dXJl
+             */
+            access_token: string;
+            /** @constant */
+            token_type: "Bearer";
+            /**
+             * Format: int32
+             * @description Seconds until the access token expires.
+             * @example 900
+             */
+            expires_in: number;
+            /**
+             * @description Space-separated scopes granted (the session's).
+             * @example repos:read repos:write
+             */
+            scope: string;
         };
         /** @description A git host and the state of the user's token for it. */
         LinkedProvider: {
@@ -822,6 +873,21 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description The request came from a browser page on an origin this API does not trust (its `Origin`, or
+         *     `Sec-Fetch-Site: cross-site` without one): `FORBIDDEN`. Trusted are the API's own origin and `CORS_ORIGINS`.
+         */
+        CrossSiteForbidden: {
+            headers: {
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The credentials lack the scope this operation needs (`FORBIDDEN`). */
         ForbiddenScope: {
             headers: {
@@ -1131,6 +1197,39 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    renewAccessToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A fresh bearer token. */
+            200: {
+                headers: {
+                    /**
+                     * @description A token is never stored by caches.
+                     * @example no-store
+                     */
+                    "Cache-Control"?: "no-store";
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessToken"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSiteForbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };

@@ -3,11 +3,12 @@ import type { Logger } from 'pino';
 import { ApiProblem, problems, type ValidationIssue } from './problem.ts';
 import type { Problem } from './types.ts';
 
-const PROBLEM_TYPE_BASE = 'https://example.com/repositories-api/problems';
+/** Each problem type's section of the reference this app serves at /docs, relative to the API's origin. */
+const PROBLEM_TYPE_BASE = '/docs#section/';
 
 export function problemBody(problem: ApiProblem, instance: string, requestId: string): Problem {
   return {
-    type: `${PROBLEM_TYPE_BASE}#${problem.code.toLowerCase()}`,
+    type: `${PROBLEM_TYPE_BASE}${problem.code.toLowerCase()}`,
     title: problem.title,
     status: problem.status,
     detail: problem.detail,

@@ -20,6 +20,7 @@ type Json = Record<string, unknown>;
 const README = fileURLToPath(new URL('../../mocks/README.md', import.meta.url));
 /** Any bearer token satisfies Prism's security check; it only looks for the header. */
 const AUTHORIZATION = 'Bearer x';
+const SESSION_COOKIE = 'rapi_session=x';
 
 interface MockCase {
   name: string;
@@ -83,7 +84,11 @@ function mockCases(document: Json): MockCase[] {
       else if (parameter.in === 'header') requestHeaders[String(parameter.name)] = serialise(sampleOf(document, parameter, where));
     }
     const security = (op.operation.security ?? document.security ?? []) as Json[];
-    if (security.length > 0 && !security.some((requirement) => Object.keys(requirement).length === 0)) requestHeaders.authorization = AUTHORIZATION;
+    if (security.length > 0 && !security.some((requirement) => Object.keys(requirement).length === 0)) {
+      // The bearer token where the operation takes one; the session cookie where it takes only that.
+      if (security.some((requirement) => 'bearerAuth' in requirement)) requestHeaders.authorization = AUTHORIZATION;
+      else requestHeaders.cookie = SESSION_COOKIE;
+    }
 
     let requestBody: string | undefined;
     if (op.operation.requestBody !== undefined) {

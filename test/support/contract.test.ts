@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadContract, loadSpecDocument, type Contract } from './contract.ts';
 
 const problem = (status: number, code: string) => ({
-  type: `https://example.com/repositories-api/problems#${code.toLowerCase()}`,
+  type: `/docs#section/${code.toLowerCase()}`,
   title: 'Too many requests',
   status,
   detail: 'Slow down.',
