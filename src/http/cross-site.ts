@@ -13,7 +13,7 @@ export function originMatcher(trusted: readonly string[]): OriginMatcher {
   for (const entry of trusted) {
     const wildcard = /^(https?):\/\/([^/:]+):\*$/.exec(entry);
     if (wildcard) anyPort.push({ protocol: `${wildcard[1]}:`, hostname: wildcard[2]! });
-    else exact.add(new URL(entry).origin);
+    else exact.add(URL.canParse(entry) ? new URL(entry).origin : entry);
   }
   return (origin) => {
     if (exact.has(origin)) return true;
