@@ -6,7 +6,7 @@
  * may call it with credentials; CORS_ORIGINS adds more origins.
  */
 import { spawn } from 'node:child_process';
-import { startSandbox } from './start-sandbox.ts';
+import { curlLine, startSandbox } from './start-sandbox.ts';
 
 const APP_PORT = Number(process.env.PORT ?? 3000);
 // Not 4010: that is `npm run mock`'s port, so both can run at once.
@@ -24,12 +24,10 @@ const mock = spawn(process.execPath, ['node_modules/@stoplight/prism-cli/dist/in
 });
 
 const app = sandbox.appUrl;
-/** Single quotes: the same line works in bash and zsh (no globbing of `?`, no expansion inside). */
-const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 const accounts = sandbox.accounts
   .map(
     (a) => `  ${a.login} (${a.repos} repositories on the fake GitHub${a.login === 'octocat' ? '; a few connected at the first start' : ''})
-    curl -H ${quote(`Authorization: Bearer ${a.token}`)} ${quote(`${app}/api/v1/repos?per_page=5`)}`,
+    ${curlLine(app, a.token)}`,
   )
   .join('\n\n');
 

@@ -132,3 +132,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
   };
 }
+
+/** Single quotes: the same line works pasted into bash or zsh (no globbing of `?`, nothing expanded inside). */
+export const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/** The banner's copy-paste line for one account: its token against the listing. */
+export function curlLine(appUrl: string, token: string): string {
+  return `curl -H ${shellQuote(`Authorization: Bearer ${token}`)} ${shellQuote(`${appUrl}/api/v1/repos?per_page=5`)}`;
+}

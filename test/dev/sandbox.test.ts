@@ -4,7 +4,8 @@
  * in-memory database. The browser part needs Chromium (CHROMIUM_PATH, default /usr/bin/chromium).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +14,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
-import { startSandbox, type Sandbox } from '../../src/dev/start-sandbox.ts';
+import { curlLine, shellQuote, startSandbox, type Sandbox } from '../../src/dev/start-sandbox.ts';
 
+const execFileAsync = promisify(execFile);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const chromiumMissing = existsSync(CHROMIUM) ? undefined : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
@@ -53,6 +55,21 @@ describe('the sandbox', () => {
     assert.equal(((await res.json()) as { connections: unknown[] }).connections.length, 3);
     const empty = await fetch(`${sandbox.appUrl}/api/v1/repos?provider=github`, { headers: { authorization: `Bearer ${token('newcomer')}` } });
     assert.equal(((await empty.json()) as { total: number }).total, 0);
+  });
+
+  it("when the banner's curl line of an account is pasted into bash (and zsh where installed), then it lists that account's repositories", async () => {
+    assert.ok(sandbox);
+    assert.equal(shellQuote("it's"), `'it'\\''s'`);
+    for (const shell of ['/bin/bash', '/bin/zsh', '/usr/bin/zsh'].filter((path) => existsSync(path))) {
+      for (const account of sandbox.accounts) {
+        // Not spawnSync: the sandbox answers from this very process.
+        const ran: { stdout: string; stderr: string } = await execFileAsync(shell, ['-c', `${curlLine(sandbox.appUrl, account.token)} -s -w '\\n%{http_code}'`], { encoding: 'utf8' });
+        const lines: string[] = ran.stdout.trim().split('\n');
+        assert.equal(lines.at(-1), '200', `${shell}: ${ran.stderr}`);
+        const body = lines.slice(0, -1).join('\n');
+        assert.ok('repositories' in (JSON.parse(body) as object));
+      }
+    }
   });
 
   it('when a page on any localhost port, or an added origin, preflights with credentials, then CORS allows it; another site is not', async () => {
