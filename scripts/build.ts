@@ -29,4 +29,5 @@ execFileSync(
   ['build-docs', 'openapi/dist/openapi.yaml', '--inlineBundle', '--template', 'docs/template.hbs', '-o', join(out, 'docs-build/index.html')],
   { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_NOTIFICATIONS: 'true' } },
 );
+execFileSync(process.execPath, [join(ROOT, 'scripts/finish-docs.ts'), join(out, 'docs-build/index.html')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 console.log(`built ${relative(ROOT, out) || '.'}/: run \`npm ci --omit=dev && npm start\` there (Node ${process.version})`);

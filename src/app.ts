@@ -11,6 +11,7 @@ import { createJwtService } from './auth/jwt.ts';
 import { createCache, RedisCache, type KeyValueCache } from './cache/index.ts';
 import type { Config } from './config.ts';
 import { authenticate, identifyOperation } from './http/auth.ts';
+import { originMatcher } from './http/origins.ts';
 import { errorHandler, notFoundHandler, problemBody, replaceFinalHandler } from './http/errors.ts';
 import { connectionHandlers } from './http/handlers/connections.ts';
 import { operationHandlers } from './http/handlers/operations.ts';
@@ -156,9 +157,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     }),
   );
+  // Browser origins trusted with credentials: CORS_ORIGINS, and for the cookie's cross-site checks the API's own origin too.
+  const corsOrigin = originMatcher(config.corsOrigins);
+  const trustedOrigins = originMatcher([...config.corsOrigins, new URL(config.publicUrl).origin]);
   app.use(
     cors({
-      origin: (origin, callback) => callback(null, origin !== undefined && config.corsOrigins.includes(origin)),
+      origin: (origin, callback) => callback(null, origin !== undefined && corsOrigin(origin)),
       credentials: true,
       exposedHeaders: ['Link', 'ETag', 'X-Total-Count', 'X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
     }),
@@ -182,7 +186,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       store,
       jwt: services.jwt,
       cookieName: config.session.cookieName,
-      trustedOrigins: [new URL(config.publicUrl).origin, ...config.corsOrigins],
+      trustedOrigins,
     }),
   );
   app.use(rateLimits.afterAuth);
@@ -193,7 +197,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       apiSpec: spec as never,
       validateApiSpec: false,
       // Every issue at once (field_errors + issues); bounded by the 16 KiB body limit and the spec's maxLength/maxItems.
-      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: false, allErrors: true },
+      validateRequests: { allowUnknownQueryParameters: true, coerceTypes: false, allErrors: true },
       validateResponses: config.validateResponses
         ? {
             onError: (error, body, req) => {
@@ -226,6 +230,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     startGithubSignIn: [session.startGithubSignIn],
     completeGithubSignIn: [session.completeGithubSignIn],
     signOut: [session.signOut],
+    renewAccessToken: [session.renewAccessToken],
     getMe: [session.getMe],
     linkGitverseToken: [session.linkGitverseToken],
     unlinkGitverseToken: [session.unlinkGitverseToken],

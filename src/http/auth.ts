@@ -4,6 +4,7 @@ import type { JwtService, Scope } from '../auth/jwt.ts';
 import type { Session, Store, User } from '../store/types.ts';
 import type { OperationIndex, OperationInfo } from './operations.ts';
 import { problems } from '../contract/problem.ts';
+import type { OriginMatcher } from './origins.ts';
 
 export interface Principal {
   user: User;
@@ -30,9 +31,9 @@ export function authenticate(deps: {
   jwt: JwtService;
   cookieName: string;
   /** Origins whose pages may write with the session cookie: this service's own and the configured ones. */
-  trustedOrigins: readonly string[];
+  trustedOrigins: OriginMatcher;
 }): RequestHandler {
-  const trusted = new Set(deps.trustedOrigins);
+  const trusted = deps.trustedOrigins;
   return async (req, _res, next) => {
     try {
       const operation = req.operation;
@@ -85,10 +86,10 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * from in `Origin`, and in `Sec-Fetch-Site`; a client that sends neither is not a browser, and has no
  * ambient cookie to be abused.
  */
-function refuseCrossSite(headers: IncomingHttpHeaders, trusted: ReadonlySet<string>): void {
+function refuseCrossSite(headers: IncomingHttpHeaders, trusted: OriginMatcher): void {
   const origin = headers.origin;
   if (typeof origin === 'string' && origin !== '') {
-    if (!trusted.has(origin)) throw problems.crossSite(origin);
+    if (!trusted(origin)) throw problems.crossSite(origin);
     return;
   }
   const site = headers['sec-fetch-site'];

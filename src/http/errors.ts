@@ -3,11 +3,12 @@ import type { Logger } from 'pino';
 import { ApiProblem, problems, type ValidationIssue } from '../contract/problem.ts';
 import type { Problem } from '../contract/types.ts';
 
-const PROBLEM_TYPE_BASE = 'https://example.com/repositories-api/problems';
+/** Each problem type's section of the reference this app serves at /docs, relative to the API's origin. */
+const PROBLEM_TYPE_BASE = '/docs#section/';
 
 export function problemBody(problem: ApiProblem, instance: string, requestId: string): Problem {
   return {
-    type: `${PROBLEM_TYPE_BASE}#${problem.code.toLowerCase()}`,
+    type: `${PROBLEM_TYPE_BASE}${problem.code.toLowerCase()}`,
     title: problem.title,
     status: problem.status,
     detail: problem.detail,
@@ -149,7 +150,7 @@ function lastResort(res: Response, logger: Logger, failure: unknown, requestId: 
       }
     }
     const body = JSON.stringify({
-      type: `${PROBLEM_TYPE_BASE}#internal`,
+      type: `${PROBLEM_TYPE_BASE}internal`,
       title: 'Internal server error',
       status: 500,
       detail: 'An unexpected error occurred.',

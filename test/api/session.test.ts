@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, test } from 'vitest';
+import createClient from 'openapi-fetch';
+import { bearerToken, RENEW_PATH } from '../../clients/typescript/src/renew.ts';
+import type { paths } from '../../src/api/schema.d.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openDb } from '../../src/store/db.ts';
@@ -209,5 +212,112 @@ describe('secrets at rest and in logs', () => {
       await t.close();
       await db.close();
     }
+  });
+});
+
+describe('renewing the bearer token from the session', () => {
+  const TRUSTED = 'http://localhost:5173';
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ fake: { users: [{ login: 'octocat' }] }, env: { CORS_ORIGINS: TRUSTED } });
+  });
+  afterAll(() => t.close());
+
+  const renew = (headers: Record<string, string>) => appFetch(`${t.baseUrl}/api/v1/auth/token`, { method: 'POST', headers });
+
+  test('when a live session sends its cookie, then it gets a fresh bearer token with the session scopes that lists repositories', async () => {
+    const { cookie } = await t.signIn('octocat');
+    const res = await renew({ cookie });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    const body = (await res.json()) as { access_token: string; token_type: string; expires_in: number; scope: string };
+    assert.equal(body.token_type, 'Bearer');
+    assert.equal(body.scope, 'repos:read repos:write');
+    assert.equal(body.expires_in, t.app.services.jwt.ttlSeconds);
+    const listed = await t.client(body.access_token).GET('/api/v1/repos');
+    assert.equal(listed.response.status, 200);
+  });
+
+  test('when the request comes from the API itself or a trusted origin, or from no browser at all, then it is answered', async () => {
+    const { cookie } = await t.signIn('octocat');
+    const answered: Record<string, string>[] = [{ origin: t.baseUrl, 'sec-fetch-site': 'same-origin' }, { origin: TRUSTED, 'sec-fetch-site': 'same-site' }, { 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'none' }, {}];
+    for (const headers of answered) {
+      assert.equal((await renew({ cookie, ...headers })).status, 200, JSON.stringify(headers));
+    }
+  });
+
+  test('when the request comes from another site, then it is refused with 403 FORBIDDEN and no token', async () => {
+    const { cookie } = await t.signIn('octocat');
+    const refused: Record<string, string>[] = [
+      { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+      { origin: 'http://localhost:5174', 'sec-fetch-site': 'same-site' },
+      { origin: 'null' },
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+    ];
+    for (const headers of refused) {
+      const res = await renew({ cookie, ...headers });
+      assert.equal(res.status, 403, JSON.stringify(headers));
+      const body = (await res.json()) as { code: string; access_token?: string };
+      assert.equal(body.code, 'FORBIDDEN');
+      assert.equal(body.access_token, undefined);
+    }
+  });
+
+  test('when the session is signed out, or only a bearer token is sent, then it is 401', async () => {
+    const { cookie, token } = await t.signIn('octocat');
+    assert.equal((await renew({ authorization: `Bearer ${token}` })).status, 401);
+    assert.equal((await renew({ authorization: `Bearer ${token}`, cookie })).status, 401);
+    assert.equal((await appFetch(`${t.baseUrl}/api/v1/auth/logout`, { method: 'POST', headers: { cookie } })).status, 204);
+    assert.equal((await renew({ cookie })).status, 401);
+  });
+
+  test('when the client middleware gets a 401 with a stale token, then it renews once with the cookie and repeats the request', async () => {
+    const { cookie } = await t.signIn('octocat');
+    let renewals = 0;
+    const seen: string[] = [];
+    const client = createClient<paths>({
+      baseUrl: t.baseUrl,
+      // What a browser does with `credentials: 'include'`: the cookie goes with the request.
+      fetch: async (request: Request) => {
+        if (new URL(request.url).pathname === RENEW_PATH) {
+          renewals += 1;
+          request.headers.set('cookie', cookie);
+        }
+        const res = await appFetch(request);
+        seen.push(`${request.method} ${new URL(request.url).pathname} ${res.status}`);
+        return res;
+      },
+    });
+    const tokens: string[] = [];
+    client.use(bearerToken({ token: 'stale.token.value', onToken: (fresh) => tokens.push(fresh) }));
+    const [first, second] = await Promise.all([client.GET('/api/v1/repos'), client.GET('/api/v1/me')]);
+    assert.equal(first.response.status, 200);
+    assert.equal(second.response.status, 200);
+    assert.equal(renewals, 1, seen.join('\n'));
+    assert.equal(tokens.length, 1);
+    const connected = await client.POST('/api/v1/connections', { body: { provider: 'github', repo_id: 1 } });
+    assert.notEqual(connected.response.status, 401);
+  });
+
+  test('when the session is gone, then the middleware leaves the 401 as it was after one renewal attempt', async () => {
+    const { cookie } = await t.signIn('octocat');
+    await appFetch(`${t.baseUrl}/api/v1/auth/logout`, { method: 'POST', headers: { cookie } });
+    let renewals = 0;
+    const client = createClient<paths>({
+      baseUrl: t.baseUrl,
+      fetch: async (request: Request) => {
+        if (new URL(request.url).pathname === RENEW_PATH) {
+          renewals += 1;
+          request.headers.set('cookie', cookie);
+        }
+        return appFetch(request);
+      },
+    });
+    client.use(bearerToken({ token: 'stale.token.value' }));
+    const { response, error } = await client.GET('/api/v1/repos');
+    assert.equal(response.status, 401);
+    assert.equal(error?.code, 'UNAUTHORIZED');
+    assert.equal(renewals, 1);
   });
 });

@@ -7,6 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'vitest';
 import { chromium } from 'playwright-core';
 import { API_REFERENCE_PATH, readApiReference } from '../../src/http/docs.ts';
+import { problemBody } from '../../src/http/errors.ts';
+import { ApiProblem, type ProblemCode } from '../../src/contract/problem.ts';
 import { loadSpecDocument, specOperations } from '../support/contract.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -155,6 +157,30 @@ describe('the API reference page', () => {
   });
 });
 
+/** The codes of the spec's ProblemCode enum. */
+function problemCodes(document: Record<string, unknown>): string[] {
+  const schemas = (document.components as { schemas: Record<string, { enum?: string[] }> }).schemas;
+  return schemas.ProblemCode?.enum ?? [];
+}
+
+/** The `type` the app gives a problem of this code (any one answer shows it). */
+const problemType = (code: string) => problemBody(new ApiProblem(400, code as ProblemCode, 'x'), '/', 'r').type;
+
+describe('problem types in the reference', () => {
+  it('when a problem has a code, then its type points at the section of that code, and the spec has one per code', () => {
+    const document = loadSpecDocument();
+    const description = String((document.info as { description: string }).description);
+    for (const code of problemCodes(document)) {
+      assert.equal(problemType(code), `/docs#section/${code.toLowerCase()}`);
+      assert.match(description, new RegExp(`^### ${code}$`, 'm'), `no section for ${code}`);
+    }
+  });
+
+  it('when the page is built, then it names no placeholder site', () => {
+    assert.doesNotMatch(builtPage(), /https?:\/\/(www\.)?example\.com\/repositories-api/);
+  });
+});
+
 const chromiumMissing = existsSync(CHROMIUM) ? undefined : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
 
 describe('the API reference in a browser with no network', { skip: !process.env.CI && chromiumMissing !== undefined }, () => {
@@ -170,6 +196,8 @@ describe('the API reference in a browser with no network', { skip: !process.env.
     const pageUrl = 'http://docs.test/docs';
     const requests: string[] = [];
     const pageErrors: string[] = [];
+    const consoleErrors: string[] = [];
+    const missingSections: string[] = [];
 
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     try {
@@ -186,6 +214,9 @@ describe('the API reference in a browser with no network', { skip: !process.env.
       });
       const page = await context.newPage();
       page.on('pageerror', (error) => pageErrors.push(error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error') consoleErrors.push(message.text());
+      });
       await page.goto(pageUrl, { waitUntil: 'load' });
 
       const menu = page.locator('.menu-content');
@@ -208,10 +239,18 @@ describe('the API reference in a browser with no network', { skip: !process.env.
         const threw = pageErrors.length ? `\nerrors it threw: ${pageErrors.join(', ')}` : '';
         throw new Error(`failed ${step}: ${(err as Error).message.split('\n')[0]}${asked}${threw}`, { cause: err });
       }
+      // Every problem `type` is a link to the section of its code (`/docs#section/<code in lower case>`).
+      for (const code of problemCodes(document)) {
+        const target = new URL(problemType(code), pageUrl);
+        if (target.pathname !== new URL(pageUrl).pathname) missingSections.push(`${code}: ${target}`);
+        else if ((await page.locator(`[id="${decodeURIComponent(target.hash.slice(1))}"]`).count()) === 0) missingSections.push(`${code}: no element ${target.hash}`);
+      }
       await context.close();
     } finally {
       await browser.close();
     }
+    assert.deepEqual(missingSections, [], 'problem types without their section in the reference');
+    assert.deepEqual(consoleErrors, [], 'the page logged errors');
     assert.deepEqual(pageErrors, [], 'the page threw');
     assert.deepEqual(requests, [], 'the page tried to reach the network');
   });

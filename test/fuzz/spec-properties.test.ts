@@ -29,6 +29,7 @@ import { allScopes, declares, operationModels, responseSchema, type Json, type O
 import {
   alternativeOf,
   authRequests,
+  canBeInvalid,
   invalidRequests,
   isSafeMethod,
   toHttp,
@@ -81,12 +82,17 @@ const ctx: RequestContext = { tools, factory: new ArbitraryFactory(tools, observ
 function weightOf(o: OperationModel, intent: Intent): number {
   const inputs = o.parameters.length + (o.body ? 4 : 0);
   if (intent === 'auth') return o.protected ? 2 + inputs : 0;
+  // Nothing can be wrong in an operation without checked parameters or a body (undeclared query parameters are ignored).
+  if (intent === 'invalid' && !canBeInvalid(ctx, o)) return 0;
   return inputs === 0 ? 0.1 : 1 + inputs;
 }
 
 function mixed(intent: Intent): fc.Arbitrary<RequestPlan> {
   const build = intent === 'valid' ? validRequests : intent === 'invalid' ? invalidRequests : authRequests;
-  const weighted = operations.map((o) => ({ weight: Math.round(weightOf(o, intent) * 10), arbitrary: build(ctx, o) })).filter((w) => w.weight > 0);
+  const weighted = operations
+    .map((o) => ({ o, weight: Math.round(weightOf(o, intent) * 10) }))
+    .filter((w) => w.weight > 0)
+    .map(({ o, weight }) => ({ weight, arbitrary: build(ctx, o) }));
   return fc.oneof(...weighted);
 }
 
@@ -291,6 +297,9 @@ describe('property checks generated from the spec', () => {
     verdict(plan, operation, { status, type, mediaType, text, body, problem, said, headers });
   }
 
+  /** Operations authenticated by the session cookie that refuse requests from untrusted origins. */
+  const CROSS_SITE_CHECKED = new Set(['renewAccessToken']);
+
   function verdict(plan: RequestPlan, operation: OperationModel, answer: Answer): void {
     const { status, type, mediaType, text, body, problem, said } = answer;
 
@@ -300,7 +309,10 @@ describe('property checks generated from the spec', () => {
 
     if (plan.intent === 'valid') {
       assert.ok(!isSchemaRejection(status, problem), `a valid request is not rejected as invalid: ${said}`);
-      if (operation.protected) {
+      // The generated origins are never the app's own nor trusted ones: operations that check them refuse.
+      if (CROSS_SITE_CHECKED.has(operation.operationId) && plan.headers.origin !== undefined) {
+        assert.ok(status === 403 && problem?.code === 'FORBIDDEN', `a request from an untrusted origin is refused: ${said}`);
+      } else if (operation.protected) {
         assert.notEqual(status, 401, `valid credentials are accepted: ${said}`);
         assert.ok(!(status === 403 && problem?.code === 'FORBIDDEN'), `credentials with the needed scope are enough: ${said}`);
       }

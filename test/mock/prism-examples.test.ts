@@ -20,6 +20,7 @@ type Json = Record<string, unknown>;
 const README = fileURLToPath(new URL('../../mocks/README.md', import.meta.url));
 /** Any bearer token satisfies Prism's security check; it only looks for the header. */
 const AUTHORIZATION = 'Bearer x';
+const SESSION_COOKIE = 'rapi_session=x';
 
 interface MockCase {
   name: string;
@@ -83,7 +84,11 @@ function mockCases(document: Json): MockCase[] {
       else if (parameter.in === 'header') requestHeaders[String(parameter.name)] = serialise(sampleOf(document, parameter, where));
     }
     const security = (op.operation.security ?? document.security ?? []) as Json[];
-    if (security.length > 0 && !security.some((requirement) => Object.keys(requirement).length === 0)) requestHeaders.authorization = AUTHORIZATION;
+    if (security.length > 0 && !security.some((requirement) => Object.keys(requirement).length === 0)) {
+      // The bearer token where the operation takes one; the session cookie where it takes only that.
+      if (security.some((requirement) => 'bearerAuth' in requirement)) requestHeaders.authorization = AUTHORIZATION;
+      else requestHeaders.cookie = SESSION_COOKIE;
+    }
 
     let requestBody: string | undefined;
     if (op.operation.requestBody !== undefined) {
@@ -206,6 +211,83 @@ describe('the Prism mock', () => {
       else assert.deepEqual(JSON.parse(text), c.body);
     });
   }
+});
+
+/** Where a header of the mock's answer says something the body also says, the two must agree. */
+function headerDisagreements(headers: Headers, body: unknown): string[] {
+  const wrong: string[] = [];
+  const b = isObject(body) ? body : {};
+  const total = headers.get('x-total-count');
+  if (total !== null && Number(total) !== b.total) wrong.push(`X-Total-Count: ${total} but total ${String(b.total)}`);
+  const link = headers.get('link');
+  if (link !== null) {
+    const { total: count, page, per_page: perPage } = b as { total?: number; page?: number; per_page?: number };
+    if (typeof count !== 'number' || typeof page !== 'number' || typeof perPage !== 'number') wrong.push(`Link: ${link} but the body has no paging state`);
+    else {
+      const last = Math.max(1, Math.ceil(count / perPage));
+      const expected = new Map<string, number>([
+        ...(page > 1 ? [['first', 1], ['prev', page - 1]] as const : []),
+        ...(page < last ? [['next', page + 1], ['last', last]] as const : []),
+      ]);
+      const seen = new Map<string, number>();
+      for (const part of link.split(',')) {
+        const match = /<([^>]+)>;\s*rel="([a-z]+)"/.exec(part.trim());
+        if (!match?.[1] || !match[2]) { wrong.push(`Link part ${part} is not a link`); continue; }
+        const url = new URL(match[1], 'http://mock.invalid');
+        seen.set(match[2], Number(url.searchParams.get('page')));
+        if (Number(url.searchParams.get('per_page')) !== perPage) wrong.push(`Link ${match[2]} has per_page ${url.searchParams.get('per_page')} but per_page ${perPage}`);
+      }
+      // A single page has no Link header at all.
+      if (expected.size === 0) wrong.push(`Link: ${link} on the only page`);
+      else if (JSON.stringify([...seen].sort()) !== JSON.stringify([...expected].sort())) wrong.push(`Link: ${link} but page ${page} of ${last}`);
+    }
+  }
+  const retryAfter = headers.get('retry-after');
+  if (retryAfter !== null && 'retry_after' in b && Number(retryAfter) !== b.retry_after) wrong.push(`Retry-After: ${retryAfter} but retry_after ${String(b.retry_after)}`);
+  const requestId = headers.get('x-request-id');
+  if (requestId !== null && 'request_id' in b && requestId !== b.request_id) wrong.push(`X-Request-Id: ${requestId} but request_id ${String(b.request_id)}`);
+  const location = headers.get('location');
+  if (location !== null && 'repo_id' in b && location !== `/api/v1/connections/${String(b.provider)}/${String(b.repo_id)}`) wrong.push(`Location: ${location} but ${String(b.provider)}/${String(b.repo_id)}`);
+  return wrong;
+}
+
+describe("the mock's headers", () => {
+  let prism: RunningPrism | undefined;
+
+  beforeAll(async () => {
+    prism = await startPrism('mock');
+  });
+  afterAll(async () => {
+    await prism?.stop();
+  });
+
+  for (const c of cases) {
+    it(`when the mock answers ${c.name}, then its headers agree with the body or are not sent`, async () => {
+      assert.ok(prism);
+      const res = await fetch(`${prism.baseUrl}${c.url}`, {
+        method: c.method,
+        redirect: 'manual',
+        headers: { ...c.requestHeaders, prefer: preferOf(c) },
+        ...(c.requestBody === undefined ? {} : { body: c.requestBody }),
+      });
+      const text = await res.text();
+      assert.equal(res.status, c.status);
+      const body = text !== '' && /json/.test(res.headers.get('content-type') ?? '') ? (JSON.parse(text) as unknown) : undefined;
+      assert.deepEqual(headerDisagreements(res.headers, body), []);
+    });
+  }
+
+  it('when a listing is many pages long, then the check above tells a wrong Link and total from right ones', () => {
+    const body = { total: 241, page: 2, per_page: 5 };
+    const right = new Headers({
+      'x-total-count': '241',
+      link: '</api/v1/repos?page=1&per_page=5>; rel="first", </api/v1/repos?page=1&per_page=5>; rel="prev", </api/v1/repos?page=3&per_page=5>; rel="next", </api/v1/repos?page=49&per_page=5>; rel="last"',
+    });
+    assert.deepEqual(headerDisagreements(right, body), []);
+    assert.equal(headerDisagreements(new Headers({ 'x-total-count': '241' }), { total: 0, page: 1, per_page: 30 }).length, 1);
+    const nine = new Headers({ link: '</api/v1/repos?page=2&per_page=30>; rel="next", </api/v1/repos?page=9&per_page=30>; rel="last"' });
+    assert.equal(headerDisagreements(nine, { total: 3, page: 1, per_page: 30 }).length, 1);
+  });
 });
 
 describe('every example is an answer the app may give', () => {

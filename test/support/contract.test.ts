@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { loadContract, loadSpecDocument, type Contract } from './contract.ts';
 
 const problem = (status: number, code: string) => ({
-  type: `https://example.com/repositories-api/problems#${code.toLowerCase()}`,
+  type: `/docs#section/${code.toLowerCase()}`,
   title: 'Too many requests',
   status,
   detail: 'Slow down.',

@@ -205,5 +205,18 @@ export function sessionHandlers(services: Services) {
     res.json(body);
   };
 
-  return { startGithubSignIn, completeGithubSignIn, signOut, getMe, linkGitverseToken, unlinkGitverseToken };
+  /** A fresh bearer token for the session of the cookie (the cross-site check runs before). */
+  const renewAccessToken: RequestHandler = async (req, res) => {
+    const { user, session, scopes } = principalOf(req);
+    const body: JsonResponse<'renewAccessToken', 200> = {
+      access_token: await jwt.issue({ userId: user.id, sessionId: session.id, scopes }),
+      token_type: 'Bearer',
+      expires_in: jwt.ttlSeconds,
+      scope: scopes.join(' '),
+    };
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(200).json(body);
+  };
+
+  return { startGithubSignIn, completeGithubSignIn, signOut, getMe, linkGitverseToken, unlinkGitverseToken, renewAccessToken };
 }

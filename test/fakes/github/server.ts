@@ -22,6 +22,11 @@ export interface StartFakeGithubOptions extends ListenOptions {
   clientSecret?: string;
   /** Answers `POST /graphql`; without it the route is 404. */
   graphql?: FakeGraphqlHandler;
+  /**
+   * Shows a sign-in page listing the accounts when the authorize step names no `login` (the sandbox),
+   * instead of signing in the default account at once (tests).
+   */
+  signInPage?: boolean;
 }
 
 export interface FakeGithub {
@@ -54,6 +59,7 @@ export async function startFakeGithub(options: StartFakeGithubOptions = {}): Pro
   state.clientSecret = options.clientSecret;
   for (const user of options.users ?? []) state.addUser(user);
   if (options.defaultLogin) state.defaultLogin = options.defaultLogin;
+  state.signInPage = options.signInPage ?? false;
 
   const { baseUrl, close } = await listen(
     (req, res, baseUrl) => handle(state, baseUrl, req, res),
@@ -125,6 +131,7 @@ function authorize(state: FakeGithubState, url: URL): Reply {
   if (challenge !== undefined && method !== 'S256') {
     return back({ error: 'invalid_request', error_description: 'code_challenge_method must be S256' });
   }
+  if (!q.has('login') && state.signInPage) return signInPage(state, url);
   // `?login=` picks a seeded user (a browser sign-in as someone else); an unknown one is a denial.
   const login = q.get('login') ?? state.defaultLogin;
   if (!login || !state.accountByLogin(login)) {
@@ -440,6 +447,37 @@ function rateHeaders(limit: number, remaining: number, reset: number, used: numb
 
 function json(status: number, body: unknown): Reply {
   return { status, headers: apiHeaders(), body: JSON.stringify(body) };
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The fake's own "Sign in to GitHub" page: one button per account, each continuing the same authorization. */
+function signInPage(state: FakeGithubState, url: URL): Reply {
+  const accounts = [...state.accounts.values()];
+  const items = accounts
+    .map((account) => {
+      const next = new URL(url);
+      next.searchParams.set('login', account.user.login);
+      const repos = account.repos.length;
+      return `<li><a class="account" data-login="${escapeHtml(account.user.login)}" href="${escapeHtml(next.pathname + next.search)}"><strong>${escapeHtml(account.user.login)}</strong> ${escapeHtml(account.user.name ?? '')} <span>${repos} ${repos === 1 ? 'repository' : 'repositories'}</span></a></li>`;
+    })
+    .join('\n');
+  const deny = new URL(url);
+  deny.searchParams.set('login', '');
+  const body = `<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Sign in to the fake GitHub</title>
+<style>body{font:16px system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem}li{list-style:none;margin:.5rem 0}a.account{display:block;padding:.75rem 1rem;border:1px solid #d0d7de;border-radius:6px;color:inherit;text-decoration:none}a.account:hover{background:#f6f8fa}span{color:#57606a;float:right}</style></head>
+<body>
+<h1>Sign in to the fake GitHub</h1>
+<p>This is the sandbox's stand-in for GitHub. Pick the account to authorize the Repositories API as:</p>
+<ul>
+${items}
+</ul>
+<p><a href="${escapeHtml(deny.pathname + deny.search)}">Cancel (deny access)</a></p>
+</body>
+</html>`;
+  return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body };
 }
 
 function html(status: number, text: string): Reply {

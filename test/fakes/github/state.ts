@@ -29,6 +29,8 @@ export class FakeGithubState extends FakeHostState<FakeRoute, FakeAccount, Fault
   readonly codes = new Map<string, PendingAuthorization>();
   /** The account the authorize step signs in when the request names none. */
   defaultLogin: string | undefined;
+  /** Whether the authorize step shows a page listing the accounts when the request names none. */
+  signInPage = false;
   /** Primary rate limit per token and hour. */
   rateLimit = 5_000;
   etagStyle: 'weak' | 'strong' = 'weak';

@@ -1,0 +1,33 @@
+/**
+ * Builds the client package in clients/typescript: its types generated from the bundled spec, then
+ * ESM JavaScript and declarations in clients/typescript/dist. The package's version is the spec's
+ * `info.version`: a spec release is a client release.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import openapiTS, { astToString } from 'openapi-typescript';
+import { parse } from 'yaml';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const PACKAGE = join(ROOT, 'clients/typescript');
+
+const spec = parse(readFileSync(join(ROOT, 'openapi/dist/openapi.yaml'), 'utf8')) as { info: { version: string } };
+const pkg = JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8')) as { version: string };
+if (pkg.version !== spec.info.version) {
+  console.error(`✖ clients/typescript/package.json has version ${pkg.version}, the spec ${spec.info.version}: set the package's version to the spec's`);
+  process.exit(1);
+}
+
+function run(command: string, args: string[]): void {
+  const result = spawnSync(join(ROOT, 'node_modules/.bin', command), args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, REDOCLY_TELEMETRY: 'off' } });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+rmSync(join(PACKAGE, 'dist'), { recursive: true, force: true });
+// The same generator and options as src/api/schema.d.ts (redocly.yaml), written where the package builds from.
+const ast = await openapiTS(new URL('../openapi/dist/openapi.yaml', import.meta.url));
+writeFileSync(join(PACKAGE, 'src/schema.ts'), `// Generated from openapi/dist/openapi.yaml by \`npm run build:client\`; do not edit.\n${astToString(ast)}`);
+run('tsc', ['-p', 'clients/typescript/tsconfig.json']);
+console.log(`✔ clients/typescript/dist: repositories-api-client ${pkg.version}`);

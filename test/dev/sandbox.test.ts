@@ -1,0 +1,164 @@
+/**
+ * The sandbox as a frontend team meets it: a dev server's page on another localhost port signs in through
+ * the fake GitHub's account picker and calls the sandbox with credentials. Started on free ports, on an
+ * in-memory database. The browser part needs Chromium (CHROMIUM_PATH, default /usr/bin/chromium).
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { chromium } from 'playwright-core';
+import { curlLine, shellQuote, startSandbox, type Sandbox } from '../../dev/start-sandbox.ts';
+
+const execFileAsync = promisify(execFile);
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const chromiumMissing = existsSync(CHROMIUM) ? undefined : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
+
+/** A dev server's page: lists the signed-in user's repositories from the sandbox, with the session cookie. */
+const picker = (api: string) => `<!DOCTYPE html><html><head><meta charset="utf-8"><title>picker</title></head><body>
+<p id="status">loading</p><ul id="repos"></ul>
+<script type="module">
+  const res = await fetch(${JSON.stringify(`${api}/api/v1/repos?per_page=5`)}, { credentials: 'include' });
+  const body = await res.json();
+  for (const repo of body.repositories ?? []) {
+    const li = document.createElement('li');
+    li.textContent = repo.full_name + (repo.is_connected ? ' (connected)' : '');
+    document.getElementById('repos').append(li);
+  }
+  document.getElementById('status').textContent = res.status + ' ' + (res.headers.get('x-total-count') ?? '');
+</script></body></html>`;
+
+describe('the sandbox', () => {
+  let sandbox: Sandbox | undefined;
+  const token = (login: string) => sandbox?.accounts.find((a) => a.login === login)?.token ?? '';
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0, githubPort: 0, gitversePort: 0, dataDir: 'memory://', latencyMs: 0, env: { ...process.env, CORS_ORIGINS: 'https://picker.dev.test' } });
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  it('when it starts, then each account has a ready token, and a few of octocat\'s repositories are connected', async () => {
+    assert.ok(sandbox);
+    assert.deepEqual(sandbox.accounts.map((a) => a.login), ['octocat', 'hubot', 'newcomer']);
+    assert.ok(sandbox.accounts[0]!.repos >= 100 && sandbox.accounts[1]!.repos > 0 && sandbox.accounts[1]!.repos < 20 && sandbox.accounts[2]!.repos === 0);
+    const res = await fetch(`${sandbox.appUrl}/api/v1/connections`, { headers: { authorization: `Bearer ${token('octocat')}` } });
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { connections: unknown[] }).connections.length, 3);
+    const empty = await fetch(`${sandbox.appUrl}/api/v1/repos?provider=github`, { headers: { authorization: `Bearer ${token('newcomer')}` } });
+    assert.equal(((await empty.json()) as { total: number }).total, 0);
+  });
+
+  it("when the banner's curl line of an account is pasted into bash (and zsh where installed), then it lists that account's repositories", async () => {
+    assert.ok(sandbox);
+    assert.equal(shellQuote("it's"), `'it'\\''s'`);
+    for (const shell of ['/bin/bash', '/bin/zsh', '/usr/bin/zsh'].filter((path) => existsSync(path))) {
+      for (const account of sandbox.accounts) {
+        // Not spawnSync: the sandbox answers from this very process.
+        const ran: { stdout: string; stderr: string } = await execFileAsync(shell, ['-c', `${curlLine(sandbox.appUrl, account.token)} -s -w '\\n%{http_code}'`], { encoding: 'utf8' });
+        const lines: string[] = ran.stdout.trim().split('\n');
+        assert.equal(lines.at(-1), '200', `${shell}: ${ran.stderr}`);
+        const body = lines.slice(0, -1).join('\n');
+        assert.ok('repositories' in (JSON.parse(body) as object));
+      }
+    }
+  });
+
+  it('when a page on any localhost port, or an added origin, preflights with credentials, then CORS allows it; another site is not', async () => {
+    assert.ok(sandbox);
+    const preflight = (origin: string) =>
+      fetch(`${sandbox!.appUrl}/api/v1/repos`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+    for (const origin of ['http://localhost:5173', 'http://127.0.0.1:8080', 'https://picker.dev.test']) {
+      const res = await preflight(origin);
+      assert.equal(res.status, 204, origin);
+      assert.equal(res.headers.get('access-control-allow-origin'), origin);
+      assert.equal(res.headers.get('access-control-allow-credentials'), 'true');
+    }
+    for (const origin of ['https://evil.example', 'http://localhost.evil.example:5173']) {
+      assert.equal((await preflight(origin)).headers.get('access-control-allow-origin'), null, origin);
+    }
+  });
+
+  it('when the sign-in reaches the fake GitHub, then it shows a page listing its accounts to pick from', async () => {
+    assert.ok(sandbox);
+    const start = await fetch(`${sandbox.appUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
+    const page = await fetch(start.headers.get('location') ?? '');
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assert.match(html, /Sign in to the fake GitHub/);
+    for (const a of sandbox.accounts) assert.match(html, new RegExp(`data-login="${a.login}"[^>]*>.*${a.repos} repositor`));
+  });
+
+  it('when a page on another localhost port signs in through the account picker, then it lists repositories with credentials', { skip: !process.env.CI && chromiumMissing !== undefined }, async () => {
+    if (chromiumMissing) assert.fail(`${chromiumMissing}; CI must run this test`);
+    assert.ok(sandbox);
+    const devServer: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(picker(sandbox!.appUrl)));
+    await new Promise<void>((resolve) => devServer.listen(0, '127.0.0.1', resolve));
+    const pageUrl = `http://localhost:${(devServer.address() as AddressInfo).port}/`;
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage();
+      const consoleErrors: string[] = [];
+      // The browser's own favicon requests answer 404 on the API and the fake; anything else counts.
+      page.on('console', (m) => void (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico') && consoleErrors.push(`${m.text()} ${m.location().url}`)));
+      await page.goto(`${sandbox.appUrl}/api/v1/auth/github/login`);
+      await page.locator('a[data-login="octocat"]').click();
+      await page.waitForURL(/\/api\/v1\/auth\/github\/callback/);
+      assert.match(await page.content(), /access_token/);
+
+      await page.goto(pageUrl);
+      await page.locator('#status').filter({ hasText: /^\d{3}/ }).waitFor({ timeout: 20_000 });
+      assert.match(await page.locator('#status').innerText(), /^200 \d+/);
+      const items = await page.locator('#repos li').allInnerTexts();
+      assert.equal(items.length, 5);
+      assert.deepEqual(consoleErrors, []);
+    } finally {
+      await browser.close();
+      devServer.closeAllConnections();
+      await new Promise((resolve) => devServer.close(resolve));
+    }
+  });
+});
+
+describe('npm run token', () => {
+  const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+  // Without DATA_DIR or DATABASE_URL, as a developer runs it.
+  const { DATA_DIR: _dataDir, DATABASE_URL: _databaseUrl, ...env } = process.env;
+  const token = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'src/dev/token.ts'), ...args], { cwd, encoding: 'utf8', env });
+
+  it('when asked for --help, then it prints its usage and exits 0; an unknown option prints it too and exits 2', () => {
+    const help = token(ROOT, '--help');
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: npm run token/);
+    assert.match(help.stdout, /--login/);
+    const wrong = token(ROOT, '--logn', 'x');
+    assert.equal(wrong.status, 2);
+    assert.match(wrong.stderr, /Usage: npm run token/);
+  });
+
+  it("when run with no options, then it writes to the sandbox's database and the sandbox accepts its token", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'token-'));
+    let sandbox: Sandbox | undefined;
+    try {
+      const made = token(dir, '--login', 'hubot');
+      assert.equal(made.status, 0, made.stderr);
+      assert.ok(existsSync(join(dir, 'data/sandbox')), 'the token went elsewhere than ./data/sandbox');
+      const bearer = made.stdout.trim();
+      sandbox = await startSandbox({ port: 0, githubPort: 0, gitversePort: 0, dataDir: join(dir, 'data/sandbox'), latencyMs: 0, env: { ...process.env, CORS_ORIGINS: '' } });
+      const res = await fetch(`${sandbox.appUrl}/api/v1/repos?provider=github`, { headers: { authorization: `Bearer ${bearer}` } });
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { total: number }).total, 12);
+    } finally {
+      await sandbox?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
