@@ -94,11 +94,13 @@ const url = optional(
 
 const text = optional(z.string());
 
+/** An origin (`https://app.example.com`), or a host on any port for local development (`http://localhost:*`). */
+const ORIGIN = /^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:(\d{1,5}|\*))?$/i;
 const origins = optional(
   z
     .string()
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
-    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'a comma-separated list of origins such as https://app.example.com' }))),
+    .pipe(z.array(z.string().regex(ORIGIN, { error: 'a comma-separated list of origins such as https://app.example.com or http://localhost:*' }))),
 );
 
 const HOUR = 3600;

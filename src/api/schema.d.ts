@@ -1339,11 +1339,7 @@ export interface operations {
             /** @description A fresh bearer token. */
             200: {
                 headers: {
-                    /**
-                     * @description A token is never stored by caches.
-                     * @example no-store
-                     */
-                    "Cache-Control"?: "no-store";
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1357,6 +1353,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["CrossSiteForbidden"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
         };
     };

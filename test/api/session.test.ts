@@ -246,7 +246,7 @@ describe('renewing the bearer token from the session', () => {
     }
   });
 
-  test('when the request comes from another site, then it is refused with 403 FORBIDDEN and no token', async () => {
+  test('when the request comes from another site, then it is refused with 403 CROSS_SITE_REQUEST and no token', async () => {
     const { cookie } = await t.signIn('octocat');
     const refused: Record<string, string>[] = [
       { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
@@ -259,7 +259,7 @@ describe('renewing the bearer token from the session', () => {
       const res = await renew({ cookie, ...headers });
       assert.equal(res.status, 403, JSON.stringify(headers));
       const body = (await res.json()) as { code: string; access_token?: string };
-      assert.equal(body.code, 'FORBIDDEN');
+      assert.equal(body.code, 'CROSS_SITE_REQUEST');
       assert.equal(body.access_token, undefined);
     }
   });

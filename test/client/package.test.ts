@@ -84,7 +84,7 @@ describe('the client package', () => {
   beforeAll(async () => {
     prism = await startPrism('mock');
     work = mkdtempSync(join(tmpdir(), 'client-package-'));
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/build-client.ts'], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, ['scripts/build-client.ts'], { cwd: ROOT, stdio: 'pipe' });
     const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: PACKAGE, encoding: 'utf8' });
     [packed] = JSON.parse(out) as Packed[];
     consumer = join(work, 'consumer');

@@ -25,7 +25,7 @@ interface Target {
   baseUrl: string;
   twin(which: Twin): string | undefined;
   token: string;
-  /** The session cookie, `rapi_session=…`. */
+  /** The session cookie, `__Host-rapi_session=…`. */
   cookie: string;
   readOnlyToken: string;
   writeOnlyToken: string;
@@ -304,7 +304,7 @@ runSuite('app', async () => {
 
 runSuite('mock', async () => {
   const prism: RunningPrism = await startPrism('mock');
-  return { target: { kind: 'mock', baseUrl: prism.baseUrl, token: 'x', cookie: 'rapi_session=x', readOnlyToken: 'x', writeOnlyToken: 'x', twin: () => undefined }, close: () => prism.stop() };
+  return { target: { kind: 'mock', baseUrl: prism.baseUrl, token: 'x', cookie: '__Host-rapi_session=x', readOnlyToken: 'x', writeOnlyToken: 'x', twin: () => undefined }, close: () => prism.stop() };
 });
 
 runSuite('proxy', async () => {

@@ -132,7 +132,7 @@ describe('npm run token', () => {
   const ROOT = fileURLToPath(new URL('../../', import.meta.url));
   // Without DATA_DIR or DATABASE_URL, as a developer runs it.
   const { DATA_DIR: _dataDir, DATABASE_URL: _databaseUrl, ...env } = process.env;
-  const token = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'src/dev/token.ts'), ...args], { cwd, encoding: 'utf8', env });
+  const token = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dev/token.ts'), ...args], { cwd, encoding: 'utf8', env });
 
   it('when asked for --help, then it prints its usage and exits 0; an unknown option prints it too and exits 2', () => {
     const help = token(ROOT, '--help');

@@ -17,7 +17,7 @@ const run = promisify(execFile);
 /** `npm run mock -- --port <port>`, as its exit code and what it printed. */
 async function mockOn(port: number): Promise<{ code: number; output: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/mock.ts', '--port', String(port)], { cwd: ROOT, timeout: 30_000 });
+    const { stdout, stderr } = await run(process.execPath, ['scripts/mock.ts', '--port', String(port)], { cwd: ROOT, timeout: 30_000 });
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };

@@ -20,7 +20,7 @@ type Json = Record<string, unknown>;
 const README = fileURLToPath(new URL('../../mocks/README.md', import.meta.url));
 /** Any bearer token satisfies Prism's security check; it only looks for the header. */
 const AUTHORIZATION = 'Bearer x';
-const SESSION_COOKIE = 'rapi_session=x';
+const SESSION_COOKIE = '__Host-rapi_session=x';
 
 interface MockCase {
   name: string;
