@@ -5,8 +5,8 @@
  */
 import { loadConfig } from '../src/config.ts';
 import { createStateGraphqlHandler } from '../test/fakes/github/graphql.ts';
-import { generateRepos, idFor, startFakeGithub, tokenFor, type FakeGithub } from '../test/fakes/github/index.ts';
-import { generateGitverseRepos, gitverseTokenFor, startFakeGitverse, type FakeGitverse } from '../test/fakes/gitverse/index.ts';
+import { generateRepos, idFor, startFakeGitHub, tokenFor, type FakeGitHub } from '../test/fakes/github/index.ts';
+import { generateGitVerseRepos, gitverseTokenFor, startFakeGitVerse, type FakeGitVerse } from '../test/fakes/gitverse/index.ts';
 import { KIND_CORPUS } from '../test/fixtures/kind-corpus.ts';
 import { startServer } from '../src/server.ts';
 import { freePort } from '../test/support/ports.ts';
@@ -45,8 +45,8 @@ export interface SandboxAccount {
 
 export interface Sandbox {
   appUrl: string;
-  fake: FakeGithub;
-  gitverse: FakeGitverse;
+  fake: FakeGitHub;
+  gitverse: FakeGitVerse;
   accounts: SandboxAccount[];
   corsOrigins: string[];
   /** Where Prometheus metrics are served (operators only; not on the API port), when they are. */
@@ -59,7 +59,7 @@ const corpusFiles = (i: number) => ({ ...KIND_CORPUS[i % KIND_CORPUS.length]?.fi
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const env = options.env ?? process.env;
   const latencyMs = options.latencyMs ?? 30;
-  const fake = await startFakeGithub({
+  const fake = await startFakeGitHub({
     port: options.githubPort ?? 0,
     latencyMs,
     clientId: SANDBOX_CLIENT.id,
@@ -72,12 +72,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     })),
   });
   fake.state.graphql = createStateGraphqlHandler(fake.state);
-  const gitverse = await startFakeGitverse({
+  const gitverse = await startFakeGitVerse({
     port: options.gitversePort ?? 0,
     latencyMs,
     users: [
-      { login: 'octocat', full_name: 'Octo Cat', repos: generateGitverseRepos(60, { owner: { login: 'octocat' }, seed: 43, filesFor: (_r, i) => corpusFiles(i + 11) }) },
-      { login: 'hubot', full_name: 'Hubot', scopes: ['public_api'], repos: generateGitverseRepos(5, { owner: { login: 'hubot' }, seed: 8 }) },
+      { login: 'octocat', full_name: 'Octo Cat', repos: generateGitVerseRepos(60, { owner: { login: 'octocat' }, seed: 43, filesFor: (_r, i) => corpusFiles(i + 11) }) },
+      { login: 'hubot', full_name: 'Hubot', scopes: ['public_api'], repos: generateGitVerseRepos(5, { owner: { login: 'hubot' }, seed: 8 }) },
     ],
   });
 
@@ -102,7 +102,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const accounts: SandboxAccount[] = [];
   for (const a of SANDBOX_ACCOUNTS) {
-    const user = await store.users.upsertGithub({ github_id: idFor(a.login), login: a.login, name: a.name, avatar_url: null });
+    const user = await store.users.upsertGitHub({ github_id: idFor(a.login), login: a.login, name: a.name, avatar_url: null });
     const firstStart = (await store.tokens.get(user.id, 'github')) === undefined;
     const { token } = await issueDevToken(store, config, { login: a.login, githubToken: tokenFor(a.login), githubId: idFor(a.login) });
     if (firstStart && a.login === 'octocat') {

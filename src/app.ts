@@ -23,13 +23,13 @@ import { loadSpec } from './http/openapi.ts';
 import { headAsGet, indexOperations, strictIntegers } from './http/operations.ts';
 import { canonicalQuery } from './http/query-string.ts';
 import { createListingService } from './listing/service.ts';
-import { createGithubReader } from './hosts/github/kinds.ts';
+import { createGitHubReader } from './hosts/github/kinds.ts';
 import { createDetectionService, type DetectionService } from './kind/service.ts';
 import { createLogger, redactUrl } from './logger.ts';
-import { createGithubSource } from './hosts/github/source.ts';
+import { createGitHubSource } from './hosts/github/source.ts';
 import { GitHubClient } from './hosts/github/client.ts';
 import { GitVerseClient } from './hosts/gitverse/client.ts';
-import { createGitverseKindReader, createGitverseSource } from './hosts/gitverse/source.ts';
+import { createGitVerseKindReader, createGitVerseSource } from './hosts/gitverse/source.ts';
 import type { Services } from './http/services.ts';
 import type { operations } from './api/schema.d.ts';
 import type { Provider } from './contract/types.ts';
@@ -96,8 +96,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const detection = createDetectionService({
     store,
     readers: {
-      github: createGithubReader({ apiUrl: config.github.apiUrl, timeoutMs: config.github.timeoutMs }),
-      gitverse: createGitverseKindReader(gitverse),
+      github: createGitHubReader({ apiUrl: config.github.apiUrl, timeoutMs: config.github.timeoutMs }),
+      gitverse: createGitVerseKindReader(gitverse),
     },
     budgetMs: config.detectionBudgetMs,
   });
@@ -119,8 +119,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       cacheTtlSeconds: config.listingCacheTtlSeconds,
       refreshMinIntervalSeconds: config.refreshMinIntervalSeconds,
       sources: {
-        github: createGithubSource({ client: github, cache, metrics, kinds: kindsFrom(detection, 'github') }),
-        gitverse: createGitverseSource({ client: gitverse, cache, metrics, kinds: kindsFrom(detection, 'gitverse') }),
+        github: createGitHubSource({ client: github, cache, metrics, kinds: kindsFrom(detection, 'github') }),
+        gitverse: createGitVerseSource({ client: gitverse, cache, metrics, kinds: kindsFrom(detection, 'gitverse') }),
       },
       toProblem: (p) => problemBody(p, '/api/v1/repos', 'upstream'),
     }),
@@ -227,13 +227,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   // Every operation of the spec is mounted from its operationId; one without a handler stops the start.
   const handlers: Record<OperationId, RequestHandler[]> = {
-    startGithubSignIn: [session.startGithubSignIn],
-    completeGithubSignIn: [session.completeGithubSignIn],
+    startGitHubSignIn: [session.startGitHubSignIn],
+    completeGitHubSignIn: [session.completeGitHubSignIn],
     signOut: [session.signOut],
     renewAccessToken: [session.renewAccessToken],
     getMe: [session.getMe],
-    linkGitverseToken: [session.linkGitverseToken],
-    unlinkGitverseToken: [session.unlinkGitverseToken],
+    linkGitVerseToken: [session.linkGitVerseToken],
+    unlinkGitVerseToken: [session.unlinkGitVerseToken],
     listRepositories: [repos.listRepositories],
     listConnections: [connections.listConnections],
     connectRepository: [connections.connectRepository],

@@ -17,7 +17,7 @@ export interface paths {
          *     The flow's state and code verifier travel in a short-lived, encrypted, HttpOnly cookie, so any instance
          *     can complete the callback. GitHub then redirects to `/api/v1/auth/github/callback`.
          */
-        get: operations["startGithubSignIn"];
+        get: operations["startGitHubSignIn"];
         put?: never;
         post?: never;
         delete?: never;
@@ -41,7 +41,7 @@ export interface paths {
          *     is configured with a post-sign-in page (`POST_LOGIN_REDIRECT`), it answers 303 to that page instead, with
          *     the same cookie.
          */
-        get: operations["completeGithubSignIn"];
+        get: operations["completeGitHubSignIn"];
         put?: never;
         post?: never;
         delete?: never;
@@ -134,13 +134,13 @@ export interface paths {
          *     stores it encrypted, replacing any earlier one. A `public_api` token is accepted, but `me` warns that
          *     it also grants write and delete access.
          */
-        put: operations["linkGitverseToken"];
+        put: operations["linkGitVerseToken"];
         post?: never;
         /**
          * Unlink GitVerse
          * @description Deletes the stored GitVerse token. Connections of GitVerse repositories are kept.
          */
-        delete: operations["unlinkGitverseToken"];
+        delete: operations["unlinkGitVerseToken"];
         options?: never;
         head?: never;
         patch?: never;
@@ -510,7 +510,7 @@ export interface components {
             providers: components["schemas"]["LinkedProvider"][];
         };
         /** @description A GitVerse personal access token to link. It needs the `read:public_api` (or `public_api`) scope. */
-        GitverseTokenRequest: {
+        GitVerseTokenRequest: {
             /**
              * @description The personal access token, as GitVerse shows it once at creation.
              * @example gv_3a1f0c2b9d8e7f6a5b4c3d2e1f0a9b8c
@@ -1204,7 +1204,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    startGithubSignIn: {
+    startGitHubSignIn: {
         parameters: {
             query?: never;
             header?: never;
@@ -1236,7 +1236,7 @@ export interface operations {
             431: components["responses"]["RequestHeadersTooLarge"];
         };
     };
-    completeGithubSignIn: {
+    completeGitHubSignIn: {
         parameters: {
             query: {
                 /** @description The authorization code from GitHub. */
@@ -1387,7 +1387,7 @@ export interface operations {
             500: components["responses"]["InternalServerError"];
         };
     };
-    linkGitverseToken: {
+    linkGitVerseToken: {
         parameters: {
             query?: never;
             header?: never;
@@ -1396,7 +1396,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["GitverseTokenRequest"];
+                "application/json": components["schemas"]["GitVerseTokenRequest"];
             };
         };
         responses: {
@@ -1425,7 +1425,7 @@ export interface operations {
             504: components["responses"]["GatewayTimeout"];
         };
     };
-    unlinkGitverseToken: {
+    unlinkGitVerseToken: {
         parameters: {
             query?: never;
             header?: never;

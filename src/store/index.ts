@@ -127,7 +127,7 @@ export function createStore(db: Db, secretKey: string): Store {
 
   return {
     users: {
-      async upsertGithub(input) {
+      async upsertGitHub(input) {
         const [user] = await db.query<User>(
           `INSERT INTO users (github_id, login, name, avatar_url) VALUES ($1, $2, $3, $4)
            ON CONFLICT (github_id) DO UPDATE

@@ -68,7 +68,7 @@ export interface DetectionKey {
  */
 export interface Store {
   users: {
-    upsertGithub(input: { github_id: number; login: string; name: string | null; avatar_url: string | null }): Promise<User>;
+    upsertGitHub(input: { github_id: number; login: string; name: string | null; avatar_url: string | null }): Promise<User>;
     /** Creates a local user with no GitHub account behind it (dev token command). */
     upsertLocal(login: string): Promise<User>;
     get(id: number): Promise<User | undefined>;

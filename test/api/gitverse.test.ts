@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { generateRepos } from '../fakes/github/index.ts';
-import { generateGitverseRepos, gitverseTokenFor } from '../fakes/gitverse/index.ts';
+import { generateGitVerseRepos, gitverseTokenFor } from '../fakes/gitverse/index.ts';
 import { startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
 
 describe('GitVerse linked beside GitHub', () => {
   let t: TestApp;
   let me: SignedIn;
   const githubRepos = generateRepos(130, { owner: { login: 'octocat' }, seed: 11 });
-  const gitverseRepos = generateGitverseRepos(70, { owner: { login: 'octocat' }, seed: 12 });
+  const gitverseRepos = generateGitVerseRepos(70, { owner: { login: 'octocat' }, seed: 12 });
 
   beforeAll(async () => {
     t = await startTestApp({
@@ -81,9 +81,9 @@ describe('GitVerse linked beside GitHub', () => {
     assert.equal(seen.filter((r) => r.provider === 'gitverse').length, 70);
     const times = seen.map((r) => Date.parse(r.updated_at ?? ''));
     assert.deepEqual(times, [...times].sort((a, b) => b - a));
-    const firstGitverse = seen.findIndex((r) => r.provider === 'gitverse');
-    const lastGithub = seen.map((r) => r.provider).lastIndexOf('github');
-    assert.ok(firstGitverse < lastGithub, 'the hosts interleave');
+    const firstGitVerse = seen.findIndex((r) => r.provider === 'gitverse');
+    const lastGitHub = seen.map((r) => r.provider).lastIndexOf('github');
+    assert.ok(firstGitVerse < lastGitHub, 'the hosts interleave');
     assert.ok(seen.every((r) => r.updated_at?.endsWith('Z')), 'GitVerse offsets are normalised to UTC');
   });
 

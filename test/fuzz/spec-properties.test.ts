@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import fc from 'fast-check';
 import { createJwtService, type Scope } from '../../src/auth/jwt.ts';
 import { generateRepos } from '../fakes/github/index.ts';
-import { generateGitverseRepos } from '../fakes/gitverse/index.ts';
+import { generateGitVerseRepos } from '../fakes/gitverse/index.ts';
 import { loadSpecDocument, resolve } from '../support/contract.ts';
 import { checkObserved as checkAnswer, ContractViolation } from '../support/checked.ts';
 import { startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
@@ -162,7 +162,7 @@ describe('property checks generated from the spec', () => {
     t = await startTestApp({
       // A few repositories keep listings cheap; the fake's own rate limit must not run out either.
       fake: { users: [{ login: 'octocat', repos: generateRepos(6, { owner: { login: 'octocat' }, seed: 3 }) }], rateLimit: 10_000_000 },
-      gitverse: { users: [{ login: 'octocat', token: example.token, repos: generateGitverseRepos(3, { owner: { login: 'octocat' }, seed: 4 }) }] },
+      gitverse: { users: [{ login: 'octocat', token: example.token, repos: generateGitVerseRepos(3, { owner: { login: 'octocat' }, seed: 4 }) }] },
       // Thousands of requests a minute from one user and one address: the limiter must not answer 429 to the fuzzer.
       env: { RATE_LIMIT_PER_USER: '100000000', RATE_LIMIT_PER_ADDRESS: '100000000' },
     });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { MemoryCache } from '../../src/cache/index.ts';
-import { startFakeGithub, generateRepos } from '../fakes/github/index.ts';
-import type { FakeAccount, FakeGithub, Fault } from '../fakes/github/index.ts';
+import { startFakeGitHub, generateRepos } from '../fakes/github/index.ts';
+import type { FakeAccount, FakeGitHub, Fault } from '../fakes/github/index.ts';
 import { ApiProblem } from '../../src/contract/problem.ts';
 import { GitHubClient } from '../../src/hosts/github/index.ts';
 
@@ -15,7 +15,7 @@ const TIMEOUT_MS = 300;
  */
 const RELAXED_TIMEOUT_MS = 10_000;
 
-let fake: FakeGithub;
+let fake: FakeGitHub;
 let account: FakeAccount;
 let client: GitHubClient;
 let strictClient: GitHubClient;
@@ -54,7 +54,7 @@ async function rejectsWithProblem(promise: Promise<unknown>, expected: Partial<P
 }
 
 beforeAll(async () => {
-  fake = await startFakeGithub({ users: [{ login: 'octocat', name: 'The Octocat' }] });
+  fake = await startFakeGitHub({ users: [{ login: 'octocat', name: 'The Octocat' }] });
   account = fake.state.accountByLogin('octocat') as FakeAccount;
   client = newClient();
   strictClient = newClient(8, TIMEOUT_MS);

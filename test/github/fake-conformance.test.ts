@@ -6,8 +6,8 @@ import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import parseLinkHeader from 'parse-link-header';
-import { generateRepos, startFakeGithub } from '../fakes/github/index.ts';
-import type { FakeAccount, FakeGithub } from '../fakes/github/index.ts';
+import { generateRepos, startFakeGitHub } from '../fakes/github/index.ts';
+import type { FakeAccount, FakeGitHub } from '../fakes/github/index.ts';
 
 /**
  * The fake must answer like GitHub does, as GitHub itself describes it: bodies and documented
@@ -103,13 +103,13 @@ function assertRateHeaders(res: Response): void {
   assert.equal(res.headers.get('x-ratelimit-resource'), 'core');
 }
 
-let fake: FakeGithub;
+let fake: FakeGitHub;
 let account: FakeAccount;
 const get = (path: string, headers: Record<string, string> = {}) =>
   fetch(new URL(path, fake.baseUrl), { headers: { authorization: `token ${account.token}`, accept: 'application/vnd.github+json', ...headers } });
 
 beforeAll(async () => {
-  fake = await startFakeGithub();
+  fake = await startFakeGitHub();
   // A varied set: own, organisation and shared repositories; forks, archived, no language, no license.
   account = fake.state.addUser({ login: 'mona', repos: generateRepos(250, { seed: 3, owner: { login: 'mona' } }) });
 });

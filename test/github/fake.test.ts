@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
-import { generateRepos, startFakeGithub, tokenFor } from '../fakes/github/index.ts';
-import type { FakeAccount, FakeGithub, FakeGraphqlHandler } from '../fakes/github/index.ts';
+import { generateRepos, startFakeGitHub, tokenFor } from '../fakes/github/index.ts';
+import type { FakeAccount, FakeGitHub, FakeGraphqlHandler } from '../fakes/github/index.ts';
 
 type RepoJson = { id: number; full_name: string; private: boolean; owner: { login: string; type: string }; pushed_at: string | null; created_at: string; updated_at: string };
 
-let fake: FakeGithub;
+let fake: FakeGitHub;
 let mona: FakeAccount;
 const graphqlCalls: unknown[] = [];
 const graphql: FakeGraphqlHandler = async (req) => {
@@ -21,7 +21,7 @@ async function repos(query: string, token = mona.token): Promise<RepoJson[]> {
 }
 
 beforeAll(async () => {
-  fake = await startFakeGithub({
+  fake = await startFakeGitHub({
     clientId: 'client-1',
     clientSecret: 'secret-1',
     users: [
@@ -149,7 +149,7 @@ describe('fake GitHub faults', () => {
   });
 
   it('a token that used up its hourly limit gets 403 with remaining 0 until the window resets', async () => {
-    const limited = await startFakeGithub({ rateLimit: 2, users: [{ login: 'busy' }] });
+    const limited = await startFakeGitHub({ rateLimit: 2, users: [{ login: 'busy' }] });
     try {
       const token = tokenFor('busy');
       const statuses: number[] = [];
@@ -172,7 +172,7 @@ describe('fake GitHub faults', () => {
   });
 
   it('close() returns even while a request is held by a timeout fault', async () => {
-    const other = await startFakeGithub({ users: [{ login: 'x' }] });
+    const other = await startFakeGitHub({ users: [{ login: 'x' }] });
     other.state.injectFault({ route: '*', kind: 'timeout' });
     const pending = fetch(`${other.baseUrl}/user`).catch((error: unknown) => error);
     while (other.state.counters.inFlight === 0) await new Promise((r) => setTimeout(r, 5));

@@ -1,21 +1,21 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { MemoryCache } from '../../src/cache/index.ts';
-import { generateGitverseRepos, startFakeGitverse } from '../fakes/gitverse/index.ts';
-import type { FakeGitverse, FakeGitverseAccount, FakeGitverseRepo, GitverseFault, GitversePaging } from '../fakes/gitverse/index.ts';
+import { generateGitVerseRepos, startFakeGitVerse } from '../fakes/gitverse/index.ts';
+import type { FakeGitVerse, FakeGitVerseAccount, FakeGitVerseRepo, GitVerseFault, GitVersePaging } from '../fakes/gitverse/index.ts';
 import { GITVERSE_ACCEPT, GitVerseClient } from '../../src/hosts/gitverse/client.ts';
 import { rejectsWithProblem } from './helpers.ts';
 
 /** Every request of these tests must be answered within it, so it is not tight: the machine may be busy with other tests. */
 const TIMEOUT_MS = 1_000;
-const MODES: readonly GitversePaging[] = ['link', 'total-count', 'none'];
+const MODES: readonly GitVersePaging[] = ['link', 'total-count', 'none'];
 
-let fake: FakeGitverse;
-let account: FakeGitverseAccount;
+let fake: FakeGitVerse;
+let account: FakeGitVerseAccount;
 let client: GitVerseClient;
 
 function seed(n: number, seedValue = 7): number[] {
-  account.repos = generateGitverseRepos(n, { seed: seedValue, owner: { login: account.user.login, id: account.user.id } });
+  account.repos = generateGitVerseRepos(n, { seed: seedValue, owner: { login: account.user.login, id: account.user.id } });
   return account.repos.map((r) => r.id);
 }
 
@@ -24,7 +24,7 @@ function list(options: { cache?: MemoryCache; using?: GitVerseClient } = {}) {
 }
 
 /** Requests a listing of `n` repositories takes when GitVerse honours per_page=100. */
-function expectedRequests(mode: GitversePaging, n: number): number {
+function expectedRequests(mode: GitVersePaging, n: number): number {
   const pages = Math.max(1, Math.ceil(n / 100));
   if (n === 0 || mode === 'total-count') return pages;
   // Without paging headers a first page is confirmed by a second; `none` also reads the empty page after a full one.
@@ -33,7 +33,7 @@ function expectedRequests(mode: GitversePaging, n: number): number {
 }
 
 /** The two repositories of GitVerse's documented example, as the fake keeps them. */
-const SEED_REPOS: FakeGitverseRepo[] = [
+const SEED_REPOS: FakeGitVerseRepo[] = [
   {
     id: 2,
     owner: { id: 1, login: 'dlborun', full_name: 'Milo Kachinsky', type: 'User' },
@@ -67,8 +67,8 @@ const SEED_REPOS: FakeGitverseRepo[] = [
 ];
 
 beforeAll(async () => {
-  fake = await startFakeGitverse({ users: [{ login: 'dlborun', id: 1, full_name: 'Milo Kachinsky' }] });
-  account = fake.state.accountByLogin('dlborun') as FakeGitverseAccount;
+  fake = await startFakeGitVerse({ users: [{ login: 'dlborun', id: 1, full_name: 'Milo Kachinsky' }] });
+  account = fake.state.accountByLogin('dlborun') as FakeGitVerseAccount;
   client = new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: TIMEOUT_MS });
 });
 afterAll(() => fake.close());
@@ -108,7 +108,7 @@ describe('GitVerseClient.listRepos reads every page, whichever way GitVerse page
       fake.state.paging = mode;
       seed(150);
       // Pages are ordered by id, newest first: a twin of the 100th straddles the boundary of pages 1 and 2.
-      const boundary = [...account.repos].sort((a, b) => b.id - a.id)[99] as FakeGitverseRepo;
+      const boundary = [...account.repos].sort((a, b) => b.id - a.id)[99] as FakeGitVerseRepo;
       account.repos.push({ ...boundary, name: `${boundary.name}-renamed` });
       const result = await list();
       assert.equal(result.repos.length, 150);
@@ -187,7 +187,7 @@ describe('GitVerseClient.listRepos revalidates with ETags', () => {
 });
 
 describe('GitVerseClient.listRepos maps failures to ApiProblems, never to a list', () => {
-  const cases: Array<{ name: string; fault: Omit<GitverseFault, 'route'>; status: number; code: string; extras?: Record<string, unknown> }> = [
+  const cases: Array<{ name: string; fault: Omit<GitVerseFault, 'route'>; status: number; code: string; extras?: Record<string, unknown> }> = [
     { name: 'timeout', fault: { kind: 'timeout' }, status: 504, code: 'UPSTREAM_TIMEOUT' },
     { name: 'connection reset', fault: { kind: 'reset' }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
     { name: '500 with the error object', fault: { kind: 500 }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
@@ -319,7 +319,7 @@ describe('GitVerseClient maps GitVerse repositories to our Repository', () => {
   });
 
   it('maps the optional fields, organisations, empty repositories and empty strings', async () => {
-    const base = SEED_REPOS[0] as FakeGitverseRepo;
+    const base = SEED_REPOS[0] as FakeGitVerseRepo;
     account.repos = [
       {
         ...base,
@@ -345,8 +345,8 @@ describe('GitVerseClient maps GitVerse repositories to our Repository', () => {
   });
 
   it('normalises every date to whole-second UTC, so dates sort correctly as strings', async () => {
-    const base = SEED_REPOS[0] as FakeGitverseRepo;
-    const at = (id: number, created_at: string): FakeGitverseRepo => ({ ...base, id, name: `r${id}`, created_at });
+    const base = SEED_REPOS[0] as FakeGitVerseRepo;
+    const at = (id: number, created_at: string): FakeGitVerseRepo => ({ ...base, id, name: `r${id}`, created_at });
     account.repos = [
       at(1, '2025-12-31T23:30:00-02:00'),
       at(2, '2025-04-28T13:46:42.789+03:00'),
@@ -366,7 +366,7 @@ describe('GitVerseClient maps GitVerse repositories to our Repository', () => {
   });
 
   it('a repository without id or owner fails the listing rather than vanishing from it', async () => {
-    account.repos = [{ ...(SEED_REPOS[0] as FakeGitverseRepo), owner: { id: 1, login: '', full_name: '', type: 'User' } }];
+    account.repos = [{ ...(SEED_REPOS[0] as FakeGitVerseRepo), owner: { id: 1, login: '', full_name: '', type: 'User' } }];
     await rejectsWithProblem(list(), { status: 502, code: 'UPSTREAM_UNAVAILABLE' });
   });
 });
@@ -390,8 +390,8 @@ describe('GitVerseClient.getUser', () => {
 describe('GitVerseClient.getContents (Gitea-style contents API)', () => {
   beforeAll(() => {
     account.repos = [
-      { ...(SEED_REPOS[0] as FakeGitverseRepo), files: { 'package.json': '{"name":"tetris"}', 'src/main.c': 'int main;', 'README.md': '# Тетрис' } },
-      { ...(SEED_REPOS[1] as FakeGitverseRepo) },
+      { ...(SEED_REPOS[0] as FakeGitVerseRepo), files: { 'package.json': '{"name":"tetris"}', 'src/main.c': 'int main;', 'README.md': '# Тетрис' } },
+      { ...(SEED_REPOS[1] as FakeGitVerseRepo) },
     ];
   });
 

@@ -25,7 +25,7 @@ export interface Overridden {
   headers?: Record<string, string>;
 }
 
-export interface FakeGithubOptions {
+export interface FakeGitHubOptions {
   lookup: FakeRepoLookup;
   /** Delay before answering each request. */
   delayMs?: number;
@@ -33,7 +33,7 @@ export interface FakeGithubOptions {
   override?: (requestNumber: number) => Overridden | 'hang' | undefined;
 }
 
-export interface FakeGithub {
+export interface FakeGitHub {
   apiUrl: string;
   /** GraphQL requests received so far. */
   requests: number;
@@ -43,7 +43,7 @@ export interface FakeGithub {
 }
 
 /** A real HTTP server on loopback that serves the fake GraphQL endpoint. */
-export async function startFakeGithub(opts: FakeGithubOptions): Promise<FakeGithub> {
+export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitHub> {
   const handler = createFakeGraphqlHandler(opts.lookup);
   const state = { requests: 0, repositoriesPerRequest: [] as number[] };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {

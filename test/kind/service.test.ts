@@ -1,21 +1,21 @@
 import assert from 'node:assert/strict';
 import { afterAll, test } from 'vitest';
-import { createGithubReader } from '../../src/hosts/github/kinds.ts';
+import { createGitHubReader } from '../../src/hosts/github/kinds.ts';
 import { detectionFailed } from '../../src/kind/detect.ts';
 import { createDetectionService, PENDING } from '../../src/kind/service.ts';
 import type { DetectionReader } from '../../src/kind/service.ts';
-import { corpusRepos, memoryDetections, startFakeGithub } from './helpers.ts';
-import type { FakeGithub, FakeGithubOptions } from './helpers.ts';
+import { corpusRepos, memoryDetections, startFakeGitHub } from './helpers.ts';
+import type { FakeGitHub, FakeGitHubOptions } from './helpers.ts';
 
-const servers: FakeGithub[] = [];
-async function fake(opts: FakeGithubOptions) {
-  const server = await startFakeGithub(opts);
+const servers: FakeGitHub[] = [];
+async function fake(opts: FakeGitHubOptions) {
+  const server = await startFakeGitHub(opts);
   servers.push(server);
   return server;
 }
 afterAll(() => Promise.all(servers.map((s) => s.close())));
 
-const reader = (gh: FakeGithub, timeoutMs = 5000) => createGithubReader({ apiUrl: gh.apiUrl, timeoutMs });
+const reader = (gh: FakeGitHub, timeoutMs = 5000) => createGitHubReader({ apiUrl: gh.apiUrl, timeoutMs });
 
 test('cold run reads GitHub once per batch; a warm run reads nothing; a push re-detects only that repo', async () => {
   const { repos, lookup } = corpusRepos(120);
@@ -121,8 +121,8 @@ test('timeouts, a throwing reader, a failing store and a host without a reader n
   const res = await degraded.annotate('github', 't', repos);
   for (const d of res.detections.values()) assert.equal(d.kind, 'unknown');
 
-  const noGitverse = await degraded.annotate('gitverse', 't', repos);
-  for (const d of noGitverse.detections.values()) assert.equal(d.reason, 'Detection failed: not available for gitverse');
+  const noGitVerse = await degraded.annotate('gitverse', 't', repos);
+  for (const d of noGitVerse.detections.values()) assert.equal(d.reason, 'Detection failed: not available for gitverse');
   await degraded.idle();
   await service.idle();
 });

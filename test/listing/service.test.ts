@@ -6,24 +6,24 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { MemoryCache } from '../../src/cache/index.ts';
-import { generateGitverseRepos, gitverseTokenFor, startFakeGitverse, type FakeGitverse } from '../fakes/gitverse/index.ts';
+import { generateGitVerseRepos, gitverseTokenFor, startFakeGitVerse, type FakeGitVerse } from '../fakes/gitverse/index.ts';
 import { problemBody } from '../../src/http/errors.ts';
 import { createListingService } from '../../src/listing/service.ts';
 import { GitVerseClient } from '../../src/hosts/gitverse/client.ts';
-import { createGitverseSource } from '../../src/hosts/gitverse/source.ts';
+import { createGitVerseSource } from '../../src/hosts/gitverse/source.ts';
 import type { Store } from '../../src/store/types.ts';
 import { TEST_SECRET_KEY } from '../support/databases.ts';
 import { freshEmbeddedStore } from '../support/embedded.ts';
 
 describe('listing service', () => {
-  let fake: FakeGitverse;
+  let fake: FakeGitVerse;
   let store: Store;
 
   beforeAll(async () => {
-    fake = await startFakeGitverse({
+    fake = await startFakeGitVerse({
       users: [
-        { login: 'first', repos: generateGitverseRepos(5, { owner: { login: 'first' }, seed: 21 }) },
-        { login: 'second', repos: generateGitverseRepos(7, { owner: { login: 'second' }, seed: 22 }) },
+        { login: 'first', repos: generateGitVerseRepos(5, { owner: { login: 'first' }, seed: 21 }) },
+        { login: 'second', repos: generateGitVerseRepos(7, { owner: { login: 'second' }, seed: 22 }) },
       ],
     });
     store = await freshEmbeddedStore(TEST_SECRET_KEY);
@@ -39,7 +39,7 @@ describe('listing service', () => {
     return createListingService({
       store,
       cache,
-      sources: { gitverse: createGitverseSource({ client, cache }) },
+      sources: { gitverse: createGitVerseSource({ client, cache }) },
       cacheTtlSeconds: 60,
       toProblem: (p) => problemBody(p, '/api/v1/repos', 'test'),
     });

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { generateRepos } from '../fakes/github/index.ts';
-import { generateGitverseRepos } from '../fakes/gitverse/index.ts';
+import { generateGitVerseRepos } from '../fakes/gitverse/index.ts';
 import { KIND_CORPUS } from '../fixtures/kind-corpus.ts';
 import { startTestApp, type TestApp } from '../support/harness.ts';
 import { startPrism, type RunningPrism } from '../support/prism.ts';
@@ -81,7 +81,7 @@ describe('the mock and the app, the same requests', () => {
     [app, prism] = await Promise.all([
       startTestApp({
         fake: { users: [{ login: 'octocat', repos }, { login: 'hubot', repos: generateRepos(12, { owner: { login: 'hubot' }, seed: 7 }) }] },
-        gitverse: { users: [{ login: 'octocat', repos: generateGitverseRepos(20, { owner: { login: 'octocat' }, seed: 43 }) }] },
+        gitverse: { users: [{ login: 'octocat', repos: generateGitVerseRepos(20, { owner: { login: 'octocat' }, seed: 43 }) }] },
       }),
       startPrism('mock'),
     ]);

@@ -14,7 +14,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterAll, describe, test } from 'vitest';
-import { generateRepos, seededRandom, startFakeGithub, type FakeGithub, type FakeRepo } from '../fakes/github/index.ts';
+import { generateRepos, seededRandom, startFakeGitHub, type FakeGitHub, type FakeRepo } from '../fakes/github/index.ts';
 import {
   apiClient,
   baseEnv,
@@ -97,7 +97,7 @@ describe('crash durability', () => {
     const login = `dana-${backend.name}`;
     const repos = generateRepos(REPOS, { owner: { login }, seed: 7 });
     const fullName = new Map(repos.map((r: FakeRepo) => [r.id, `${r.owner.login}/${r.name}`]));
-    let fake: FakeGithub;
+    let fake: FakeGitHub;
     let db: Awaited<ReturnType<Backend['prepare']>>;
     afterAll(async () => {
       await killAll();
@@ -106,7 +106,7 @@ describe('crash durability', () => {
     });
 
     test(`(${backend.name}) when the process is killed during 300 concurrent connects and disconnects, then after a restart every acknowledged write is there, each repository has one complete installation row at most, and the app works normally`, { skip: backend.skip !== false }, async () => {
-      fake = await startFakeGithub({ clientId: OPS_CLIENT.id, clientSecret: OPS_CLIENT.secret, users: [{ login, repos }] });
+      fake = await startFakeGitHub({ clientId: OPS_CLIENT.id, clientSecret: OPS_CLIENT.secret, users: [{ login, repos }] });
       db = await backend.prepare();
       const env = { ...baseEnv(fake.baseUrl), ...db.env };
 

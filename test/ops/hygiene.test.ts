@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { generateRepos, startFakeGithub, type FakeGithub } from '../fakes/github/index.ts';
+import { generateRepos, startFakeGitHub, type FakeGitHub } from '../fakes/github/index.ts';
 import {
   apiClient,
   baseEnv,
@@ -32,7 +32,7 @@ describe('secrets hygiene, security headers and CORS of the app process', () => 
   const exchanges: Exchange[] = [];
   /** Every line of every run of the process. */
   const lines: string[] = [];
-  let fake: FakeGithub;
+  let fake: FakeGitHub;
   let data: Awaited<ReturnType<typeof tempDataDir>>;
   let env: Record<string, string>;
   let app: AppProcess;
@@ -44,7 +44,7 @@ describe('secrets hygiene, security headers and CORS of the app process', () => 
   const unchecked = checkedFetch({ record: exchanges, check: false });
 
   beforeAll(async () => {
-    fake = await startFakeGithub({ clientId: OPS_CLIENT.id, clientSecret: OPS_CLIENT.secret, users: [{ login: 'kai', token: githubToken, repos }] });
+    fake = await startFakeGitHub({ clientId: OPS_CLIENT.id, clientSecret: OPS_CLIENT.secret, users: [{ login: 'kai', token: githubToken, repos }] });
     data = await tempDataDir();
     env = {
       ...baseEnv(fake.baseUrl),

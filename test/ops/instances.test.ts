@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { RedisCache } from '../../src/cache/index.ts';
 import { createStateGraphqlHandler } from '../fakes/github/graphql.ts';
-import { generateRepos, startFakeGithub, type FakeGithub, type FakeRepo } from '../fakes/github/index.ts';
+import { generateRepos, startFakeGitHub, type FakeGitHub, type FakeRepo } from '../fakes/github/index.ts';
 import { openStore } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/types.ts';
 import { startTestApp, type TestApp } from '../support/harness.ts';
@@ -48,14 +48,14 @@ describe('two app processes on one PostgreSQL and one Redis', { skip: skip !== f
   const users = Object.fromEntries(
     ['gina', 'hank', 'jade', 'ivy'].map((login, i) => [login, generateRepos(12, { owner: { login }, seed: 40 + i })]),
   ) as Record<'gina' | 'hank' | 'jade' | 'ivy', FakeRepo[]>;
-  let fake: FakeGithub;
+  let fake: FakeGitHub;
   let pg: PostgresSchema;
   let redis: RedisDatabase;
   let a: AppProcess;
   let b: AppProcess;
 
   beforeAll(async () => {
-    fake = await startFakeGithub({
+    fake = await startFakeGitHub({
       clientId: OPS_CLIENT.id,
       clientSecret: OPS_CLIENT.secret,
       users: Object.entries(users).map(([login, repos]) => ({ login, repos })),

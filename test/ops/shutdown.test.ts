@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { generateRepos, startFakeGithub, type FakeGithub } from '../fakes/github/index.ts';
+import { generateRepos, startFakeGitHub, type FakeGitHub } from '../fakes/github/index.ts';
 import {
   acceptsConnections,
   apiClient,
@@ -33,7 +33,7 @@ describe('graceful shutdown on SIGTERM (embedded database)', () => {
   const erinRepos = generateRepos(5, { owner: { login: 'erin' }, seed: 21, orgs: [], collaborators: [] });
   const frankRepos = generateRepos(FRANK_REPOS, { owner: { login: 'frank' }, seed: 22 });
   const connectedRepo = erinRepos[0] ?? assert.fail('no fixture');
-  let fake: FakeGithub;
+  let fake: FakeGitHub;
   let data: Awaited<ReturnType<typeof tempDataDir>>;
   let env: Record<string, string>;
   let app: AppProcess;
@@ -48,7 +48,7 @@ describe('graceful shutdown on SIGTERM (embedded database)', () => {
   let exitedAt = 0;
 
   beforeAll(async () => {
-    fake = await startFakeGithub({
+    fake = await startFakeGitHub({
       clientId: OPS_CLIENT.id,
       clientSecret: OPS_CLIENT.secret,
       users: [{ login: 'erin', repos: erinRepos }, { login: 'frank', repos: frankRepos }],
@@ -127,12 +127,12 @@ describe('graceful shutdown on SIGTERM (embedded database)', () => {
 });
 
 describe('graceful shutdown on SIGTERM when a request hangs', () => {
-  let fake: FakeGithub;
+  let fake: FakeGitHub;
   let data: Awaited<ReturnType<typeof tempDataDir>>;
   let app: AppProcess;
 
   beforeAll(async () => {
-    fake = await startFakeGithub({
+    fake = await startFakeGitHub({
       clientId: OPS_CLIENT.id,
       clientSecret: OPS_CLIENT.secret,
       users: [{ login: 'gina', repos: generateRepos(3, { owner: { login: 'gina' }, seed: 23 }) }],

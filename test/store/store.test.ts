@@ -36,11 +36,11 @@ for (const target of await testDatabases()) {
     let handle: TestDatabaseHandle;
     let db: Db;
     let store: Store;
-    let nextGithubId = 1000;
+    let nextGitHubId = 1000;
 
     const newUser = (login = 'octocat') => {
-      const githubId = nextGithubId++;
-      return store.users.upsertGithub({ github_id: githubId, login: `${login}${githubId}`, name: null, avatar_url: null });
+      const githubId = nextGitHubId++;
+      return store.users.upsertGitHub({ github_id: githubId, login: `${login}${githubId}`, name: null, avatar_url: null });
     };
 
     beforeAll(async () => {
@@ -87,9 +87,9 @@ for (const target of await testDatabases()) {
     });
 
     describe('users', () => {
-      test('upsertGithub with a known github_id updates the same user instead of adding one', async () => {
-        const first = await store.users.upsertGithub({ github_id: 42, login: 'old', name: null, avatar_url: null });
-        const second = await store.users.upsertGithub({
+      test('upsertGitHub with a known github_id updates the same user instead of adding one', async () => {
+        const first = await store.users.upsertGitHub({ github_id: 42, login: 'old', name: null, avatar_url: null });
+        const second = await store.users.upsertGitHub({
           github_id: 42,
           login: 'new',
           name: 'Mona',
@@ -433,7 +433,7 @@ for (const target of await testDatabases()) {
         try {
           const opts = { ...fresh, secretKey: TEST_SECRET_KEY };
           const first = await openStore(opts);
-          const user = await first.users.upsertGithub({ github_id: 7, login: 'kept', name: 'Kept', avatar_url: null });
+          const user = await first.users.upsertGitHub({ github_id: 7, login: 'kept', name: 'Kept', avatar_url: null });
           await first.tokens.put(user.id, 'github', { token: 'gho_kept', login: 'kept', scopes: ['repo'] });
           const { secret } = await first.sessions.create(user.id, ['repos:read'], 3600);
           const { installation } = await first.installations.connect(user.id, 'github', 77, 'kept/repo');

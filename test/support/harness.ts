@@ -7,9 +7,9 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { checkedFetch } from './checked.ts';
 import { signInThrough, type SignedIn as SignedInThrough } from './sign-in.ts';
 import { freshEmbeddedStore } from './embedded.ts';
-import { startFakeGitverse, type FakeGitverse, type StartFakeGitverseOptions } from '../fakes/gitverse/index.ts';
+import { startFakeGitVerse, type FakeGitVerse, type StartFakeGitVerseOptions } from '../fakes/gitverse/index.ts';
 import { createStateGraphqlHandler } from '../fakes/github/graphql.ts';
-import { startFakeGithub, type FakeGithub, type StartFakeGithubOptions } from '../fakes/github/index.ts';
+import { startFakeGitHub, type FakeGitHub, type StartFakeGitHubOptions } from '../fakes/github/index.ts';
 
 /** Origins of the apps running in this process: answers from them are checked against the spec. */
 const appOrigins = new Set<string>();
@@ -25,8 +25,8 @@ export const TEST_CLIENT = { id: 'Iv1.testclient', secret: 'test-client-secret-0
 export interface TestApp {
   baseUrl: string;
   app: App;
-  fake: FakeGithub;
-  gitverse: FakeGitverse;
+  fake: FakeGitHub;
+  gitverse: FakeGitVerse;
   /** A client without credentials. */
   anonymous: RepositoriesApiClient;
   client(token: string): RepositoriesApiClient;
@@ -41,11 +41,11 @@ export interface SignedIn extends SignedInThrough {
 
 /** The real app on an ephemeral port, with the fake GitHub on another, and a fresh embedded database. */
 export async function startTestApp(
-  options: { fake?: StartFakeGithubOptions; gitverse?: StartFakeGitverseOptions; config?: Partial<Config>; env?: Record<string, string>; overrides?: AppOverrides } = {},
+  options: { fake?: StartFakeGitHubOptions; gitverse?: StartFakeGitVerseOptions; config?: Partial<Config>; env?: Record<string, string>; overrides?: AppOverrides } = {},
 ): Promise<TestApp> {
-  const fake = await startFakeGithub({ clientId: TEST_CLIENT.id, clientSecret: TEST_CLIENT.secret, ...options.fake });
+  const fake = await startFakeGitHub({ clientId: TEST_CLIENT.id, clientSecret: TEST_CLIENT.secret, ...options.fake });
   fake.state.graphql ??= createStateGraphqlHandler(fake.state);
-  const gitverse = await startFakeGitverse(options.gitverse);
+  const gitverse = await startFakeGitVerse(options.gitverse);
   const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES });
   answerClientErrors(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

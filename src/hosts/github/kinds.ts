@@ -22,7 +22,7 @@ export interface RepoRef {
   name: string;
 }
 
-export interface GithubBatchOptions {
+export interface GitHubBatchOptions {
   /** The REST base URL, as for the REST client: `https://api.github.com`, `https://ghe.example.com/api/v3`. */
   apiUrl: string;
   token: string;
@@ -68,7 +68,7 @@ export function buildBatchQuery(repos: RepoRef[]): { query: string; variables: R
   return { query: `query DetectKinds(${params.join(', ')}) {\n${fields.join('\n')}\n}\n${REPO_FRAGMENT}`, variables };
 }
 
-export async function detectGithubBatch(opts: GithubBatchOptions): Promise<Map<number, Detection>> {
+export async function detectGitHubBatch(opts: GitHubBatchOptions): Promise<Map<number, Detection>> {
   const unique = [...new Map(opts.repos.map((r) => [r.id, r])).values()];
   const size = Math.max(1, opts.batchSize ?? DEFAULT_BATCH_SIZE);
   const batches: RepoRef[][] = [];
@@ -92,8 +92,8 @@ export async function detectGithubBatch(opts: GithubBatchOptions): Promise<Map<n
 }
 
 /** A reader for the detection service, bound to one GitHub (public or Enterprise). */
-export function createGithubReader(config: Omit<GithubBatchOptions, 'token' | 'repos'>) {
-  return (token: string, repos: RepoRef[]) => detectGithubBatch({ ...config, token, repos });
+export function createGitHubReader(config: Omit<GitHubBatchOptions, 'token' | 'repos'>) {
+  return (token: string, repos: RepoRef[]) => detectGitHubBatch({ ...config, token, repos });
 }
 
 const RATE_LIMIT = 'GitHub rate limit';
@@ -107,7 +107,7 @@ function failAll(batch: RepoRef[], why: string): BatchResult {
   return { detections: new Map(batch.map((r) => [r.id, detectionFailed(why)])), rateLimited: why === RATE_LIMIT };
 }
 
-async function runBatch(url: string, opts: GithubBatchOptions, batch: RepoRef[]): Promise<BatchResult> {
+async function runBatch(url: string, opts: GitHubBatchOptions, batch: RepoRef[]): Promise<BatchResult> {
   let res: Response;
   let payload: unknown;
   try {

@@ -31,7 +31,7 @@ export function toHostRepository(r: GitHubRepo): HostRepository {
   };
 }
 
-export interface GithubSourceDeps {
+export interface GitHubSourceDeps {
   client: GitHubClient;
   cache: KeyValueCache;
   metrics: HostMetrics;
@@ -39,7 +39,7 @@ export interface GithubSourceDeps {
 }
 
 /** GitHub as a listing source: every page, conditional requests, the page count remembered per user. */
-export function createGithubSource(deps: GithubSourceDeps): RepositorySource {
+export function createGitHubSource(deps: GitHubSourceDeps): RepositorySource {
   return {
     provider: 'github',
     async list({ userId, token }) {

@@ -16,7 +16,7 @@ const NEEDS_SCOPE = 'GitVerse rejected the token: it needs the read:public_api s
  * the scope is needed for. Failures that are not a rejection (rate limit, outage, timeout) pass
  * through unchanged: they say nothing about the token.
  */
-export async function verifyGitverseToken(
+export async function verifyGitVerseToken(
   client: Pick<GitVerseClient, 'getUser' | 'probeRepos'>,
   token: string,
 ): Promise<{ login: string; scopes: string[] }> {

@@ -11,7 +11,7 @@ import { checkHostRepositories } from '../boundary.ts';
 import type { Detection } from '../../store/types.ts';
 import type { GitVerseClient, GitVerseContents } from './client.ts';
 
-export interface GitverseSourceDeps {
+export interface GitVerseSourceDeps {
   client: Pick<GitVerseClient, 'listRepos'>;
   cache: KeyValueCache;
   metrics?: HostMetrics;
@@ -19,7 +19,7 @@ export interface GitverseSourceDeps {
 }
 
 /** GitVerse as a listing source: every page, with conditional requests. */
-export function createGitverseSource(deps: GitverseSourceDeps): RepositorySource {
+export function createGitVerseSource(deps: GitVerseSourceDeps): RepositorySource {
   return {
     provider: 'gitverse',
     async list({ userId, token }) {
@@ -39,7 +39,7 @@ export function createGitverseSource(deps: GitverseSourceDeps): RepositorySource
   };
 }
 
-export interface GitverseKindReaderOptions {
+export interface GitVerseKindReaderOptions {
   /** Contents requests in flight at once (default 4). */
   concurrency?: number;
   /**
@@ -64,7 +64,7 @@ class NotSent extends Error {
  * an `apps` folder (at most one more request, read beside the manifests). Never throws: a repository that cannot be
  * read comes back as a "Detection failed" unknown, and after a rate limit nothing more is asked.
  */
-export function createGitverseKindReader(client: Pick<GitVerseClient, 'getContents'>, options: GitverseKindReaderOptions = {}): DetectionReader {
+export function createGitVerseKindReader(client: Pick<GitVerseClient, 'getContents'>, options: GitVerseKindReaderOptions = {}): DetectionReader {
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const maxRepos = Math.max(0, options.maxRepos ?? 50);
 

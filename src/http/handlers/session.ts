@@ -7,7 +7,7 @@ import type { User } from '../../store/types.ts';
 import { principalOf } from '../auth.ts';
 import { ApiProblem, problems } from '../../contract/problem.ts';
 import type { JsonRequest, JsonResponse, Schemas } from '../../contract/types.ts';
-import { scopeWarnings, verifyGitverseToken } from '../../hosts/gitverse/link.ts';
+import { scopeWarnings, verifyGitVerseToken } from '../../hosts/gitverse/link.ts';
 
 // A `__Host-` cookie must have Path=/ (and no Domain); the state cookie lives ten minutes at most.
 const OAUTH_COOKIE_PATH = '/';
@@ -32,7 +32,7 @@ export function sessionHandlers(services: Services) {
   // Every answer that carries a token or a person's data: no browser or proxy may keep it (RFC 6749 §5.1).
   const noStore = (res: Response) => res.setHeader('Cache-Control', 'no-store');
 
-  const startGithubSignIn: RequestHandler = (_req, res) => {
+  const startGitHubSignIn: RequestHandler = (_req, res) => {
     const oauth: OAuthState = {
       state: randomBytes(24).toString('base64url'),
       verifier: randomBytes(32).toString('base64url'),
@@ -74,7 +74,7 @@ export function sessionHandlers(services: Services) {
     return x.length === y.length && timingSafeEqual(x, y);
   };
 
-  async function signInWithGithub(code: string, codeVerifier: string) {
+  async function signInWithGitHub(code: string, codeVerifier: string) {
     try {
       const token = await services.github.exchangeOAuthCode({
         webUrl: config.github.webUrl,
@@ -92,7 +92,7 @@ export function sessionHandlers(services: Services) {
     }
   }
 
-  const completeGithubSignIn: RequestHandler = async (req, res) => {
+  const completeGitHubSignIn: RequestHandler = async (req, res) => {
     const query = req.query as { code?: string; state?: string; error?: string };
     res.clearCookie(OAUTH_COOKIE, { ...cookieBase, path: OAUTH_COOKIE_PATH });
     const oauth = readOAuthState(req.cookies?.[OAUTH_COOKIE]);
@@ -105,8 +105,8 @@ export function sessionHandlers(services: Services) {
     if (query.error) throw problems.unauthorized(`GitHub sign-in failed: ${query.error === 'access_denied' ? 'access was denied' : query.error}.`);
     if (!query.code) throw problems.validation([{ path: 'query.code', message: 'is required when error is absent' }]);
 
-    const { token, ghUser } = await signInWithGithub(query.code, oauth.verifier);
-    const user = await store.users.upsertGithub({
+    const { token, ghUser } = await signInWithGitHub(query.code, oauth.verifier);
+    const user = await store.users.upsertGitHub({
       github_id: ghUser.id,
       login: ghUser.login,
       name: ghUser.name,
@@ -120,7 +120,7 @@ export function sessionHandlers(services: Services) {
       res.status(303).location(config.postLoginRedirect).end();
       return;
     }
-    const body: JsonResponse<'completeGithubSignIn', 200> = {
+    const body: JsonResponse<'completeGitHubSignIn', 200> = {
       access_token: await jwt.issue({ userId: user.id, sessionId: session.id, scopes: ALL_SCOPES }),
       token_type: 'Bearer',
       expires_in: jwt.ttlSeconds,
@@ -172,13 +172,13 @@ export function sessionHandlers(services: Services) {
     }
   }
 
-  const linkGitverseToken: RequestHandler = async (req, res) => {
+  const linkGitVerseToken: RequestHandler = async (req, res) => {
     const { user } = principalOf(req);
-    const { token } = req.body as JsonRequest<'linkGitverseToken'>;
-    const { login, scopes } = await verifyGitverseToken(services.gitverse, token);
+    const { token } = req.body as JsonRequest<'linkGitVerseToken'>;
+    const { login, scopes } = await verifyGitVerseToken(services.gitverse, token);
     await store.tokens.put(user.id, 'gitverse', { token, login, scopes });
     await services.listing.forget(user.id, 'gitverse');
-    const body: JsonResponse<'linkGitverseToken', 200> = {
+    const body: JsonResponse<'linkGitVerseToken', 200> = {
       provider: 'gitverse',
       linked: true,
       login,
@@ -190,7 +190,7 @@ export function sessionHandlers(services: Services) {
     res.json(body);
   };
 
-  const unlinkGitverseToken: RequestHandler = async (req, res) => {
+  const unlinkGitVerseToken: RequestHandler = async (req, res) => {
     const { user } = principalOf(req);
     if (!(await store.tokens.delete(user.id, 'gitverse'))) throw problems.notFound('No GitVerse token is linked.');
     await services.listing.forget(user.id, 'gitverse');
@@ -218,5 +218,5 @@ export function sessionHandlers(services: Services) {
     res.status(200).json(body);
   };
 
-  return { startGithubSignIn, completeGithubSignIn, signOut, getMe, linkGitverseToken, unlinkGitverseToken, renewAccessToken };
+  return { startGitHubSignIn, completeGitHubSignIn, signOut, getMe, linkGitVerseToken, unlinkGitVerseToken, renewAccessToken };
 }

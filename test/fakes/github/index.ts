@@ -1,6 +1,6 @@
-export { startFakeGithub } from './server.ts';
-export type { FakeGithub, StartFakeGithubOptions } from './server.ts';
-export { FakeGithubState, DEFAULT_SCOPES, tokenFor, idFor } from './state.ts';
+export { startFakeGitHub } from './server.ts';
+export type { FakeGitHub, StartFakeGitHubOptions } from './server.ts';
+export { FakeGitHubState, DEFAULT_SCOPES, tokenFor, idFor } from './state.ts';
 export { generateRepos } from './generate.ts';
 export { seededRandom } from '../random.ts';
 export type { GenerateReposOptions } from './generate.ts';

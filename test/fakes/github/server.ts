@@ -4,10 +4,10 @@ import { etagMatches, listen, pageUrl, positiveInt, respond } from '../http.ts';
 import type { ListenOptions, Reply } from '../http.ts';
 import type { AccountLookup } from '../state.ts';
 import { renderRepo, renderUser } from './render.ts';
-import { FakeGithubState } from './state.ts';
+import { FakeGitHubState } from './state.ts';
 import type { FakeAccount, FakeGraphqlHandler, FakeRepo, FakeRoute, FakeUserInput, Fault } from './types.ts';
 
-export interface StartFakeGithubOptions extends ListenOptions {
+export interface StartFakeGitHubOptions extends ListenOptions {
   users?: FakeUserInput[];
   /** Signed in by the authorize step when it gets no `login`; defaults to the first user. */
   defaultLogin?: string;
@@ -29,10 +29,10 @@ export interface StartFakeGithubOptions extends ListenOptions {
   signInPage?: boolean;
 }
 
-export interface FakeGithub {
+export interface FakeGitHub {
   /** Serves both the API and the web (OAuth) endpoints, like GitHub Enterprise on one host. */
   baseUrl: string;
-  state: FakeGithubState;
+  state: FakeGitHubState;
   close(): Promise<void>;
 }
 
@@ -48,8 +48,8 @@ type Affiliation = (typeof AFFILIATIONS)[number];
  * A local stand-in for GitHub: a real HTTP server that answers the OAuth web flow, `GET /user`,
  * `GET /user/repos` and `POST /graphql` with GitHub's shapes and headers, and fails on demand.
  */
-export async function startFakeGithub(options: StartFakeGithubOptions = {}): Promise<FakeGithub> {
-  const state = new FakeGithubState();
+export async function startFakeGitHub(options: StartFakeGitHubOptions = {}): Promise<FakeGitHub> {
+  const state = new FakeGitHubState();
   state.latencyMs = options.latencyMs ?? 0;
   state.etagStyle = options.etag ?? 'weak';
   state.rateLimit = options.rateLimit ?? 5_000;
@@ -69,7 +69,7 @@ export async function startFakeGithub(options: StartFakeGithubOptions = {}): Pro
   return { baseUrl, state, close };
 }
 
-async function handle(state: FakeGithubState, baseUrl: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(state: FakeGitHubState, baseUrl: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', baseUrl);
   const route = ROUTES.find((r) => r === url.pathname) ?? 'other';
   const page = positiveInt(url.searchParams.get('page')) ?? 1;
@@ -93,7 +93,7 @@ async function handle(state: FakeGithubState, baseUrl: string, req: IncomingMess
 }
 
 function dispatch(
-  state: FakeGithubState,
+  state: FakeGitHubState,
   baseUrl: string,
   route: FakeRoute | 'other',
   url: URL,
@@ -111,7 +111,7 @@ function dispatch(
 
 // ---------------------------------------------------------------- OAuth web flow
 
-function authorize(state: FakeGithubState, url: URL): Reply {
+function authorize(state: FakeGitHubState, url: URL): Reply {
   const q = url.searchParams;
   const clientId = q.get('client_id');
   const redirectUri = q.get('redirect_uri');
@@ -153,7 +153,7 @@ function authorize(state: FakeGithubState, url: URL): Reply {
   return back({ code });
 }
 
-async function accessToken(state: FakeGithubState, url: URL, req: IncomingMessage): Promise<Reply> {
+async function accessToken(state: FakeGitHubState, url: URL, req: IncomingMessage): Promise<Reply> {
   const raw = await readBody(req);
   const type = req.headers['content-type'] ?? '';
   const params: Record<string, string> = Object.fromEntries(url.searchParams);
@@ -210,11 +210,11 @@ function tokenReply(wantsJson: boolean, fields: Record<string, string>): Reply {
 // ---------------------------------------------------------------- REST API
 
 /** GitHub takes a token under either scheme. */
-function accountOf(state: FakeGithubState, req: IncomingMessage): AccountLookup<FakeAccount> {
+function accountOf(state: FakeGitHubState, req: IncomingMessage): AccountLookup<FakeAccount> {
   return state.accountFor(req.headers.authorization, /^(?:bearer|token)\s+(\S+)$/i);
 }
 
-function withAccount(state: FakeGithubState, lookup: AccountLookup<FakeAccount>, answer: (account: FakeAccount) => Reply): Reply {
+function withAccount(state: FakeGitHubState, lookup: AccountLookup<FakeAccount>, answer: (account: FakeAccount) => Reply): Reply {
   if (lookup.kind === 'none') return json(401, { message: 'Requires authentication', documentation_url: DOCS, status: '401' });
   if (lookup.kind === 'unknown') return badCredentials();
   const { account } = lookup;
@@ -228,12 +228,12 @@ function withAccount(state: FakeGithubState, lookup: AccountLookup<FakeAccount>,
   return reply;
 }
 
-function user(state: FakeGithubState, account: FakeAccount, baseUrl: string, req: IncomingMessage): Reply {
+function user(state: FakeGitHubState, account: FakeAccount, baseUrl: string, req: IncomingMessage): Reply {
   const body = JSON.stringify(renderUser(account, baseUrl, baseUrl));
   return conditional(state, account, req, body, { 'x-accepted-oauth-scopes': '' });
 }
 
-function userRepos(state: FakeGithubState, account: FakeAccount, baseUrl: string, url: URL, req: IncomingMessage): Reply {
+function userRepos(state: FakeGitHubState, account: FakeAccount, baseUrl: string, url: URL, req: IncomingMessage): Reply {
   const q = url.searchParams;
   const visibility = q.get('visibility');
   const affiliation = q.get('affiliation');
@@ -320,7 +320,7 @@ function linkHeader(baseUrl: string, url: URL, page: number, lastPage: number): 
 }
 
 /** 200 with an ETag over body and token (GitHub varies on Authorization), or 304 when it matches. */
-function conditional(state: FakeGithubState, account: FakeAccount, req: IncomingMessage, body: string, extra: Record<string, string>): Reply {
+function conditional(state: FakeGitHubState, account: FakeAccount, req: IncomingMessage, body: string, extra: Record<string, string>): Reply {
   const hash = createHash('sha256').update(account.token).update('\0').update(body).digest('hex').slice(0, 40);
   const etag = state.etagStyle === 'weak' ? `W/"${hash}"` : `"${hash}"`;
   const headers: Record<string, string> = {
@@ -338,7 +338,7 @@ function conditional(state: FakeGithubState, account: FakeAccount, req: Incoming
   return { status: 200, headers, body };
 }
 
-async function graphql(state: FakeGithubState, lookup: AccountLookup<FakeAccount>, req: IncomingMessage): Promise<Reply> {
+async function graphql(state: FakeGitHubState, lookup: AccountLookup<FakeAccount>, req: IncomingMessage): Promise<Reply> {
   if (lookup.kind !== 'ok') {
     return json(401, { message: lookup.kind === 'none' ? 'This endpoint requires you to be authenticated.' : 'Bad credentials', documentation_url: 'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql' });
   }
@@ -358,7 +358,7 @@ async function graphql(state: FakeGithubState, lookup: AccountLookup<FakeAccount
 
 // ---------------------------------------------------------------- faults
 
-function replyForFault(fault: Fault, state: FakeGithubState, lookup: AccountLookup<FakeAccount>): Reply | undefined {
+function replyForFault(fault: Fault, state: FakeGitHubState, lookup: AccountLookup<FakeAccount>): Reply | undefined {
   const account = lookup.kind === 'ok' ? lookup.account : undefined;
   switch (fault.kind) {
     case 500:
@@ -398,7 +398,7 @@ function replyForFault(fault: Fault, state: FakeGithubState, lookup: AccountLook
   }
 }
 
-function primaryRateLimit(state: FakeGithubState, account: FakeAccount | undefined, resetInSeconds: number, inMilliseconds = false): Reply {
+function primaryRateLimit(state: FakeGitHubState, account: FakeAccount | undefined, resetInSeconds: number, inMilliseconds = false): Reply {
   const id = requestId();
   const reply = json(403, {
     message: `API rate limit exceeded for user ID ${account?.user.id ?? 0}. If you reach out to GitHub Support for help, please include the request ID ${id} and timestamp ${new Date().toISOString().replace('T', ' ').slice(0, 19)} UTC.`,
@@ -452,7 +452,7 @@ function json(status: number, body: unknown): Reply {
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The fake's own "Sign in to GitHub" page: one button per account, each continuing the same authorization. */
-function signInPage(state: FakeGithubState, url: URL): Reply {
+function signInPage(state: FakeGitHubState, url: URL): Reply {
   const accounts = [...state.accounts.values()];
   const items = accounts
     .map((account) => {

@@ -24,7 +24,7 @@ export interface PendingAuthorization {
 }
 
 /** Everything the fake knows, and the handles tests use to shape its answers. */
-export class FakeGithubState extends FakeHostState<FakeRoute, FakeAccount, Fault, FakeRequestRecord> {
+export class FakeGitHubState extends FakeHostState<FakeRoute, FakeAccount, Fault, FakeRequestRecord> {
   /** OAuth codes issued by the authorize step and not yet exchanged. */
   readonly codes = new Map<string, PendingAuthorization>();
   /** The account the authorize step signs in when the request names none. */

@@ -1,8 +1,8 @@
 import { pick, seededRandom, weighted } from '../random.ts';
 import { gitverseIdFor } from './state.ts';
-import type { FakeGitverseOwner, FakeGitverseRepo } from './types.ts';
+import type { FakeGitVerseOwner, FakeGitVerseRepo } from './types.ts';
 
-export interface GenerateGitverseReposOptions {
+export interface GenerateGitVerseReposOptions {
   /** The signed-in user, owner of about two thirds of the repositories. */
   owner?: { login: string; id?: number; full_name?: string };
   /** Same seed, same repositories. */
@@ -14,7 +14,7 @@ export interface GenerateGitverseReposOptions {
   /** Dates are spread over the years before this moment (fixed by default, for determinism). */
   until?: Date;
   /** Files for a repository (for kind detection); undefined leaves it empty of files. */
-  filesFor?: (repo: FakeGitverseRepo, index: number, random: () => number) => Record<string, string> | undefined;
+  filesFor?: (repo: FakeGitVerseRepo, index: number, random: () => number) => Record<string, string> | undefined;
 }
 
 const LANGUAGES: [string | null, number][] = [
@@ -42,22 +42,22 @@ export function moscowTime(ms: number): string {
  * About half also carry the fields the listing example leaves out (`pushed_at`, `permissions`,
  * `html_url`, `archived`). Deterministic for a given seed.
  */
-export function generateGitverseRepos(n: number, options: GenerateGitverseReposOptions = {}): FakeGitverseRepo[] {
+export function generateGitVerseRepos(n: number, options: GenerateGitVerseReposOptions = {}): FakeGitVerseRepo[] {
   const random = seededRandom(options.seed ?? 1);
   const login = options.owner?.login ?? 'dlborun';
-  const self: FakeGitverseOwner = {
+  const self: FakeGitVerseOwner = {
     id: options.owner?.id ?? gitverseIdFor(login),
     login,
     full_name: options.owner?.full_name ?? 'Milo Kachinsky',
     type: 'User',
   };
   const orgs = (options.orgs ?? ['sber-labs', 'open-volga']).map(
-    (o): FakeGitverseOwner => ({ id: gitverseIdFor(o), login: o, full_name: o.replace('-', ' ').toUpperCase(), type: 'Organization' }),
+    (o): FakeGitVerseOwner => ({ id: gitverseIdFor(o), login: o, full_name: o.replace('-', ' ').toUpperCase(), type: 'Organization' }),
   );
   const until = (options.until ?? DEFAULT_UNTIL).getTime();
   const firstId = options.firstId ?? 1 + (options.seed ?? 1) * 100_000;
   const taken = new Set<string>();
-  const repos: FakeGitverseRepo[] = [];
+  const repos: FakeGitVerseRepo[] = [];
 
   for (let i = 0; i < n; i++) {
     const owner = random() < 0.7 || orgs.length === 0 ? self : pick(random, orgs);
@@ -68,7 +68,7 @@ export function generateGitverseRepos(n: number, options: GenerateGitverseReposO
     const created = until - Math.floor(random() * 5 * 365 * DAY);
     const updated = Math.min(until, created + Math.floor(random() ** 2 * (until - created)) + Math.floor(random() * DAY));
     const empty = random() < 0.04;
-    const repo: FakeGitverseRepo = {
+    const repo: FakeGitVerseRepo = {
       id: firstId + i,
       name,
       owner,

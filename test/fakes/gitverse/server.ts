@@ -3,31 +3,31 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { etagMatches, listen, pageUrl, positiveInt, respond } from '../http.ts';
 import type { ListenOptions, Reply } from '../http.ts';
 import type { AccountLookup } from '../state.ts';
-import { FakeGitverseState } from './state.ts';
+import { FakeGitVerseState } from './state.ts';
 import type {
-  FakeGitverseAccount,
-  FakeGitverseRepo,
-  FakeGitverseRoute,
-  FakeGitverseUserInput,
-  GitverseFault,
-  GitversePaging,
+  FakeGitVerseAccount,
+  FakeGitVerseRepo,
+  FakeGitVerseRoute,
+  FakeGitVerseUserInput,
+  GitVerseFault,
+  GitVersePaging,
 } from './types.ts';
 
-export interface StartFakeGitverseOptions extends ListenOptions {
-  users?: FakeGitverseUserInput[];
+export interface StartFakeGitVerseOptions extends ListenOptions {
+  users?: FakeGitVerseUserInput[];
   latencyMs?: number;
   /** The most repositories one page holds, whatever `per_page` asks (default 100). */
   pageSize?: number;
   /** How `GET /user/repos` says more pages follow (default `link`). */
-  paging?: GitversePaging;
+  paging?: GitVersePaging;
   /** Whether `x-oauth-scopes` reports the token's scopes (default true). */
   reportScopes?: boolean;
 }
 
-export interface FakeGitverse {
+export interface FakeGitVerse {
   /** The API's base URL, as `https://api.gitverse.ru` would be. */
   baseUrl: string;
-  state: FakeGitverseState;
+  state: FakeGitVerseState;
   close(): Promise<void>;
 }
 
@@ -40,8 +40,8 @@ const CONTENTS = /^\/repos\/([^/]+)\/([^/]+)\/contents(?:\/(.*))?$/;
  * `GET /user/repos` (in the listing's exact shape, paged the way `paging` says) and the contents
  * API, with ETags, GitVerse's error object `{error, message, status}`, and faults on demand.
  */
-export async function startFakeGitverse(options: StartFakeGitverseOptions = {}): Promise<FakeGitverse> {
-  const state = new FakeGitverseState();
+export async function startFakeGitVerse(options: StartFakeGitVerseOptions = {}): Promise<FakeGitVerse> {
+  const state = new FakeGitVerseState();
   state.latencyMs = options.latencyMs ?? 0;
   state.pageSize = Math.max(1, options.pageSize ?? 100);
   state.paging = options.paging ?? 'link';
@@ -56,10 +56,10 @@ export async function startFakeGitverse(options: StartFakeGitverseOptions = {}):
   return { baseUrl, state, close };
 }
 
-async function handle(state: FakeGitverseState, baseUrl: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(state: FakeGitVerseState, baseUrl: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', baseUrl);
   const contents = CONTENTS.exec(url.pathname);
-  const route: FakeGitverseRoute | 'other' =
+  const route: FakeGitVerseRoute | 'other' =
     url.pathname === '/user' || url.pathname === '/user/repos' ? url.pathname : contents ? '/repos/{owner}/{repo}/contents' : 'other';
   const page = positiveInt(url.searchParams.get('page')) ?? 1;
   state.count(route, res);
@@ -82,9 +82,9 @@ async function handle(state: FakeGitverseState, baseUrl: string, req: IncomingMe
 }
 
 function dispatch(
-  state: FakeGitverseState,
+  state: FakeGitVerseState,
   baseUrl: string,
-  route: FakeGitverseRoute | 'other',
+  route: FakeGitVerseRoute | 'other',
   url: URL,
   req: IncomingMessage,
   contents: RegExpExecArray | null,
@@ -107,11 +107,11 @@ function dispatch(
 }
 
 /** GitVerse documents the bearer scheme only. */
-function accountOf(state: FakeGitverseState, req: IncomingMessage): AccountLookup<FakeGitverseAccount> {
+function accountOf(state: FakeGitVerseState, req: IncomingMessage): AccountLookup<FakeGitVerseAccount> {
   return state.accountFor(req.headers.authorization, /^bearer\s+(\S+)$/i);
 }
 
-function userRepos(state: FakeGitverseState, account: FakeGitverseAccount, baseUrl: string, url: URL, req: IncomingMessage): Reply {
+function userRepos(state: FakeGitVerseState, account: FakeGitVerseAccount, baseUrl: string, url: URL, req: IncomingMessage): Reply {
   const perPage = Math.min(state.pageSize, positiveInt(url.searchParams.get('per_page')) ?? DEFAULT_PER_PAGE);
   const page = positiveInt(url.searchParams.get('page')) ?? 1;
   // Newest first, as in GitVerse's example.
@@ -128,7 +128,7 @@ function userRepos(state: FakeGitverseState, account: FakeGitverseAccount, baseU
 }
 
 /** Exactly the listing's shape: the documented fields in the documented order, then the optional ones that are set. */
-export function renderRepo(repo: FakeGitverseRepo): Record<string, unknown> {
+export function renderRepo(repo: FakeGitVerseRepo): Record<string, unknown> {
   const { files: _files, owner, archived, pushed_at, html_url, permissions, ...rest } = repo;
   return {
     id: rest.id,
@@ -163,7 +163,7 @@ function linkHeader(baseUrl: string, url: URL, page: number, lastPage: number): 
 }
 
 /** The contents API, Gitea-style: a folder as an array of entries, a file with base64 content, 404 for nothing there. */
-function contentsOf(account: FakeGitverseAccount, req: IncomingMessage, owner: string, name: string, rawPath: string): Reply {
+function contentsOf(account: FakeGitVerseAccount, req: IncomingMessage, owner: string, name: string, rawPath: string): Reply {
   const repo = account.repos.find((r) => r.owner.login.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() === name.toLowerCase());
   if (!repo) return errorObject(404, 'Not Found', 'Repository not found.');
   const files = repo.files ?? {};
@@ -199,7 +199,7 @@ function entry(path: string, type: 'file' | 'dir', content: string): Record<stri
 }
 
 /** 200 with an ETag over body and token, or 304 when `If-None-Match` matches it. */
-function conditional(account: FakeGitverseAccount, req: IncomingMessage, body: string, extra: Record<string, string>): Reply {
+function conditional(account: FakeGitVerseAccount, req: IncomingMessage, body: string, extra: Record<string, string>): Reply {
   const hash = createHash('sha256').update(account.token).update('\0').update(body).digest('hex').slice(0, 32);
   const headers: Record<string, string> = { ...jsonHeaders(), etag: `W/"${hash}"`, 'cache-control': 'private, max-age=0', ...extra };
   if (etagMatches(req.headers['if-none-match'], hash)) {
@@ -209,7 +209,7 @@ function conditional(account: FakeGitverseAccount, req: IncomingMessage, body: s
   return { status: 200, headers, body };
 }
 
-function replyForFault(fault: GitverseFault): Reply | undefined {
+function replyForFault(fault: GitVerseFault): Reply | undefined {
   switch (fault.kind) {
     case 400:
       return errorObject(400, 'Bad Request', 'Invalid request parameters.');

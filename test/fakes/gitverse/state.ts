@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { FakeHostState } from '../state.ts';
-import type { FakeGitverseAccount, FakeGitverseRequest, FakeGitverseRoute, FakeGitverseUserInput, GitverseFault, GitversePaging } from './types.ts';
+import type { FakeGitVerseAccount, FakeGitVerseRequest, FakeGitVerseRoute, FakeGitVerseUserInput, GitVerseFault, GitVersePaging } from './types.ts';
 
 export const DEFAULT_GITVERSE_SCOPES = ['read:public_api'];
 
@@ -15,15 +15,15 @@ export function gitverseIdFor(login: string): number {
 }
 
 /** Everything the fake knows, and the handles tests use to shape its answers. */
-export class FakeGitverseState extends FakeHostState<FakeGitverseRoute, FakeGitverseAccount, GitverseFault, FakeGitverseRequest> {
-  paging: GitversePaging = 'link';
+export class FakeGitVerseState extends FakeHostState<FakeGitVerseRoute, FakeGitVerseAccount, GitVerseFault, FakeGitVerseRequest> {
+  paging: GitVersePaging = 'link';
   /** The most repositories one page holds, whatever `per_page` asks. */
   pageSize = 100;
   /** Whether `x-oauth-scopes` is sent; GitVerse's docs do not say it is. */
   reportScopes = true;
 
-  addUser(input: FakeGitverseUserInput): FakeGitverseAccount {
-    const account: FakeGitverseAccount = {
+  addUser(input: FakeGitVerseUserInput): FakeGitVerseAccount {
+    const account: FakeGitVerseAccount = {
       token: input.token ?? gitverseTokenFor(input.login),
       scopes: input.scopes ?? [...DEFAULT_GITVERSE_SCOPES],
       user: {
@@ -39,7 +39,7 @@ export class FakeGitverseState extends FakeHostState<FakeGitverseRoute, FakeGitv
   }
 
   /** The first fault matching this request, used up by one. */
-  takeFault(route: FakeGitverseRoute | 'other', page: number, repo: string | undefined): GitverseFault | undefined {
+  takeFault(route: FakeGitVerseRoute | 'other', page: number, repo: string | undefined): GitVerseFault | undefined {
     return this.takeFaultWhere(route, page, (f) => f.repo === undefined || f.repo.toLowerCase() === repo?.toLowerCase());
   }
 }

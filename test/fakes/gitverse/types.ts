@@ -1,7 +1,7 @@
 import type { DeliveryFaultKind, HostFault, RecordedRequest, RequestCounters } from '../types.ts';
 
 /** The owner object GitVerse puts on every repository of a listing. */
-export interface FakeGitverseOwner {
+export interface FakeGitVerseOwner {
   id: number;
   login: string;
   full_name: string;
@@ -9,10 +9,10 @@ export interface FakeGitverseOwner {
 }
 
 /** A repository as the fake keeps it and, field for field, as `GET /user/repos` renders it. */
-export interface FakeGitverseRepo {
+export interface FakeGitVerseRepo {
   id: number;
   name: string;
-  owner: FakeGitverseOwner;
+  owner: FakeGitVerseOwner;
   /** GitVerse sends `""` for none. */
   description: string;
   private: boolean;
@@ -36,7 +36,7 @@ export interface FakeGitverseRepo {
   files?: Record<string, string>;
 }
 
-export interface FakeGitverseUser {
+export interface FakeGitVerseUser {
   id: number;
   login: string;
   full_name: string;
@@ -44,14 +44,14 @@ export interface FakeGitverseUser {
 }
 
 /** A GitVerse user of the fake: profile, the personal access token that identifies them, its scopes, repositories. */
-export interface FakeGitverseAccount {
+export interface FakeGitVerseAccount {
   token: string;
   scopes: string[];
-  user: FakeGitverseUser;
-  repos: FakeGitverseRepo[];
+  user: FakeGitVerseUser;
+  repos: FakeGitVerseRepo[];
 }
 
-export interface FakeGitverseUserInput {
+export interface FakeGitVerseUserInput {
   login: string;
   id?: number;
   full_name?: string;
@@ -59,16 +59,16 @@ export interface FakeGitverseUserInput {
   token?: string;
   /** Defaults to `read:public_api`; `public_api` grants everything; anything else cannot list repositories. */
   scopes?: string[];
-  repos?: FakeGitverseRepo[];
+  repos?: FakeGitVerseRepo[];
 }
 
 /** How `GET /user/repos` tells that more pages follow. */
-export type GitversePaging = 'link' | 'total-count' | 'none';
+export type GitVersePaging = 'link' | 'total-count' | 'none';
 
 /** The routes the fake serves; faults and counters use them as names. */
-export type FakeGitverseRoute = '/user' | '/user/repos' | '/repos/{owner}/{repo}/contents';
+export type FakeGitVerseRoute = '/user' | '/user/repos' | '/repos/{owner}/{repo}/contents';
 
-export type GitverseFaultKind =
+export type GitVerseFaultKind =
   | DeliveryFaultKind
   /** GitVerse's error object with status 500. */
   | 500
@@ -84,16 +84,16 @@ export type GitverseFaultKind =
   /** GitVerse refuses the request as invalid. */
   | 400;
 
-export interface GitverseFault extends HostFault<FakeGitverseRoute, GitverseFaultKind> {
+export interface GitVerseFault extends HostFault<FakeGitVerseRoute, GitVerseFaultKind> {
   /** Contents route only: requests about this repository (`owner/name`). */
   repo?: string;
   /** 429: seconds in `retry-after` (default 60); null sends none. */
   retryAfter?: number | null;
 }
 
-export type FakeGitverseCounters = RequestCounters<FakeGitverseRoute>;
+export type FakeGitVerseCounters = RequestCounters<FakeGitVerseRoute>;
 
-export interface FakeGitverseRequest extends RecordedRequest<FakeGitverseRoute> {
+export interface FakeGitVerseRequest extends RecordedRequest<FakeGitVerseRoute> {
   path: string;
   accept: string | undefined;
 }
