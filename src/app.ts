@@ -96,7 +96,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const detection = createDetectionService({
     store,
     readers: {
-      github: createGitHubReader({ apiUrl: config.github.apiUrl, timeoutMs: config.github.timeoutMs }),
+      github: createGitHubReader({ apiUrl: config.github.apiUrl, timeoutMs: config.github.timeoutMs, client: github }),
       gitverse: createGitVerseKindReader(gitverse),
     },
     budgetMs: config.detectionBudgetMs,

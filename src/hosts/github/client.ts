@@ -2,7 +2,7 @@ import { Octokit } from '@octokit/core';
 import parseLinkHeader from 'parse-link-header';
 import type { KeyValueCache } from '../../cache/index.ts';
 import type { Config } from '../../config.ts';
-import { problems } from '../../contract/problem.ts';
+import { problems, type ApiProblem } from '../../contract/problem.ts';
 import { requestSignal } from '../http.ts';
 import { range, runBounded, tolerantPageCache, uniqueById } from '../pages.ts';
 import { isOctokitHttpError, toGitHubProblem } from './errors.ts';
@@ -84,6 +84,26 @@ interface RequestSpec {
 const LIST_QUERY = { affiliation: 'owner,collaborator,organization_member', sort: 'full_name', direction: 'asc', per_page: 100 } as const;
 
 /**
+ * GraphQL sits beside the REST API: `https://api.github.com/graphql`, and on GitHub Enterprise
+ * Server `https://HOST/api/graphql` for a REST base of `https://HOST/api/v3`.
+ */
+export function graphqlUrl(apiUrl: string): string {
+  const base = apiUrl.replace(/\/+$/, '');
+  return /\/api\/v3$/.test(base) ? base.replace(/\/v3$/, '/graphql') : `${base}/graphql`;
+}
+
+/**
+ * A GraphQL answer: its `data` and `errors` as GitHub sent them (a query can half succeed), or the
+ * failure of the request, mapped as every REST call's, with the HTTP status it came with (if any) and
+ * whether the answer was unreadable.
+ */
+export type GraphqlAnswer =
+  | { ok: true; data: unknown; errors: Record<string, unknown>[] }
+  | { ok: false; problem: ApiProblem; status: number | undefined; malformed: boolean };
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
  * GitHub over Octokit's bare `request`: no retry or throttling plugin, because a rate limit or an
  * outage must reach our caller at once as an ApiProblem instead of holding the request.
  */
@@ -94,6 +114,7 @@ export class GitHubClient {
   private readonly maxPages: number;
   private readonly pageCacheTtlSeconds: number;
   private readonly apiOrigin: string;
+  private readonly graphqlUrl: string;
   private readonly onCacheError: (error: unknown) => void;
   /**
    * Whether this server repeats a page's Link on its 304, as GitHub does: learnt from the answers
@@ -106,6 +127,7 @@ export class GitHubClient {
     const apiUrl = options.apiUrl.replace(/\/$/, '');
     this.octokit = new Octokit({ baseUrl: apiUrl, userAgent: options.userAgent ?? 'repositories-api' });
     this.apiOrigin = new URL(apiUrl).origin;
+    this.graphqlUrl = graphqlUrl(apiUrl);
     this.timeoutMs = options.timeoutMs;
     this.concurrency = Math.max(1, options.concurrency ?? 10);
     this.maxPages = options.maxPages ?? 1000;
@@ -271,6 +293,25 @@ export class GitHubClient {
       request = { method: 'GET', url: next, headers: auth(token) };
     }
     return { repos: uniqueById(lists), pageCount: page, stats };
+  }
+
+  /** One GraphQL query with the request deadline of every call; never throws. */
+  async graphql(token: string, body: { query: string; variables: Record<string, string> }): Promise<GraphqlAnswer> {
+    const { deadline, signal } = requestSignal(this.timeoutMs);
+    try {
+      const request = { method: 'POST', url: this.graphqlUrl, headers: auth(token), ...body, request: { signal, parseSuccessResponseBody: false } } as const;
+      const response = await this.octokit.request(request);
+      const payload: unknown = JSON.parse(await new Response(response.data as ReadableStream<Uint8Array> | null).text());
+      if (!isRecord(payload)) throw new MalformedAnswer('the GraphQL answer is not a JSON object');
+      return { ok: true, data: payload.data, errors: Array.isArray(payload.errors) ? payload.errors.filter(isRecord) : [] };
+    } catch (error) {
+      return {
+        ok: false,
+        problem: toGitHubProblem(error, { what: 'reading repository roots (GraphQL)', timedOut: deadline.aborted, timeoutMs: this.timeoutMs }),
+        status: isOctokitHttpError(error) && error.response ? error.response.status : undefined,
+        malformed: error instanceof MalformedAnswer || error instanceof SyntaxError,
+      };
+    }
   }
 
   /**

@@ -15,6 +15,9 @@ import { APP_MANIFEST_PATH, detectKind, detectionFailed, emptyRepository, MANIFE
 import type { RepoEntry } from '../../kind/detect.ts';
 import type { Detection } from '../../store/types.ts';
 import { limiter } from '../pages.ts';
+import { GitHubClient, type GraphqlAnswer } from './client.ts';
+
+export { graphqlUrl } from './client.ts';
 
 export interface RepoRef {
   id: number;
@@ -25,6 +28,8 @@ export interface RepoRef {
 export interface GitHubBatchOptions {
   /** The REST base URL, as for the REST client: `https://api.github.com`, `https://ghe.example.com/api/v3`. */
   apiUrl: string;
+  /** The client whose requests and error mapping the batches go through; one for `apiUrl` when omitted. */
+  client?: GitHubClient;
   token: string;
   /** Per request. */
   timeoutMs: number;
@@ -36,15 +41,6 @@ export interface GitHubBatchOptions {
 
 export const DEFAULT_BATCH_SIZE = 40;
 export const DEFAULT_CONCURRENCY = 4;
-
-/**
- * GraphQL sits beside the REST API: `https://api.github.com/graphql`, and on GitHub Enterprise
- * Server `https://HOST/api/graphql` for a REST base of `https://HOST/api/v3`.
- */
-export function graphqlUrl(apiUrl: string): string {
-  const base = apiUrl.replace(/\/+$/, '');
-  return /\/api\/v3$/.test(base) ? base.replace(/\/v3$/, '/graphql') : `${base}/graphql`;
-}
 
 const REPO_FRAGMENT = [
   'fragment DetectRoot on Repository {',
@@ -75,14 +71,14 @@ export async function detectGitHubBatch(opts: GitHubBatchOptions): Promise<Map<n
   for (let i = 0; i < unique.length; i += size) batches.push(unique.slice(i, i + size));
 
   const out = new Map<number, Detection>();
-  const url = graphqlUrl(opts.apiUrl);
+  const client = opts.client ?? new GitHubClient({ apiUrl: opts.apiUrl, timeoutMs: opts.timeoutMs });
   // Once GitHub says we are rate limited, the remaining batches are not sent: they would fail too.
   let rateLimited = false;
   const bound = limiter(opts.concurrency ?? DEFAULT_CONCURRENCY);
   await Promise.all(
     batches.map((batch) =>
       bound(async () => {
-        const results = rateLimited ? failAll(batch, RATE_LIMIT) : await runBatch(url, opts, batch);
+        const results = rateLimited ? failAll(batch, RATE_LIMIT) : await runBatch(client, opts.token, batch);
         if (results.rateLimited) rateLimited = true;
         for (const [id, detection] of results.detections) out.set(id, detection);
       }),
@@ -107,36 +103,10 @@ function failAll(batch: RepoRef[], why: string): BatchResult {
   return { detections: new Map(batch.map((r) => [r.id, detectionFailed(why)])), rateLimited: why === RATE_LIMIT };
 }
 
-async function runBatch(url: string, opts: GitHubBatchOptions, batch: RepoRef[]): Promise<BatchResult> {
-  let res: Response;
-  let payload: unknown;
-  try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: {
-        authorization: `bearer ${opts.token}`,
-        'content-type': 'application/json',
-        accept: 'application/json',
-        'user-agent': 'repositories-api',
-      },
-      body: JSON.stringify(buildBatchQuery(batch)),
-      signal: AbortSignal.timeout(opts.timeoutMs),
-    });
-    const text = await res.text();
-    try {
-      payload = JSON.parse(text);
-    } catch {
-      payload = undefined;
-    }
-  } catch (err) {
-    const name = err instanceof Error ? err.name : '';
-    return failAll(batch, name === 'TimeoutError' || name === 'AbortError' ? 'GitHub timeout' : 'GitHub unreachable');
-  }
-
-  if (!res.ok) return failAll(batch, httpFailure(res, payload));
-  if (!isRecord(payload)) return failAll(batch, 'GitHub error');
-  const errors = Array.isArray(payload.errors) ? payload.errors.filter(isRecord) : [];
-  const data = payload.data;
+async function runBatch(client: GitHubClient, token: string, batch: RepoRef[]): Promise<BatchResult> {
+  const answer = await client.graphql(token, buildBatchQuery(batch));
+  if (!answer.ok) return failAll(batch, failureReason(answer));
+  const { data, errors } = answer;
   if (!isRecord(data)) return failAll(batch, errors.some(isRateLimitError) ? RATE_LIMIT : 'GitHub error');
 
   const detections = new Map<number, Detection>();
@@ -180,19 +150,15 @@ function detectFromNode(node: Record<string, unknown>): Detection {
   return detectKind({ entries, files });
 }
 
-function httpFailure(res: Response, payload: unknown): string {
-  if (res.status === 401) return 'GitHub token rejected';
-  const message = isRecord(payload) && typeof payload.message === 'string' ? payload.message : '';
-  // Primary limits answer 403/429 with no remaining quota; secondary limits say so in the message.
-  if (
-    res.status === 429 ||
-    (res.status === 403 && (res.headers.get('x-ratelimit-remaining') === '0' || /rate limit/i.test(message)))
-  ) {
-    return RATE_LIMIT;
-  }
-  if (res.status === 403) return 'access denied';
-  if (res.status >= 500) return 'GitHub unavailable';
-  return `GitHub answered HTTP ${res.status}`;
+/** A failed batch, in the words of a detection's reason; the rate limit as the REST calls recognise it. */
+function failureReason(failure: Extract<GraphqlAnswer, { ok: false }>): string {
+  if (failure.problem.code === 'RATE_LIMITED') return RATE_LIMIT;
+  if (failure.problem.code === 'UPSTREAM_TIMEOUT') return 'GitHub timeout';
+  const { status } = failure;
+  if (status === 401) return 'GitHub token rejected';
+  if (status === 403) return 'access denied';
+  if (status !== undefined) return status >= 500 ? 'GitHub unavailable' : `GitHub answered HTTP ${status}`;
+  return failure.malformed ? 'GitHub error' : 'GitHub unreachable';
 }
 
 const errorType = (e: Record<string, unknown>): string => {
