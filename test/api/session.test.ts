@@ -225,6 +225,31 @@ describe('renewing the bearer token from the session', () => {
 
   const renew = (headers: Record<string, string>) => appFetch(`${t.baseUrl}/api/v1/auth/token`, { method: 'POST', headers });
 
+  /** A client as a browser page uses it with `credentials: 'include'`: the cookie goes with the renewal. */
+  function browserClient(cookie: string) {
+    const seen: string[] = [];
+    let renewals = 0;
+    const client = createClient<paths>({
+      baseUrl: t.baseUrl,
+      fetch: async (request: Request) => {
+        if (new URL(request.url).pathname === RENEW_PATH) {
+          renewals += 1;
+          request.headers.set('cookie', cookie);
+        }
+        const res = await appFetch(request);
+        seen.push(`${request.method} ${new URL(request.url).pathname} ${res.status}`);
+        return res;
+      },
+    });
+    return {
+      client,
+      seen,
+      get renewals() {
+        return renewals;
+      },
+    };
+  }
+
   test('when a live session sends its cookie, then it gets a fresh bearer token with the session scopes that lists repositories', async () => {
     const { cookie } = await t.signIn('octocat');
     const res = await renew({ cookie });
@@ -274,27 +299,14 @@ describe('renewing the bearer token from the session', () => {
 
   test('when the client middleware gets a 401 with a stale token, then it renews once with the cookie and repeats the request', async () => {
     const { cookie } = await t.signIn('octocat');
-    let renewals = 0;
-    const seen: string[] = [];
-    const client = createClient<paths>({
-      baseUrl: t.baseUrl,
-      // What a browser does with `credentials: 'include'`: the cookie goes with the request.
-      fetch: async (request: Request) => {
-        if (new URL(request.url).pathname === RENEW_PATH) {
-          renewals += 1;
-          request.headers.set('cookie', cookie);
-        }
-        const res = await appFetch(request);
-        seen.push(`${request.method} ${new URL(request.url).pathname} ${res.status}`);
-        return res;
-      },
-    });
+    const browser = browserClient(cookie);
+    const { client, seen } = browser;
     const tokens: string[] = [];
     client.use(bearerToken({ token: 'stale.token.value', onToken: (fresh) => tokens.push(fresh) }));
     const [first, second] = await Promise.all([client.GET('/api/v1/repos'), client.GET('/api/v1/me')]);
     assert.equal(first.response.status, 200);
     assert.equal(second.response.status, 200);
-    assert.equal(renewals, 1, seen.join('\n'));
+    assert.equal(browser.renewals, 1, seen.join('\n'));
     assert.equal(tokens.length, 1);
     const connected = await client.POST('/api/v1/connections', { body: { provider: 'github', repo_id: 1 } });
     assert.notEqual(connected.response.status, 401);
@@ -303,21 +315,12 @@ describe('renewing the bearer token from the session', () => {
   test('when the session is gone, then the middleware leaves the 401 as it was after one renewal attempt', async () => {
     const { cookie } = await t.signIn('octocat');
     await appFetch(`${t.baseUrl}/api/v1/auth/logout`, { method: 'POST', headers: { cookie } });
-    let renewals = 0;
-    const client = createClient<paths>({
-      baseUrl: t.baseUrl,
-      fetch: async (request: Request) => {
-        if (new URL(request.url).pathname === RENEW_PATH) {
-          renewals += 1;
-          request.headers.set('cookie', cookie);
-        }
-        return appFetch(request);
-      },
-    });
+    const browser = browserClient(cookie);
+    const { client } = browser;
     client.use(bearerToken({ token: 'stale.token.value' }));
     const { response, error } = await client.GET('/api/v1/repos');
     assert.equal(response.status, 401);
     assert.equal(error?.code, 'UNAUTHORIZED');
-    assert.equal(renewals, 1);
+    assert.equal(browser.renewals, 1);
   });
 });

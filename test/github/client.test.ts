@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { rejectsWithProblem as rejectsGitHub } from '../support/problems.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { MemoryCache } from '../../src/cache/index.ts';
@@ -37,21 +38,8 @@ function list(options: { knownPageCount?: number; cache?: MemoryCache; using?: G
   });
 }
 
-/** Asserts that `promise` rejects with an ApiProblem matching `expected`, and returns it. */
-async function rejectsWithProblem(promise: Promise<unknown>, expected: Partial<Pick<ApiProblem, 'status' | 'code'>> & { extras?: Record<string, unknown> }) {
-  let problem: ApiProblem | undefined;
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof ApiProblem, `expected an ApiProblem, got ${String(error)}`);
-    problem = error;
-    return true;
-  });
-  const p = problem as ApiProblem;
-  if (expected.status !== undefined) assert.equal(p.status, expected.status, p.detail);
-  if (expected.code !== undefined) assert.equal(p.code, expected.code, p.detail);
-  for (const [k, v] of Object.entries(expected.extras ?? {})) assert.equal((p.extras as Record<string, unknown>)[k], v, `${k}: ${p.detail}`);
-  assert.equal(p.extras.provider, 'github');
-  return p;
-}
+/** Asserts that `promise` rejects with a GitHub ApiProblem matching `expected`, and returns it. */
+const rejectsWithProblem = (promise: Promise<unknown>, expected: Parameters<typeof rejectsGitHub>[2]) => rejectsGitHub('github', promise, expected);
 
 beforeAll(async () => {
   fake = await startFakeGitHub({ users: [{ login: 'octocat', name: 'The Octocat' }] });

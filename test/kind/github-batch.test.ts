@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
-import { afterAll, test } from 'vitest';
+import { test } from 'vitest';
 import { detectionFailed, emptyRepository } from '../../src/kind/detect.ts';
 import { buildBatchQuery, detectGitHubBatch, graphqlUrl } from '../../src/hosts/github/kinds.ts';
 import { KIND_CORPUS } from '../fixtures/kind-corpus.ts';
-import { corpusRepos, ORIGINS, startFakeGitHub } from './helpers.ts';
-import type { FakeGitHub, FakeGitHubOptions } from './helpers.ts';
+import { corpusRepos, fakeGitHubs, ORIGINS, startFakeGitHub } from './helpers.ts';
+import type { FakeGitHubOptions } from './helpers.ts';
 
-const servers: FakeGitHub[] = [];
-async function fake(opts: FakeGitHubOptions) {
-  const server = await startFakeGitHub(opts);
-  servers.push(server);
-  return server;
-}
-afterAll(() => Promise.all(servers.map((s) => s.close())));
+const fake = fakeGitHubs();
 
 const ids = (repos: Array<{ id: number }>) => repos.map((r) => r.id);
 

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { afterAll } from 'vitest';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createFakeGraphqlHandler } from '../fakes/github/graphql.ts';
@@ -122,5 +123,16 @@ export function memoryDetections() {
         for (const e of entries) rows.set(detectionKey(e), { ...e });
       },
     },
+  };
+}
+
+/** Starts fake GitHubs for a test file and closes them all after its last test. */
+export function fakeGitHubs(): (opts: FakeGitHubOptions) => Promise<FakeGitHub> {
+  const servers: FakeGitHub[] = [];
+  afterAll(() => Promise.all(servers.map((s) => s.close())));
+  return async (opts) => {
+    const server = await startFakeGitHub(opts);
+    servers.push(server);
+    return server;
   };
 }

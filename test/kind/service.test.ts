@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
-import { afterAll, test } from 'vitest';
+import { test } from 'vitest';
 import { createGitHubReader } from '../../src/hosts/github/kinds.ts';
 import { detectionFailed } from '../../src/kind/detect.ts';
 import { createDetectionService, PENDING } from '../../src/kind/service.ts';
 import type { DetectionReader } from '../../src/kind/service.ts';
-import { corpusRepos, memoryDetections, startFakeGitHub } from './helpers.ts';
-import type { FakeGitHub, FakeGitHubOptions } from './helpers.ts';
+import { corpusRepos, fakeGitHubs, memoryDetections } from './helpers.ts';
+import type { FakeGitHub } from './helpers.ts';
 
-const servers: FakeGitHub[] = [];
-async function fake(opts: FakeGitHubOptions) {
-  const server = await startFakeGitHub(opts);
-  servers.push(server);
-  return server;
-}
-afterAll(() => Promise.all(servers.map((s) => s.close())));
+const fake = fakeGitHubs();
 
 const reader = (gh: FakeGitHub, timeoutMs = 5000) => createGitHubReader({ apiUrl: gh.apiUrl, timeoutMs });
 

@@ -179,15 +179,16 @@ function corrupted(c: MockCase): { body: Json; removed: string } | undefined {
 const document = loadSpecDocument();
 const cases = mockCases(document);
 
-describe('the Prism mock', () => {
-  let prism: RunningPrism | undefined;
+/** The run's shared Prism mock. */
+let prism: RunningPrism | undefined;
+beforeAll(async () => {
+  prism = await startPrism('mock');
+});
+afterAll(async () => {
+  await prism?.stop();
+});
 
-  beforeAll(async () => {
-    prism = await startPrism('mock');
-  });
-  afterAll(async () => {
-    await prism?.stop();
-  });
+describe('the Prism mock', () => {
 
   it('enumerates the states frontend teams rely on from the spec', () => {
     const named = new Set(cases.map((c) => c.example));
@@ -252,14 +253,6 @@ function headerDisagreements(headers: Headers, body: unknown): string[] {
 }
 
 describe("the mock's headers", () => {
-  let prism: RunningPrism | undefined;
-
-  beforeAll(async () => {
-    prism = await startPrism('mock');
-  });
-  afterAll(async () => {
-    await prism?.stop();
-  });
 
   for (const c of cases) {
     it(`when the mock answers ${c.name}, then its headers agree with the body or are not sent`, async () => {
