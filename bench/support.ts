@@ -103,6 +103,8 @@ export function appEnv(fakeUrl: string, publicUrl: string, extra: Record<string,
     GITHUB_CLIENT_SECRET: CLIENT.secret,
     RATE_LIMIT_PER_USER: '1000000000',
     RATE_LIMIT_PER_ADDRESS: '1000000000',
+    // The listing rows measure reads of the git host with refresh=true: no refresh may be served from the last read.
+    REFRESH_MIN_INTERVAL_SECONDS: '0',
   };
   for (const name of PASSED_THROUGH) {
     const value = process.env[name];
