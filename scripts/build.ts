@@ -4,11 +4,11 @@
  * tools and fake git hosts live outside it); the reference HTML is rendered once here, not at each start.
  * Deploy the folder, then `npm ci --omit=dev && npm start` in it.
  */
-import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildReference } from './build-docs.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const COPIED = ['package.json', 'package-lock.json', '.nvmrc', '.env.example', 'src', 'openapi/dist/openapi.yaml'];
@@ -24,10 +24,5 @@ for (const path of COPIED) {
     force: true,
   });
 }
-execFileSync(
-  join(ROOT, 'node_modules/.bin/redocly'),
-  ['build-docs', 'openapi/dist/openapi.yaml', '--inlineBundle', '--template', 'docs/template.hbs', '-o', join(out, 'docs-build/index.html')],
-  { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_NOTIFICATIONS: 'true' } },
-);
-execFileSync(process.execPath, [join(ROOT, 'scripts/finish-docs.ts'), join(out, 'docs-build/index.html')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+buildReference(join(out, 'docs-build/index.html'));
 console.log(`built ${relative(ROOT, out) || '.'}/: run \`npm ci --omit=dev && npm start\` there (Node ${process.version})`);
