@@ -124,9 +124,10 @@ describe('GitHubClient.listRepos reads every page', () => {
 describe('GitHubClient.listRepos fetches pages concurrently', () => {
   // Counting what is in flight at once needs a latency far longer than sending the requests takes,
   // even on a machine busy with other tests: 250 ms.
-  it('with 10 pages and 250 ms latency, 8 requests are in flight at once (concurrency 8), not 1', async () => {
+  // A latency long enough that, on a busy machine, every request of a round is sent before the first one is answered.
+  it('with 10 pages and 1 s latency, 8 requests are in flight at once (concurrency 8), not 1', async () => {
     seed(1000);
-    fake.state.latencyMs = 250;
+    fake.state.latencyMs = 1000;
     const result = await list();
     assert.equal(result.repos.length, 1000);
     assert.equal(fake.state.counters.total, 10);
@@ -135,7 +136,7 @@ describe('GitHubClient.listRepos fetches pages concurrently', () => {
 
   it('with 10 pages and enough concurrency, all 9 pages after the first are in flight together: 2 round trips', async () => {
     seed(1000);
-    fake.state.latencyMs = 250;
+    fake.state.latencyMs = 1000;
     await list({ using: newClient(16) });
     assert.equal(fake.state.counters.maxInFlight, 9);
   });
