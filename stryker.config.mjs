@@ -25,7 +25,7 @@ export default {
   ],
   coverageAnalysis: 'perTest',
   incremental: true,
-  incrementalFile: '.stryker-tmp/incremental.json',
+  incrementalFile: 'reports/mutation/incremental.json',
   tempDirName: '.stryker-tmp',
   // Two cores: one test runner each.
   concurrency: 2,

@@ -15,6 +15,7 @@ export default defineConfig({
       'test/api/filters.test.ts',
       'test/api/paging.test.ts',
       'test/api/connections.test.ts',
+      'test/auth/jwt.test.ts',
       'test/listing/query.test.ts',
       'test/contract/problem.test.ts',
       'test/store/store.test.ts',
