@@ -1,0 +1,39 @@
+// @ts-check
+/**
+ * `npm run mutation`: StrykerJS mutates the modules that guard users and runs the tests that cover each
+ * mutant (see vitest.stryker.config.ts). Not part of `npm test`. Equivalent mutants that survive are
+ * listed, with their reason, in test/mutation/equivalent-mutants.md.
+ * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.stryker.config.ts', related: false },
+  plugins: ['@stryker-mutator/vitest-runner'],
+  mutate: [
+    'src/auth/jwt.ts',
+    'src/http/auth.ts',
+    'src/listing/query.ts',
+    'src/contract/problem.ts',
+    'src/hosts/github/errors.ts',
+    // GitVerse: the mapping of its failures and error objects into our problems.
+    'src/hosts/gitverse/client.ts:304-358',
+    // The store: a session's expiry and revocation, and connections scoped to their user.
+    'src/store/index.ts:84-89',
+    'src/store/index.ts:214-300',
+    'src/http/handlers/connections.ts',
+    'src/kind/detect.ts',
+  ],
+  coverageAnalysis: 'perTest',
+  incremental: true,
+  incrementalFile: 'reports/mutation/incremental.json',
+  tempDirName: '.stryker-tmp',
+  // Two cores: one test runner each.
+  concurrency: 2,
+  timeoutMS: 30_000,
+  reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  thresholds: { high: 90, low: 85, break: 85 },
+  ignoreStatic: true,
+  cleanTempDir: 'always',
+};

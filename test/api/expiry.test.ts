@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, test } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { appFetch, startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
+
+const expiryOf = (token: string): number => {
+  const [, payload] = token.split('.');
+  return (JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as { exp: number }).exp * 1000;
+};
+
+async function expectStatus(t: TestApp, headers: Record<string, string>, status: number, code?: string) {
+  const res = await appFetch(`${t.baseUrl}/api/v1/me`, { headers });
+  assert.equal(res.status, status);
+  const body = (await res.json()) as { code?: string };
+  if (code) assert.equal(body.code, code);
+}
+
+describe('expiry of a bearer token the app has already accepted', () => {
+  let t: TestApp;
+  let alice: SignedIn;
+
+  beforeAll(async () => {
+    t = await startTestApp({ fake: { users: [{ login: 'alice' }] }, env: { JWT_TTL_SECONDS: '3' } });
+    alice = await t.signIn('alice');
+  });
+  afterAll(() => t.close());
+
+  test('when a token found in the verified-token cache expires, then it is refused with 401 though its session lives on', async () => {
+    const bearer = { authorization: `Bearer ${alice.token}` };
+    // Accepted once, so the app keeps it as verified.
+    await expectStatus(t, bearer, 200);
+    await expectStatus(t, bearer, 200);
+    await sleep(Math.max(0, expiryOf(alice.token) - Date.now()) + 100);
+    await expectStatus(t, bearer, 401, 'UNAUTHORIZED');
+    // The session itself is still valid: its cookie still works.
+    await expectStatus(t, { cookie: alice.cookie }, 200);
+  });
+});
+
+describe('expiry of the session', () => {
+  let t: TestApp;
+  let bob: SignedIn;
+  const SESSION_SECONDS = 2;
+
+  beforeAll(async () => {
+    const defaults = loadConfig({ NODE_ENV: 'test' });
+    // The environment's lower bound is a minute; the session's lifetime is shortened through the config itself.
+    t = await startTestApp({
+      fake: { users: [{ login: 'bob' }] },
+      env: { JWT_TTL_SECONDS: '600' },
+      config: { session: { ...defaults.session, ttlSeconds: SESSION_SECONDS } },
+    });
+    bob = await t.signIn('bob');
+  });
+  afterAll(() => t.close());
+
+  test('when the session expires, then its still-unexpired bearer token, its cookie and a token renewal are refused with 401', async () => {
+    const signedInAt = Date.now();
+    await expectStatus(t, { authorization: `Bearer ${bob.token}` }, 200);
+    await expectStatus(t, { cookie: bob.cookie }, 200);
+    assert.ok(expiryOf(bob.token) > Date.now() + 60_000, 'the bearer token itself outlives the session');
+    await sleep(Math.max(0, signedInAt + SESSION_SECONDS * 1000 - Date.now()) + 500);
+    await expectStatus(t, { authorization: `Bearer ${bob.token}` }, 401, 'UNAUTHORIZED');
+    await expectStatus(t, { cookie: bob.cookie }, 401, 'UNAUTHORIZED');
+    const renew = await appFetch(`${t.baseUrl}/api/v1/auth/token`, { method: 'POST', headers: { cookie: bob.cookie } });
+    assert.equal(renew.status, 401);
+    const listing = await appFetch(`${t.baseUrl}/api/v1/repos`, { headers: { authorization: `Bearer ${bob.token}` } });
+    assert.equal(listing.status, 401);
+  });
+});

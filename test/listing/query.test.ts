@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, test } from 'vitest';
+import {
+  affiliationOf,
+  etagMatches,
+  originMatches,
+  pageLinks,
+  repositoryFilter,
+  sortOf,
+  sortOrder,
+  weakEtag,
+  type ListQuery,
+} from '../../src/listing/query.ts';
+
+type Repo = Parameters<ReturnType<typeof repositoryFilter>>[0];
+type Analysis = Parameters<ReturnType<typeof repositoryFilter>>[2];
+
+const repo = (over: Partial<Repo> & { login?: string; type?: 'User' | 'Organization' } = {}): Repo => ({
+  provider: over.provider ?? 'github',
+  full_name: over.full_name ?? `${over.login ?? 'octocat'}/hello-world`,
+  description: over.description === undefined ? 'A small tool' : over.description,
+  private: over.private ?? false,
+  owner: over.owner ?? ({ id: 1, login: over.login ?? 'octocat', type: over.type ?? 'User' } as Repo['owner']),
+});
+const analysis = (over: Partial<Analysis> = {}): Analysis => ({ kind: 'frontend', origin: null, origin_reason: null, pending: false, ...over });
+const matches = (query: ListQuery, r: Repo = repo(), installation: number | null = null, a: Analysis = analysis()) =>
+  repositoryFilter(query, (p) => (p === 'github' ? 'OctoCat' : null))(r, installation, a);
+
+describe('the listing query, module by module', () => {
+  test('when the owner is the user in any case, then owner; an organisation, then organization_member; anyone else, then collaborator', () => {
+    assert.equal(affiliationOf(repo({ login: 'octocat' }), 'OCTOCAT'), 'owner');
+    assert.equal(affiliationOf(repo({ login: 'acme', type: 'Organization' }), 'octocat'), 'organization_member');
+    assert.equal(affiliationOf(repo({ login: 'alice' }), 'octocat'), 'collaborator');
+    assert.equal(affiliationOf(repo({ login: 'octocat' }), null), 'collaborator');
+    assert.equal(affiliationOf(repo({ login: 'octocat', type: 'Organization' }), null), 'organization_member');
+  });
+
+  test('when origin is any, none or a builder, then a pending or failed analysis matches none of them', () => {
+    const lovable = analysis({ origin: 'lovable', origin_reason: 'lovable-tagger in devDependencies' });
+    const plain = analysis();
+    const pending = analysis({ pending: true });
+    const failed = analysis({ origin_reason: 'Detection failed: timeout' });
+    assert.deepEqual([lovable, plain, pending, failed].map((a) => originMatches('any', a)), [true, false, false, false]);
+    assert.deepEqual([lovable, plain, pending, failed].map((a) => originMatches('none', a)), [false, true, false, false]);
+    assert.deepEqual([lovable, plain, pending, failed].map((a) => originMatches('lovable', a)), [true, false, false, false]);
+    assert.equal(originMatches('bolt', lovable), false);
+  });
+
+  test('when each filter is given, then it keeps exactly the repositories it names', () => {
+    assert.equal(matches({}), true);
+    assert.equal(matches({ provider: 'github' }), true);
+    assert.equal(matches({ provider: 'gitverse' }), false);
+    assert.equal(matches({ kind: 'frontend' }), true);
+    assert.equal(matches({ kind: 'backend' }), false);
+    assert.equal(matches({ origin: 'none' }), true);
+    assert.equal(matches({ origin: 'any' }), false);
+    assert.equal(matches({ connected: true }, repo(), 7), true);
+    assert.equal(matches({ connected: true }, repo(), null), false);
+    assert.equal(matches({ connected: false }, repo(), null), true);
+    assert.equal(matches({ connected: false }, repo(), 7), false);
+    assert.equal(matches({ visibility: 'public' }, repo({ private: false })), true);
+    assert.equal(matches({ visibility: 'public' }, repo({ private: true })), false);
+    assert.equal(matches({ visibility: 'private' }, repo({ private: true })), true);
+    assert.equal(matches({ visibility: 'private' }, repo({ private: false })), false);
+    assert.equal(matches({ visibility: 'all' }, repo({ private: true })), true);
+    assert.equal(matches({ affiliation: ['owner'] }, repo({ login: 'octocat' })), true);
+    assert.equal(matches({ affiliation: ['owner'] }, repo({ login: 'alice' })), false);
+    assert.equal(matches({ affiliation: ['collaborator', 'organization_member'] }, repo({ login: 'acme', type: 'Organization' })), true);
+    // The login of each host is asked for that host: GitVerse's is unknown here, so nothing there is owned.
+    assert.equal(matches({ affiliation: ['owner'] }, repo({ provider: 'gitverse', login: 'octocat' })), false);
+  });
+
+  test('when q is given, then it matches the full name or the description, ignoring case', () => {
+    assert.equal(matches({ q: 'HELLO' }), true);
+    assert.equal(matches({ q: 'octocat/hello' }), true);
+    assert.equal(matches({ q: 'small TOOL' }), true);
+    assert.equal(matches({ q: 'nothing' }), false);
+    assert.equal(matches({ q: 'tool' }, repo({ description: null })), false);
+    assert.equal(matches({ q: 'tool' }, repo({ full_name: 'a/Toolbox', description: null })), true);
+    assert.equal(matches({ q: '' }), true);
+  });
+
+  const sortable = [
+    { provider: 'github', id: 3, full_name: 'b/Beta', created_at: '2020-01-01T00:00:00Z', updated_at: '2024-03-01T00:00:00Z', pushed_at: null },
+    { provider: 'github', id: 1, full_name: 'a/alpha', created_at: '2021-01-01T00:00:00Z', updated_at: '2024-01-01T00:00:00Z', pushed_at: '2023-01-01T00:00:00Z' },
+    { provider: 'gitverse', id: 2, full_name: 'c/gamma', created_at: '2019-01-01T00:00:00Z', updated_at: '2024-01-01T00:00:00Z', pushed_at: '2022-01-01T00:00:00Z' },
+    { provider: 'github', id: 0, full_name: 'd/delta', created_at: null, updated_at: '2024-01-01T00:00:00Z', pushed_at: '2024-06-01T00:00:00Z' },
+  ] as const;
+  const order = (sort: 'full_name' | 'created' | 'updated' | 'pushed', direction: 'asc' | 'desc') =>
+    sortOrder(sortable as never, sort, direction).map((i) => sortable[i]!.full_name);
+
+  test('when sorted by each key in each direction, then a missing date comes last and ties go by provider, then id', () => {
+    assert.deepEqual(order('full_name', 'asc'), ['a/alpha', 'b/Beta', 'c/gamma', 'd/delta']);
+    assert.deepEqual(order('full_name', 'desc'), ['d/delta', 'c/gamma', 'b/Beta', 'a/alpha']);
+    assert.deepEqual(order('created', 'asc'), ['c/gamma', 'b/Beta', 'a/alpha', 'd/delta']);
+    assert.deepEqual(order('created', 'desc'), ['a/alpha', 'b/Beta', 'c/gamma', 'd/delta']);
+    assert.deepEqual(order('pushed', 'desc'), ['d/delta', 'a/alpha', 'c/gamma', 'b/Beta']);
+    assert.deepEqual(order('pushed', 'asc'), ['c/gamma', 'a/alpha', 'd/delta', 'b/Beta']);
+    // Three share an updated_at: github before gitverse, then by id.
+    assert.deepEqual(order('updated', 'desc'), ['b/Beta', 'd/delta', 'a/alpha', 'c/gamma']);
+    assert.deepEqual(order('updated', 'asc'), ['d/delta', 'a/alpha', 'c/gamma', 'b/Beta']);
+  });
+
+  test('when no sort or direction is given, then newest update first, and names A to Z', () => {
+    assert.deepEqual(sortOf({}), { sort: 'updated', direction: 'desc' });
+    assert.deepEqual(sortOf({ sort: 'full_name' }), { sort: 'full_name', direction: 'asc' });
+    assert.deepEqual(sortOf({ sort: 'created' }), { sort: 'created', direction: 'desc' });
+    assert.deepEqual(sortOf({ sort: 'full_name', direction: 'desc' }), { sort: 'full_name', direction: 'desc' });
+  });
+
+  test('when links are built, then each names its page and the page size, keeps the other parameters and writes a space as %20', () => {
+    const raw = new URLSearchParams('q=a b&page=2&per_page=5&kind=frontend');
+    assert.equal(
+      pageLinks('/api/v1/repos', raw, 2, 5, 12),
+      '</api/v1/repos?q=a%20b&page=1&per_page=5&kind=frontend>; rel="first", </api/v1/repos?q=a%20b&page=1&per_page=5&kind=frontend>; rel="prev", '
+        + '</api/v1/repos?q=a%20b&page=3&per_page=5&kind=frontend>; rel="next", </api/v1/repos?q=a%20b&page=3&per_page=5&kind=frontend>; rel="last"',
+    );
+    assert.equal(raw.get('page'), '2', 'the request\'s own parameters are left as they were');
+    assert.equal(pageLinks('/r', new URLSearchParams(), 1, 10, 0), undefined);
+    assert.equal(pageLinks('/r', new URLSearchParams(), 1, 10, 10), undefined);
+    assert.equal(pageLinks('/r', new URLSearchParams(), 1, 10, 11), '</r?page=2&per_page=10>; rel="next", </r?page=2&per_page=10>; rel="last"');
+    assert.equal(pageLinks('/r', new URLSearchParams(), 3, 10, 30), '</r?page=1&per_page=10>; rel="first", </r?page=2&per_page=10>; rel="prev"');
+    assert.equal(pageLinks('/r', new URLSearchParams(), 5, 10, 0), '</r?page=1&per_page=10>; rel="first", </r?page=1&per_page=10>; rel="prev"');
+  });
+
+  test('when an ETag is made, then it is weak and a digest of the text', () => {
+    const digest = createHash('sha256').update('hello').digest('base64url').slice(0, 32);
+    assert.equal(weakEtag('hello'), `W/"${digest}"`);
+    assert.notEqual(weakEtag('hello'), weakEtag('hello!'));
+  });
+
+  test('when If-None-Match is compared, then weakly, against every entry of its list, and * matches anything', () => {
+    const etag = 'W/"abc"';
+    assert.equal(etagMatches(undefined, etag), false);
+    assert.equal(etagMatches('', etag), false);
+    assert.equal(etagMatches('W/"abc"', etag), true);
+    assert.equal(etagMatches('"abc"', etag), true);
+    assert.equal(etagMatches('"abc"', '"abc"'), true);
+    assert.equal(etagMatches('W/"abc"', '"abc"'), true);
+    assert.equal(etagMatches('"x", W/"abc"', etag), true);
+    assert.equal(etagMatches('  W/"abc"  ,"y"', etag), true);
+    assert.equal(etagMatches('"x", "y"', etag), false);
+    assert.equal(etagMatches('"xW/abc"', etag), false);
+    assert.equal(etagMatches('*', etag), true);
+    assert.equal(etagMatches(' * ', etag), true);
+    assert.equal(etagMatches('"ab"', etag), false);
+  });
+});
