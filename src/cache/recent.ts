@@ -1,13 +1,24 @@
 /**
  * A Map that keeps at most `max` entries, forgetting the least recently used one first: `set`
- * and `use` count as a use, a plain `get` does not.
+ * and `use` count as a use, a plain `get` does not. With `weigh`, it also keeps the sum of its
+ * values' weights (bytes, say) at most `maxWeight`: a value heavier than that alone is not kept.
  */
 export class Recent<K, V> extends Map<K, V> {
   private readonly max: number;
+  private readonly weigh: ((value: V) => number) | undefined;
+  private readonly maxWeight: number;
+  private weight = 0;
 
-  constructor(max: number) {
+  constructor(max: number, limit?: { weigh: (value: V) => number; maxWeight: number }) {
     super();
     this.max = max;
+    this.weigh = limit?.weigh;
+    this.maxWeight = limit?.maxWeight ?? Infinity;
+  }
+
+  /** The sum of the values' weights (0 without `weigh`). */
+  get totalWeight(): number {
+    return this.weight;
   }
 
   /** The value, marked as just used. */
@@ -21,9 +32,20 @@ export class Recent<K, V> extends Map<K, V> {
   }
 
   override set(key: K, value: V): this {
-    super.delete(key);
+    this.delete(key);
     super.set(key, value);
-    if (this.size > this.max) super.delete(this.keys().next().value as K);
+    if (this.weigh) this.weight += this.weigh(value);
+    while (this.size > this.max || (this.weight > this.maxWeight && this.size > 0)) this.delete(this.keys().next().value as K);
     return this;
+  }
+
+  override delete(key: K): boolean {
+    if (this.weigh && super.has(key)) this.weight -= this.weigh(super.get(key) as V);
+    return super.delete(key);
+  }
+
+  override clear(): void {
+    this.weight = 0;
+    super.clear();
   }
 }

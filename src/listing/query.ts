@@ -111,8 +111,8 @@ export function pageLinks(basePath: string, rawQuery: URLSearchParams, page: num
 }
 
 /** A weak ETag over the serialised answer. */
-export function weakEtag(text: string): string {
-  return `W/"${createHash('sha256').update(text).digest('base64url').slice(0, 32)}"`;
+export function weakEtag(bytes: string | Buffer): string {
+  return `W/"${createHash('sha256').update(bytes).digest('base64url').slice(0, 32)}"`;
 }
 
 /** RFC 9110 weak comparison against an `If-None-Match` list. */

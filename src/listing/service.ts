@@ -4,7 +4,7 @@ import { Recent } from '../cache/recent.ts';
 import { ApiProblem, problems, type Provider } from '../contract/problem.ts';
 import type { Problem, Repository, RepositoryList } from '../contract/types.ts';
 import type { HostToken, Store } from '../store/types.ts';
-import { repositoryFilter, sortOf, sortOrder, type ListQuery } from './query.ts';
+import { repositoryFilter, sortOf, sortOrder, weakEtag, type ListQuery } from './query.ts';
 import type { HostRepository, KindAnnotation, RepositorySource } from '../hosts/types.ts';
 
 export interface ListingDeps {
@@ -21,6 +21,8 @@ export interface ListingDeps {
   refreshMinIntervalSeconds?: number;
   /** How many users' listings this process keeps decoded (default 1,000). */
   keptListings?: number;
+  /** How many bytes of answers, as sent, this process keeps for repeated queries (default 16 MiB; 0 keeps none). */
+  keptAnswerBytes?: number;
 }
 
 /**
@@ -35,20 +37,25 @@ interface HostSnapshot {
   repos: readonly HostRepository[];
 }
 
-/** The user's hosts' snapshots side by side, with their sort orders computed once each. */
-interface View {
-  parts: readonly HostSnapshot[];
-  repos: readonly HostRepository[];
-  orders: Map<string, number[]>;
-}
-
 interface HostResult {
   provider: Provider;
   snapshot?: HostSnapshot;
+  /** The user's active connections on this host: repository id to installation id. */
   installed: Map<number, number>;
   kinds: Map<number, KindAnnotation>;
+  /** Names these kinds while they are settled; absent while some are pending. */
+  kindsTag?: number;
   login: string | null;
   problem?: ApiProblem;
+}
+
+/** One answer as it is sent: its JSON bytes (UTF-8), their weak ETag, and what its headers need. */
+export interface ListedPage {
+  bytes: Buffer;
+  etag: string;
+  total: number;
+  page: number;
+  per_page: number;
 }
 
 const KINDS_KEPT_MS = 5_000;
@@ -96,16 +103,28 @@ function annotated(r: HostRepository, installationId: number | null, kind: KindA
   };
 }
 
+/** The query's parameters in a fixed order, `refresh` left out: equal keys are equal questions. */
+function queryKey(query: ListQuery): string {
+  return Object.keys(query)
+    .filter((k) => k !== 'refresh')
+    .sort()
+    .map((k) => `${k}=${String(query[k as keyof ListQuery])}`)
+    .join('&');
+}
+
 export function createListingService(deps: ListingDeps) {
-  // Concurrent cold listings of one user share one fetch from the git host.
+  // Concurrent cold listings of one user share one fetch from the git host; `forget` drops the
+  // running one, so that fetch then answers those who asked but does not put its listing back.
   const inFlight = new Map<string, Promise<HostSnapshot>>();
-  // Bumped by `forget`, so a fetch that was running then does not put its listing back.
-  const generations = new Map<string, number>();
   const decoded = new Recent<string, HostSnapshot>(deps.keptListings ?? 1000);
   const refreshMinIntervalMs = Math.max(0, deps.refreshMinIntervalSeconds ?? 0) * 1000;
   // When this process last asked each host for each user's listing (bounded like the decoded listings).
   const attempts = new Recent<string, number>(deps.keptListings ?? 1000);
-  const views = new Recent<number, View>(deps.keptListings ?? 1000);
+  // Answers as sent, per user and query, each with what it was built from (see `versionOf`).
+  const answers = new Recent<string, { version: string; page: ListedPage }>(Infinity, {
+    weigh: (a) => a.page.bytes.length,
+    maxWeight: deps.keptAnswerBytes ?? 16 * 1024 * 1024,
+  });
   const listingKey = (userId: number, provider: Provider) => `listing:v2:${userId}:${provider}`;
   const stampKey = (userId: number, provider: Provider) => `listing:v2:${userId}:${provider}:stamp`;
 
@@ -130,17 +149,19 @@ export function createListingService(deps: ListingDeps) {
     const running = inFlight.get(key);
     if (running) return running;
     attempts.set(key, Date.now());
-    const generation = generations.get(key) ?? 0;
-    const fetching = source
+    const keys = [stampKey(userId, source.provider), key];
+    const fetching: Promise<HostSnapshot> = source
       .list({ userId, token, refresh })
       .then(async (repos) => {
         const snapshot: HostSnapshot = { stamp: randomUUID(), fetchedAt: Date.now(), repos };
         // Forgotten while it ran (the token changed): answered to those who asked, but not kept.
-        if ((generations.get(key) ?? 0) !== generation) return snapshot;
+        if (inFlight.get(key) !== fetching) return snapshot;
         // The listing before its stamp: a reader that sees the stamp finds the listing.
         await deps.cache.set(key, snapshot, deps.cacheTtlSeconds);
-        await deps.cache.set(stampKey(userId, source.provider), snapshot.stamp, deps.cacheTtlSeconds);
-        decoded.set(key, snapshot);
+        await deps.cache.set(keys[0]!, snapshot.stamp, deps.cacheTtlSeconds);
+        // Forgotten while it was being stored: what `forget` deleted must stay deleted.
+        if (inFlight.get(key) !== fetching) await deps.cache.del(keys);
+        else decoded.set(key, snapshot);
         return snapshot;
       })
       .finally(() => {
@@ -152,30 +173,17 @@ export function createListingService(deps: ListingDeps) {
 
   // A snapshot's kinds once none is pending: a detection for a repository's push never changes.
   // They are asked again after a few seconds all the same, so a failed detection is retried on time.
-  const settledKinds = new WeakMap<HostSnapshot, { kinds: Map<number, KindAnnotation>; until: number }>();
-  async function kindsOf(snapshot: HostSnapshot, source: RepositorySource, token: string): Promise<Map<number, KindAnnotation>> {
-    if (!source.kinds) return new Map();
+  const settledKinds = new WeakMap<HostSnapshot, { kinds: Map<number, KindAnnotation>; tag: number; until: number }>();
+  let lastKindsTag = 0;
+  async function kindsOf(snapshot: HostSnapshot, source: RepositorySource, token: string): Promise<Pick<HostResult, 'kinds' | 'kindsTag'>> {
+    if (!source.kinds) return { kinds: new Map(), kindsTag: 0 };
     const kept = settledKinds.get(snapshot);
-    if (kept && kept.until > Date.now()) return kept.kinds;
+    if (kept && kept.until > Date.now()) return { kinds: kept.kinds, kindsTag: kept.tag };
     const kinds = await source.kinds({ token, repos: snapshot.repos as HostRepository[] });
-    if (![...kinds.values()].some((k) => k.pending)) settledKinds.set(snapshot, { kinds, until: Date.now() + KINDS_KEPT_MS });
-    return kinds;
-  }
-
-  function viewOf(userId: number, parts: HostSnapshot[]): View {
-    const kept = views.use(userId);
-    if (kept && kept.parts.length === parts.length && kept.parts.every((p, i) => p === parts[i])) return kept;
-    const view: View = { parts, repos: parts.length === 1 ? parts[0]!.repos : parts.flatMap((p) => p.repos), orders: new Map() };
-    views.set(userId, view);
-    return view;
-  }
-
-  function orderOf(view: View, query: ListQuery): number[] {
-    const { sort, direction } = sortOf(query);
-    const key = `${sort} ${direction}`;
-    let order = view.orders.get(key);
-    if (!order) view.orders.set(key, (order = sortOrder(view.repos, sort, direction)));
-    return order;
+    if ([...kinds.values()].some((k) => k.pending)) return { kinds };
+    const settled = { kinds, tag: ++lastKindsTag, until: Date.now() + KINDS_KEPT_MS };
+    settledKinds.set(snapshot, settled);
+    return { kinds, kindsTag: settled.tag };
   }
 
   /** The host's source and the user's readable token for it, or the problem that stops using them. */
@@ -199,70 +207,111 @@ export function createListingService(deps: ListingDeps) {
   async function host(userId: number, provider: Provider, token: HostToken | undefined, refresh: boolean): Promise<HostResult> {
     const { source, stored } = usable(provider, token);
     const snapshot = await hostSnapshot(userId, source, stored.token, refresh);
-    const repos = snapshot.repos as HostRepository[];
-    const [installed, kinds] = await Promise.all([
-      deps.store.installations.activeByRepo(userId, provider, repos.map((r) => r.id)),
+    const [connections, kinds] = await Promise.all([
+      deps.store.installations.listActive(userId, provider),
       kindsOf(snapshot, source, stored.token),
     ]);
-    return { provider, snapshot, installed, kinds, login: stored.login };
+    const installed = new Map(connections.map((c) => [c.repo_id, c.id]));
+    return { provider, snapshot, installed, ...kinds, login: stored.login };
+  }
+
+  /** Every host the listing covers, each answered or with the problem that stopped it. */
+  async function hosts(userId: number, query: ListQuery): Promise<HostResult[]> {
+    const settled = await Promise.all(
+      (await hostTokens(userId, query.provider)).map(([p, token]) =>
+        host(userId, p, token, query.refresh ?? false).catch((error: unknown): HostResult => {
+          if (error instanceof ApiProblem) return { provider: p, installed: new Map(), kinds: new Map(), login: null, problem: error };
+          throw error;
+        }),
+      ),
+    );
+    // One host failing while another answered is a knowingly partial answer; every host failing is the answer's problem.
+    const failed = settled.filter((h) => h.problem);
+    if (failed.length === settled.length && failed[0]?.problem) throw failed[0].problem;
+    const sessionExpired = failed.find((h) => h.problem?.code === 'SESSION_EXPIRED');
+    if (sessionExpired?.problem) throw sessionExpired.problem;
+    return settled;
+  }
+
+  /**
+   * What an answer is built from, as a string: each host's snapshot, the user's connections there,
+   * their login and the settled kinds. Undefined when the answer is not to be kept: a host failed
+   * (the next request asks it again) or some kinds are still pending.
+   */
+  function versionOf(settled: HostResult[]): string | undefined {
+    const parts: string[] = [];
+    for (const h of settled) {
+      if (!h.snapshot || h.kindsTag === undefined) return undefined;
+      parts.push(h.provider, h.snapshot.stamp, String(h.kindsTag), h.login ?? '', [...h.installed].join(','));
+    }
+    return parts.join(' ');
+  }
+
+  /** The page the query asks for, filtered and sorted over every host that answered. */
+  function build(settled: HostResult[], query: ListQuery): RepositoryList {
+    const answered = settled.filter((h): h is HostResult & { snapshot: HostSnapshot } => h.snapshot !== undefined);
+    const byProvider = new Map(answered.map((h) => [h.provider, h]));
+    const repos = answered.length === 1 ? answered[0]!.snapshot.repos : answered.flatMap((h) => h.snapshot.repos);
+    const { sort, direction } = sortOf(query);
+    const matches = repositoryFilter(query, (p) => byProvider.get(p)?.login ?? null);
+    const page = query.page ?? 1;
+    const perPage = query.per_page ?? 30;
+    const first = (page - 1) * perPage;
+
+    // Through the repositories in order, counting every match and keeping only the page's.
+    const onPage: Repository[] = [];
+    let total = 0;
+    for (const index of sortOrder(repos, sort, direction)) {
+      const repo = repos[index]!;
+      const h = byProvider.get(repo.provider)!;
+      const installationId = h.installed.get(repo.id) ?? null;
+      const kind = h.kinds.get(repo.id) ?? NOT_DETECTED;
+      if (!matches(repo, installationId, kind)) continue;
+      if (total >= first && total < first + perPage) {
+        onPage.push(annotated(repo, installationId, kind));
+      }
+      total++;
+    }
+    return {
+      repositories: onPage,
+      total,
+      page,
+      per_page: perPage,
+      providers: settled.map((h) => ({
+        provider: h.provider,
+        status: h.problem ? 'failed' : 'ok',
+        problem: h.problem ? deps.toProblem(h.problem) : null,
+      })),
+    };
   }
 
   return {
+    /** The listing the query asks for, as an object. */
     async list(userId: number, query: ListQuery): Promise<RepositoryList> {
-      const hosts = await hostTokens(userId, query.provider);
-      const settled = await Promise.all(
-        hosts.map(([p, token]) =>
-          host(userId, p, token, query.refresh ?? false).catch((error: unknown): HostResult => {
-            if (error instanceof ApiProblem) return { provider: p, installed: new Map(), kinds: new Map(), login: null, problem: error };
-            throw error;
-          }),
-        ),
-      );
-      // One host failing while another answered is a knowingly partial answer; every host failing is the answer's problem.
-      const failed = settled.filter((h) => h.problem);
-      if (failed.length === settled.length && failed[0]?.problem) throw failed[0].problem;
-      const sessionExpired = failed.find((h) => h.problem?.code === 'SESSION_EXPIRED');
-      if (sessionExpired?.problem) throw sessionExpired.problem;
+      return build(await hosts(userId, query), query);
+    },
 
-      const answered = settled.filter((h): h is HostResult & { snapshot: HostSnapshot } => h.snapshot !== undefined);
-      const byProvider = new Map(answered.map((h) => [h.provider, h]));
-      const view = viewOf(userId, answered.map((h) => h.snapshot));
-      const matches = repositoryFilter(query, (p) => byProvider.get(p)?.login ?? null);
-      const page = query.page ?? 1;
-      const perPage = query.per_page ?? 30;
-      const first = (page - 1) * perPage;
-
-      // Through the repositories in order, counting every match and keeping only the page's.
-      const onPage: Repository[] = [];
-      let total = 0;
-      for (const index of orderOf(view, query)) {
-        const repo = view.repos[index]!;
-        const h = byProvider.get(repo.provider)!;
-        const installationId = h.installed.get(repo.id) ?? null;
-        const kind = h.kinds.get(repo.id) ?? NOT_DETECTED;
-        if (!matches(repo, installationId, kind)) continue;
-        if (total >= first && total < first + perPage) {
-          onPage.push(annotated(repo, installationId, kind));
-        }
-        total++;
-      }
-      return {
-        repositories: onPage,
-        total,
-        page,
-        per_page: perPage,
-        providers: settled.map((h) => ({
-          provider: h.provider,
-          status: h.problem ? 'failed' : 'ok',
-          problem: h.problem ? deps.toProblem(h.problem) : null,
-        })),
-      };
+    /**
+     * The same listing serialised, with its ETag. An answer built from the same snapshots,
+     * connections and kinds as one already sent for this query is sent again as it was.
+     */
+    async page(userId: number, query: ListQuery): Promise<ListedPage> {
+      const settled = await hosts(userId, query);
+      const version = versionOf(settled);
+      const key = `${userId} ${queryKey(query)}`;
+      const kept = version === undefined ? undefined : answers.use(key);
+      if (kept && kept.version === version) return kept.page;
+      const body = build(settled, query);
+      const bytes = Buffer.from(JSON.stringify(body));
+      const page: ListedPage = { bytes, etag: weakEtag(bytes), total: body.total, page: body.page, per_page: body.per_page };
+      if (version !== undefined) answers.set(key, { version, page });
+      else answers.delete(key);
+      return page;
     },
 
     /** Drops the user's cached listing of a host (after its token changed or was unlinked). */
     async forget(userId: number, provider: Provider): Promise<void> {
       const key = listingKey(userId, provider);
-      generations.set(key, (generations.get(key) ?? 0) + 1);
       inFlight.delete(key);
       decoded.delete(key);
       await deps.cache.del([stampKey(userId, provider), key]);

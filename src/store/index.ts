@@ -96,10 +96,20 @@ export function createStore(db: Db, secretKey: string): Store {
   // Binds each ciphertext to its row, so one copied to another user or host does not decrypt.
   const tokenContext = (userId: number, provider: Provider) => `${userId}:${provider}`;
 
+  // Tokens this process has decrypted, by context and ciphertext: every listing reads the user's
+  // tokens, and a decryption costs more than the rest of a warm listing's store reads together.
+  const decrypted = new Recent<string, string>(MEMO_ENTRIES);
+  const decrypt = (ciphertext: string, context: string): string => {
+    const key = `${context} ${ciphertext}`;
+    let plaintext = decrypted.use(key);
+    if (plaintext === undefined) decrypted.set(key, (plaintext = cipher.decrypt(ciphertext, context)));
+    return plaintext;
+  };
+
   const toHostToken = (userId: number, row: HostTokenMeta & { token_encrypted: string }): HostToken => {
     const { token_encrypted, ...meta } = row;
     try {
-      return { ...meta, status: 'ok', token: cipher.decrypt(token_encrypted, tokenContext(userId, row.provider)) };
+      return { ...meta, status: 'ok', token: decrypt(token_encrypted, tokenContext(userId, row.provider)) };
     } catch (err) {
       if (err instanceof TokenDecryptionError) return { ...meta, status: 'undecryptable' };
       throw err;

@@ -79,4 +79,60 @@ describe('listing service', () => {
     await listing.list(user.id, { provider: 'gitverse' });
     assert.ok(fake.state.counters.total > 0);
   });
+
+  test('a repeated query is answered with the same bytes until a connection changes, also one made by another instance', async () => {
+    const user = await store.users.upsertLocal('answers-kept');
+    await store.tokens.put(user.id, 'gitverse', { token: gitverseTokenFor('first'), login: 'first', scopes: ['read:public_api'] });
+    const cache = new MemoryCache();
+    const client = new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: 5_000 });
+    // Two instances of the app over one database and one shared cache.
+    const [one, other] = [0, 1].map(() =>
+      createListingService({
+        store,
+        cache,
+        sources: { gitverse: createGitVerseSource({ client, cache }) },
+        cacheTtlSeconds: 60,
+        toProblem: (p) => problemBody(p, '/api/v1/repos', 'test'),
+      }),
+    );
+    const query = { provider: 'gitverse', sort: 'full_name', per_page: 3 } as const;
+    const first = await one!.page(user.id, query);
+    const again = await one!.page(user.id, { per_page: 3, sort: 'full_name', provider: 'gitverse' });
+    assert.equal(again.etag, first.etag);
+    assert.deepEqual(again.bytes, first.bytes);
+    const listed = JSON.parse(first.bytes.toString('utf8')) as { repositories: Array<{ id: number; full_name: string; is_connected: boolean }> };
+    assert.ok(listed.repositories.length > 0);
+    assert.ok(listed.repositories.every((r) => !r.is_connected));
+
+    // Another instance connects the first repository: this one's next answer shows it.
+    assert.ok((await other!.page(user.id, query)).etag === first.etag, 'the other instance answers the same bytes');
+    const target = listed.repositories[0]!;
+    await store.installations.connect(user.id, 'gitverse', target.id, target.full_name);
+    const after = await one!.page(user.id, query);
+    assert.notEqual(after.etag, first.etag);
+    const connected = JSON.parse(after.bytes.toString('utf8')) as typeof listed;
+    assert.equal(connected.repositories.find((r) => r.id === target.id)?.is_connected, true);
+
+    await store.installations.disconnect(user.id, 'gitverse', target.id);
+    assert.equal((await one!.page(user.id, query)).etag, first.etag, 'disconnected again, the answer is the first one');
+  });
+
+  test('an answer larger than the bytes kept for answers is built each time, and right', async () => {
+    const user = await store.users.upsertLocal('answers-none');
+    await store.tokens.put(user.id, 'gitverse', { token: gitverseTokenFor('second'), login: 'second', scopes: ['read:public_api'] });
+    const cache = new MemoryCache();
+    const listing = createListingService({
+      store,
+      cache,
+      sources: { gitverse: createGitVerseSource({ client: new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: 5_000 }), cache }) },
+      cacheTtlSeconds: 60,
+      toProblem: (p) => problemBody(p, '/api/v1/repos', 'test'),
+      keptAnswerBytes: 0,
+    });
+    const a = await listing.page(user.id, { provider: 'gitverse' });
+    const b = await listing.page(user.id, { provider: 'gitverse' });
+    assert.notEqual(a.bytes, b.bytes, 'not the kept buffer: nothing is kept');
+    assert.deepEqual(a.bytes, b.bytes);
+    assert.equal(a.total, 7);
+  });
 });
