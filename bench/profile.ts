@@ -3,6 +3,8 @@
  * samples attributed to the module that was running.
  *
  *   npm run bench:profile                      # /health and the warm listing, 5 s each
+ *   npm run bench:profile -- --cold 50          # instead: 50 cold listings one after another (caches emptied
+ *                                              # each time, the fake answering at once): the app's own work
  *   npm run bench:profile -- --seconds 10 --save .test-out/profiles
  *                                              # longer, and the .cpuprofile files kept (open them in
  *                                              # Chrome DevTools' Performance panel, or speedscope)
@@ -23,6 +25,8 @@ import {
   count,
   getRepos,
   loadFromChild,
+  median,
+  userCacheKeys,
   say,
   settle,
   signIn,
@@ -116,6 +120,13 @@ function report(name: string, profile: Profile, load: LoadResult): void {
   say(table(['module (innermost frame that is a package or ours)', 'share of busy CPU', 'per request'], rows));
 }
 
+function save(folder: string, name: string, profile: Profile): void {
+  mkdirSync(folder, { recursive: true });
+  const file = join(folder, `${name}.cpuprofile`);
+  writeFileSync(file, JSON.stringify(profile));
+  say(`profile written to ${file}`);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -123,6 +134,7 @@ async function main(): Promise<void> {
       repos: { type: 'string', default: '1000' },
       validate: { type: 'boolean', default: false },
       save: { type: 'string' },
+      cold: { type: 'string' },
     },
   });
   const seconds = Number(values.seconds);
@@ -144,6 +156,27 @@ async function main(): Promise<void> {
     await warmUpCode(app);
     const user = await signIn(app.baseUrl, login);
     for (let i = 0; i < 20; i++) await getRepos(app.baseUrl, user.token);
+    if (values.cold) {
+      const runs = Number(values.cold);
+      const keys = userCacheKeys(user);
+      const pageKeys = Array.from({ length: Math.ceil(size / 100) + 2 }, (_, i) => keys.page(i + 1));
+      const cold = async () => {
+        await app.app.services.cache.del([keys.pageCount, ...keys.listing, ...pageKeys]);
+        return (await getRepos(app.baseUrl, user.token, { refresh: 'true' })).ms;
+      };
+      for (let i = 0; i < 5; i++) await cold();
+      const times: number[] = [];
+      const { profile, load } = await profiled(session, async () => {
+        const t0 = performance.now();
+        for (let i = 0; i < runs; i++) times.push(await cold());
+        const seconds = (performance.now() - t0) / 1000;
+        return { requests: runs, seconds, rps: runs / seconds, p50: Math.round(median(times)), p99: Math.round(Math.max(...times)), errors: 0, timeouts: 0, non2xx: 0 };
+      });
+      say(`Node ${process.version}; cold listings of ${count(size)} repositories one after another, the fake answering without delay; median ${median(times).toFixed(1)} ms`);
+      report(`cold GET /api/v1/repos?refresh=true (${count(size)} repositories)`, profile, load);
+      if (values.save) save(values.save, `cold-${size}`, profile);
+      return;
+    }
     say(`Node ${process.version}; app in this process, validation ${values.validate ? 'on' : 'off'}; 50 connections, ${seconds} s each`);
     const routes: Array<[string, string, Record<string, string>]> = [
       ['GET /api/v1/health', `${app.baseUrl}/api/v1/health`, {}],
@@ -153,12 +186,7 @@ async function main(): Promise<void> {
       await loadFromChild(url, headers, 50, 1);
       const { profile, load } = await profiled(session, () => loadFromChild(url, headers, 50, seconds));
       report(name, profile, load);
-      if (values.save) {
-        mkdirSync(values.save, { recursive: true });
-        const file = join(values.save, `${name.split(' ')[1]!.replace(/\W+/g, '-').replace(/^-|-$/g, '')}.cpuprofile`);
-        writeFileSync(file, JSON.stringify(profile));
-        say(`profile written to ${file}`);
-      }
+      if (values.save) save(values.save, name.split(' ')[1]!.replace(/\W+/g, '-').replace(/^-|-$/g, ''), profile);
     }
   } finally {
     session.disconnect();

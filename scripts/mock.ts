@@ -24,7 +24,7 @@ async function free(): Promise<boolean> {
 /** What answers on the port, told from its answers. */
 async function holder(): Promise<string> {
   try {
-    const res = await fetch(`http://${HOST}:${port}/api/v1/health`, { signal: AbortSignal.timeout(2000) });
+    const res = await fetch(`http://${HOST}:${port}/api/v1/health`, { signal: AbortSignal.timeout(5000) });
     const text = await res.text();
     if (res.headers.has('sl-violations') || /stoplight\.io\/prism/.test(text) || /^\{"status":"ok"/.test(text) && res.headers.get('access-control-allow-origin') === '*') {
       return 'another Prism mock (an `npm run mock` still running, or a sandbox from before its mock moved to 4011)';

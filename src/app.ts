@@ -1,15 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import cookieParser from 'cookie-parser';
 import cors from 'cors';
 import express, { type RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import helmet from 'helmet';
-import { pinoHttp, startTime } from 'pino-http';
 import type { Logger } from 'pino';
 import { createJwtService } from './auth/jwt.ts';
 import { createCache, RedisCache, type KeyValueCache } from './cache/index.ts';
 import type { Config } from './config.ts';
+import { accessLog } from './http/access-log.ts';
+import { headersOnce } from './http/headers-once.ts';
 import { authenticate, identifyOperation } from './http/auth.ts';
 import { originMatcher } from './http/origins.ts';
 import { errorHandler, notFoundHandler, problemBody, replaceFinalHandler } from './http/errors.ts';
@@ -25,7 +25,7 @@ import { canonicalQuery } from './http/query-string.ts';
 import { createListingService } from './listing/service.ts';
 import { createGitHubReader } from './hosts/github/kinds.ts';
 import { createDetectionService, type DetectionService } from './kind/service.ts';
-import { createLogger, redactUrl } from './logger.ts';
+import { createLogger } from './logger.ts';
 import { createGitHubSource } from './hosts/github/source.ts';
 import { GitHubClient } from './hosts/github/client.ts';
 import { GitVerseClient } from './hosts/gitverse/client.ts';
@@ -70,7 +70,6 @@ function kindsFrom(detection: DetectionService, provider: Provider) {
   };
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const SLOW_ANSWER_MS = 5_000;
 
 /** Builds the whole app from its configuration. It never listens: `server.ts` does. */
@@ -132,31 +131,22 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   app.set('trust proxy', config.trustProxy);
 
   app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
+    accessLog(logger, {
       // An answer that took this long is a warning: what a user waited for is worth a look. A stopping
       // process answers readiness with 503 on purpose: that is no error.
-      customLogLevel: (_req, res, err) =>
-        err || (res.statusCode >= 500 && !(res.statusCode === 503 && services.lifecycle.stopping))
-          ? 'error'
-          : Date.now() - res[startTime] >= SLOW_ANSWER_MS ? 'warn' : 'info',
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
+      levelOf: (status, elapsedMs) =>
+        status >= 500 && !(status === 503 && services.lifecycle.stopping) ? 'error' : elapsedMs >= SLOW_ANSWER_MS ? 'warn' : 'info',
     }),
   );
+  // Security headers fixed by our policy: worked out by helmet once, at start.
   app.use(
-    helmet({
-      contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    }),
+    headersOnce(
+      helmet({
+        contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+      }),
+    ),
   );
+
   // Browser origins trusted with credentials: CORS_ORIGINS, and for the cookie's cross-site checks the API's own origin too.
   const corsOrigin = originMatcher(config.corsOrigins);
   const trustedOrigins = originMatcher([...config.corsOrigins, new URL(config.publicUrl).origin]);

@@ -96,13 +96,12 @@ function causeOf(error: unknown): string | undefined {
  */
 export function errorHandler(logger: Logger, options: ErrorHandlerOptions = {}): ErrorRequestHandler {
   return (error, req, res, _next) => {
-    const log = req.log ?? logger;
     let problem: ApiProblem | undefined;
     try {
       problem = toProblem(error);
       if (!problem || problem.status >= 500) {
         const cause = causeOf(error);
-        log.error({ err: error, request_id: req.id, ...(cause ? { cause } : {}) }, problem ? problem.detail : 'unhandled error');
+        logger.error({ err: error, request_id: req.id, ...(cause ? { cause } : {}) }, problem ? problem.detail : 'unhandled error');
       }
       if (res.headersSent) {
         res.destroy();

@@ -324,7 +324,8 @@ describe('GitHubClient.listRepos fails the whole listing on any failure (fault m
 
   it('when one page fails, requests not yet started are never sent', async () => {
     seed(2000);
-    fake.state.latencyMs = 300;
+    // Long enough that page 2's failure is handled before page 3 answers, even on a busy machine.
+    fake.state.latencyMs = 1_500;
     fake.state.injectFault({ route: '/user/repos', kind: 500, page: 2, latencyMs: 0 });
     await rejectsWithProblem(list({ using: newClient(2) }), { status: 502 });
     // Page 1, then pages 2 and 3 together; page 2 fails at once, while page 3 is still on its way,
