@@ -117,6 +117,7 @@ export async function benchListing(opts: RunOptions): Promise<TargetResult[]> {
   const plain = await startApp(fake, { ...ttl, VALIDATE_RESPONSES: 'false' });
   const results: SizeResult[] = [];
   const floor: Array<[string, LoadResult]> = [];
+  const structures: Array<[string, LoadResult]> = [];
 
   heading('Part A — listing');
   say(`fake GitHub: ${opts.latencyMs} ms per request; GitHub concurrency ${validated.config.github.concurrency}; ` +
@@ -239,6 +240,37 @@ export async function benchListing(opts: RunOptions): Promise<TargetResult[]> {
       });
     }
 
+    // What each of the listing's in-process structures buys: the same warm load at 1,000 repositories
+    // on apps that differ only in the structures they keep (validation off, as in production).
+    if (sizes.includes(1_000)) {
+      progress('in-process structures');
+      const variants: Array<[string, RunningApp]> = [
+        ['all kept (as shipped)', plain],
+        ['no answers kept (each answer built and serialised again)', await startApp(fake, { ...ttl, VALIDATE_RESPONSES: 'false' }, { listing: { keptAnswerBytes: 0 } })],
+        ['neither answers nor decoded listings kept (each request decodes the cached listing)', await startApp(fake, { ...ttl, VALIDATE_RESPONSES: 'false' }, { listing: { keptAnswerBytes: 0, keptListings: 0 } })],
+      ];
+      const users: SignedIn[] = [];
+      for (const [, app] of variants) {
+        if (app !== plain) {
+          await app.app.services.store.detections.putMany(knownDetections(repos.get(1_000) ?? []));
+          await app.app.services.store.detections.putMany(knownDetections(warmupRepos));
+          await warmUpCode(app);
+        }
+        const u = await signIn(app.baseUrl, 'bench-1000');
+        await getRepos(app.baseUrl, u.token);
+        users.push(u);
+      }
+      const runs: LoadResult[][] = variants.map(() => []);
+      for (let r = 0; r < rounds; r++) {
+        for (const [i, [, app]] of variants.entries()) {
+          runs[i]!.push(await loadFromChild(`${app.baseUrl}/api/v1/repos`, { authorization: `Bearer ${users[i]!.token}` }, WARM_CONNECTIONS, rounds * minRound));
+          await settle();
+        }
+      }
+      for (const [i, [name]] of variants.entries()) structures.push([name, combineLoads(runs[i]!)]);
+      for (const [, app] of variants.slice(1)) await app.close();
+    }
+
     // The same load on the cheapest routes: what the HTTP stack and authentication cost alone.
     progress('reference routes');
     const someone = await signIn(validated.baseUrl, `bench-${sizes[0]}`);
@@ -275,6 +307,13 @@ export async function benchListing(opts: RunOptions): Promise<TargetResult[]> {
     [`reference: same warm load, validation on (${WARM_CONNECTIONS} conn)`, 'p50 / p99', 'req/s', 'errors / non-2xx'],
     floor.map(([name, l]) => [name, `${l.p50} / ${l.p99} ms`, count(Math.round(l.rps)), `${l.errors} / ${l.non2xx}`]),
   ));
+  if (structures.length) {
+    say();
+    say(table(
+      [`in-process structures: warm load, 1,000 repos, validation off (${WARM_CONNECTIONS} conn)`, 'p50 / p99', 'req/s', '÷ all kept'],
+      structures.map(([name, l]) => [name, `${l.p50} / ${l.p99} ms`, count(Math.round(l.rps)), pct(l.rps / structures[0]![1].rps)]),
+    ));
+  }
   say(`with ${WARM_CONNECTIONS} connections each waiting for its answer, p50 ≈ ${WARM_CONNECTIONS} ÷ throughput: p50 ≤ 5 ms needs about ${count(WARM_CONNECTIONS / 0.005)} req/s`);
   say('the last two rows are the floor of the stack on this machine: the warm targets cannot be met below it');
   return [...targets(results), ...floorTargets(results, floor)];

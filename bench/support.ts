@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { createApp, type App } from '../src/app.ts';
+import { createApp, type App, type AppOverrides } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { Worker } from 'node:worker_threads';
 import { tokenFor, type FakeCounters, type FakeUserInput } from '../test/fakes/github/index.ts';
@@ -121,12 +121,12 @@ export interface RunningApp {
 }
 
 /** The real app on an ephemeral loopback port in this process, as the tests run it. */
-export async function startApp(fake: FakeHost, extra: Record<string, string> = {}): Promise<RunningApp> {
+export async function startApp(fake: FakeHost, extra: Record<string, string> = {}, overrides: AppOverrides = {}): Promise<RunningApp> {
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = loadConfig(appEnv(fake.baseUrl, baseUrl, extra));
-  const app = await createApp(config);
+  const app = await createApp(config, overrides);
   server.on('request', app.app);
   return {
     baseUrl,

@@ -22,7 +22,7 @@ import { createRateLimits } from './http/rate-limit.ts';
 import { loadSpec } from './http/openapi.ts';
 import { headAsGet, indexOperations, strictIntegers } from './http/operations.ts';
 import { canonicalQuery } from './http/query-string.ts';
-import { createListingService } from './listing/service.ts';
+import { createListingService, type ListingDeps } from './listing/service.ts';
 import { createGitHubReader } from './hosts/github/kinds.ts';
 import { createDetectionService, type DetectionService } from './kind/service.ts';
 import { createLogger } from './logger.ts';
@@ -41,6 +41,8 @@ export interface AppOverrides {
   logger?: Logger;
   store?: Store;
   cache?: KeyValueCache;
+  /** The listing's in-process structures, sized otherwise (the benchmark turns each off to show what it buys). */
+  listing?: Pick<ListingDeps, 'keptListings' | 'keptAnswerBytes'>;
   /** Replaces an operation's handler: how the drift tests plant a deliberately wrong one. */
   handlers?: Partial<Record<OperationId, RequestHandler | RequestHandler[]>>;
 }
@@ -122,6 +124,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         gitverse: createGitVerseSource({ client: gitverse, cache, metrics, kinds: kindsFrom(detection, 'gitverse') }),
       },
       toProblem: (p) => problemBody(p, '/api/v1/repos', 'upstream'),
+      ...overrides.listing,
     }),
   };
 
