@@ -13,6 +13,9 @@ const LINE_BREAKS = /[\r\n\u2028\u2029]+/g;
 /** Printable ASCII without the characters RFC 3986 does not allow anywhere in a URI. */
 const URI_TEXT = /^[!#-;=?-[\]_a-z~]+$/i;
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})$/;
+/** The form hosts send nearly always, and the one we write: UTC, whole seconds. */
+const CANONICAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** A field of a host's repository that the spec cannot hold and no rule may change. */
 class Refused extends Error {
@@ -60,6 +63,7 @@ function identifier(value: unknown, field: string, min: number): number {
  */
 export function utcDate(value: unknown): string | null {
   if (typeof value !== 'string' || value.length > 64) return null;
+  if (isCanonical(value)) return value;
   const m = RFC3339.exec(value);
   if (!m) return null;
   const [, y, mo, d, h, mi, s, , zone] = m;
@@ -70,6 +74,16 @@ export function utcDate(value: unknown): string | null {
   const date = new Date(Math.floor(ms / 1000) * 1000);
   if (date.getUTCFullYear() < 0 || date.getUTCFullYear() > 9999) return null;
   return date.toISOString().replace('.000Z', 'Z');
+}
+
+/** Already written as we write dates, and a real time: kept as it is, without parsing it into a Date and back. */
+function isCanonical(value: string): boolean {
+  const m = CANONICAL.exec(value);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+  return days !== undefined && day >= 1 && day <= days && hour < 24 && minute < 60 && second < 60;
 }
 
 function webUrl(value: unknown): string {
