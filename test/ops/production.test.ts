@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +56,15 @@ describe('the production build, installed without development dependencies', () 
     }
     assert.ok(existsSync(join(out, 'node_modules/.bin/node')), 'the project brings its Node');
     assert.ok(!existsSync(join(out, 'dev')) && !existsSync(join(out, 'test')), 'the build holds no dev tool and no fake git host');
+  });
+
+  test('when installed, then the patches to dependencies are applied there too', () => {
+    const patches = readdirSync(join(ROOT, 'patches')).filter((f) => f.endsWith('.patch'));
+    assert.ok(patches.length > 0);
+    assert.deepEqual(readdirSync(join(out, 'patches')).sort(), [...patches].sort());
+    // The request validator compiles its route patterns once (patches/express-openapi-validator+*.patch).
+    const metadata = readFileSync(join(out, 'node_modules/express-openapi-validator/dist/middlewares/openapi.metadata.js'), 'utf8');
+    assert.match(metadata, /function routeTable\(pathOpts\)/);
   });
 
   test('when started with npm start, then it serves readiness and the reference, and SIGTERM to npm stops the whole process tree', async () => {
