@@ -5,27 +5,8 @@
 import { performance } from 'node:perf_hooks';
 import { generateRepos, type FakeRepo } from '../test/fakes/github/index.ts';
 import { KIND_CORPUS } from '../test/fixtures/kind-corpus.ts';
-import {
-  count,
-  fakeQuiet,
-  fakeRoundTrip,
-  getRepos,
-  heading,
-  median,
-  ms,
-  ratio,
-  say,
-  signIn,
-  startApp,
-  startFake,
-  table,
-  type RepoListBody,
-  type RunOptions,
-  type SignedIn,
-  type TargetResult,
-  warmUpCode,
-  WARMUP_LOGIN,
-} from './support.ts';
+import { count, fakeQuiet, fakeRoundTrip, getRepos, heading, median, ms, ratio, say, signIn, startApp, startFake, table, warmUpCode, WARMUP_LOGIN } from './support.ts';
+import type { RepoListBody, RunOptions, SignedIn, TargetResult } from './support.ts';
 
 const SIZE = 1_000;
 /** Which corpus fixture repository i gets: its files, and the kind the detector should find. */

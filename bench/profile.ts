@@ -20,22 +20,8 @@ import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateRepos } from '../test/fakes/github/index.ts';
-import {
-  WARMUP_LOGIN,
-  count,
-  getRepos,
-  loadFromChild,
-  median,
-  userCacheKeys,
-  say,
-  settle,
-  signIn,
-  startApp,
-  startFake,
-  table,
-  warmUpCode,
-  type LoadResult,
-} from './support.ts';
+import { WARMUP_LOGIN, count, getRepos, loadFromChild, median, userCacheKeys, say, settle, signIn, startApp, startFake, table, warmUpCode } from './support.ts';
+import type { LoadResult } from './support.ts';
 
 interface Node {
   id: number;
