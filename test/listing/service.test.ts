@@ -135,4 +135,24 @@ describe('listing service', () => {
     assert.deepEqual(a.bytes, b.bytes);
     assert.equal(a.total, 7);
   });
+
+  test('concurrent cold listings of one user make one read of the host, not one each', async () => {
+    const user = await store.users.upsertLocal('in-flight');
+    await store.tokens.put(user.id, 'gitverse', { token: gitverseTokenFor('second'), login: 'second', scopes: ['read:public_api'] });
+    const listing = service();
+    fake.state.resetCounters();
+    await listing.list(user.id, { provider: 'gitverse' });
+    const one = fake.state.counters.total;
+    assert.ok(one > 0);
+    await listing.forget(user.id, 'gitverse');
+    fake.state.resetCounters();
+    fake.state.latencyMs = 200;
+    try {
+      const answers = await Promise.all(Array.from({ length: 5 }, () => listing.list(user.id, { provider: 'gitverse' })));
+      assert.deepEqual(answers.map((a) => a.total), [7, 7, 7, 7, 7]);
+      assert.equal(fake.state.counters.total, one);
+    } finally {
+      fake.state.latencyMs = 0;
+    }
+  });
 });
