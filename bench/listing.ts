@@ -3,7 +3,7 @@
  * cold, known page count, revalidation, the sequential baseline, and warm load with response
  * validation on and off, all in one run and side by side.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import express from 'express';
@@ -271,29 +271,49 @@ export async function benchListing(opts: RunOptions): Promise<TargetResult[]> {
       for (const [, app] of variants.slice(1)) await app.close();
     }
 
-    // The same load on the cheapest routes: what the HTTP stack and authentication cost alone.
+    // The same load on the cheapest routes, on the app with production settings (response validation
+    // off): what the HTTP stack, and the stack plus authentication, cost with no listing at all. Then
+    // what the framework allows on this machine: a bare Express app and bare node:http, each answering
+    // a small JSON object, in this process like the apps above. /health and bare Express alternate in
+    // rounds, so that both see the same machine.
     progress('reference routes');
-    const someone = await signIn(validated.baseUrl, `bench-${sizes[0]}`);
+    const someone = await signIn(plain.baseUrl, `bench-${sizes[0]}`);
     const seconds = rounds * minRound;
-    await settle();
-    floor.push([HEALTH, await loadFromChild(`${validated.baseUrl}/api/v1/health`, {}, WARM_CONNECTIONS, seconds)]);
-    await settle();
-    floor.push([
-      'GET /api/v1/connections (auth + one small query)',
-      await loadFromChild(`${validated.baseUrl}/api/v1/connections`, { authorization: `Bearer ${someone.token}` }, WARM_CONNECTIONS, seconds),
-    ]);
-    // What the framework allows on this machine: the same load on a bare Express app and on bare
-    // node:http, each answering a small JSON object, in this process like the apps above.
-    for (const [name, handler] of [
+    const bare: Array<[string, RequestListener]> = [
       [BARE_EXPRESS, express().get('/x', (_req, res) => void res.json({ status: 'ok' }))],
       ['bare node:http answering {"status":"ok"}', (_req: IncomingMessage, res: ServerResponse) => res.setHeader('content-type', 'application/json').end('{"status":"ok"}')],
-    ] as const) {
-      const server = createServer(handler);
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    ];
+    const servers = await Promise.all(
+      bare.map(async ([, handler]) => {
+        const server = createServer(handler);
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        return server;
+      }),
+    );
+    const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
+    try {
+      const healthRuns: LoadResult[] = [];
+      const expressRuns: LoadResult[] = [];
+      for (let r = 0; r < 3; r++) {
+        await settle();
+        healthRuns.push(await loadFromChild(`${plain.baseUrl}/api/v1/health`, {}, WARM_CONNECTIONS, seconds));
+        await settle();
+        expressRuns.push(await loadFromChild(urlOf(servers[0]!), {}, WARM_CONNECTIONS, seconds));
+      }
+      floor.push([HEALTH, combineLoads(healthRuns)]);
       await settle();
-      floor.push([name, await loadFromChild(`http://127.0.0.1:${(server.address() as AddressInfo).port}/x`, {}, WARM_CONNECTIONS, seconds)]);
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      floor.push([
+        'GET /api/v1/connections (auth + one small query)',
+        await loadFromChild(`${plain.baseUrl}/api/v1/connections`, { authorization: `Bearer ${someone.token}` }, WARM_CONNECTIONS, seconds),
+      ]);
+      floor.push([BARE_EXPRESS, combineLoads(expressRuns)]);
+      await settle();
+      floor.push([bare[1]![0], await loadFromChild(urlOf(servers[1]!), {}, WARM_CONNECTIONS, seconds)]);
+    } finally {
+      for (const server of servers) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
     }
   } finally {
     await validated.close();
@@ -304,7 +324,7 @@ export async function benchListing(opts: RunOptions): Promise<TargetResult[]> {
   printTable(results, rounds);
   say();
   say(table(
-    [`reference: same warm load, validation on (${WARM_CONNECTIONS} conn)`, 'p50 / p99', 'req/s', 'errors / non-2xx'],
+    [`reference: same load, production settings (${WARM_CONNECTIONS} conn)`, 'p50 / p99', 'req/s', 'errors / non-2xx'],
     floor.map(([name, l]) => [name, `${l.p50} / ${l.p99} ms`, count(Math.round(l.rps)), `${l.errors} / ${l.non2xx}`]),
   ));
   if (structures.length) {
