@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
 /** What queries run against: the database itself, or one open transaction. */
@@ -60,8 +60,8 @@ export async function openDb(opts: DbOptions): Promise<Db> {
  * faster than creating one, since the snapshot is already initialised and migrated.
  */
 export async function openEmbeddedSnapshot(snapshot: Blob): Promise<Db> {
-  baselineWasmOnly();
-  return wrapEmbedded(await PGlite.create({ loadDataDir: snapshot, parsers: PARSERS, startParams: EMBEDDED_START }));
+  const PGlite = await loadPGlite();
+  return wrapEmbedded(await PGlite.create({ loadDataDir: snapshot, parsers: PARSERS, startParams: startParams(PGlite) }));
 }
 
 /** A snapshot of an embedded database's files, to start copies of it from. */
@@ -92,7 +92,19 @@ export const EMBEDDED_SETTINGS: Readonly<Record<string, string>> = {
   max_connections: '5',
 };
 
-const EMBEDDED_START = [...PGlite.defaultStartParams, ...Object.entries(EMBEDDED_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
+const SETTINGS_ARGS = Object.entries(EMBEDDED_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
+
+/** PostgreSQL's command line in PGlite: its own arguments, then ours. */
+const startParams = (PGlite: typeof import('@electric-sql/pglite').PGlite) => [...PGlite.defaultStartParams, ...SETTINGS_ARGS];
+
+/**
+ * PGlite, loaded when an embedded database is first opened, so that a deployment on PostgreSQL never
+ * loads it; its WebAssembly is compiled on the baseline tier (see BASELINE_WASM_FLAGS).
+ */
+async function loadPGlite(): Promise<typeof import('@electric-sql/pglite').PGlite> {
+  baselineWasmOnly();
+  return (await import('@electric-sql/pglite')).PGlite;
+}
 
 /**
  * V8 flags that keep the embedded database's WebAssembly on the baseline compiler (Liftoff). By
@@ -120,34 +132,34 @@ function baselineWasmOnly(): void {
  * the memory of a running one; in this process that memory stayed resident long after (550 MiB at
  * ready instead of 150 MiB), in a child it is returned to the system when the child exits.
  */
-async function createEmbedded(dir: string): Promise<void> {
+async function createEmbedded(dir: string, start: string[]): Promise<void> {
   const pglite = import.meta.resolve('@electric-sql/pglite');
-  const code = `
+  const script = `
     const { PGlite } = await import(${JSON.stringify(pglite)});
     const db = await PGlite.create(process.argv[1], { startParams: JSON.parse(process.argv[2]), initDbStartParams: JSON.parse(process.argv[3]) });
     await db.close();`;
-  const initDb = Object.entries(EMBEDDED_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
-  const child = spawn(process.execPath, [...BASELINE_WASM_FLAGS.split(' '), '--input-type=module', '-e', code, dir, JSON.stringify(EMBEDDED_START), JSON.stringify(initDb)], {
+  // initdb's own -c settings also go into the new database's postgresql.conf.
+  const child = spawn(process.execPath, [...BASELINE_WASM_FLAGS.split(' '), '--input-type=module', '-e', script, dir, JSON.stringify(start), JSON.stringify(SETTINGS_ARGS)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2_000)));
-  const code_ = await new Promise<number | null>((resolve, reject) => {
+  const exitCode = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', (exitCode) => resolve(exitCode));
+    child.once('exit', resolve);
   });
-  if (code_ !== 0) throw new Error(`creating the embedded database in ${dir} failed (exit ${code_}): ${stderr.trim()}`);
+  if (exitCode !== 0) throw new Error(`creating the embedded database in ${dir} failed (exit ${exitCode}): ${stderr.trim()}`);
 }
 
 async function openEmbedded(dataDir: string, schema: string | undefined): Promise<Db> {
   const inMemory = dataDir.startsWith('memory://');
   const dir = inMemory ? dataDir : resolve(dataDir);
+  const PGlite = await loadPGlite();
   if (!inMemory) {
     mkdirSync(dir, { recursive: true });
-    if (!existsSync(join(dir, 'PG_VERSION'))) await createEmbedded(dir);
+    if (!existsSync(join(dir, 'PG_VERSION'))) await createEmbedded(dir, startParams(PGlite));
   }
-  baselineWasmOnly();
-  const db = await PGlite.create(dir, { parsers: PARSERS, startParams: EMBEDDED_START });
+  const db = await PGlite.create(dir, { parsers: PARSERS, startParams: startParams(PGlite) });
   if (schema) await db.exec(`SET search_path TO ${quoteSchema(schema)}`);
   return wrapEmbedded(db);
 }
