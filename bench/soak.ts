@@ -4,13 +4,12 @@
  * load generator in this process. Memory is read from outside: RSS from the process status, heap
  * from the app's own Prometheus metrics. No garbage collection is forced.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
 import { generateRepos, type FakeRepo } from '../test/fakes/github/index.ts';
 import { KIND_CORPUS } from '../test/fixtures/kind-corpus.ts';
@@ -33,6 +32,7 @@ import {
   type SignedIn,
   type TargetResult,
 } from './support.ts';
+import { startApp } from './startup.ts';
 
 const CONNECTIONS = 100;
 /** Repositories each user connects and disconnects at random: few enough that both meet often. */
@@ -44,6 +44,8 @@ const POOL = 40;
 const WINDOW_MS = 20_000;
 const QUICK_WINDOW_MS = 3_000;
 const SAMPLE_EVERY_MS = 250;
+/** Issue #16: the app on its embedded database stays within this through the load. */
+const SOAK_RSS_LIMIT = 300 * 1024 * 1024;
 
 type Op = 'listRepositories' | 'listConnections' | 'connectRepository' | 'disconnectRepository';
 
@@ -66,13 +68,15 @@ const LIST_QUERIES = ['', '?per_page=100', '?page=2', '?sort=full_name&direction
 
 let child: ChildProcess | undefined;
 let dataDir: string | undefined;
+let cacheDir: string | undefined;
 
 /** Ends the app process and removes its database; safe to call at any time, more than once. */
 export function stopSoakApp(): void {
   if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   child = undefined;
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  for (const dir of [dataDir, cacheDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   dataDir = undefined;
+  cacheDir = undefined;
 }
 
 /** Log-spaced buckets (5% wide) from 0.05 ms: bounded memory however long the soak runs. */
@@ -203,25 +207,19 @@ export async function benchSoak(opts: RunOptions): Promise<TargetResult[]> {
   const baseUrl = `http://127.0.0.1:${port}`;
   metricsUrl = `http://127.0.0.1:${await freePort()}/metrics`;
   dataDir = mkdtempSync(join(tmpdir(), 'rapi-bench-'));
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const env = {
-    ...process.env,
+  cacheDir = mkdtempSync(join(tmpdir(), 'rapi-bench-cache-'));
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
     ...appEnv(fake.baseUrl, baseUrl, { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', METRICS_PORT: new URL(metricsUrl).port }),
+    // A compile cache of its own: this start is a first start, as after a deploy.
+    NODE_COMPILE_CACHE: cacheDir,
   };
   const validation = /^(1|true)$/i.test(env.VALIDATE_RESPONSES ?? '');
-  say(`app in its own process with production settings (response validation ${validation ? 'on' : 'off'}, logs at warn, embedded database on disk)`);
-  const app = spawn(process.execPath, [fileURLToPath(new URL('../src/server.ts', import.meta.url))], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child = app;
-  const pid = app.pid ?? 0;
+  say(`app in its own process, started as npm start does, with production settings (response validation ${validation ? 'on' : 'off'}, logs at warn, a new embedded database on disk)`);
   // The app logs JSON lines at warn and above: count them, keep a few messages.
   const logged = { warn: 0, error: 0, messages: new Set<string>() };
-  let stderr = '';
   let partial = '';
-  app.stdout?.on('data', (d: Buffer) => {
+  const onStdout = (d: Buffer) => {
     const lines = (partial + d.toString()).split('\n');
     partial = lines.pop() ?? '';
     for (const line of lines) {
@@ -234,8 +232,11 @@ export async function benchSoak(opts: RunOptions): Promise<TargetResult[]> {
         // Not a log line.
       }
     }
-  });
-  app.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2_000)));
+  };
+  const started = await startApp(env, { onStdout });
+  const app = started.child;
+  child = app;
+  const pid = started.pid;
 
   const stats = new Map<Op, OpStats>(MIX.map(([op]) => [op, { statuses: new Map(), latencies: new Latencies() }]));
   const rssSamples: RssSample[] = [];
@@ -252,15 +253,7 @@ export async function benchSoak(opts: RunOptions): Promise<TargetResult[]> {
   let soakResult: Result | undefined;
 
   try {
-    const ready = Date.now() + 60_000;
-    for (;;) {
-      if (app.exitCode !== null) throw new Error(`the app exited (${app.exitCode}) while starting: ${stderr.trim().slice(-500)}`);
-      const ok = await fetch(`${baseUrl}/api/v1/ready`).then((r) => r.ok, () => false);
-      if (ok) break;
-      if (Date.now() > ready) throw new Error('the app was not ready within 60 s');
-      await sleep(200);
-    }
-    start = { rss: rssOf(pid), heap: (await metricsOf(baseUrl)).heap };
+    start = { rss: started.rss, heap: (await metricsOf(baseUrl)).heap };
 
     const users: SignedIn[] = [];
     for (const login of repos.keys()) users.push(await signIn(baseUrl, login));
@@ -441,7 +434,15 @@ export async function benchSoak(opts: RunOptions): Promise<TargetResult[]> {
   // database is created at start): its figures are shown, not judged.
   const judgeMemory = !opts.quick;
   if (!judgeMemory) say('quick run: memory is shown but not judged (the warm-up is too short for it to settle)');
+  const highest = Math.max(...rssSamples.map((x) => x.rss));
   return [
+    {
+      part: 'C',
+      name: 'soak: RSS, highest sample through warm-up and soak (embedded)',
+      measured: mib(highest),
+      target: `≤ ${mib(SOAK_RSS_LIMIT)}`,
+      met: judgeMemory && Number.isFinite(highest) ? highest <= SOAK_RSS_LIMIT : undefined,
+    },
     { part: 'C', name: `soak ${soakSeconds} s: errors (timeouts included)`, measured: `${errors} (${r.timeouts} timeouts)`, target: '0', met: errors === 0 },
     { part: 'C', name: `soak ${soakSeconds} s: unexpected statuses`, measured: String(unexpected), target: '0', met: unexpected === 0 },
     {

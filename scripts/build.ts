@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { buildReference } from './build-docs.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const COPIED = ['package.json', 'package-lock.json', '.nvmrc', '.env.example', 'patches', 'src', 'openapi/dist/openapi.yaml'];
+const COPIED = ['package.json', 'package-lock.json', '.nvmrc', '.env.example', 'patches', 'src', 'openapi/dist/openapi.yaml', 'openapi/dist/openapi.json'];
 
 const { values } = parseArgs({ options: { out: { type: 'string', default: 'dist' } } });
 const out = resolve(ROOT, values.out);

@@ -1,6 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
 /** What queries run against: the database itself, or one open transaction. */
@@ -58,7 +60,8 @@ export async function openDb(opts: DbOptions): Promise<Db> {
  * faster than creating one, since the snapshot is already initialised and migrated.
  */
 export async function openEmbeddedSnapshot(snapshot: Blob): Promise<Db> {
-  return wrapEmbedded(await PGlite.create({ loadDataDir: snapshot, parsers: PARSERS }));
+  const PGlite = await loadPGlite();
+  return wrapEmbedded(await PGlite.create({ loadDataDir: snapshot, parsers: PARSERS, startParams: startParams(PGlite) }));
 }
 
 /** A snapshot of an embedded database's files, to start copies of it from. */
@@ -70,11 +73,93 @@ export async function snapshotEmbedded(db: Db): Promise<Blob> {
 
 const EMBEDDED = new WeakMap<Db, PGlite>();
 
+/**
+ * PostgreSQL settings of the embedded database, on top of PGlite's own. PostgreSQL sizes them for a
+ * server with many clients; here they live in the app's own memory, and the defaults cost more than
+ * the data they serve (figures from `node bench/startup.ts`, see bench/README.md):
+ *
+ * - `shared_buffers` 16 MB instead of 128 MB: the buffer pool is resident from the start, about
+ *   1 MB of RSS per MB of it (269 → 144 MiB for the database alone). 16 MB is 2,048 pages, many
+ *   times the store's tables and indexes.
+ * - `max_connections` 5 instead of 100: PGlite is one connection; the per-connection shared
+ *   structures cost 3 MiB more.
+ *
+ * They are given at each start, so they also apply to a database created by an older version
+ * (its `postgresql.conf` holds the defaults).
+ */
+export const EMBEDDED_SETTINGS: Readonly<Record<string, string>> = {
+  shared_buffers: '16MB',
+  max_connections: '5',
+};
+
+const SETTINGS_ARGS = Object.entries(EMBEDDED_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
+
+/** PostgreSQL's command line in PGlite: its own arguments, then ours. */
+const startParams = (PGlite: typeof import('@electric-sql/pglite').PGlite) => [...PGlite.defaultStartParams, ...SETTINGS_ARGS];
+
+/**
+ * PGlite, loaded when an embedded database is first opened, so that a deployment on PostgreSQL never
+ * loads it; its WebAssembly is compiled on the baseline tier (see BASELINE_WASM_FLAGS).
+ */
+async function loadPGlite(): Promise<typeof import('@electric-sql/pglite').PGlite> {
+  baselineWasmOnly();
+  return (await import('@electric-sql/pglite')).PGlite;
+}
+
+/**
+ * V8 flags that keep the embedded database's WebAssembly on the baseline compiler (Liftoff). By
+ * default V8 recompiles hot functions with its optimising compiler (TurboFan), and PostgreSQL's
+ * functions are large: under load that compilation took the process from about 200 MiB to peaks
+ * above 700 MiB, and left most of it resident. Without it, the store's statements ran no slower
+ * over 10,000 upserts (3.5 s instead of 6.1 s on two busy cores: the compilation cost more than it
+ * saved). `--liftoff-only` alone is not enough at run time: its implications are applied only to
+ * flags given on the command line, so they are spelled out.
+ */
+export const BASELINE_WASM_FLAGS = '--liftoff-only --no-wasm-tier-up --no-wasm-dynamic-tiering';
+
+let baselineWasm = false;
+
+/** Applies BASELINE_WASM_FLAGS once, before the first WebAssembly module of PGlite is compiled. */
+function baselineWasmOnly(): void {
+  if (baselineWasm) return;
+  setFlagsFromString(BASELINE_WASM_FLAGS);
+  baselineWasm = true;
+}
+
+/**
+ * Creates an embedded database in `dir` in a process of its own, which exits when done. Creating
+ * one (PostgreSQL's initdb) runs a second PostgreSQL beside the first and briefly holds about twice
+ * the memory of a running one; in this process that memory stayed resident long after (550 MiB at
+ * ready instead of 150 MiB), in a child it is returned to the system when the child exits.
+ */
+async function createEmbedded(dir: string, start: string[]): Promise<void> {
+  const pglite = import.meta.resolve('@electric-sql/pglite');
+  const script = `
+    const { PGlite } = await import(${JSON.stringify(pglite)});
+    const db = await PGlite.create(process.argv[1], { startParams: JSON.parse(process.argv[2]), initDbStartParams: JSON.parse(process.argv[3]) });
+    await db.close();`;
+  // initdb's own -c settings also go into the new database's postgresql.conf.
+  const child = spawn(process.execPath, [...BASELINE_WASM_FLAGS.split(' '), '--input-type=module', '-e', script, dir, JSON.stringify(start), JSON.stringify(SETTINGS_ARGS)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2_000)));
+  const exitCode = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  if (exitCode !== 0) throw new Error(`creating the embedded database in ${dir} failed (exit ${exitCode}): ${stderr.trim()}`);
+}
+
 async function openEmbedded(dataDir: string, schema: string | undefined): Promise<Db> {
   const inMemory = dataDir.startsWith('memory://');
   const dir = inMemory ? dataDir : resolve(dataDir);
-  if (!inMemory) mkdirSync(dir, { recursive: true });
-  const db = await PGlite.create(dir, { parsers: PARSERS });
+  const PGlite = await loadPGlite();
+  if (!inMemory) {
+    mkdirSync(dir, { recursive: true });
+    if (!existsSync(join(dir, 'PG_VERSION'))) await createEmbedded(dir, startParams(PGlite));
+  }
+  const db = await PGlite.create(dir, { parsers: PARSERS, startParams: startParams(PGlite) });
   if (schema) await db.exec(`SET search_path TO ${quoteSchema(schema)}`);
   return wrapEmbedded(db);
 }

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { openDb, quoteSchema, type Db } from '../../src/store/db.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EMBEDDED_SETTINGS, openDb, quoteSchema, type Db } from '../../src/store/db.ts';
 import { createStore, openStore } from '../../src/store/index.ts';
 import { migrate, MIGRATIONS } from '../../src/store/migrations.ts';
 import type { Store } from '../../src/store/types.ts';
@@ -63,6 +67,15 @@ for (const target of await testDatabases()) {
     });
 
     describe('db', () => {
+      if (target.backend === 'embedded') {
+        test('the embedded database runs with the embedded settings, in memory too', async () => {
+          for (const [name, value] of Object.entries(EMBEDDED_SETTINGS)) {
+            const [row] = await db.query<{ setting: string }>('SELECT current_setting($1) AS setting', [name]);
+            assert.equal(row?.setting, value, name);
+          }
+        });
+      }
+
       test('a query issued while a transaction is open does not join it: rollback keeps the outside write', async () => {
         const inTransaction = db.transaction(async (tx) => {
           await tx.query('INSERT INTO users (login) VALUES ($1)', ['written-in-rolled-back-tx']);
@@ -452,6 +465,36 @@ for (const target of await testDatabases()) {
           }
         } finally {
           await fresh.cleanup();
+        }
+      });
+
+      test('a new folder is created with the embedded settings in its postgresql.conf, and every start runs with them', async () => {
+        const fresh = await target.create({ onDisk: true });
+        try {
+          const db = await openDb(fresh);
+          try {
+            const conf = readFileSync(join(fresh.dataDir, 'postgresql.conf'), 'utf8');
+            for (const [name, value] of Object.entries(EMBEDDED_SETTINGS)) {
+              assert.match(conf, new RegExp(`^${name} = ${value}\\b`, 'm'), `${name} in postgresql.conf`);
+              const [row] = await db.query<{ setting: string }>('SELECT current_setting($1) AS setting', [name]);
+              assert.equal(row?.setting, value, name);
+            }
+          } finally {
+            await db.close();
+          }
+        } finally {
+          await fresh.cleanup();
+        }
+      });
+
+      test('when the folder cannot be made, then opening fails with the reason', async () => {
+        const dir = await mkdtemp(join(tmpdir(), 'repositories-api-test-'));
+        try {
+          const file = join(dir, 'not-a-folder');
+          writeFileSync(file, '');
+          await assert.rejects(openDb({ dataDir: join(file, 'data') }), /EEXIST|ENOTDIR|not a directory/);
+        } finally {
+          await rm(dir, { recursive: true, force: true });
         }
       });
     });
