@@ -597,7 +597,8 @@ function requirementNames(text: string | null): string[] {
   if (!text) return [];
   const names: string[] = [];
   for (const raw of text.split('\n')) {
-    const m = REQUIREMENT.exec(raw.replace(/\s+#.*$/, '').trim());
+    // No `$`: on a CRLF line `.` stops before the CR, which trim() then drops.
+    const m = REQUIREMENT.exec(raw.replace(/\s+#.*/, '').trim());
     if (m?.[1]) names.push(normalise(m[1]));
   }
   return names;

@@ -17,7 +17,7 @@ describe('connections', () => {
   });
   afterAll(() => t.close());
 
-  test('when a visible repository is connected, then 201 with a Location, then 200 with the same connection', async () => {
+  test('when a visible repository is connected, then 201 with a Location, then 200 with the same connection and no Location', async () => {
     const repo = repoOf(0);
     const first = await alice.api.POST('/api/v1/connections', { body: { provider: 'github', repo_id: repo.id } });
     assert.equal(first.response.status, 201);
@@ -26,6 +26,7 @@ describe('connections', () => {
     const second = await alice.api.POST('/api/v1/connections', { body: { provider: 'github', repo_id: repo.id } });
     assert.equal(second.response.status, 200);
     assert.equal(second.data?.id, first.data?.id);
+    assert.equal(second.response.headers.get('location'), null, 'nothing new was created, so there is nothing to locate');
   });
 
   test('when a connected repository is listed, then it says connected with the installation id', async () => {

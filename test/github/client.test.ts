@@ -7,6 +7,8 @@ import { startFakeGitHub, generateRepos } from '../fakes/github/index.ts';
 import type { FakeAccount, FakeGitHub, Fault } from '../fakes/github/index.ts';
 import { ApiProblem } from '../../src/contract/problem.ts';
 import { GitHubClient } from '../../src/hosts/github/index.ts';
+import { isOctokitHttpError } from '../../src/hosts/github/errors.ts';
+import { Octokit } from '@octokit/core';
 
 /** The deadline in the failure tests, short so a hanging GitHub costs little. */
 const TIMEOUT_MS = 300;
@@ -122,9 +124,8 @@ describe('GitHubClient.listRepos reads every page', () => {
 });
 
 describe('GitHubClient.listRepos fetches pages concurrently', () => {
-  // Counting what is in flight at once needs a latency far longer than sending the requests takes,
-  // even on a machine busy with other tests: 250 ms.
-  // A latency long enough that, on a busy machine, every request of a round is sent before the first one is answered.
+  // Counting what is in flight at once needs a latency far longer than sending the requests takes, so that
+  // even on a busy machine every request of a round is sent before the first one is answered: 1 s.
   it('with 10 pages and 1 s latency, 8 requests are in flight at once (concurrency 8), not 1', async () => {
     seed(1000);
     fake.state.latencyMs = 1000;
@@ -152,7 +153,7 @@ describe('GitHubClient.listRepos fetches pages concurrently', () => {
 
   it('with a known page count of 5, all 5 pages are asked for at once in one round', async () => {
     seed(500);
-    fake.state.latencyMs = 250;
+    fake.state.latencyMs = 1000;
     const result = await list({ knownPageCount: 5 });
     assert.equal(result.repos.length, 500);
     assert.equal(fake.state.counters.total, 5);
@@ -283,24 +284,67 @@ describe('GitHubClient.listRepos fails the whole listing on any failure (fault m
     status: number;
     code: string;
     extras?: Record<string, unknown>;
+    /** The problem's detail: what a caller is told. */
+    detail: string | RegExp;
   }
+  const PAGE_1 = 'listing repositories (page 1)';
+  const REFUSED = 'GitHub refused access: Resource not accessible by integration; reconnect GitHub.';
   const cases: Case[] = [
-    { name: 'GitHub never answers', fault: { kind: 'timeout' }, status: 504, code: 'UPSTREAM_TIMEOUT' },
-    { name: 'the connection is reset', fault: { kind: 'reset' }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
-    { name: 'GitHub answers 500', fault: { kind: 500 }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
-    { name: 'GitHub answers 502', fault: { kind: 502 }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
-    { name: 'GitHub answers 503', fault: { kind: 503 }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
-    { name: 'the body is not valid JSON', fault: { kind: 'badJson' }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
-    { name: 'the body is cut short of its Content-Length', fault: { kind: 'truncated' }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
-    { name: 'the token is rejected (401)', fault: { kind: 'badCredentials' }, status: 403, code: 'GITHUB_AUTH', extras: { reconnect: true } },
-    { name: 'the token lacks a scope (403)', fault: { kind: 'missingScope' }, status: 403, code: 'GITHUB_AUTH', extras: { reconnect: true } },
-    { name: 'the primary rate limit is used up (403, remaining 0)', fault: { kind: 'primaryRateLimit', resetInSeconds: 120 }, status: 429, code: 'RATE_LIMITED' },
-    { name: 'the secondary rate limit hits (429 retry-after 30)', fault: { kind: 'secondaryRateLimit', retryAfter: 30 }, status: 429, code: 'RATE_LIMITED', extras: { retry_after: 30 } },
-    { name: 'the secondary rate limit hits as 403 with retry-after 45', fault: { kind: 'secondaryRateLimit', status: 403, retryAfter: 45 }, status: 429, code: 'RATE_LIMITED', extras: { retry_after: 45 } },
-    { name: 'page 3 of 5 answers 503', fault: { kind: 503, page: 3 }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
-    { name: 'page 5 of 5 never answers', fault: { kind: 'timeout', page: 5 }, status: 504, code: 'UPSTREAM_TIMEOUT' },
-    { name: 'page 2 of 5 is truncated', fault: { kind: 'truncated', page: 2 }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
+    { name: 'GitHub never answers', fault: { kind: 'timeout' }, status: 504, code: 'UPSTREAM_TIMEOUT', detail: `GitHub did not answer within ${TIMEOUT_MS} ms while ${PAGE_1}.` },
+    { name: 'the connection is reset', fault: { kind: 'reset' }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitHub closed the connection before answering in full while ${PAGE_1}.` },
+    { name: 'GitHub answers 500', fault: { kind: 500 }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitHub answered 500 (Server Error) while ${PAGE_1}.` },
+    { name: 'GitHub answers 502', fault: { kind: 502 }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitHub answered 502 (Server Error) while ${PAGE_1}.` },
+    { name: 'GitHub answers 503', fault: { kind: 503 }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitHub answered 503 (Service Unavailable) while ${PAGE_1}.` },
+    { name: 'a proxy answers 502 with an HTML page', fault: { kind: 'reply', reply: { status: 502, headers: { 'content-type': 'text/html' }, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' } }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitHub answered 502 while ${PAGE_1}.` },
+    { name: 'the body is not valid JSON', fault: { kind: 'badJson' }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitHub sent an invalid answer while ${PAGE_1}: the body is not JSON.` },
+    { name: 'the body is JSON but not a list', fault: { kind: 'reply', reply: { status: 200, body: { message: 'not a list' } } }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitHub sent an invalid answer while ${PAGE_1}: the repository list is not a JSON array.` },
+    { name: 'the body is cut short of its Content-Length', fault: { kind: 'truncated' }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitHub closed the connection before answering in full while ${PAGE_1}.` },
+    { name: 'the token is rejected (401)', fault: { kind: 'badCredentials' }, status: 403, code: 'GITHUB_AUTH', extras: { reconnect: true }, detail: 'GitHub rejected the stored token (revoked or expired); reconnect GitHub.' },
+    { name: 'the token lacks a scope (403)', fault: { kind: 'missingScope' }, status: 403, code: 'GITHUB_AUTH', extras: { reconnect: true }, detail: 'GitHub needs the "repo" scope for this; reconnect GitHub to grant it.' },
+    {
+      name: 'access is refused (403) with requests left in the rate limit',
+      fault: { kind: 'reply', reply: { status: 403, headers: { 'x-ratelimit-remaining': '4999', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600) }, body: { message: 'Resource not accessible by integration' } } },
+      status: 403, code: 'GITHUB_AUTH', extras: { reconnect: true }, detail: REFUSED,
+    },
+    {
+      name: 'access is refused (403) with no requests left but no reset time',
+      fault: { kind: 'reply', reply: { status: 403, headers: { 'x-ratelimit-remaining': '0' }, body: { message: 'Resource not accessible by integration' } } },
+      status: 403, code: 'GITHUB_AUTH', extras: { reconnect: true }, detail: REFUSED,
+    },
+    {
+      name: 'access is refused (403) with an empty retry-after',
+      fault: { kind: 'reply', reply: { status: 403, headers: { 'retry-after': '' }, body: { message: 'Resource not accessible by integration' } } },
+      status: 403, code: 'GITHUB_AUTH', extras: { reconnect: true }, detail: REFUSED,
+    },
+    { name: 'access is refused (403) without a message', fault: { kind: 'reply', reply: { status: 403, body: {} } }, status: 403, code: 'GITHUB_AUTH', extras: { reconnect: true }, detail: 'GitHub refused access; reconnect GitHub.' },
+    { name: 'the primary rate limit is used up (403, remaining 0)', fault: { kind: 'primaryRateLimit', resetInSeconds: 120 }, status: 429, code: 'RATE_LIMITED', detail: 'The GitHub API rate limit for this account is used up.' },
+    { name: 'the primary rate limit is used up and the reset comes in epoch milliseconds', fault: { kind: 'primaryRateLimit', resetInSeconds: 120, resetInMilliseconds: true }, status: 429, code: 'RATE_LIMITED', detail: 'The GitHub API rate limit for this account is used up.' },
+    { name: 'the secondary rate limit hits (429 retry-after 30)', fault: { kind: 'secondaryRateLimit', retryAfter: 30 }, status: 429, code: 'RATE_LIMITED', extras: { retry_after: 30 }, detail: 'GitHub asks us to slow down (secondary rate limit).' },
+    { name: 'the secondary rate limit hits as 403 with retry-after 45', fault: { kind: 'secondaryRateLimit', status: 403, retryAfter: 45 }, status: 429, code: 'RATE_LIMITED', extras: { retry_after: 45 }, detail: 'GitHub asks us to slow down (secondary rate limit).' },
+    {
+      name: 'GitHub answers 429 with no time to wait',
+      fault: { kind: 'reply', reply: { status: 429, body: { message: 'Too many requests' } } },
+      status: 429, code: 'RATE_LIMITED', extras: { retry_after: 60 }, detail: 'GitHub asks us to slow down (secondary rate limit).',
+    },
+    {
+      name: 'GitHub answers 403 saying a rate limit hit, with no time to wait',
+      fault: { kind: 'reply', reply: { status: 403, body: { message: 'You have triggered an abuse detection mechanism and have been temporarily blocked: secondary Rate Limit' } } },
+      status: 429, code: 'RATE_LIMITED', extras: { retry_after: 60 }, detail: 'GitHub asks us to slow down (secondary rate limit).',
+    },
+    {
+      name: 'the rate limit resets at 100000000000 (read as seconds, the wait capped)',
+      fault: { kind: 'reply', reply: { status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '100000000000' }, body: { message: 'API rate limit exceeded' } } },
+      status: 429, code: 'RATE_LIMITED', extras: { retry_after: 86_400 }, detail: 'The GitHub API rate limit for this account is used up.',
+    },
+    { name: 'GitHub answers 404 with its message', fault: { kind: 'reply', reply: { status: 404, body: { message: 'Not Found' } } }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitHub answered 404 (Not Found) while ${PAGE_1}.` },
+    { name: 'page 3 of 5 answers 503', fault: { kind: 503, page: 3 }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: 'GitHub answered 503 (Service Unavailable) while listing repositories (page 3).' },
+    { name: 'page 5 of 5 never answers', fault: { kind: 'timeout', page: 5 }, status: 504, code: 'UPSTREAM_TIMEOUT', detail: `GitHub did not answer within ${TIMEOUT_MS} ms while listing repositories (page 5).` },
+    { name: 'page 2 of 5 is truncated', fault: { kind: 'truncated', page: 2 }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: 'GitHub closed the connection before answering in full while listing repositories (page 2).' },
   ];
+
+  it('the fault matrix is not empty', () => {
+    assert.ok(cases.length > 0);
+  });
 
   for (const c of cases) {
     it(`when ${c.name}, the listing fails with ${c.status} ${c.code} and no list`, async () => {
@@ -309,6 +353,8 @@ describe('GitHubClient.listRepos fails the whole listing on any failure (fault m
       // Only the timeout cases need the short deadline; the rest must not depend on machine speed.
       const using = c.fault.kind === 'timeout' ? strictClient : client;
       const problem = await rejectsWithProblem(list({ using }), { status: c.status, code: c.code as ApiProblem['code'], extras: c.extras ?? {} });
+      if (typeof c.detail === 'string') assert.equal(problem.detail, c.detail);
+      else assert.match(problem.detail, c.detail);
       if (c.fault.kind === 'primaryRateLimit') {
         const retry = problem.extras.retry_after ?? 0;
         assert.ok(retry >= 119 && retry <= 121, `retry_after ${retry}`);
@@ -338,6 +384,21 @@ describe('GitHubClient.listRepos fails the whole listing on any failure (fault m
     fake.state.injectFault({ route: '/user/repos', kind: 503, times: 1 });
     await rejectsWithProblem(list(), { status: 502 });
     assert.equal((await list()).repos.length, 200);
+  });
+});
+
+describe('isOctokitHttpError', () => {
+  it("recognises the error Octokit throws for GitHub's HTTP answers, and no other error", async () => {
+    const octokit = new Octokit({ baseUrl: fake.baseUrl });
+    const thrown: unknown = await octokit.request('GET /user', { headers: { authorization: 'token gho_unknown' } }).catch((error: unknown) => error);
+    assert.ok(isOctokitHttpError(thrown), String(thrown));
+    const response = { status: 404, headers: {}, data: { message: 'Not Found' } };
+    const lookalikes: unknown[] = [
+      { name: 'HttpError', status: 404, response },
+      Object.assign(new TypeError('fetch failed'), { status: 404, response }),
+      Object.assign(new Error('Not Found'), { name: 'HttpError', status: '404', response }),
+    ];
+    for (const error of lookalikes) assert.ok(!isOctokitHttpError(error), String(error));
   });
 });
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { MemoryCache } from '../../src/cache/index.ts';
 import { generateGitVerseRepos, startFakeGitVerse } from '../fakes/gitverse/index.ts';
@@ -187,27 +188,95 @@ describe('GitVerseClient.listRepos revalidates with ETags', () => {
 });
 
 describe('GitVerseClient.listRepos maps failures to ApiProblems, never to a list', () => {
-  const cases: Array<{ name: string; fault: Omit<GitVerseFault, 'route'>; status: number; code: string; extras?: Record<string, unknown> }> = [
-    { name: 'timeout', fault: { kind: 'timeout' }, status: 504, code: 'UPSTREAM_TIMEOUT' },
-    { name: 'connection reset', fault: { kind: 'reset' }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
-    { name: '500 with the error object', fault: { kind: 500 }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
-    { name: '502 from the proxy', fault: { kind: 502 }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
-    { name: '503 from the proxy', fault: { kind: 503 }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
-    { name: 'bad JSON', fault: { kind: 'badJson' }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
-    { name: 'truncated body', fault: { kind: 'truncated' }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
-    { name: '401 bad token', fault: { kind: 401 }, status: 403, code: 'PROVIDER_AUTH', extras: { reconnect: true } },
-    { name: '403 missing scope', fault: { kind: 403 }, status: 403, code: 'PROVIDER_AUTH', extras: { reconnect: true } },
-    { name: '429 with retry-after', fault: { kind: 429, retryAfter: 17 }, status: 429, code: 'RATE_LIMITED', extras: { retry_after: 17 } },
-    { name: '429 without retry-after', fault: { kind: 429, retryAfter: null }, status: 429, code: 'RATE_LIMITED', extras: { retry_after: 60 } },
-    { name: '400', fault: { kind: 400 }, status: 502, code: 'UPSTREAM_UNAVAILABLE' },
+  const PAGE_1 = 'listing repositories (page 1)';
+  const SLOW_DOWN = 'GitVerse asks us to slow down (rate limit).';
+  const inSeconds = (s: number) => new Date(Date.now() + s * 1000);
+  const tooMany = (retryAfter: string): Omit<GitVerseFault, 'route'> => ({
+    kind: 'reply',
+    reply: { status: 429, headers: { 'retry-after': retryAfter }, body: { error: 'Too Many Requests', message: 'Rate limit exceeded.', status: 429 } },
+  });
+  const serverError = (message: string): Omit<GitVerseFault, 'route'> => ({
+    kind: 'reply',
+    reply: { status: 500, body: { error: 'Internal Server Error', message, status: 500 } },
+  });
+  const cases: Array<{
+    name: string;
+    fault: Omit<GitVerseFault, 'route'>;
+    status: number;
+    code: string;
+    extras?: Record<string, unknown>;
+    /** The problem's detail: what a caller is told. */
+    detail: string;
+    /** Where `retry_after` is a wait computed from a date: its bounds. */
+    retryBetween?: [number, number];
+  }> = [
+    { name: 'timeout', fault: { kind: 'timeout' }, status: 504, code: 'UPSTREAM_TIMEOUT', detail: `GitVerse did not answer within ${TIMEOUT_MS} ms while ${PAGE_1}.` },
+    { name: 'connection reset', fault: { kind: 'reset' }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitVerse closed the connection before answering in full while ${PAGE_1}.` },
+    { name: '500 with the error object', fault: { kind: 500 }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitVerse answered 500: An internal server error occurred while ${PAGE_1}.` },
+    { name: '502 from the proxy', fault: { kind: 502 }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitVerse answered 502 while ${PAGE_1}.` },
+    { name: '503 from the proxy', fault: { kind: 503 }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitVerse answered 503 while ${PAGE_1}.` },
+    { name: 'bad JSON', fault: { kind: 'badJson' }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitVerse sent an invalid answer while ${PAGE_1}: the answer is not JSON.` },
+    { name: 'truncated body', fault: { kind: 'truncated' }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitVerse closed the connection before answering in full while ${PAGE_1}.` },
+    {
+      name: '401 bad token', fault: { kind: 401 }, status: 403, code: 'PROVIDER_AUTH', extras: { reconnect: true },
+      detail: 'GitVerse rejected the token: Authentication failed. Invalid or missing access token. Link GitVerse again with a valid token.',
+    },
+    {
+      name: '403 missing scope', fault: { kind: 403 }, status: 403, code: 'PROVIDER_AUTH', extras: { reconnect: true },
+      detail: 'GitVerse refused access: The token does not have the required scope: read:public_api or public_api. Link GitVerse again with a token that has the read:public_api scope.',
+    },
+    { name: '429 with retry-after', fault: { kind: 429, retryAfter: 17 }, status: 429, code: 'RATE_LIMITED', extras: { retry_after: 17 }, detail: SLOW_DOWN },
+    { name: '429 without retry-after', fault: { kind: 429, retryAfter: null }, status: 429, code: 'RATE_LIMITED', extras: { retry_after: 60 }, detail: SLOW_DOWN },
+    { name: '429 with retry-after as an HTTP date two minutes ahead', fault: tooMany(inSeconds(120).toUTCString()), status: 429, code: 'RATE_LIMITED', detail: SLOW_DOWN, retryBetween: [115, 121] },
+    { name: '429 with retry-after as an ISO date two minutes ahead', fault: tooMany(inSeconds(120).toISOString()), status: 429, code: 'RATE_LIMITED', detail: SLOW_DOWN, retryBetween: [115, 121] },
+    { name: '429 with retry-after in fractional seconds, which is neither form (the default minute)', fault: tooMany('30.5'), status: 429, code: 'RATE_LIMITED', extras: { retry_after: 60 }, detail: SLOW_DOWN },
+    { name: '400', fault: { kind: 400 }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitVerse refused our request as invalid: Invalid request parameters while ${PAGE_1}.` },
+    { name: '500 whose message ends in dots and spaces', fault: serverError('Try again later... '), status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitVerse answered 500: Try again later while ${PAGE_1}.` },
+    { name: '500 with a message longer than 300 characters (cut there)', fault: serverError(`${'x'.repeat(300)}TAIL`), status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitVerse answered 500: ${'x'.repeat(300)} while ${PAGE_1}.` },
   ];
+
+  it('the failure cases are not empty', () => {
+    assert.ok(cases.length > 0);
+  });
+
   for (const c of cases) {
     it(`${c.name} → ${c.status} ${c.code}`, async () => {
       seed(250);
       fake.state.injectFault({ route: '/user/repos', ...c.fault });
-      await rejectsWithProblem(list(), c);
+      const problem = await rejectsWithProblem(list(), c);
+      assert.equal(problem.detail, c.detail);
+      if (c.retryBetween) {
+        const retry = problem.extras.retry_after ?? 0;
+        assert.ok(retry >= c.retryBetween[0] && retry <= c.retryBetween[1], `retry_after ${retry}`);
+      }
     });
   }
+
+  it('a Retry-After of seconds that ends in a no-break space byte is read as those seconds', async () => {
+    // fetch strips spaces and tabs around a header value, but not a 0xA0 byte; an HTTP server cannot be
+    // made to send one, so this answer is written on the socket.
+    const body = JSON.stringify({ error: 'Too Many Requests', message: 'Rate limit exceeded.', status: 429 });
+    const raw = createNetServer((socket) => {
+      socket.once('data', () => {
+        const head = `HTTP/1.1 429 Too Many Requests\r\nretry-after: 17\xa0\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`;
+        socket.end(Buffer.from(head + body, 'latin1'));
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = raw.address() as AddressInfo;
+      const padded = new GitVerseClient({ apiUrl: `http://127.0.0.1:${port}`, timeoutMs: TIMEOUT_MS });
+      await rejectsWithProblem(padded.listRepos(account.token, { pageCache: new MemoryCache(), cacheKey: 'x' }), { status: 429, code: 'RATE_LIMITED', extras: { retry_after: 17 } });
+    } finally {
+      await new Promise((resolve) => raw.close(resolve));
+    }
+  });
+
+  it('any 2xx answer is a success, 299 included', async () => {
+    seed(3);
+    fake.state.injectFault({ route: '/user/repos', kind: 'reply', reply: { status: 299, body: [] } });
+    assert.deepEqual((await list()).repos, []);
+  });
 
   it('carries GitVerse\'s own message into the detail', async () => {
     seed(1);

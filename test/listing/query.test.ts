@@ -47,6 +47,10 @@ describe('the listing query, module by module', () => {
     assert.equal(originMatches('bolt', lovable), false);
   });
 
+  test('when origin is none, then a builder-made repository does not match even without a stated reason', () => {
+    assert.equal(originMatches('none', analysis({ origin: 'lovable', origin_reason: null })), false);
+  });
+
   test('when each filter is given, then it keeps exactly the repositories it names', () => {
     assert.equal(matches({}), true);
     assert.equal(matches({ provider: 'github' }), true);
@@ -81,6 +85,11 @@ describe('the listing query, module by module', () => {
     assert.equal(matches({ q: '' }), true);
   });
 
+  test('when q is given and the description is missing, then only the full name can match, not even a space elsewhere', () => {
+    assert.equal(matches({ q: ' ' }, repo({ description: null })), false);
+    assert.equal(matches({ q: ' ' }, repo({ description: 'A small tool' })), true);
+  });
+
   const sortable = [
     { provider: 'github', id: 3, full_name: 'b/Beta', created_at: '2020-01-01T00:00:00Z', updated_at: '2024-03-01T00:00:00Z', pushed_at: null },
     { provider: 'github', id: 1, full_name: 'a/alpha', created_at: '2021-01-01T00:00:00Z', updated_at: '2024-01-01T00:00:00Z', pushed_at: '2023-01-01T00:00:00Z' },
@@ -100,6 +109,24 @@ describe('the listing query, module by module', () => {
     // Three share an updated_at: github before gitverse, then by id.
     assert.deepEqual(order('updated', 'desc'), ['b/Beta', 'd/delta', 'a/alpha', 'c/gamma']);
     assert.deepEqual(order('updated', 'asc'), ['d/delta', 'a/alpha', 'c/gamma', 'b/Beta']);
+  });
+
+  test('when sorted by name, then as lower case: an underscore comes before the letters', () => {
+    const names = [
+      { provider: 'github', id: 1, full_name: 'o/ab', created_at: null, updated_at: null, pushed_at: null },
+      { provider: 'github', id: 2, full_name: 'o/A_B', created_at: null, updated_at: null, pushed_at: null },
+    ] as const;
+    assert.deepEqual(sortOrder(names as never, 'full_name', 'asc').map((i) => names[i]!.full_name), ['o/A_B', 'o/ab']);
+  });
+
+  test('when sort keys tie, then GitHub comes before GitVerse whatever the ids', () => {
+    const tied = [
+      { provider: 'gitverse', id: 1, full_name: 'o/x', created_at: null, updated_at: '2024-01-01T00:00:00Z', pushed_at: null },
+      { provider: 'github', id: 9, full_name: 'o/y', created_at: null, updated_at: '2024-01-01T00:00:00Z', pushed_at: null },
+    ] as const;
+    for (const direction of ['asc', 'desc'] as const) {
+      assert.deepEqual(sortOrder(tied as never, 'updated', direction).map((i) => tied[i]!.provider), ['github', 'gitverse'], direction);
+    }
   });
 
   test('when no sort or direction is given, then newest update first, and names A to Z', () => {
@@ -145,5 +172,7 @@ describe('the listing query, module by module', () => {
     assert.equal(etagMatches('*', etag), true);
     assert.equal(etagMatches(' * ', etag), true);
     assert.equal(etagMatches('"ab"', etag), false);
+    // W/ marks a weak tag only in front of the quotes; inside them it is part of the tag.
+    assert.equal(etagMatches('"W/abc"', '"abc"'), false);
   });
 });

@@ -392,6 +392,10 @@ function replyForFault(fault: Fault, state: FakeGitHubState, lookup: AccountLook
       reply.headers['retry-after'] = String(fault.retryAfter ?? 60);
       return reply;
     }
+    case 'reply': {
+      const { status, headers = {}, body } = fault.reply ?? { status: 500, body: { message: 'A reply fault without its reply' } };
+      return { status, headers: { ...apiHeaders(), ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) };
+    }
     default:
       // timeout, reset, badJson and truncated shape the delivery, not the reply.
       return undefined;

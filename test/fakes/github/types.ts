@@ -96,7 +96,9 @@ export type FaultKind =
   /** 403 with `x-ratelimit-remaining: 0` and `x-ratelimit-reset`. */
   | 'primaryRateLimit'
   /** 429 (or 403) with `retry-after`. */
-  | 'secondaryRateLimit';
+  | 'secondaryRateLimit'
+  /** Exactly the answer in `reply`: what GitHub (or a proxy before it) sends in rarer cases. */
+  | 'reply';
 
 export interface Fault extends HostFault<FakeRoute, FaultKind> {
   /** `secondaryRateLimit`: seconds in `retry-after` (default 60). */
@@ -107,6 +109,8 @@ export interface Fault extends HostFault<FakeRoute, FaultKind> {
   resetInSeconds?: number;
   /** `primaryRateLimit`: `x-ratelimit-reset` in epoch milliseconds instead of GitHub's seconds. */
   resetInMilliseconds?: boolean;
+  /** `reply`: the status, the headers besides GitHub's usual ones, and the body (an object is sent as JSON). */
+  reply?: { status: number; headers?: Record<string, string>; body: unknown };
 }
 
 export type FakeCounters = RequestCounters<FakeRoute>;

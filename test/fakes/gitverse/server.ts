@@ -229,6 +229,10 @@ function replyForFault(fault: GitVerseFault): Reply | undefined {
       return proxyPage(502, 'Bad Gateway');
     case 503:
       return proxyPage(503, 'Service Temporarily Unavailable');
+    case 'reply': {
+      const { status, headers = {}, body } = fault.reply ?? { status: 500, body: { error: 'Internal Server Error', message: 'A reply fault without its reply', status: 500 } };
+      return { status, headers: { ...jsonHeaders(), ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) };
+    }
     default:
       // timeout, reset, badJson and truncated shape the delivery, not the reply.
       return undefined;

@@ -82,13 +82,17 @@ export type GitVerseFaultKind =
   /** Rate limited, with `retry-after` unless `retryAfter` is null. */
   | 429
   /** GitVerse refuses the request as invalid. */
-  | 400;
+  | 400
+  /** Exactly the answer in `reply`: what GitVerse (or the proxy before it) sends in rarer cases. */
+  | 'reply';
 
 export interface GitVerseFault extends HostFault<FakeGitVerseRoute, GitVerseFaultKind> {
   /** Contents route only: requests about this repository (`owner/name`). */
   repo?: string;
   /** 429: seconds in `retry-after` (default 60); null sends none. */
   retryAfter?: number | null;
+  /** `reply`: the status, the headers besides the usual JSON ones, and the body (an object is sent as JSON). */
+  reply?: { status: number; headers?: Record<string, string>; body: unknown };
 }
 
 export type FakeGitVerseCounters = RequestCounters<FakeGitVerseRoute>;
