@@ -21,7 +21,7 @@ export default {
     'src/hosts/gitverse/client.ts:304-358',
     // The store: a session's expiry and revocation, and connections scoped to their user.
     'src/store/index.ts:84-89',
-    'src/store/index.ts:214-300',
+    'src/store/index.ts:224-303',
     'src/http/handlers/connections.ts',
   ],
   coverageAnalysis: 'perTest',

@@ -300,21 +300,6 @@ export function createStore(db: Db, secretKey: string): Store {
           [userId, provider ?? null],
         );
       },
-
-      async activeByRepo(userId, provider, repoIds) {
-        if (repoIds.length === 0) return new Map();
-        if (memos) {
-          const wanted = new Set(repoIds);
-          const found = (await activeInstallations(userId)).filter((i) => i.provider === provider && wanted.has(i.repo_id));
-          return new Map(found.map((i) => [i.repo_id, i.id]));
-        }
-        const rows = await db.query<{ repo_id: number; id: number }>(
-          `SELECT repo_id, id FROM installations
-           WHERE user_id = $1 AND provider = $2 AND repo_id = ANY($3::bigint[]) AND is_active`,
-          [userId, provider, repoIds],
-        );
-        return new Map(rows.map((r) => [r.repo_id, r.id]));
-      },
     },
 
     detections: {

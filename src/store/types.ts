@@ -95,8 +95,6 @@ export interface Store {
     /** Deactivates; false when there was no active installation. */
     disconnect(userId: number, provider: Provider, repoId: number): Promise<boolean>;
     listActive(userId: number, provider?: Provider): Promise<Installation[]>;
-    /** Active installation ids by repo id for one provider, in a single query. */
-    activeByRepo(userId: number, provider: Provider, repoIds: number[]): Promise<Map<number, number>>;
   };
   detections: {
     /** Cached detections for these keys, in one query; a changed `pushed_at` is a miss. */

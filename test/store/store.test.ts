@@ -286,7 +286,7 @@ for (const target of await testDatabases()) {
         const b = await newUser('bob');
         const { installation } = await store.installations.connect(a.id, 'github', 303, 'org/shared');
         assert.deepEqual(await store.installations.listActive(b.id), []);
-        assert.equal((await store.installations.activeByRepo(b.id, 'github', [303])).size, 0);
+        assert.deepEqual(await store.installations.listActive(b.id, 'github'), []);
         assert.equal(await store.installations.disconnect(b.id, 'github', 303), false);
         assert.deepEqual(await store.installations.listActive(a.id), [installation]);
         // B connecting the same repository gets an installation of its own.
@@ -306,24 +306,6 @@ for (const target of await testDatabases()) {
           [gh.installation.id, gv.installation.id].sort((x, y) => x - y),
         );
         assert.deepEqual(await store.installations.listActive(user.id, 'gitverse'), [gv.installation]);
-      });
-
-      test('activeByRepo maps only the active repository ids of that provider to installation ids', async () => {
-        const user = await newUser();
-        const one = await store.installations.connect(user.id, 'github', 11, 'o/11');
-        const two = await store.installations.connect(user.id, 'github', 12, 'o/12');
-        await store.installations.connect(user.id, 'github', 13, 'o/13');
-        await store.installations.disconnect(user.id, 'github', 13);
-        await store.installations.connect(user.id, 'gitverse', 14, 'o/14');
-        const map = await store.installations.activeByRepo(user.id, 'github', [11, 12, 13, 14, 15]);
-        assert.deepEqual(
-          map,
-          new Map([
-            [11, one.installation.id],
-            [12, two.installation.id],
-          ]),
-        );
-        assert.deepEqual(await store.installations.activeByRepo(user.id, 'github', []), new Map());
       });
 
       test('100 concurrent connects of one repository leave one row, and exactly one caller sees created', async () => {
