@@ -41,7 +41,9 @@ describe('expiry of a bearer token the app has already accepted', () => {
 describe('expiry of the session', () => {
   let t: TestApp;
   let bob: SignedIn;
-  const SESSION_SECONDS = 2;
+  let signedInAt: number;
+  // Long enough that the first checks run before it ends, even on a busy machine.
+  const SESSION_SECONDS = 6;
 
   beforeAll(async () => {
     const defaults = loadConfig({ NODE_ENV: 'test' });
@@ -52,11 +54,12 @@ describe('expiry of the session', () => {
       config: { session: { ...defaults.session, ttlSeconds: SESSION_SECONDS } },
     });
     bob = await t.signIn('bob');
+    // The session was created before this: it has ended by SESSION_SECONDS after it.
+    signedInAt = Date.now();
   });
   afterAll(() => t.close());
 
   test('when the session expires, then its still-unexpired bearer token, its cookie and a token renewal are refused with 401', async () => {
-    const signedInAt = Date.now();
     await expectStatus(t, { authorization: `Bearer ${bob.token}` }, 200);
     await expectStatus(t, { cookie: bob.cookie }, 200);
     assert.ok(expiryOf(bob.token) > Date.now() + 60_000, 'the bearer token itself outlives the session');

@@ -227,8 +227,9 @@ describe('GitVerseClient.listRepos maps failures to ApiProblems, never to a list
     },
     { name: '429 with retry-after', fault: { kind: 429, retryAfter: 17 }, status: 429, code: 'RATE_LIMITED', extras: { retry_after: 17 }, detail: SLOW_DOWN },
     { name: '429 without retry-after', fault: { kind: 429, retryAfter: null }, status: 429, code: 'RATE_LIMITED', extras: { retry_after: 60 }, detail: SLOW_DOWN },
-    { name: '429 with retry-after as an HTTP date two minutes ahead', fault: tooMany(inSeconds(120).toUTCString()), status: 429, code: 'RATE_LIMITED', detail: SLOW_DOWN, retryBetween: [115, 121] },
-    { name: '429 with retry-after as an ISO date two minutes ahead', fault: tooMany(inSeconds(120).toISOString()), status: 429, code: 'RATE_LIMITED', detail: SLOW_DOWN, retryBetween: [115, 121] },
+    // The dates are taken when the case runs, not when the file is read.
+    { name: '429 with retry-after as an HTTP date two minutes ahead', get fault() { return tooMany(inSeconds(120).toUTCString()); }, status: 429, code: 'RATE_LIMITED', detail: SLOW_DOWN, retryBetween: [115, 121] },
+    { name: '429 with retry-after as an ISO date two minutes ahead', get fault() { return tooMany(inSeconds(120).toISOString()); }, status: 429, code: 'RATE_LIMITED', detail: SLOW_DOWN, retryBetween: [115, 121] },
     { name: '429 with retry-after in fractional seconds, which is neither form (the default minute)', fault: tooMany('30.5'), status: 429, code: 'RATE_LIMITED', extras: { retry_after: 60 }, detail: SLOW_DOWN },
     { name: '400', fault: { kind: 400 }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitVerse refused our request as invalid: Invalid request parameters while ${PAGE_1}.` },
     { name: '500 whose message ends in dots and spaces', fault: serverError('Try again later... '), status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitVerse answered 500: Try again later while ${PAGE_1}.` },
