@@ -32,7 +32,7 @@ import {
   type SignedIn,
   type TargetResult,
 } from './support.ts';
-import { startApp } from './startup.ts';
+import { cpuSecondsOf, startApp } from './startup.ts';
 
 const CONNECTIONS = 100;
 /** Repositories each user connects and disconnects at random: few enough that both meet often. */
@@ -137,18 +137,6 @@ interface Scrapes {
 }
 
 const SCRAPE_DEADLINE_MS = 15_000;
-
-/** CPU seconds (user + system) the process has used, from procfs; NaN elsewhere. */
-function cpuSecondsOf(pid: number): number {
-  try {
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 function rssOf(pid: number): number {
   try {
