@@ -43,13 +43,14 @@ interface Outcome {
 async function authenticateRequest(
   method: string,
   path: string,
-  options: { headers?: Record<string, string>; cookie?: unknown } = {},
+  options: { headers?: Record<string, string>; cookie?: unknown; withoutCookieParser?: boolean } = {},
 ): Promise<Outcome> {
   const req = {
     method,
     path,
     headers: options.headers ?? {},
-    cookies: options.cookie === undefined ? {} : { [COOKIE]: options.cookie },
+    // cookie-parser gives every request a `cookies` object; without it there is none.
+    ...(options.withoutCookieParser ? {} : { cookies: options.cookie === undefined ? {} : { [COOKIE]: options.cookie } }),
     operation: operations.find(method, path),
   } as unknown as Request;
   let passed: unknown = 'next was not called';
@@ -145,6 +146,13 @@ describe('authenticate: who calls', () => {
     for (const cookie of ['', 'not-a-session-secret', 'x'.repeat(257), ['a', 'b']]) {
       assertProblem(await authenticateRequest('GET', '/api/v1/repos', { cookie }), 401, 'UNAUTHORIZED', UNAUTHORIZED);
     }
+  });
+
+  test('when no cookie parser ran before it, then a request is judged by its Authorization header alone', async () => {
+    const { token } = await signedIn(alice);
+    const bearer = await authenticateRequest('GET', '/api/v1/repos', { headers: { authorization: `Bearer ${token}` }, withoutCookieParser: true });
+    assert.equal(bearer.principal?.user.id, alice.id);
+    assertProblem(await authenticateRequest('GET', '/api/v1/repos', { withoutCookieParser: true }), 401, 'UNAUTHORIZED', UNAUTHORIZED);
   });
 
   test('when an operation takes only the cookie, then a bearer token is refused with 401', async () => {

@@ -104,6 +104,7 @@ const RULES: RuleCase[] = [
   { when: 'only next.config.mjs names Next.js', files: { 'next.config.mjs': 'export default {};', 'package.json': pkg({ dependencies: { react: '18' } }) }, kind: 'fullstack', reason: 'Next.js' },
   { when: 'only nuxt.config.ts names Nuxt', files: { 'nuxt.config.ts': 'export default defineNuxtConfig({});', 'package.json': pkg({ dependencies: { vue: '3' } }) }, kind: 'fullstack', reason: 'Nuxt' },
   { when: 'only remix.config.js names Remix', files: { 'remix.config.js': 'module.exports = {};', 'package.json': pkg({ dependencies: { react: '18' } }) }, kind: 'fullstack', reason: 'Remix' },
+  { when: 'only package.json names Astro', files: { 'package.json': pkg({ dependencies: { astro: '4' } }) }, kind: 'frontend', reason: 'Astro' },
   { when: 'only astro.config.mjs names Astro', files: { 'astro.config.mjs': 'export default {};', 'src/pages/index.astro': '' }, kind: 'frontend', reason: 'Astro' },
   { when: 'angular.json sits next to a package.json without @angular/core', files: { 'angular.json': '{}', 'package.json': pkg({ devDependencies: { typescript: '5' } }) }, kind: 'frontend', reason: 'Angular' },
   { when: 'vite.config.ts sits next to React without vite in package.json', files: { 'vite.config.ts': '', 'package.json': pkg({ dependencies: { react: '18' } }) }, kind: 'frontend', reason: 'Vite + React' },
@@ -124,11 +125,14 @@ const RULES: RuleCase[] = [
   { when: 'manage.py is the only sign of Django', files: { 'manage.py': '#!/usr/bin/env python\n', 'requirements.txt': 'gunicorn==22.0.0\n' }, kind: 'backend', reason: 'Django' },
   { when: 'a bare requirement carries a comment', files: { 'requirements.txt': 'flask  # the web framework\ngunicorn==22.0.0\n' }, kind: 'backend', reason: 'Flask' },
   { when: 'a bare requirement carries a comment in a file with CRLF line ends', files: { 'requirements.txt': 'flask  # the web framework\r\ngunicorn==22.0.0\r\n' }, kind: 'backend', reason: 'Flask' },
+  { when: 'requirements.txt has CRLF line ends and pinned versions', files: { 'requirements.txt': 'uvicorn==0.30.1\r\nfastapi==0.110.0\r\n' }, kind: 'backend', reason: 'FastAPI' },
+  { when: 'a requirement is indented', files: { 'requirements.txt': '  flask>=3\n' }, kind: 'backend', reason: 'Flask' },
   { when: 'a Pipfile has CRLF line ends', files: { Pipfile: '[[source]]\r\nurl = "https://pypi.org/simple"\r\n\r\n[packages]\r\nfastapi = "*"\r\n' }, kind: 'backend', reason: 'FastAPI' },
-  { when: 'PEP 621 dependencies are one array on one line', files: { 'pyproject.toml': '[project]\nname = "svc"\ndependencies = ["fastapi>=0.110", "uvicorn[standard]"]\n' }, kind: 'backend', reason: 'FastAPI' },
+  { when: 'PEP 621 dependencies are one array on one line', files: { 'pyproject.toml': '[project]\nname = "svc"\ndependencies = ["fastapi>=0.110", "uvicorn>=0.30"]\n' }, kind: 'backend', reason: 'FastAPI' },
   { when: 'PEP 621 dependencies are single-quoted', files: { 'pyproject.toml': "[project]\nname = 'svc'\ndependencies = [\n  'flask>=3',\n]\n" }, kind: 'backend', reason: 'Flask' },
   { when: 'a requirement string starts with a space', files: { 'pyproject.toml': '[project]\ndependencies = [" fastapi>=0.110"]\n' }, kind: 'backend', reason: 'FastAPI' },
   { when: 'a Pipfile key has no spaces around =', files: { Pipfile: '[packages]\nflask="*"\n' }, kind: 'backend', reason: 'Flask' },
+  { when: 'a Pipfile key opens and closes with different quotes', files: { Pipfile: '[packages]\n"flask\' = "*"\n' }, kind: 'backend', reason: 'Flask' },
   { when: 'a Pipfile dependency is commented out', files: { Pipfile: '[packages]\n# django = "*"\nrequests = "*"\n' }, kind: 'unknown', reason: 'Unrecognised manifest' },
   { when: 'a key named like a framework sits outside the dependency tables', files: { 'pyproject.toml': '[tool.poetry.dependencies]\npython = "^3.12"\n\n[tool.poetry.scripts]\nsanic = "svc.server:main"\n' }, kind: 'unknown', reason: 'Unrecognised manifest' },
   { when: 'a malformed line that starts like a table header sits in the dependency table', files: { Pipfile: '[packages]\n["requests"], ["pyyaml"]\nflask = "*"\n' }, kind: 'backend', reason: 'Flask' },
@@ -158,7 +162,7 @@ const RULES: RuleCase[] = [
   { when: 'build.gradle.kts applies Micronaut', files: { 'build.gradle.kts': 'plugins { id("io.micronaut.application") version "4.4.0" }\n' }, kind: 'backend', reason: 'Micronaut' },
   { when: 'build.gradle applies Ktor', files: { 'build.gradle': "plugins { id 'io.ktor.plugin' version '2.3.12' }\n" }, kind: 'backend', reason: 'Ktor' },
   { when: 'build.gradle applies the Android application plugin', files: { 'build.gradle': "plugins { id 'com.android.application' }\n" }, kind: 'frontend', reason: 'Android app' },
-  { when: 'a framework name would only appear by joining two build files', files: { 'pom.xml': '<project><groupId>io.</groupId></project>', 'build.gradle': "ktor { }\n" }, kind: 'unknown', reason: 'Unrecognised manifest' },
+  { when: 'a framework name would only appear by joining two build files', files: { 'build.gradle': '// generated with io.', 'build.gradle.kts': 'ktor-free build\n' }, kind: 'unknown', reason: 'Unrecognised manifest' },
   { when: 'mix.exs has Plug but not Phoenix', files: { 'mix.exs': 'defp deps do\n  [{:plug_cowboy, "~> 2.7"}]\nend\n' }, kind: 'unknown', reason: 'Unrecognised manifest' },
   { when: 'mix.exs spaces out the Phoenix tuple', files: { 'mix.exs': 'defp deps do\n  [{ :phoenix , "~> 1.7"}]\nend\n' }, kind: 'backend', reason: 'Phoenix' },
   { when: 'pubspec.yaml spaces out the Flutter SDK line', files: { 'pubspec.yaml': 'name: app\ndependencies:\n  flutter:\n    sdk:  flutter  \n' }, kind: 'frontend', reason: 'Flutter' },
@@ -179,6 +183,7 @@ const RULES: RuleCase[] = [
   { when: 'a project file ends in a project extension', files: { 'App.csproj': '<Project/>' }, kind: 'unknown', reason: 'Unrecognised manifest' },
 
   // package.json itself.
+  { when: 'package.json is null', files: { 'package.json': 'null' }, kind: 'unknown', reason: 'Invalid package.json' },
   { when: 'package.json is an array', files: { 'package.json': '["express"]' }, kind: 'unknown', reason: 'Invalid package.json' },
   { when: 'a byte-order mark sits inside package.json rather than at its start', files: { 'package.json': '{"dependencies":\uFEFF{"express":"4"}}' }, kind: 'unknown', reason: 'Invalid package.json' },
 ];
@@ -201,6 +206,11 @@ test('rootFromFiles: leading slashes are dropped, a bare slash names nothing, an
     { name: 'README.md', type: 'file' },
     { name: 'docs', type: 'dir' },
   ]);
+});
+
+test('a go.mod listed at the root but unreadable still makes a Go backend', () => {
+  const root = { entries: [{ name: 'go.mod', type: 'file' as const }, { name: 'main.go', type: 'file' as const }], files: {} };
+  assert.deepEqual(detectKind(root), { kind: 'backend', reason: 'Go module', origin: null, origin_reason: null });
 });
 
 test('a manifest that was read counts even when the entry list does not name it', () => {
