@@ -59,8 +59,11 @@ function moduleName(file: string, mutate: string[]): string {
   return ranges.length ? `${file}:${ranges.join(',')}` : file;
 }
 
+/** Each module's score, in the order of the config's `mutate`. */
 function scores(report: Report, mutate: string[]): ModuleScore[] {
-  return Object.entries(report.files).map(([file, { mutants }]) => {
+  const rank = (file: string) => mutate.findIndex((m) => m === file || m.startsWith(`${file}:`));
+  const files = Object.entries(report.files).sort(([a], [b]) => rank(a) - rank(b));
+  return files.map(([file, { mutants }]) => {
     const count = (...statuses: ReportMutant['status'][]) => mutants.filter((m) => statuses.includes(m.status)).length;
     const killed = count('Killed');
     const timeout = count('Timeout');
@@ -81,6 +84,7 @@ function scores(report: Report, mutate: string[]): ModuleScore[] {
 }
 
 function table(rows: ModuleScore[]): string {
+  // `ignored`: mutants of code that runs when the module loads, which `ignoreStatic` leaves out.
   const header = ['module', 'score', 'killed', 'timeout', 'survived', 'no cov', 'ignored', 'errors'];
   const lines = rows.map((r) => [r.module, r.score.toFixed(2), r.killed, r.timeout, r.survived, r.noCoverage, r.ignored, r.errors].map(String));
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
