@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { testDatabases } from '../test/support/databases.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Every module must reach it, not only the run as a whole. */
@@ -91,6 +92,10 @@ function table(rows: ModuleScore[]): string {
   const format = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ');
   return [format(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...lines.map(format)].join('\n');
 }
+
+// The store's SQL path (src/store/index.ts) runs only against PostgreSQL: without it those mutants have no test.
+const postgres = (await testDatabases()).find((d) => d.backend === 'postgres');
+if (postgres?.skip) console.warn(`⚠ ${postgres.skip}. Without it the store's PostgreSQL path has no test, and the store scores below ${MIN_SCORE}%.`);
 
 const passThrough = process.argv.slice(2);
 const stryker = join(ROOT, 'node_modules/.bin/stryker');
