@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { testDatabases } from '../test/support/databases.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Every module must reach it, not only the run as a whole. */
@@ -59,8 +60,11 @@ function moduleName(file: string, mutate: string[]): string {
   return ranges.length ? `${file}:${ranges.join(',')}` : file;
 }
 
+/** Each module's score, in the order of the config's `mutate`. */
 function scores(report: Report, mutate: string[]): ModuleScore[] {
-  return Object.entries(report.files).map(([file, { mutants }]) => {
+  const rank = (file: string) => mutate.findIndex((m) => m === file || m.startsWith(`${file}:`));
+  const files = Object.entries(report.files).sort(([a], [b]) => rank(a) - rank(b));
+  return files.map(([file, { mutants }]) => {
     const count = (...statuses: ReportMutant['status'][]) => mutants.filter((m) => statuses.includes(m.status)).length;
     const killed = count('Killed');
     const timeout = count('Timeout');
@@ -81,12 +85,17 @@ function scores(report: Report, mutate: string[]): ModuleScore[] {
 }
 
 function table(rows: ModuleScore[]): string {
+  // `ignored`: mutants of code that runs when the module loads, which `ignoreStatic` leaves out.
   const header = ['module', 'score', 'killed', 'timeout', 'survived', 'no cov', 'ignored', 'errors'];
   const lines = rows.map((r) => [r.module, r.score.toFixed(2), r.killed, r.timeout, r.survived, r.noCoverage, r.ignored, r.errors].map(String));
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
   const format = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ');
   return [format(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...lines.map(format)].join('\n');
 }
+
+// The store's SQL path (src/store/index.ts) runs only against PostgreSQL: without it those mutants have no test.
+const postgres = (await testDatabases()).find((d) => d.backend === 'postgres');
+if (postgres?.skip) console.warn(`⚠ ${postgres.skip}. Without it the store's PostgreSQL path has no test, and the store scores below ${MIN_SCORE}%.`);
 
 const passThrough = process.argv.slice(2);
 const stryker = join(ROOT, 'node_modules/.bin/stryker');
