@@ -19,7 +19,7 @@ import { repositoryHandlers } from './http/handlers/repositories.ts';
 import { sessionHandlers } from './http/handlers/session.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createRateLimits } from './http/rate-limit.ts';
-import { compileSpecSchemaOnlyWhenValidating, loadSpec } from './http/openapi.ts';
+import { loadSpec } from './http/openapi.ts';
 import { headAsGet, indexOperations, strictIntegers } from './http/operations.ts';
 import { canonicalQuery } from './http/query-string.ts';
 import { createListingService, type ListingDeps } from './listing/service.ts';
@@ -185,7 +185,6 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   app.use(rateLimits.afterAuth);
   app.use(express.json({ limit: '16kb', type: ['application/json', 'application/*+json'] }));
   app.use(strictIntegers(operations));
-  compileSpecSchemaOnlyWhenValidating();
   app.use(
     OpenApiValidator.middleware({
       apiSpec: spec as never,
