@@ -10,11 +10,14 @@ import type { HostRepository } from './types.ts';
 const HOST_NAME: Record<Provider, string> = { github: 'GitHub', gitverse: 'GitVerse' };
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const LINE_BREAKS = /[\r\n\u2028\u2029]+/g;
+const HAS_LINE_BREAK = /[\r\n\u2028\u2029]/;
 /** Printable ASCII without the characters RFC 3986 does not allow anywhere in a URI. */
 const URI_TEXT = /^[!#-;=?-[\]_a-z~]+$/i;
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})$/;
 /** The form hosts send nearly always, and the one we write: UTC, whole seconds. */
-const CANONICAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+const LOGIN = /^[^\s/]+$/;
+const FULL_NAME = /^[^/]+\/[^/]+$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** A field of a host's repository that the spec cannot hold and no rule may change. */
@@ -36,12 +39,13 @@ function cut(text: string, max: number): string {
   return points.length <= max ? text : points.slice(0, max).join('');
 }
 
-const length = (text: string) => Array.from(text).length;
+/** Longer than `max` code points: only a string of more than `max` UTF-16 units can be. */
+const longerThan = (text: string, max: number) => text.length > max && Array.from(text).length > max;
 
 /** One line, cut to `max`; empty is null. */
 function line(value: unknown, max: number): string | null {
   if (typeof value !== 'string') return null;
-  const text = cut(value.replace(LINE_BREAKS, ' '), max);
+  const text = cut(HAS_LINE_BREAK.test(value) ? value.replace(LINE_BREAKS, ' ') : value, max);
   return text === '' ? null : text;
 }
 
@@ -76,18 +80,39 @@ export function utcDate(value: unknown): string | null {
   return date.toISOString().replace('.000Z', 'Z');
 }
 
+/** The number written by `length` ASCII digits of `text` from `at` (already matched as digits). */
+function digits(text: string, at: number, length: number): number {
+  let n = 0;
+  for (let i = at; i < at + length; i++) n = n * 10 + text.charCodeAt(i) - 48;
+  return n;
+}
+
 /** Already written as we write dates, and a real time: kept as it is, without parsing it into a Date and back. */
 function isCanonical(value: string): boolean {
-  const m = CANONICAL.exec(value);
-  if (!m) return false;
-  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  if (value.length !== 20 || !CANONICAL.test(value)) return false;
+  const year = digits(value, 0, 4);
+  const month = digits(value, 5, 2);
+  const day = digits(value, 8, 2);
+  const hour = digits(value, 11, 2);
+  const minute = digits(value, 14, 2);
+  const second = digits(value, 17, 2);
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
   return days !== undefined && day >= 1 && day <= days && hour < 24 && minute < 60 && second < 60;
 }
 
+/** `scheme://authority` and the rest, for URLs written only in characters RFC 3986 allows. */
+const WEB_URL_TEXT = /^(https?:\/\/[!$-.0-9:;=@-[\]_a-z~]+)(?:[/?#][!#-;=?-[\]_a-z~]*)?$/i;
+/**
+ * Schemes and authorities the URL parser has accepted. Past them, a path, query and fragment in the
+ * characters above cannot make the parse fail, so the URLs of one host are parsed once, not once each.
+ */
+const parsedOrigins = new Set<string>();
+
 function webUrl(value: unknown): string {
   if (typeof value !== 'string') throw new Refused('html_url', 'must be an absolute http(s) URL');
+  const origin = value.length <= 2048 ? WEB_URL_TEXT.exec(value)?.[1] : undefined;
+  if (origin !== undefined && parsedOrigins.has(origin)) return value;
   let url: URL;
   try {
     url = new URL(value);
@@ -97,21 +122,22 @@ function webUrl(value: unknown): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Refused('html_url', 'must be an absolute http(s) URL');
   const text = URI_TEXT.test(value) ? value : url.href;
   if (!URI_TEXT.test(text) || text.length > 2048) throw new Refused('html_url', 'must be an absolute http(s) URL of at most 2048 characters');
+  if (origin !== undefined && parsedOrigins.size < 1000) parsedOrigins.add(origin);
   return text;
 }
 
 /** One repository as the spec holds it; throws `Refused` for an identity field the spec cannot hold. */
 function normalise(r: HostRepository): HostRepository {
   const id = identifier(r.id, 'id', 1);
-  if (typeof r.name !== 'string' || r.name === '' || r.name.includes('/') || length(r.name) > 255) {
+  if (typeof r.name !== 'string' || r.name === '' || r.name.includes('/') || longerThan(r.name, 255)) {
     throw new Refused('name', 'must be 1 to 255 characters without "/"');
   }
   const ownerId = identifier(r.owner?.id, 'owner.id', 0);
   const login = r.owner?.login;
-  if (typeof login !== 'string' || !/^[^\s/]+$/.test(login) || length(login) > 255) {
+  if (typeof login !== 'string' || !LOGIN.test(login) || longerThan(login, 255)) {
     throw new Refused('owner.login', 'must be 1 to 255 characters without spaces or "/"');
   }
-  const fullName = typeof r.full_name === 'string' && /^[^/]+\/[^/]+$/.test(r.full_name) && length(r.full_name) <= 512 ? r.full_name : `${login}/${r.name}`;
+  const fullName = typeof r.full_name === 'string' && FULL_NAME.test(r.full_name) && !longerThan(r.full_name, 512) ? r.full_name : `${login}/${r.name}`;
   const p = r.permissions;
   return {
     provider: r.provider,
@@ -132,17 +158,22 @@ function normalise(r: HostRepository): HostRepository {
     created_at: utcDate(r.created_at),
     updated_at: utcDate(r.updated_at),
     pushed_at: utcDate(r.pushed_at),
-    permissions:
-      p === null || typeof p !== 'object'
-        ? null
-        : {
-            admin: p.admin === true,
-            push: p.push === true,
-            pull: p.pull === true,
-            ...(p.maintain !== undefined ? { maintain: p.maintain === true } : {}),
-            ...(p.triage !== undefined ? { triage: p.triage === true } : {}),
-          },
+    permissions: p === null || typeof p !== 'object' ? null : permissions(p),
   };
+}
+
+/** The access the token has, with `maintain` and `triage` only where the host says them (GitVerse does not). */
+function permissions(p: NonNullable<HostRepository['permissions']>): HostRepository['permissions'] {
+  const admin = p.admin === true;
+  const push = p.push === true;
+  const pull = p.pull === true;
+  // Object literals of fixed shape: V8 builds them far faster than from spreads.
+  if (p.maintain !== undefined && p.triage !== undefined) return { admin, push, pull, maintain: p.maintain === true, triage: p.triage === true };
+  if (p.maintain === undefined && p.triage === undefined) return { admin, push, pull };
+  const out: NonNullable<HostRepository['permissions']> = { admin, push, pull };
+  if (p.maintain !== undefined) out.maintain = p.maintain === true;
+  if (p.triage !== undefined) out.triage = p.triage === true;
+  return out;
 }
 
 /**
