@@ -88,12 +88,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     }));
   const cache = overrides.cache ?? createCache({ redisUrl: config.redisUrl, prefix: config.redisPrefix });
   const metrics = createMetrics();
+  // A cache that fails is not a failed listing: the page or listing is not kept, and the operator is told.
+  const onCacheError = (error: unknown) => logger.warn({ err: error }, 'the cache failed; a listing or page was not kept');
   const github = new GitHubClient({
     apiUrl: config.github.apiUrl,
     timeoutMs: config.github.timeoutMs,
     concurrency: config.github.concurrency,
+    onCacheError,
   });
-  const gitverse = GitVerseClient.fromConfig(config.gitverse);
+  const gitverse = GitVerseClient.fromConfig(config.gitverse, { onCacheError });
   const detection = createDetectionService({
     store,
     readers: {
@@ -124,6 +127,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         gitverse: createGitVerseSource({ client: gitverse, cache, metrics, kinds: kindsFrom(detection, 'gitverse') }),
       },
       toProblem: (p) => problemBody(p, '/api/v1/repos', 'upstream'),
+      onCacheError,
       ...overrides.listing,
     }),
   };

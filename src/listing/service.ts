@@ -23,6 +23,8 @@ export interface ListingDeps {
   keptListings?: number;
   /** How many bytes of answers, as sent, this process keeps for repeated queries (default 16 MiB; 0 keeps none). */
   keptAnswerBytes?: number;
+  /** Told when a listing could not be stored in the cache after it was answered. */
+  onCacheError?: (error: unknown) => void;
 }
 
 /**
@@ -150,23 +152,37 @@ export function createListingService(deps: ListingDeps) {
     if (running) return running;
     attempts.set(key, Date.now());
     const keys = [stampKey(userId, source.provider), key];
-    const fetching: Promise<HostSnapshot> = source
-      .list({ userId, token, refresh })
-      .then(async (repos) => {
-        const snapshot: HostSnapshot = { stamp: randomUUID(), fetchedAt: Date.now(), repos };
-        // Forgotten while it ran (the token changed): answered to those who asked, but not kept.
-        if (inFlight.get(key) !== fetching) return snapshot;
+    // Stored after the answers that wait for it have gone (serialising a long listing takes milliseconds),
+    // and kept in flight until then, so a request of this process in between gets it from here.
+    const store = async (snapshot: HostSnapshot): Promise<void> => {
+      try {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (inFlight.get(key) !== fetching) return;
         // The listing before its stamp: a reader that sees the stamp finds the listing.
         await deps.cache.set(key, snapshot, deps.cacheTtlSeconds);
         await deps.cache.set(keys[0]!, snapshot.stamp, deps.cacheTtlSeconds);
         // Forgotten while it was being stored: what `forget` deleted must stay deleted.
         if (inFlight.get(key) !== fetching) await deps.cache.del(keys);
         else decoded.set(key, snapshot);
-        return snapshot;
-      })
-      .finally(() => {
+      } catch (error) {
+        // Not kept: the next request reads the host again, and meets the cache's failure itself.
+        deps.onCacheError?.(error);
+      } finally {
         if (inFlight.get(key) === fetching) inFlight.delete(key);
-      });
+      }
+    };
+    const fetching: Promise<HostSnapshot> = source.list({ userId, token, refresh }).then(
+      (repos) => {
+        const snapshot: HostSnapshot = { stamp: randomUUID(), fetchedAt: Date.now(), repos };
+        // Forgotten while it ran (the token changed): answered to those who asked, but not kept.
+        if (inFlight.get(key) === fetching) void store(snapshot);
+        return snapshot;
+      },
+      (error: unknown) => {
+        if (inFlight.get(key) === fetching) inFlight.delete(key);
+        throw error;
+      },
+    );
     inFlight.set(key, fetching);
     return fetching;
   }

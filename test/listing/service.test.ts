@@ -104,8 +104,13 @@ describe('listing service', () => {
     assert.ok(listed.repositories.length > 0);
     assert.ok(listed.repositories.every((r) => !r.is_connected));
 
-    // Another instance connects the first repository: this one's next answer shows it.
+    // The listing is stored in the shared cache just after the answer has gone.
+    await new Promise((resolve) => setImmediate(resolve));
+    fake.state.resetCounters();
     assert.ok((await other!.page(user.id, query)).etag === first.etag, 'the other instance answers the same bytes');
+    assert.equal(fake.state.counters.total, 0, 'from the shared cache, without reading the host');
+
+    // Another instance connects the first repository: this one's next answer shows it.
     const target = listed.repositories[0]!;
     await store.installations.connect(user.id, 'gitverse', target.id, target.full_name);
     const after = await one!.page(user.id, query);
@@ -115,6 +120,34 @@ describe('listing service', () => {
 
     await store.installations.disconnect(user.id, 'gitverse', target.id);
     assert.equal((await one!.page(user.id, query)).etag, first.etag, 'disconnected again, the answer is the first one');
+  });
+
+  test('a listing the cache fails to keep is answered all the same, the failure is told, and the next request reads the host', async () => {
+    const user = await store.users.upsertLocal('cache-fails');
+    await store.tokens.put(user.id, 'gitverse', { token: gitverseTokenFor('second'), login: 'second', scopes: ['read:public_api'] });
+    class FailingCache extends MemoryCache {
+      override async set<T>(key: string, value: T, ttlSeconds?: number): Promise<void> {
+        if (key.startsWith('listing:')) throw new Error('the cache is full');
+        return super.set(key, value, ttlSeconds);
+      }
+    }
+    const cache = new FailingCache();
+    const told: unknown[] = [];
+    const listing = createListingService({
+      store,
+      cache,
+      sources: { gitverse: createGitVerseSource({ client: new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: 5_000 }), cache }) },
+      cacheTtlSeconds: 60,
+      toProblem: (p) => problemBody(p, '/api/v1/repos', 'test'),
+      onCacheError: (error) => told.push(error),
+    });
+    fake.state.resetCounters();
+    assert.equal((await listing.list(user.id, { provider: 'gitverse' })).total, 7);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(told.map((e) => (e as Error).message), ['the cache is full']);
+    const reads = fake.state.counters.total;
+    assert.equal((await listing.list(user.id, { provider: 'gitverse' })).total, 7);
+    assert.ok(fake.state.counters.total > reads, 'nothing was kept, so the host is read again');
   });
 
   test('an answer larger than the bytes kept for answers is built each time, and right', async () => {

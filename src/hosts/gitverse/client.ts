@@ -111,8 +111,8 @@ export class GitVerseClient {
     this.userAgent = options.userAgent ?? 'repositories-api';
   }
 
-  static fromConfig(gitverse: Config['gitverse']): GitVerseClient {
-    return new GitVerseClient({ apiUrl: gitverse.apiUrl, webUrl: gitverse.webUrl, timeoutMs: gitverse.timeoutMs, concurrency: gitverse.concurrency });
+  static fromConfig(gitverse: Config['gitverse'], extra: Pick<GitVerseClientOptions, 'onCacheError'> = {}): GitVerseClient {
+    return new GitVerseClient({ apiUrl: gitverse.apiUrl, webUrl: gitverse.webUrl, timeoutMs: gitverse.timeoutMs, concurrency: gitverse.concurrency, ...extra });
   }
 
   async getUser(token: string): Promise<GitVerseUser> {
