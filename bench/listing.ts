@@ -12,9 +12,7 @@ import { GitHubClient } from '../src/hosts/github/client.ts';
 import {
   combineLoads,
   count,
-  fakeListing,
   fakeQuiet,
-  fakeRoundTrip,
   getRepos,
   heading,
   loadFromChild,
@@ -27,6 +25,7 @@ import {
   signIn,
   startApp,
   startFake,
+  startTimingClient,
   table,
   userCacheKeys,
   type FakeHost,
@@ -115,6 +114,8 @@ export async function benchListing(opts: RunOptions): Promise<TargetResult[]> {
   const ttl = { LISTING_CACHE_TTL_SECONDS: '3600' };
   const validated = await startApp(fake, { ...ttl, VALIDATE_RESPONSES: 'true' });
   const plain = await startApp(fake, { ...ttl, VALIDATE_RESPONSES: 'false' });
+  // The timed steps' client, on a thread of its own (see `client-worker.ts`).
+  const timed = await startTimingClient();
   const results: SizeResult[] = [];
   const floor: Array<[string, LoadResult]> = [];
   const structures: Array<[string, LoadResult]> = [];
@@ -123,6 +124,7 @@ export async function benchListing(opts: RunOptions): Promise<TargetResult[]> {
   say(`fake GitHub: ${opts.latencyMs} ms per request; GitHub concurrency ${validated.config.github.concurrency}; ` +
     `${reps === 1 ? 'one measurement' : `median of ${reps}`} per cold/known/revalidation/sequential figure`);
   say('kinds are already stored for these repositories, so no detection runs here (Part B measures it)');
+  say('cold, known page count and revalidation run on the app with production settings (response validation off); the warm load on both apps');
   say(`"known page count": the app's stored page ETags are deleted, the remembered page count is kept, then refresh=true`);
   say(`"fake alone": the same pages fetched straight from the fake on the app's schedule (${validated.config.github.concurrency} at a time); the difference is the app's own time`);
   say('before measuring, each app serves listings of another user, so "cold" means cold caches, not a cold process');
@@ -141,17 +143,18 @@ export async function benchListing(opts: RunOptions): Promise<TargetResult[]> {
       const pages = Math.max(1, Math.ceil(n / 100));
       const user = await signIn(validated.baseUrl, login);
       const plainUser = await signIn(plain.baseUrl, login);
-      const keys = userCacheKeys(user);
-      const cache = validated.app.services.cache;
+      // The steps that read the host run on the app as production runs it (response validation off).
+      const keys = userCacheKeys(plainUser);
+      const cache = plain.app.services.cache;
       const pageKeys = Array.from({ length: pages + 2 }, (_, i) => keys.page(i + 1));
       const list = (app: RunningApp, u: SignedIn, refresh: boolean) => async () => {
-        const res = await getRepos(app.baseUrl, u.token, refresh ? { refresh: 'true' } : {});
+        const res = await timed.getRepos(app.baseUrl, u.token, refresh ? { refresh: 'true' } : {});
         if (res.body.total !== n) throw new Error(`listing ${login} gave ${res.body.total} repositories, expected ${n}`);
       };
 
       // Round trips are sampled between the steps, so they see the same machine as the figures they divide.
       const rtts: number[] = [];
-      const sampleRtt = async () => void rtts.push(await fakeRoundTrip(fake, user.githubToken));
+      const sampleRtt = async () => void rtts.push(await timed.fakeRoundTrip(fake, user.githubToken));
       for (let i = 0; i < 3; i++) await sampleRtt();
 
       // Cold and sequential alternate, so both see the same machine. The first cold listing comes
@@ -164,9 +167,9 @@ export async function benchListing(opts: RunOptions): Promise<TargetResult[]> {
       const client = new GitHubClient({ apiUrl: fake.baseUrl, timeoutMs: 30_000 });
       for (let r = 0; r < reps; r++) {
         if (r > 0) await cache.del([keys.pageCount, ...keys.listing, ...pageKeys]);
-        colds.push(await step(fake, list(validated, user, true)));
+        colds.push(await step(fake, list(plain, plainUser, true)));
         await sampleRtt();
-        aloneCold.push(await fakeListing(fake, user.githubToken, pages, concurrency, true));
+        aloneCold.push(await timed.fakeListing(fake, user.githubToken, pages, concurrency, true));
         sequentials.push(
           await step(fake, async () => {
             const listing = await client.sequentialListRepos(user.githubToken);
@@ -179,17 +182,17 @@ export async function benchListing(opts: RunOptions): Promise<TargetResult[]> {
       for (let r = 0; r < reps; r++) {
         const remembered = await cache.get<number>(keys.pageCount);
         await cache.del(pageKeys);
-        const s = await step(fake, list(validated, user, true));
+        const s = await step(fake, list(plain, plainUser, true));
         // A 304 here means the page keys above no longer match the app's: the figure would be revalidation.
         if (s.notModified > 0) throw new Error('page ETags survived the clearing: the page cache keys have changed in the app');
         knowns.push({ ...s, remembered });
         await sampleRtt();
-        aloneKnown.push(await fakeListing(fake, user.githubToken, pages, concurrency, false));
+        aloneKnown.push(await timed.fakeListing(fake, user.githubToken, pages, concurrency, false));
       }
 
       const revalidations: Step[] = [];
       for (let r = 0; r < reps; r++) {
-        revalidations.push(await step(fake, list(validated, user, true)));
+        revalidations.push(await step(fake, list(plain, plainUser, true)));
         await sampleRtt();
       }
       const roundTrip = median(rtts);
@@ -316,6 +319,7 @@ export async function benchListing(opts: RunOptions): Promise<TargetResult[]> {
       }
     }
   } finally {
+    await timed.close();
     await validated.close();
     await plain.close();
     await fake.close();

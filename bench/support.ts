@@ -14,6 +14,7 @@ import { loadConfig, type Config } from '../src/config.ts';
 import { Worker } from 'node:worker_threads';
 import { tokenFor, type FakeCounters, type FakeUserInput } from '../test/fakes/github/index.ts';
 import { signInThrough } from '../test/support/sign-in.ts';
+import type { ClientWorkerAnswer, ClientWorkerRequest } from './client-worker.ts';
 import type { FakeWorkerData, FakeWorkerRequest } from './fake-worker.ts';
 
 export const CLIENT = { id: 'Iv1.bench', secret: 'bench-client-secret-0123456789' };
@@ -245,25 +246,59 @@ export async function settle(limitMs = 60_000): Promise<void> {
   }
 }
 
-/** Every page of a listing straight from the fake, on the app's schedule: what the fake alone allows. */
-export async function fakeListing(fake: FakeHost, githubToken: string, pages: number, concurrency: number, firstAlone: boolean): Promise<number> {
-  const page = async (n: number) => {
-    const url = `${fake.baseUrl}/user/repos?affiliation=owner,collaborator,organization_member&sort=full_name&direction=asc&per_page=100&page=${n}`;
-    const res = await fetch(url, { headers: { authorization: `bearer ${githubToken}` } });
-    await res.arrayBuffer();
-    if (res.status !== 200) throw new Error(`the fake GitHub answered ${res.status}`);
-  };
-  const t0 = performance.now();
-  if (firstAlone) await page(1);
-  const rest = Array.from({ length: pages - (firstAlone ? 1 : 0) }, (_, i) => i + (firstAlone ? 2 : 1));
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, rest.length) }, async () => {
-      while (next < rest.length) await page(rest[next++] as number);
-    }),
-  );
-  return performance.now() - t0;
+// ------------------------------------------------------------------ the timing client in a worker thread
+
+/** Timed requests made from a worker thread (`client-worker.ts`): see there why. */
+export interface TimingClient {
+  /** `GET /api/v1/repos`, timed until its last byte arrived. */
+  getRepos(baseUrl: string, token: string, query?: Record<string, string>): Promise<Timed<RepoListBody>>;
+  /** Every page of a listing straight from the fake, on the app's schedule: what the fake alone allows. */
+  fakeListing(fake: FakeHost, githubToken: string, pages: number, concurrency: number, firstAlone: boolean): Promise<number>;
+  /** One page of 100 straight from the fake. */
+  fakeRoundTrip(fake: FakeHost, githubToken: string): Promise<number>;
+  close(): Promise<void>;
 }
+
+const fakePageUrl = (fake: FakeHost, n: number) =>
+  `${fake.baseUrl}/user/repos?affiliation=owner,collaborator,organization_member&sort=full_name&direction=asc&per_page=100&page=${n}`;
+
+export async function startTimingClient(): Promise<TimingClient> {
+  const worker = new Worker(new URL('./client-worker.ts', import.meta.url));
+  const waiting = new Map<number, (answer: ClientWorkerAnswer) => void>();
+  let nextId = 0;
+  await new Promise<void>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.on('message', (msg: ClientWorkerAnswer & { ready?: boolean }) => {
+      if (msg.ready) return resolve();
+      waiting.get(msg.id)?.(msg);
+      waiting.delete(msg.id);
+    });
+  });
+  const ask = (request: DistributiveOmit<ClientWorkerRequest, 'id'>) =>
+    new Promise<ClientWorkerAnswer>((resolve, reject) => {
+      const id = nextId++;
+      waiting.set(id, (answer) => (answer.error ? reject(new Error(answer.error)) : resolve(answer)));
+      worker.postMessage({ ...request, id });
+    });
+  const pages = async (fake: FakeHost, githubToken: string, rounds: number[][], concurrency: number) =>
+    (await ask({ cmd: 'pages', urls: rounds.map((r) => r.map((n) => fakePageUrl(fake, n))), headers: { authorization: `bearer ${githubToken}` }, concurrency })).ms!;
+  return {
+    async getRepos(baseUrl, token, query = {}) {
+      const url = `${baseUrl}/api/v1/repos${Object.keys(query).length ? `?${new URLSearchParams(query)}` : ''}`;
+      const { ms, status, text = '' } = await ask({ cmd: 'get', url, headers: { authorization: `Bearer ${token}` } });
+      if (status !== 200) throw new Error(`listing answered ${status}: ${text.slice(0, 300)}`);
+      return { ms: ms!, status, body: JSON.parse(text) as RepoListBody };
+    },
+    fakeListing: (fake, githubToken, count, concurrency, firstAlone) => {
+      const all = Array.from({ length: count }, (_, i) => i + 1);
+      return pages(fake, githubToken, firstAlone ? [all.slice(0, 1), all.slice(1)] : [all], concurrency);
+    },
+    fakeRoundTrip: (fake, githubToken) => pages(fake, githubToken, [[1]], 1),
+    close: () => worker.terminate().then(() => undefined),
+  };
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 // ------------------------------------------------------------------ autocannon in its own process
 

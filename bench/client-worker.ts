@@ -1,0 +1,60 @@
+/**
+ * The client of the timed listing steps, in a worker thread. The app of parts A and B runs on the
+ * bench's own event loop: a client on that loop would read the answer only once the app had finished
+ * whatever it does after sending it (storing the listing, writing caches), which a remote client never
+ * waits for. Here the answer is timed when its last byte arrives. The fake alone is timed from here
+ * too, so both figures of a ratio come from the same client.
+ */
+import { parentPort } from 'node:worker_threads';
+
+export type ClientWorkerRequest =
+  | { id: number; cmd: 'get'; url: string; headers: Record<string, string> }
+  | { id: number; cmd: 'pages'; urls: string[][]; headers: Record<string, string>; concurrency: number };
+
+export interface ClientWorkerAnswer {
+  id: number;
+  ms?: number;
+  status?: number;
+  text?: string;
+  error?: string;
+}
+
+const port = parentPort;
+if (!port) throw new Error('the timing client runs as a worker thread only');
+
+/** Fetches `url` and reads its whole body: as text for the app's answers, as bytes for the fake's pages. */
+async function get(url: string, headers: Record<string, string>, asText: boolean): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, { headers });
+  if (asText) return { status: res.status, text: await res.text() };
+  await res.arrayBuffer();
+  return { status: res.status, text: '' };
+}
+
+port.on('message', (msg: ClientWorkerRequest) => {
+  void (async () => {
+    const t0 = performance.now();
+    try {
+      if (msg.cmd === 'get') {
+        const { status, text } = await get(msg.url, msg.headers, true);
+        port.postMessage({ id: msg.id, ms: performance.now() - t0, status, text } satisfies ClientWorkerAnswer);
+        return;
+      }
+      // Rounds one after another; within a round, at most `concurrency` pages at once.
+      for (const round of msg.urls) {
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: Math.min(msg.concurrency, round.length) }, async () => {
+            while (next < round.length) {
+              const { status } = await get(round[next++] as string, msg.headers, false);
+              if (status !== 200) throw new Error(`the fake GitHub answered ${status}`);
+            }
+          }),
+        );
+      }
+      port.postMessage({ id: msg.id, ms: performance.now() - t0 } satisfies ClientWorkerAnswer);
+    } catch (error) {
+      port.postMessage({ id: msg.id, error: error instanceof Error ? error.message : String(error) } satisfies ClientWorkerAnswer);
+    }
+  })();
+});
+port.postMessage({ ready: true });
