@@ -10,6 +10,7 @@ import { createCache, RedisCache, type KeyValueCache } from './cache/index.ts';
 import type { Config } from './config.ts';
 import { accessLog } from './http/access-log.ts';
 import { headersOnce } from './http/headers-once.ts';
+import { series } from './http/series.ts';
 import { authenticate, identifyOperation } from './http/auth.ts';
 import { originMatcher } from './http/origins.ts';
 import { errorHandler, notFoundHandler, problemBody, replaceFinalHandler } from './http/errors.ts';
@@ -137,7 +138,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
 
-  app.use(
+  // Every request's middlewares, in this order, run as one layer of the router (see `series`).
+  const chain: RequestHandler[] = [];
+  chain.push(
     accessLog(logger, {
       // An answer that took this long is a warning: what a user waited for is worth a look. A stopping
       // process answers readiness with 503 on purpose: that is no error.
@@ -146,7 +149,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     }),
   );
   // Security headers fixed by our policy: worked out by helmet once, at start.
-  app.use(
+  chain.push(
     headersOnce(
       helmet({
         contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
@@ -157,28 +160,28 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // Browser origins trusted with credentials: CORS_ORIGINS, and for the cookie's cross-site checks the API's own origin too.
   const corsOrigin = originMatcher(config.corsOrigins);
   const trustedOrigins = originMatcher([...config.corsOrigins, new URL(config.publicUrl).origin]);
-  app.use(
+  chain.push(
     cors({
       origin: (origin, callback) => callback(null, origin !== undefined && corsOrigin(origin)),
       credentials: true,
       exposedHeaders: ['Link', 'ETag', 'X-Total-Count', 'X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
     }),
   );
-  app.use(canonicalQuery);
-  app.use(identifyOperation(operations));
-  app.use(headAsGet);
+  chain.push(canonicalQuery);
+  chain.push(identifyOperation(operations));
+  chain.push(headAsGet);
   if (config.corsOrigins.length) {
     // Whether an answer carries CORS headers depends on the request's Origin, so shared caches must key on it.
-    app.use((_req, res, next) => {
+    chain.push((_req, res, next) => {
       res.vary('Origin');
       next();
     });
   }
-  app.use(metrics.middleware);
-  app.use(cookieParser());
+  chain.push(metrics.middleware);
+  chain.push(cookieParser());
   const rateLimits = createRateLimits({ ...config.rateLimit, redis: cache instanceof RedisCache ? cache.client : undefined });
-  app.use(rateLimits.beforeAuth);
-  app.use(
+  chain.push(rateLimits.beforeAuth);
+  chain.push(
     authenticate({
       store,
       jwt: services.jwt,
@@ -186,11 +189,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       trustedOrigins,
     }),
   );
-  app.use(rateLimits.afterAuth);
-  app.use(express.json({ limit: '16kb', type: ['application/json', 'application/*+json'] }));
-  app.use(strictIntegers(operations));
-  app.use(
-    OpenApiValidator.middleware({
+  chain.push(rateLimits.afterAuth);
+  chain.push(express.json({ limit: '16kb', type: ['application/json', 'application/*+json'] }));
+  chain.push(strictIntegers(operations));
+  chain.push(
+    ...OpenApiValidator.middleware({
       apiSpec: spec as never,
       validateApiSpec: false,
       // Every issue at once (field_errors + issues); bounded by the 16 KiB body limit and the spec's maxLength/maxItems.
@@ -208,6 +211,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       ajvFormats: { mode: 'fast' },
     }),
   );
+  app.use(series(chain));
 
   const session = sessionHandlers(services);
   const repos = repositoryHandlers(services);
