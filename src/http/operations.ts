@@ -96,10 +96,14 @@ export function strictIntegers(operations: OperationIndex): RequestHandler {
   return (req, _res, next) => {
     const operation = req.operation;
     if (!operation || operation.integers.length === 0) return next();
-    const path = operations.pathParams(operation, req.path);
+    const path = operation.integers.some((p) => p.in === 'path') ? operations.pathParams(operation, req.path) : {};
+    const at = req.originalUrl.indexOf('?');
+    // Read once, and only when there is a query to read.
+    let query: URLSearchParams | undefined;
     const issues: ValidationIssue[] = [];
     for (const p of operation.integers) {
-      const raw = p.in === 'path' ? path[p.name] : new URLSearchParams(req.originalUrl.split('?')[1] ?? '').getAll(p.name);
+      if (p.in === 'query' && at === -1) continue;
+      const raw = p.in === 'path' ? path[p.name] : (query ??= new URLSearchParams(req.originalUrl.slice(at + 1))).getAll(p.name);
       for (const value of [raw].flat()) {
         if (value !== undefined && !DECIMAL_INTEGER.test(safeDecode(value))) {
           issues.push({ path: `${p.in}.${p.name}`, message: 'must be a decimal integer' });

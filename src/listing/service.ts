@@ -107,11 +107,11 @@ function annotated(r: HostRepository, installationId: number | null, kind: KindA
 
 /** The query's parameters in a fixed order, `refresh` left out: equal keys are equal questions. */
 function queryKey(query: ListQuery): string {
-  return Object.keys(query)
-    .filter((k) => k !== 'refresh')
-    .sort()
-    .map((k) => `${k}=${String(query[k as keyof ListQuery])}`)
-    .join('&');
+  let key = '';
+  for (const k of Object.keys(query).sort()) {
+    if (k !== 'refresh') key += `${k}=${String(query[k as keyof ListQuery])}&`;
+  }
+  return key;
 }
 
 export function createListingService(deps: ListingDeps) {

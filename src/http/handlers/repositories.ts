@@ -7,6 +7,15 @@ import type { ListedPage } from '../../listing/service.ts';
 export function repositoryHandlers(services: Services) {
   // Answers the response validation has passed: the same bytes sent again need no second check.
   const validated = new WeakSet<ListedPage>();
+  // The Link header of an answer sent again to the same URL: worked out once, like the answer's bytes.
+  const links = new WeakMap<ListedPage, { url: string; link: string | undefined }>();
+  const linkOf = (answer: ListedPage, path: string, url: string): string | undefined => {
+    const kept = links.get(answer);
+    if (kept?.url === url) return kept.link;
+    const link = pageLinks(path, new URLSearchParams(url.split('?')[1] ?? ''), answer.page, answer.per_page, answer.total);
+    links.set(answer, { url, link });
+    return link;
+  };
 
   const listRepositories: RequestHandler = async (req, res) => {
     const { user } = principalOf(req);
@@ -20,8 +29,7 @@ export function repositoryHandlers(services: Services) {
       res.status(304).end();
       return;
     }
-    const raw = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
-    const link = pageLinks(req.path, raw, answer.page, answer.per_page, answer.total);
+    const link = linkOf(answer, req.path, req.originalUrl);
     if (link) res.setHeader('Link', link);
     res.setHeader('X-Total-Count', String(answer.total));
     // The app's response validation (on outside production) checks what passes through res.json,
