@@ -117,6 +117,8 @@ export async function benchListing(opts: RunOptions): Promise<TargetResult[]> {
   // The timed steps' client, on a thread of its own (see `client-worker.ts`).
   const timed = await startTimingClient();
   const results: SizeResult[] = [];
+  // The user whose warm listing of 1,000 repositories is measured again beside bare Express.
+  let warmFloorUser: SignedIn | undefined;
   const floor: Array<[string, LoadResult]> = [];
   const structures: Array<[string, LoadResult]> = [];
 
@@ -143,6 +145,7 @@ export async function benchListing(opts: RunOptions): Promise<TargetResult[]> {
       const pages = Math.max(1, Math.ceil(n / 100));
       const user = await signIn(validated.baseUrl, login);
       const plainUser = await signIn(plain.baseUrl, login);
+      if (n === 1_000) warmFloorUser = plainUser;
       // The steps that read the host run on the app as production runs it (response validation off).
       const keys = userCacheKeys(plainUser);
       const cache = plain.app.services.cache;
@@ -297,13 +300,19 @@ export async function benchListing(opts: RunOptions): Promise<TargetResult[]> {
     try {
       const healthRuns: LoadResult[] = [];
       const expressRuns: LoadResult[] = [];
+      const warmRuns: LoadResult[] = [];
       for (let r = 0; r < 3; r++) {
         await settle();
         healthRuns.push(await loadFromChild(`${plain.baseUrl}/api/v1/health`, {}, WARM_CONNECTIONS, seconds));
         await settle();
         expressRuns.push(await loadFromChild(urlOf(servers[0]!), {}, WARM_CONNECTIONS, seconds));
+        if (warmFloorUser) {
+          await settle();
+          warmRuns.push(await loadFromChild(`${plain.baseUrl}/api/v1/repos`, { authorization: `Bearer ${warmFloorUser.token}` }, WARM_CONNECTIONS, seconds));
+        }
       }
       floor.push([HEALTH, combineLoads(healthRuns)]);
+      if (warmRuns.length) floor.push([WARM_1000, combineLoads(warmRuns)]);
       await settle();
       floor.push([
         'GET /api/v1/connections (auth + one small query)',
@@ -387,6 +396,7 @@ const validationCost = (r: SizeResult) => 1 - r.warm.validated.rps / r.warm.plai
 
 const BARE_EXPRESS = 'bare Express 5, one route answering {"status":"ok"}';
 const HEALTH = 'GET /api/v1/health (no auth, no database)';
+const WARM_1000 = 'GET /api/v1/repos, warm, 1,000 repositories (auth, listing)';
 
 /** The targets set against the framework's floor and the fake alone, each a ratio measured in this run. */
 function floorTargets(results: SizeResult[], floor: Array<[string, LoadResult]>): TargetResult[] {
@@ -398,11 +408,15 @@ function floorTargets(results: SizeResult[], floor: Array<[string, LoadResult]>)
     out.push({ part: 'A', name: '/health through the full middleware ÷ bare Express (req/s)', measured: `${pct(share)} (${count(Math.round(health.rps))} ÷ ${count(Math.round(bare.rps))})`, target: '≥ 70%', met: share >= 0.7 });
   }
   const one = results.find((r) => r.size === 1_000);
-  if (one && bare) {
-    const share = one.warm.plain.rps / bare.rps;
-    out.push({ part: 'A', name: 'warm listing, 1,000 repos, validation off ÷ bare Express (req/s)', measured: `${pct(share)} (${count(Math.round(one.warm.plain.rps))})`, target: '≥ 40%', met: share >= 0.4 });
-    const spread = one.warm.plain.p99 / Math.max(1, one.warm.plain.p50);
-    out.push({ part: 'A', name: 'warm listing, 1,000 repos, validation off: p99 ÷ p50', measured: `${ratio(spread)} (${one.warm.plain.p50} / ${one.warm.plain.p99} ms)`, target: '≤ 3×', met: spread <= 3 });
+  // Measured in the rounds that alternate with bare Express, so both see the same machine.
+  const warm = floor.find(([name]) => name === WARM_1000)?.[1];
+  if (warm && bare) {
+    const share = warm.rps / bare.rps;
+    out.push({ part: 'A', name: 'warm listing, 1,000 repos, validation off ÷ bare Express (req/s)', measured: `${pct(share)} (${count(Math.round(warm.rps))} ÷ ${count(Math.round(bare.rps))})`, target: '≥ 40%', met: share >= 0.4 });
+    const spread = warm.p99 / Math.max(1, warm.p50);
+    out.push({ part: 'A', name: 'warm listing, 1,000 repos, validation off: p99 ÷ p50', measured: `${ratio(spread)} (${warm.p50} / ${warm.p99} ms)`, target: '≤ 3×', met: spread <= 3 });
+  }
+  if (one) {
     const cost = validationCost(one);
     out.push({ part: 'A', name: 'validation on: throughput lost, 1,000 repos', measured: pct(cost), target: '≤ 15%', met: cost <= 0.15 });
   }
