@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import { MemoryCache } from '../../src/cache/index.ts';
 import { generateGitVerseRepos, gitverseTokenFor, startFakeGitVerse, type FakeGitVerse } from '../fakes/gitverse/index.ts';
 import { problemBody } from '../../src/http/errors.ts';
-import { createListingService } from '../../src/listing/service.ts';
+import { createListingService, type ListingDeps } from '../../src/listing/service.ts';
 import { GitVerseClient } from '../../src/hosts/gitverse/client.ts';
 import { createGitVerseSource } from '../../src/hosts/gitverse/source.ts';
 import type { Store } from '../../src/store/types.ts';
@@ -33,15 +33,17 @@ describe('listing service', () => {
     await fake?.close();
   });
 
-  function service() {
-    const cache = new MemoryCache();
+  /** A listing service over the fake GitVerse, with its own cache unless given one, and any other settings given. */
+  function service(options: Partial<Pick<ListingDeps, 'cache' | 'onCacheError' | 'keptAnswerBytes'>> = {}) {
+    const cache = options.cache ?? new MemoryCache();
     const client = new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: 5_000 });
     return createListingService({
       store,
-      cache,
       sources: { gitverse: createGitVerseSource({ client, cache }) },
       cacheTtlSeconds: 60,
       toProblem: (p) => problemBody(p, '/api/v1/repos', 'test'),
+      ...options,
+      cache,
     });
   }
 
@@ -84,17 +86,8 @@ describe('listing service', () => {
     const user = await store.users.upsertLocal('answers-kept');
     await store.tokens.put(user.id, 'gitverse', { token: gitverseTokenFor('first'), login: 'first', scopes: ['read:public_api'] });
     const cache = new MemoryCache();
-    const client = new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: 5_000 });
     // Two instances of the app over one database and one shared cache.
-    const [one, other] = [0, 1].map(() =>
-      createListingService({
-        store,
-        cache,
-        sources: { gitverse: createGitVerseSource({ client, cache }) },
-        cacheTtlSeconds: 60,
-        toProblem: (p) => problemBody(p, '/api/v1/repos', 'test'),
-      }),
-    );
+    const [one, other] = [0, 1].map(() => service({ cache }));
     const query = { provider: 'gitverse', sort: 'full_name', per_page: 3 } as const;
     const first = await one!.page(user.id, query);
     const again = await one!.page(user.id, { per_page: 3, sort: 'full_name', provider: 'gitverse' });
@@ -131,16 +124,8 @@ describe('listing service', () => {
         return super.set(key, value, ttlSeconds);
       }
     }
-    const cache = new FailingCache();
     const told: unknown[] = [];
-    const listing = createListingService({
-      store,
-      cache,
-      sources: { gitverse: createGitVerseSource({ client: new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: 5_000 }), cache }) },
-      cacheTtlSeconds: 60,
-      toProblem: (p) => problemBody(p, '/api/v1/repos', 'test'),
-      onCacheError: (error) => told.push(error),
-    });
+    const listing = service({ cache: new FailingCache(), onCacheError: (error) => told.push(error) });
     fake.state.resetCounters();
     assert.equal((await listing.list(user.id, { provider: 'gitverse' })).total, 7);
     await new Promise((resolve) => setImmediate(resolve));
@@ -153,15 +138,7 @@ describe('listing service', () => {
   test('an answer larger than the bytes kept for answers is built each time, and right', async () => {
     const user = await store.users.upsertLocal('answers-none');
     await store.tokens.put(user.id, 'gitverse', { token: gitverseTokenFor('second'), login: 'second', scopes: ['read:public_api'] });
-    const cache = new MemoryCache();
-    const listing = createListingService({
-      store,
-      cache,
-      sources: { gitverse: createGitVerseSource({ client: new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: 5_000 }), cache }) },
-      cacheTtlSeconds: 60,
-      toProblem: (p) => problemBody(p, '/api/v1/repos', 'test'),
-      keptAnswerBytes: 0,
-    });
+    const listing = service({ keptAnswerBytes: 0 });
     const a = await listing.page(user.id, { provider: 'gitverse' });
     const b = await listing.page(user.id, { provider: 'gitverse' });
     assert.notEqual(a.bytes, b.bytes, 'not the kept buffer: nothing is kept');
