@@ -164,13 +164,8 @@ function normalise(r: HostRepository): HostRepository {
 
 /** The access the token has, with `maintain` and `triage` only where the host says them (GitVerse does not). */
 function permissions(p: NonNullable<HostRepository['permissions']>): HostRepository['permissions'] {
-  const admin = p.admin === true;
-  const push = p.push === true;
-  const pull = p.pull === true;
-  // Object literals of fixed shape: V8 builds them far faster than from spreads.
-  if (p.maintain !== undefined && p.triage !== undefined) return { admin, push, pull, maintain: p.maintain === true, triage: p.triage === true };
-  if (p.maintain === undefined && p.triage === undefined) return { admin, push, pull };
-  const out: NonNullable<HostRepository['permissions']> = { admin, push, pull };
+  // Built by assignment, not from spreads: V8 builds it far faster.
+  const out: NonNullable<HostRepository['permissions']> = { admin: p.admin === true, push: p.push === true, pull: p.pull === true };
   if (p.maintain !== undefined) out.maintain = p.maintain === true;
   if (p.triage !== undefined) out.triage = p.triage === true;
   return out;
