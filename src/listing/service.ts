@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import type { KeyValueCache } from '../cache/index.ts';
 import { Recent } from '../cache/recent.ts';
 import { ApiProblem, problems, type Provider } from '../contract/problem.ts';
@@ -156,7 +157,7 @@ export function createListingService(deps: ListingDeps) {
     // and kept in flight until then, so a request of this process in between gets it from here.
     const store = async (snapshot: HostSnapshot): Promise<void> => {
       try {
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await setImmediate();
         if (inFlight.get(key) !== fetching) return;
         // The listing before its stamp: a reader that sees the stamp finds the listing.
         await deps.cache.set(key, snapshot, deps.cacheTtlSeconds);
