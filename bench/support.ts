@@ -204,9 +204,13 @@ export interface RepoListBody {
   repositories: Array<{ id: number; kind: string; reason: string; kind_pending?: boolean; origin?: string | null }>;
 }
 
+/** Page `n` of a listing in the fake GitHub, asked for as the app asks for it. */
+const fakePageUrl = (fake: FakeHost, n: number) =>
+  `${fake.baseUrl}/user/repos?affiliation=owner,collaborator,organization_member&sort=full_name&direction=asc&per_page=100&page=${n}`;
+
 /** GitHub's `GET /user/repos` page 1 of 100, straight to the fake: what one listing request costs there. */
 export async function fakeRoundTrip(fake: FakeHost, githubToken: string): Promise<number> {
-  const url = `${fake.baseUrl}/user/repos?affiliation=owner,collaborator,organization_member&sort=full_name&direction=asc&per_page=100&page=1`;
+  const url = fakePageUrl(fake, 1);
   const t0 = performance.now();
   const res = await fetch(url, { headers: { authorization: `bearer ${githubToken}` } });
   await res.arrayBuffer();
@@ -258,9 +262,6 @@ export interface TimingClient {
   fakeRoundTrip(fake: FakeHost, githubToken: string): Promise<number>;
   close(): Promise<void>;
 }
-
-const fakePageUrl = (fake: FakeHost, n: number) =>
-  `${fake.baseUrl}/user/repos?affiliation=owner,collaborator,organization_member&sort=full_name&direction=asc&per_page=100&page=${n}`;
 
 export async function startTimingClient(): Promise<TimingClient> {
   const worker = new Worker(new URL('./client-worker.ts', import.meta.url));
