@@ -173,15 +173,16 @@ function permissions(p: NonNullable<HostRepository['permissions']>): HostReposit
 
 /**
  * A host's whole listing in the spec's shape, or a 502 `UPSTREAM_UNAVAILABLE` naming the first field
- * and repository that no rule may change: the listing is refused whole, never shortened.
+ * and repository that no rule may change: the listing is refused whole, never shortened. A part of a
+ * listing can be checked on its own: `skipped` repositories come before it (for the message).
  */
-export function checkHostRepositories(provider: Provider, repos: readonly HostRepository[]): HostRepository[] {
+export function checkHostRepositories(provider: Provider, repos: readonly HostRepository[], skipped = 0): HostRepository[] {
   return repos.map((repo, index) => {
     try {
       return normalise(repo);
     } catch (error) {
       if (!(error instanceof Refused)) throw error;
-      const which = typeof repo?.full_name === 'string' ? `"${cut(repo.full_name.replace(LINE_BREAKS, ' '), 200)}"` : `number ${index + 1} of the list`;
+      const which = typeof repo?.full_name === 'string' ? `"${cut(repo.full_name.replace(LINE_BREAKS, ' '), 200)}"` : `number ${skipped + index + 1} of the list`;
       const problem: ApiProblem = problems.upstreamUnavailable(
         provider,
         `${HOST_NAME[provider]} sent a repository this API cannot represent: ${error.field} ${error.why} (repository ${which}).`,

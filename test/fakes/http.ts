@@ -73,7 +73,7 @@ export interface Responding<Fault extends { kind: unknown }> {
  * request arrived: the reply is worked out at once and the rest of the latency is waited out, as a
  * remote server's own time is part of its round trip.
  */
-export async function respond<Fault extends { kind: unknown; latencyMs?: number }>(
+export async function respond<Fault extends { kind: unknown; latencyMs?: number; bodyDelayMs?: number }>(
   host: FakeHost,
   req: IncomingMessage,
   res: ServerResponse,
@@ -96,6 +96,14 @@ export async function respond<Fault extends { kind: unknown; latencyMs?: number 
   const reply = await how.reply(fault);
   await waitOut();
   if (res.destroyed) return;
+  if (fault?.kind === 'slowBody') {
+    const body = reply.body ?? '';
+    res.writeHead(reply.status, { ...reply.headers, 'content-length': String(Buffer.byteLength(body)) });
+    res.flushHeaders();
+    await sleep(fault.bodyDelayMs ?? 1_000);
+    if (!res.destroyed) res.end(body);
+    return;
+  }
   if (fault?.kind !== 'badJson' && fault?.kind !== 'truncated') {
     if (reply.status === 304) host.counters.notModified++;
     write(res, reply);

@@ -9,7 +9,9 @@ export type DeliveryFaultKind =
   /** 200 with a body that is not JSON. */
   | 'badJson'
   /** Announces a longer Content-Length than it sends, then closes the connection. */
-  | 'truncated';
+  | 'truncated'
+  /** The real answer, its status and headers at once and its body `bodyDelayMs` later: a large page on a slow link. */
+  | 'slowBody';
 
 export interface HostFault<Route extends string, Kind> {
   route: Route | '*';
@@ -20,6 +22,8 @@ export interface HostFault<Route extends string, Kind> {
   times?: number;
   /** How long this fault's answer takes; the host's latency when omitted. */
   latencyMs?: number;
+  /** `slowBody`: how long the body comes after the headers (default 1,000 ms). */
+  bodyDelayMs?: number;
 }
 
 export interface RequestCounters<Route extends string> {

@@ -142,6 +142,18 @@ describe('GitHubClient.listRepos fetches pages concurrently', () => {
     assert.equal(fake.state.counters.maxInFlight, 9);
   });
 
+  it('asks for the pages after the first once page 1 has sent its headers, while its body is still on its way', async () => {
+    seed(500);
+    fake.state.latencyMs = 200;
+    fake.state.injectFault({ route: '/user/repos', kind: 'slowBody', page: 1, times: 1, bodyDelayMs: 1000 });
+    const result = await list();
+    assert.equal(result.repos.length, 500);
+    assert.equal(result.pageCount, 5);
+    assert.equal(fake.state.counters.total, 5);
+    // Pages 2 to 5 were in flight beside page 1, whose body was still coming.
+    assert.equal(fake.state.counters.maxInFlight, 5);
+  });
+
   it('the sequential baseline never has more than one request in flight', async () => {
     seed(1000);
     fake.state.latencyMs = 20;

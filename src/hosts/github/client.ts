@@ -44,17 +44,23 @@ export interface ExchangeOAuthCodeInput {
   codeVerifier: string;
 }
 
-export interface ListReposOptions {
+export interface ListReposOptions<T extends { id: number } = GitHubRepo> {
   /** Keeps each page's ETag and content between listings, for conditional requests. */
   pageCache: KeyValueCache;
   /** Identifies the user (and token) whose pages these are; the page number is appended. */
   cacheKey: string;
   /** The page count of the previous listing: all of them are asked for at once. */
   knownPageCount?: number;
+  /**
+   * What the caller keeps of each page's repositories, worked out as soon as that page is in, while
+   * later pages are still on their way (one item per repository); `before` is how many repositories
+   * the pages before it hold. The repositories as read when absent.
+   */
+  convert?: (repos: GitHubRepo[], before: number) => T[];
 }
 
-export interface RepoListing {
-  repos: GitHubRepo[];
+export interface RepoListing<T extends { id: number } = GitHubRepo> {
+  repos: T[];
   /** Pages with repositories in them (at least 1): pass it back as `knownPageCount`. */
   pageCount: number;
   stats: { requests: number; notModified: number; downloaded: number };
@@ -189,12 +195,24 @@ export class GitHubClient {
 
   /**
    * Every repository the token can reach. Page 1 (or the known page count) first, then the rest
-   * concurrently. Any failing page fails the whole listing: a shorter list is never returned.
+   * concurrently: they are asked for as soon as the last page asked for has answered its headers,
+   * whose Link tells how many there are, while its body is still being read. Any failing page fails
+   * the whole listing: a shorter list is never returned.
    */
-  async listRepos(token: string, options: ListReposOptions): Promise<RepoListing> {
+  async listRepos<T extends { id: number } = GitHubRepo>(token: string, options: ListReposOptions<T>): Promise<RepoListing<T>> {
+    const convert = options.convert ?? ((repos: GitHubRepo[]) => repos as unknown as T[]);
     const stats = { requests: 0, notModified: 0, downloaded: 0 };
-    // `linkFresh`: the Link came with this answer, not from the cache.
-    const pages = new Map<number, { link: string | null; linkFresh: boolean; repos: GitHubRepo[] }>();
+    const pages = new Map<number, T[]>();
+    // What each page's headers said, as soon as they came. `linkFresh`: the Link came with this
+    // answer, not from the cache; `full`: a 304's cached page holds a whole page of repositories.
+    const heads = new Map<number, { link: string | null; linkFresh: boolean; full: boolean }>();
+    const waiting = new Map<number, () => void>();
+    const headed = (page: number, head: { link: string | null; linkFresh: boolean; full: boolean }) => {
+      heads.set(page, head);
+      waiting.get(page)?.();
+    };
+    const headOf = (page: number) =>
+      heads.has(page) ? Promise.resolve() : new Promise<void>((resolve) => waiting.set(page, resolve));
     // Aborts the siblings of the first page that fails.
     const listing = new AbortController();
     const pageCache = tolerantPageCache<CachedPage>(options.pageCache, this.pageCacheTtlSeconds, this.onCacheError);
@@ -214,13 +232,16 @@ export class GitHubClient {
         },
         toGitHubRepoPage,
         listing.signal,
+        // A page sent whole (a 304 comes back below, without a body to wait for).
+        (_status, headers) => headed(page, { link: typeof headers.link === 'string' ? headers.link : null, linkFresh: true, full: false }),
       );
       if (answer.status === 304 && cached) {
         stats.notModified++;
         const link = typeof answer.headers.link === 'string' ? answer.headers.link : null;
         if (link !== null) this.notModifiedRepeatsLink ??= true;
         else if (cached.link !== null) this.notModifiedRepeatsLink = false;
-        pages.set(page, { link: link ?? cached.link, linkFresh: link !== null, repos: cached.repos });
+        headed(page, { link: link ?? cached.link, linkFresh: link !== null, full: cached.repos.length >= LIST_QUERY.per_page });
+        pages.set(page, convert(cached.repos, (page - 1) * LIST_QUERY.per_page));
         return;
       }
       if (answer.status === 304) throw problems.upstreamUnavailable('github', `GitHub answered 304 to an unconditional request (page ${page}).`);
@@ -228,42 +249,61 @@ export class GitHubClient {
       const etag = typeof answer.headers.etag === 'string' ? answer.headers.etag : null;
       const link = typeof answer.headers.link === 'string' ? answer.headers.link : null;
       const repos = answer.value ?? [];
-      pages.set(page, { link, linkFresh: true, repos });
+      pages.set(page, convert(repos, (page - 1) * LIST_QUERY.per_page));
       if (etag) await pageCache.set(key, { etag, link, repos });
     };
 
     const known = options.knownPageCount;
     let from = 1;
     let to = Number.isInteger(known) && (known as number) > 0 ? Math.min(known as number, this.maxPages) : 1;
-    for (;;) {
-      await runBounded(range(from, to), this.concurrency, fetchPage, listing);
-      // The last page read says whether the list grew since the count we went by.
-      const tail = pages.get(to);
-      const links = parseLinkHeader(tail?.link);
-      if (!links?.next) {
-        // A full last page that was not modified, and came without a Link, says nothing about
-        // repositories added after it unless this server is known to repeat Links on a 304 (then
-        // no Link means no other page): otherwise ask for the page after it.
-        const vouched = tail?.linkFresh || (tail?.link === null && this.notModifiedRepeatsLink === true);
-        if (tail && !vouched && tail.repos.length >= LIST_QUERY.per_page && to < this.maxPages) {
-          from = to + 1;
-          to = from;
-          continue;
+    const rounds: Promise<void>[] = [];
+    // The first page to fail is the listing's failure, not the pages of other rounds it cancelled.
+    let failed: { error: unknown } | undefined;
+    const fetchOrFail = (page: number) =>
+      fetchPage(page).catch((error: unknown) => {
+        failed ??= { error };
+        throw error;
+      });
+    try {
+      for (;;) {
+        const round = runBounded(range(from, to), this.concurrency, fetchOrFail, listing);
+        rounds.push(round);
+        // The next round needs only the last page's headers; a failure of the round ends the listing.
+        await Promise.race([headOf(to), round]);
+        const tail = heads.get(to);
+        const links = parseLinkHeader(tail?.link);
+        if (!links?.next) {
+          // A full last page that was not modified, and came without a Link, says nothing about
+          // repositories added after it unless this server is known to repeat Links on a 304 (then
+          // no Link means no other page): otherwise ask for the page after it.
+          const vouched = tail?.linkFresh || (tail?.link === null && this.notModifiedRepeatsLink === true);
+          if (tail && !vouched && tail.full && to < this.maxPages) {
+            from = to + 1;
+            to = from;
+            continue;
+          }
+          break;
         }
-        break;
+        const last = Number(links.last?.page ?? links.next.page);
+        if (!Number.isInteger(last) || last <= to) {
+          throw problems.upstreamUnavailable('github', `GitHub's pagination is inconsistent after page ${to}.`);
+        }
+        if (last > this.maxPages) {
+          throw problems.upstreamUnavailable('github', `The repository list is longer than ${this.maxPages} pages.`);
+        }
+        from = to + 1;
+        to = last;
       }
-      const last = Number(links.last?.page ?? links.next.page);
-      if (!Number.isInteger(last) || last <= to) {
-        throw problems.upstreamUnavailable('github', `GitHub's pagination is inconsistent after page ${to}.`);
-      }
-      if (last > this.maxPages) {
-        throw problems.upstreamUnavailable('github', `The repository list is longer than ${this.maxPages} pages.`);
-      }
-      from = to + 1;
-      to = last;
+      await Promise.all(rounds);
+    } catch (error) {
+      // Whatever is still in flight is no longer wanted.
+      const first = failed;
+      listing.abort();
+      await Promise.allSettled(rounds);
+      throw first ? first.error : error;
     }
 
-    const lists = range(1, to).map((page) => pages.get(page)?.repos ?? []);
+    const lists = range(1, to).map((page) => pages.get(page) ?? []);
     const pageCount = Math.max(1, lists.findLastIndex((repos) => repos.length > 0) + 1);
     return { repos: uniqueById(lists), pageCount, stats };
   }
@@ -318,10 +358,18 @@ export class GitHubClient {
    * One request with its own deadline. The body is read and parsed here rather than by Octokit,
    * which would hand back a cut-off or non-JSON body as a string instead of failing.
    */
-  private async call<T>(what: string, spec: RequestSpec, parse: (body: unknown) => T, cancel?: AbortSignal): Promise<Answer<T>> {
+  private async call<T>(
+    what: string,
+    spec: RequestSpec,
+    parse: (body: unknown) => T,
+    cancel?: AbortSignal,
+    /** Told the status and headers of a successful answer before its body is read. */
+    onHeaders?: (status: number, headers: Answer<T>['headers']) => void,
+  ): Promise<Answer<T>> {
     const { deadline, signal } = requestSignal(this.timeoutMs, cancel);
     try {
       const response = await this.octokit.request({ ...spec, request: { signal, parseSuccessResponseBody: false } });
+      onHeaders?.(response.status, response.headers);
       const text = await new Response(response.data as ReadableStream<Uint8Array> | null).text();
       return { status: response.status, headers: response.headers, value: parse(JSON.parse(text)) };
     } catch (error) {

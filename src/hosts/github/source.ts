@@ -52,11 +52,13 @@ export function createGitHubSource(deps: GitHubSourceDeps): RepositorySource {
           pageCache: deps.cache,
           cacheKey: `ghpage:${userId}:${tokenTag}`,
           ...(knownPageCount ? { knownPageCount } : {}),
+          // Each page held to the spec as it comes in, while later pages are still on their way.
+          convert: (repos, before) => checkHostRepositories('github', repos.map(toHostRepository), before),
         });
         deps.metrics.upstream.inc({ provider: 'github', outcome: 'downloaded' }, listing.stats.downloaded);
         deps.metrics.upstream.inc({ provider: 'github', outcome: 'not_modified' }, listing.stats.notModified);
         await deps.cache.set(pagesKey, listing.pageCount, 86_400);
-        return checkHostRepositories('github', listing.repos.map(toHostRepository));
+        return listing.repos;
       } catch (error) {
         deps.metrics.upstream.inc({ provider: 'github', outcome: 'failed' });
         throw error;
