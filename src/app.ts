@@ -67,9 +67,8 @@ function kindsFrom(detection: DetectionService, provider: Provider) {
       token,
       repos.map((r) => ({ id: r.id, owner: r.owner.login, name: r.name, pushed_at: r.pushed_at ?? r.updated_at })),
     );
-    return new Map(
-      [...detections].map(([id, d]) => [id, { kind: d.kind, reason: d.reason, origin: d.origin, origin_reason: d.origin_reason, pending: d.pending }]),
-    );
+    // Each annotation has exactly the fields a listing shows.
+    return detections;
   };
 }
 

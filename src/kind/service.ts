@@ -43,7 +43,9 @@ export interface DetectionServiceOptions {
 
 export const PENDING: AnnotatedDetection = { kind: 'unknown', reason: 'Analysis pending', origin: null, origin_reason: 'Analysis pending', pending: true };
 
-const settled = (d: Detection): AnnotatedDetection => ({ kind: d.kind, reason: d.reason, origin: d.origin, origin_reason: d.origin_reason, pending: false });
+/** A detection as a listing shows it; frozen, so one object can serve every listing that shows it. */
+const settled = (d: Detection): AnnotatedDetection =>
+  Object.freeze({ kind: d.kind, reason: d.reason, origin: d.origin, origin_reason: d.origin_reason, pending: false });
 
 const DEFAULT_FAILURE_TTL_MS = 30_000;
 
@@ -62,10 +64,10 @@ export function createDetectionService(opts: DetectionServiceOptions): Detection
   const background = new Set<Promise<void>>();
   // A detection for (provider, repository, pushed_at) never changes, so what is known is kept in
   // memory too (bounded, oldest dropped first): a warm listing then asks the store nothing.
-  const known = new Map<string, { pushed_at: string; detection: Detection }>();
-  const remember = (key: string, pushed_at: string, detection: Detection) => {
+  const known = new Map<string, { pushed_at: string; annotated: AnnotatedDetection }>();
+  const remember = (key: string, pushed_at: string, annotated: AnnotatedDetection) => {
     known.delete(key);
-    known.set(key, { pushed_at, detection });
+    known.set(key, { pushed_at, annotated });
     if (known.size > KNOWN_LIMIT) known.delete(known.keys().next().value as string);
   };
 
@@ -103,7 +105,7 @@ export function createDetectionService(opts: DetectionServiceOptions): Detection
         if (isDetectionFailure(d)) failures.set(key, { pushed_at, detection: d, until: now + failureTtlMs });
         else {
           rows.push({ provider, repo_id: repo.id, pushed_at, kind: d.kind, reason: d.reason, origin: d.origin, origin_reason: d.origin_reason });
-          remember(key, pushed_at, d);
+          remember(key, pushed_at, settled(d));
         }
       }
       try {
@@ -127,10 +129,10 @@ export function createDetectionService(opts: DetectionServiceOptions): Detection
       const detections = new Map<number, AnnotatedDetection>();
       const keyed = repos.map((repo) => ({ repo, key: detectionKey({ provider, repo_id: repo.id }), pushed_at: repo.pushed_at ?? '' }));
 
-      const cached = new Map<string, Detection>();
+      const cached = new Map<string, AnnotatedDetection>();
       const unknown = keyed.filter(({ key, pushed_at }) => {
         const memo = known.get(key);
-        if (memo && memo.pushed_at === pushed_at) cached.set(key, memo.detection);
+        if (memo && memo.pushed_at === pushed_at) cached.set(key, memo.annotated);
         return !cached.has(key);
       });
       if (unknown.length > 0) {
@@ -139,8 +141,9 @@ export function createDetectionService(opts: DetectionServiceOptions): Detection
           for (const { key, pushed_at } of unknown) {
             const hit = stored.get(key);
             if (hit) {
-              cached.set(key, hit);
-              remember(key, pushed_at, hit);
+              const annotated = settled(hit);
+              cached.set(key, annotated);
+              remember(key, pushed_at, annotated);
             }
           }
         } catch {
@@ -154,9 +157,14 @@ export function createDetectionService(opts: DetectionServiceOptions): Detection
       const waiting: Array<{ id: number; flight: Flight }> = [];
       const toRead: typeof keyed = [];
       for (const item of keyed) {
-        const hit = cached.get(item.key) ?? recentFailure(item.key, item.pushed_at, now);
+        const hit = cached.get(item.key);
         if (hit) {
-          detections.set(item.repo.id, settled(hit));
+          detections.set(item.repo.id, hit);
+          continue;
+        }
+        const failure = recentFailure(item.key, item.pushed_at, now);
+        if (failure) {
+          detections.set(item.repo.id, settled(failure));
           continue;
         }
         const flight = inFlight.get(item.key);

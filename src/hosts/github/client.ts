@@ -1,10 +1,11 @@
+import { setImmediate } from 'node:timers/promises';
 import { Octokit } from '@octokit/core';
 import parseLinkHeader from 'parse-link-header';
 import type { KeyValueCache } from '../../cache/index.ts';
 import type { Config } from '../../config.ts';
 import { problems, type ApiProblem } from '../../contract/problem.ts';
 import { requestSignal } from '../http.ts';
-import { range, runBounded, tolerantPageCache, uniqueById } from '../pages.ts';
+import { range, runBounded, tolerantPageCache, uniqueById, type PageCache } from '../pages.ts';
 import { isOctokitHttpError, toGitHubProblem } from './errors.ts';
 import { MalformedAnswer, toGitHubRepoPage } from './repo.ts';
 import type { GitHubRepo } from './repo.ts';
@@ -128,6 +129,12 @@ export class GitHubClient {
    * Unknown until then, and treated as no.
    */
   private notModifiedRepeatsLink: boolean | undefined;
+  /**
+   * Pages being written to the page cache, per listing's cache key. They are written just after the
+   * listing is handed back (serialising them would delay it); a later listing of the same pages in
+   * this process waits for them, so it still asks with their ETags.
+   */
+  private readonly writing = new Map<string, Promise<void>>();
 
   constructor(options: GitHubClientOptions) {
     const apiUrl = options.apiUrl.replace(/\/$/, '');
@@ -216,6 +223,8 @@ export class GitHubClient {
     // Aborts the siblings of the first page that fails.
     const listing = new AbortController();
     const pageCache = tolerantPageCache<CachedPage>(options.pageCache, this.pageCacheTtlSeconds, this.onCacheError);
+    await this.writing.get(options.cacheKey);
+    const writes: Array<[string, CachedPage]> = [];
 
     const fetchPage = async (page: number): Promise<void> => {
       const key = `${options.cacheKey}:${page}`;
@@ -250,7 +259,7 @@ export class GitHubClient {
       const link = typeof answer.headers.link === 'string' ? answer.headers.link : null;
       const repos = answer.value ?? [];
       pages.set(page, convert(repos, (page - 1) * LIST_QUERY.per_page));
-      if (etag) await pageCache.set(key, { etag, link, repos });
+      if (etag) writes.push([key, { etag, link, repos }]);
     };
 
     const known = options.knownPageCount;
@@ -301,11 +310,27 @@ export class GitHubClient {
       listing.abort();
       await Promise.allSettled(rounds);
       throw first ? first.error : error;
+    } finally {
+      // The pages read are kept whether or not the listing as a whole succeeded.
+      if (writes.length > 0) this.keepPages(options.cacheKey, pageCache, writes);
     }
 
     const lists = range(1, to).map((page) => pages.get(page) ?? []);
     const pageCount = Math.max(1, lists.findLastIndex((repos) => repos.length > 0) + 1);
     return { repos: uniqueById(lists), pageCount, stats };
+  }
+
+  /** Writes a listing's pages to the page cache once the listing has been handed back (see `writing`). */
+  private keepPages(cacheKey: string, pageCache: PageCache<CachedPage>, writes: Array<[string, CachedPage]>): void {
+    const before = this.writing.get(cacheKey);
+    const kept: Promise<void> = (async () => {
+      await before;
+      await setImmediate();
+      for (const [key, value] of writes) await pageCache.set(key, value);
+    })().finally(() => {
+      if (this.writing.get(cacheKey) === kept) this.writing.delete(cacheKey);
+    });
+    this.writing.set(cacheKey, kept);
   }
 
   /**
