@@ -3,19 +3,25 @@
  * bench's own event loop: a client on that loop would read the answer only once the app had finished
  * whatever it does after sending it (storing the listing, writing caches), which a remote client never
  * waits for. Here the answer is timed when its last byte arrives. The fake alone is timed from here
- * too, so both figures of a ratio come from the same client.
+ * too, so both figures of a ratio come from the same client, and so is the sequential baseline (Octokit's
+ * way of reading a list, page after page): run on the app's thread, it left the garbage of ten parsed
+ * pages to the app's next measured listing.
  */
 import { parentPort } from 'node:worker_threads';
+import { GitHubClient } from '../src/hosts/github/client.ts';
 
 export type ClientWorkerRequest =
   | { id: number; cmd: 'get'; url: string; headers: Record<string, string> }
-  | { id: number; cmd: 'pages'; urls: string[][]; headers: Record<string, string>; concurrency: number };
+  | { id: number; cmd: 'pages'; urls: string[][]; headers: Record<string, string>; concurrency: number }
+  | { id: number; cmd: 'sequential'; apiUrl: string; token: string };
 
 export interface ClientWorkerAnswer {
   id: number;
   ms?: number;
   status?: number;
   text?: string;
+  /** `sequential`: the repositories read. */
+  count?: number;
   error?: string;
 }
 
@@ -37,6 +43,11 @@ port.on('message', (msg: ClientWorkerRequest) => {
       if (msg.cmd === 'get') {
         const { status, text } = await get(msg.url, msg.headers, true);
         port.postMessage({ id: msg.id, ms: performance.now() - t0, status, text } satisfies ClientWorkerAnswer);
+        return;
+      }
+      if (msg.cmd === 'sequential') {
+        const listing = await new GitHubClient({ apiUrl: msg.apiUrl, timeoutMs: 30_000 }).sequentialListRepos(msg.token);
+        port.postMessage({ id: msg.id, ms: performance.now() - t0, count: listing.repos.length } satisfies ClientWorkerAnswer);
         return;
       }
       // Rounds one after another; within a round, at most `concurrency` pages at once.

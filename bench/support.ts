@@ -260,6 +260,8 @@ export interface TimingClient {
   fakeListing(fake: FakeHost, githubToken: string, pages: number, concurrency: number, firstAlone: boolean): Promise<number>;
   /** One page of 100 straight from the fake. */
   fakeRoundTrip(fake: FakeHost, githubToken: string): Promise<number>;
+  /** The sequential baseline: every page one after another, as Octokit's `paginate` reads them. */
+  sequentialListing(fake: FakeHost, githubToken: string): Promise<{ ms: number; count: number }>;
   close(): Promise<void>;
 }
 
@@ -295,6 +297,10 @@ export async function startTimingClient(): Promise<TimingClient> {
       return pages(fake, githubToken, firstAlone ? [all.slice(0, 1), all.slice(1)] : [all], concurrency);
     },
     fakeRoundTrip: (fake, githubToken) => pages(fake, githubToken, [[1]], 1),
+    async sequentialListing(fake, githubToken) {
+      const { ms, count = 0 } = await ask({ cmd: 'sequential', apiUrl: fake.baseUrl, token: githubToken });
+      return { ms: ms!, count };
+    },
     close: () => worker.terminate().then(() => undefined),
   };
 }
