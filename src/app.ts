@@ -21,7 +21,7 @@ import { sessionHandlers } from './http/handlers/session.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createRateLimits } from './http/rate-limit.ts';
 import { loadSpec } from './http/openapi.ts';
-import { headAsGet, indexOperations, strictIntegers } from './http/operations.ts';
+import { headAsGet, indexOperations, strictIntegers, type OperationIndex, type OperationInfo } from './http/operations.ts';
 import { canonicalQuery } from './http/query-string.ts';
 import { createListingService, type ListingDeps } from './listing/service.ts';
 import { createGitHubReader } from './hosts/github/kinds.ts';
@@ -34,6 +34,7 @@ import { createGitVerseKindReader, createGitVerseSource } from './hosts/gitverse
 import type { Services } from './http/services.ts';
 import type { operations } from './api/schema.d.ts';
 import type { Provider } from './contract/types.ts';
+import { ApiProblem, problems } from './contract/problem.ts';
 import type { HostRepository } from './hosts/types.ts';
 import { openStore } from './store/index.ts';
 import type { Store } from './store/types.ts';
@@ -57,6 +58,21 @@ export interface App {
   services: Services;
   /** Closes the database and the cache (only those the app opened itself). */
   close(): Promise<void>;
+}
+
+/** A request's path parameters, decoded as Express decodes a route's, or the problem with one that is not. */
+function pathParamsOf(operations: OperationIndex) {
+  return (operation: OperationInfo, path: string): Record<string, string> | ApiProblem => {
+    const params = operations.pathParams(operation, path);
+    for (const [name, value] of Object.entries(params)) {
+      try {
+        params[name] = decodeURIComponent(value);
+      } catch {
+        return problems.validation([{ path: `path.${name}`, message: 'is not valid percent-encoding' }]);
+      }
+    }
+    return params;
+  };
 }
 
 /** Kind and origin hints for a host's repositories, cached by (provider, id, pushed_at) and bounded by the detection budget. */
@@ -132,6 +148,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     }),
   };
 
+  const pathParams = pathParamsOf(operations);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -225,7 +242,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     next();
   };
 
-  // Every operation of the spec is mounted from its operationId; one without a handler stops the start.
+  // Every operation of the spec is served from its operationId; one without a handler stops the start.
   const handlers: Record<OperationId, RequestHandler[]> = {
     startGitHubSignIn: [session.startGitHubSignIn],
     completeGitHubSignIn: [session.completeGitHubSignIn],
@@ -243,12 +260,22 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     getOpenApiDocument: [ops.getOpenApiDocument],
     getApiReference: [docsCsp, ops.getApiReference],
   };
+  const serve = new Map<OperationInfo, RequestHandler>();
   for (const op of operations.all) {
     const chain = overrides.handlers?.[op.operationId as OperationId] ?? handlers[op.operationId as OperationId];
     if (!chain) throw new Error(`the spec's operation ${op.operationId} has no handler`);
-    const route = op.template.replace(/\{([^}]+)\}/g, ':$1');
-    app[op.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'](route, ...[chain].flat());
+    serve.set(op, series([chain].flat()));
   }
+  // The operation was named by `identifyOperation` as the request came in: its handlers run at once,
+  // with its path parameters, without matching the path against every route again.
+  app.use((req, res, next) => {
+    const handler = req.operation && serve.get(req.operation);
+    if (!handler) return next();
+    const params = pathParams(req.operation!, req.path);
+    if (params instanceof ApiProblem) return next(params);
+    req.params = params;
+    handler(req, res, next);
+  });
   app.use(notFoundHandler);
   app.use(errorHandler(logger, { allowedMethods: (path) => operations.allowedMethods(path) }));
   replaceFinalHandler(app, logger);

@@ -31,13 +31,18 @@ export const headAsGet: RequestHandler = (req, _res, next) => {
   next();
 };
 
-/** Finds the spec operation behind a request, so auth, metrics and logs can name it before validation. */
+/**
+ * Finds the spec operation behind a request, so auth, metrics, logs and the dispatch to its handler
+ * can name it before validation. Paths match as Express and the request validator match them: in
+ * any letter case, with or without a trailing slash.
+ */
 export function indexOperations(spec: OpenApiDocument) {
   const globalSecurity = (spec as { security?: Array<Record<string, string[]>> }).security ?? [];
   const entries: Array<OperationInfo & { regex: RegExp }> = [];
   for (const [template, item] of Object.entries(spec.paths)) {
     const regex = new RegExp(
       '^' + template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([^}]+)\}/g, '(?<$1>[^/]+)') + '/?$',
+      'i',
     );
     for (const method of METHODS) {
       const op = item[method] as { operationId?: string; security?: Array<Record<string, string[]>>; parameters?: Parameter[] } | undefined;
@@ -52,11 +57,17 @@ export function indexOperations(spec: OpenApiDocument) {
       entries.push({ operationId: op.operationId, method: method.toUpperCase(), template, security: requirements, integers, regex });
     }
   }
+  // Looked up by method first: a request is tested against its method's few templates only.
+  const byMethod = new Map<string, typeof entries>();
+  for (const e of entries) byMethod.set(e.method, [...(byMethod.get(e.method) ?? []), e]);
+  const regexOf = new Map(entries.map((e) => [e as OperationInfo, e.regex]));
   return {
     all: entries as OperationInfo[],
     find(method: string, path: string): OperationInfo | undefined {
-      const m = method === 'HEAD' ? 'GET' : method;
-      return entries.find((e) => e.method === m && e.regex.test(path));
+      const candidates = byMethod.get(method === 'HEAD' ? 'GET' : method);
+      if (!candidates) return undefined;
+      for (const e of candidates) if (e.regex.test(path)) return e;
+      return undefined;
     },
     /** The methods a path answers (HEAD wherever GET is), for the `Allow` header of a 405. */
     allowedMethods(path: string): string[] {
@@ -64,10 +75,10 @@ export function indexOperations(spec: OpenApiDocument) {
       if (methods.has('GET')) methods.add('HEAD');
       return [...methods];
     },
-    /** Path parameters of a request to a known operation, as sent. */
+    /** Path parameters of a request to a known operation, as sent (percent-encoded). */
     pathParams(operation: OperationInfo, path: string): Record<string, string> {
-      const entry = entries.find((e) => e.operationId === operation.operationId);
-      return { ...entry?.regex.exec(path)?.groups };
+      const regex = regexOf.get(operation) ?? entries.find((e) => e.operationId === operation.operationId)?.regex;
+      return { ...regex?.exec(path)?.groups };
     },
   };
 }

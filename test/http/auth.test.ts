@@ -219,6 +219,18 @@ describe('identifyOperation and principalOf', () => {
     assert.equal(req.operation?.operationId, 'listRepositories');
   });
 
+  test('paths are named in any letter case and with a trailing slash, as Express and the validator route them', () => {
+    for (const path of ['/API/V1/REPOS', '/api/v1/Repos/', '/api/v1/repos']) {
+      assert.equal(operations.find('GET', path)?.operationId, 'listRepositories', path);
+    }
+    const connection = operations.find('DELETE', '/Api/V1/Connections/github/42/');
+    assert.equal(connection?.operationId, 'disconnectRepository');
+    assert.deepEqual(operations.pathParams(connection!, '/Api/V1/Connections/github/42/'), { provider: 'github', repo_id: '42' });
+    assert.equal(operations.find('HEAD', '/api/v1/health')?.operationId, 'getHealth');
+    assert.equal(operations.find('PATCH', '/api/v1/repos'), undefined);
+    assert.equal(operations.find('GET', '/api/v1/repos/x'), undefined);
+  });
+
   test('a handler reached without a principal answers 401, never a principal of nobody', () => {
     assert.throws(() => principalOf({}), (error: unknown) => error instanceof ApiProblem && error.status === 401 && error.code === 'UNAUTHORIZED');
   });
