@@ -8,6 +8,8 @@ export class Recent<K, V> extends Map<K, V> {
   private readonly weigh: ((value: V) => number) | undefined;
   private readonly maxWeight: number;
   private weight = 0;
+  /** The key used last, with an entry: using it again changes no order. */
+  private newest: K | undefined;
 
   constructor(max: number, limit?: { weigh: (value: V) => number; maxWeight: number }) {
     super();
@@ -24,9 +26,10 @@ export class Recent<K, V> extends Map<K, V> {
   /** The value, marked as just used. */
   use(key: K): V | undefined {
     const value = super.get(key);
-    if (value !== undefined) {
+    if (value !== undefined && key !== this.newest) {
       super.delete(key);
       super.set(key, value);
+      this.newest = key;
     }
     return value;
   }
@@ -34,6 +37,7 @@ export class Recent<K, V> extends Map<K, V> {
   override set(key: K, value: V): this {
     this.delete(key);
     super.set(key, value);
+    this.newest = key;
     if (this.weigh) this.weight += this.weigh(value);
     while (this.size > this.max || (this.weight > this.maxWeight && this.size > 0)) this.delete(this.keys().next().value as K);
     return this;
@@ -41,11 +45,13 @@ export class Recent<K, V> extends Map<K, V> {
 
   override delete(key: K): boolean {
     if (this.weigh && super.has(key)) this.weight -= this.weigh(super.get(key) as V);
+    if (key === this.newest) this.newest = undefined;
     return super.delete(key);
   }
 
   override clear(): void {
     this.weight = 0;
+    this.newest = undefined;
     super.clear();
   }
 }

@@ -23,10 +23,10 @@ function limiter(points: number, keyPrefix: string, redis: Redis | undefined): R
     : new RateLimiterMemory(options);
 }
 
-function setHeaders(res: Response, limit: number, result: RateLimiterRes): void {
+function setHeaders(res: Response, limit: number, policy: string, result: RateLimiterRes): void {
   const reset = Math.max(1, Math.ceil(result.msBeforeNext / 1000));
   res.setHeader('RateLimit', `limit=${limit}, remaining=${Math.max(0, result.remainingPoints)}, reset=${reset}`);
-  res.setHeader('RateLimit-Policy', `${limit};w=${WINDOW_SECONDS}`);
+  res.setHeader('RateLimit-Policy', policy);
 }
 
 /**
@@ -37,12 +37,14 @@ export function createRateLimits(settings: RateLimitSettings) {
   const byAddress = limiter(settings.perAddress, 'rl:addr', settings.redis);
   const byUser = limiter(settings.perUser, 'rl:user', settings.redis);
 
+  const policies = new Map([settings.perAddress, settings.perUser].map((limit) => [limit, `${limit};w=${WINDOW_SECONDS}`]));
   const consume = async (res: Response, l: RateLimiterAbstract, limit: number, key: string) => {
+    const policy = policies.get(limit)!;
     try {
-      setHeaders(res, limit, await l.consume(key));
+      setHeaders(res, limit, policy, await l.consume(key));
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
-      setHeaders(res, limit, error);
+      setHeaders(res, limit, policy, error);
       throw problems.rateLimited(error.msBeforeNext / 1000, 'Too many requests; slow down and retry later.');
     }
   };

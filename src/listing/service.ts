@@ -4,7 +4,7 @@ import type { KeyValueCache } from '../cache/index.ts';
 import { Recent } from '../cache/recent.ts';
 import { ApiProblem, problems, type Provider } from '../contract/problem.ts';
 import type { Problem, Repository, RepositoryList } from '../contract/types.ts';
-import type { HostToken, Store } from '../store/types.ts';
+import type { HostToken, Installation, Store } from '../store/types.ts';
 import { repositoryFilter, sortOf, sortOrder, weakEtag, type ListQuery } from './query.ts';
 import type { HostRepository, KindAnnotation, RepositorySource } from '../hosts/types.ts';
 
@@ -45,6 +45,8 @@ interface HostResult {
   snapshot?: HostSnapshot;
   /** The user's active connections on this host: repository id to installation id. */
   installed: Map<number, number>;
+  /** `installed` as text, for the answer's version. */
+  installedTag?: string;
   kinds: Map<number, KindAnnotation>;
   /** Names these kinds while they are settled; absent while some are pending. */
   kindsTag?: number;
@@ -106,11 +108,20 @@ function annotated(r: HostRepository, installationId: number | null, kind: KindA
   };
 }
 
+/** The listing's parameters that shape an answer, in a fixed order: every one but `refresh`. */
+const ANSWER_PARAMETERS = [
+  'affiliation', 'connected', 'direction', 'kind', 'origin', 'page', 'per_page', 'provider', 'q', 'sort', 'visibility',
+] as const satisfies ReadonlyArray<keyof ListQuery>;
+// Fails to compile when the spec gains a parameter that is not in the list above.
+const EVERY_PARAMETER: Exclude<keyof ListQuery, (typeof ANSWER_PARAMETERS)[number] | 'refresh'> extends never ? true : never = true;
+void EVERY_PARAMETER;
+
 /** The query's parameters in a fixed order, `refresh` left out: equal keys are equal questions. */
 function queryKey(query: ListQuery): string {
   let key = '';
-  for (const k of Object.keys(query).sort()) {
-    if (k !== 'refresh') key += `${k}=${String(query[k as keyof ListQuery])}&`;
+  for (const k of ANSWER_PARAMETERS) {
+    const value = query[k];
+    if (value !== undefined) key += `${k}=${String(value)}&`;
   }
   return key;
 }
@@ -203,6 +214,19 @@ export function createListingService(deps: ListingDeps) {
     return { kinds, kindsTag: settled.tag };
   }
 
+  // The user's connections on a host by repository, and as a part of an answer's version: worked
+  // out once per list the store hands out (it hands out the same list until the connections change).
+  const installedByList = new WeakMap<readonly Installation[], Pick<HostResult, 'installed' | 'installedTag'>>();
+  function installedOf(connections: readonly Installation[]): Pick<HostResult, 'installed' | 'installedTag'> {
+    let kept = installedByList.get(connections);
+    if (!kept) {
+      const installed = new Map(connections.map((c) => [c.repo_id, c.id]));
+      kept = { installed, installedTag: [...installed].join(',') };
+      installedByList.set(connections, kept);
+    }
+    return kept;
+  }
+
   /** The host's source and the user's readable token for it, or the problem that stops using them. */
   function usable(provider: Provider, stored: HostToken | undefined) {
     const source = deps.sources[provider];
@@ -228,8 +252,7 @@ export function createListingService(deps: ListingDeps) {
       deps.store.installations.listActive(userId, provider),
       kindsOf(snapshot, source, stored.token),
     ]);
-    const installed = new Map(connections.map((c) => [c.repo_id, c.id]));
-    return { provider, snapshot, installed, ...kinds, login: stored.login };
+    return { provider, snapshot, ...installedOf(connections), ...kinds, login: stored.login };
   }
 
   /** Every host the listing covers, each answered or with the problem that stopped it. */
@@ -259,7 +282,7 @@ export function createListingService(deps: ListingDeps) {
     const parts: string[] = [];
     for (const h of settled) {
       if (!h.snapshot || h.kindsTag === undefined) return undefined;
-      parts.push(h.provider, h.snapshot.stamp, String(h.kindsTag), h.login ?? '', [...h.installed].join(','));
+      parts.push(h.provider, h.snapshot.stamp, String(h.kindsTag), h.login ?? '', h.installedTag ?? [...h.installed].join(','));
     }
     return parts.join(' ');
   }

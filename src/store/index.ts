@@ -81,11 +81,29 @@ function memosOf(db: Db): Memos | undefined {
   return memos;
 }
 
+/** Each kept session row as a session, with its expiry read once: kept rows are frozen, so they never change. */
+const sessionOfRow = new WeakMap<SessionRow, { session: Session; expiresAtMs: number }>();
+
 /** In process, the embedded database's own clock: an active session is neither revoked nor expired. */
 function active(row: SessionRow | undefined): Session | undefined {
-  if (!row || row.revoked_at !== null || Date.parse(row.expires_at) <= Date.now()) return undefined;
-  const { secret_hash: _hash, ...session } = row;
-  return session;
+  if (!row || row.revoked_at !== null) return undefined;
+  let seen = sessionOfRow.get(row);
+  if (!seen) {
+    const { secret_hash: _hash, ...session } = row;
+    seen = { session: Object.freeze(session), expiresAtMs: Date.parse(row.expires_at) };
+    if (Object.isFrozen(row)) sessionOfRow.set(row, seen);
+  }
+  return seen.expiresAtMs <= Date.now() ? undefined : seen.session;
+}
+
+/** A kept (frozen) list of connections, those of one host: worked out once per list and host. */
+const byProvider = new WeakMap<readonly Installation[], Map<Provider | undefined, Installation[]>>();
+function ofProvider(all: Installation[], provider: Provider | undefined): Installation[] {
+  let lists = byProvider.get(all);
+  if (!lists) byProvider.set(all, (lists = new Map()));
+  let list = lists.get(provider);
+  if (!list) lists.set(provider, (list = Object.freeze(all.filter((i) => provider === undefined || i.provider === provider)) as Installation[]));
+  return list;
 }
 
 /** A store over an already migrated database; `close()` closes that database. */
@@ -292,7 +310,7 @@ export function createStore(db: Db, secretKey: string): Store {
       },
 
       async listActive(userId, provider) {
-        if (memos) return (await activeInstallations(userId)).filter((i) => provider === undefined || i.provider === provider);
+        if (memos) return ofProvider(await activeInstallations(userId), provider);
         return db.query<Installation>(
           `SELECT ${INSTALLATION_COLUMNS} FROM installations
            WHERE user_id = $1 AND is_active AND ($2::text IS NULL OR provider = $2)

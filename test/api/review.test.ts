@@ -405,6 +405,8 @@ describe('outside review: security and HTTP hygiene', () => {
       assert.equal(res.status, get.status, path);
       assert.equal(await res.text(), '', path);
       assert.equal(res.headers.get('content-type'), get.headers.get('content-type'), path);
+      // The length the GET's body has, said without the body.
+      assert.equal(res.headers.get('content-length'), String(Buffer.byteLength(await get.text())), path);
     }
   });
 

@@ -4,17 +4,30 @@ import { etagMatches, pageLinks, type ListQuery } from '../../listing/query.ts';
 import { principalOf } from '../auth.ts';
 import type { ListedPage } from '../../listing/service.ts';
 
+/** What every answer of the listing says about caching: private to the credentials it was asked with, revalidated each time. */
+const CACHING: ReadonlyArray<[string, string]> = [
+  ['Cache-Control', 'private, no-cache'],
+  ['Vary', 'Authorization, Cookie'],
+];
+
 export function repositoryHandlers(services: Services) {
   // Answers the response validation has passed: the same bytes sent again need no second check.
   const validated = new WeakSet<ListedPage>();
-  // The Link header of an answer sent again to the same URL: worked out once, like the answer's bytes.
-  const links = new WeakMap<ListedPage, { url: string; link: string | undefined }>();
-  const linkOf = (answer: ListedPage, path: string, url: string): string | undefined => {
-    const kept = links.get(answer);
-    if (kept?.url === url) return kept.link;
+  // The headers of an answer sent again to the same URL (its Link depends on the URL): worked out
+  // once, like the answer's bytes.
+  const headers = new WeakMap<ListedPage, { url: string; headers: Map<string, string> }>();
+  const headersOf = (answer: ListedPage, path: string, url: string): Map<string, string> => {
+    const kept = headers.get(answer);
+    if (kept?.url === url) return kept.headers;
+    const set = new Map<string, string>([['ETag', answer.etag], ...CACHING]);
     const link = pageLinks(path, new URLSearchParams(url.split('?')[1] ?? ''), answer.page, answer.per_page, answer.total);
-    links.set(answer, { url, link });
-    return link;
+    if (link) set.set('Link', link);
+    set.set('X-Total-Count', String(answer.total));
+    set.set('Content-Type', 'application/json; charset=utf-8');
+    // Said for HEAD too, which is its GET without the body.
+    set.set('Content-Length', String(answer.bytes.length));
+    headers.set(answer, { url, headers: set });
+    return set;
   };
 
   const listRepositories: RequestHandler = async (req, res) => {
@@ -22,16 +35,12 @@ export function repositoryHandlers(services: Services) {
     const query = req.query as unknown as ListQuery;
     // Serialised by the listing, which sends the same bytes again while nothing they show has changed: the ETag is over exactly them.
     const answer = await services.listing.page(user.id, query);
-    res.setHeader('ETag', answer.etag);
-    res.setHeader('Cache-Control', 'private, no-cache');
-    res.setHeader('Vary', 'Authorization, Cookie');
-    if (etagMatches(req.get('If-None-Match'), answer.etag)) {
+    if (etagMatches(req.headers['if-none-match'], answer.etag)) {
+      res.setHeader('ETag', answer.etag);
+      for (const [name, value] of CACHING) res.setHeader(name, value);
       res.status(304).end();
       return;
     }
-    const link = linkOf(answer, req.path, req.originalUrl);
-    if (link) res.setHeader('Link', link);
-    res.setHeader('X-Total-Count', String(answer.total));
     // The app's response validation (on outside production) checks what passes through res.json,
     // which serialises the object again into the same bytes. It checks each answer the first time it
     // is sent (a failed check answers 500 instead); otherwise the bytes go out as they are.
@@ -39,10 +48,13 @@ export function repositoryHandlers(services: Services) {
       res.once('finish', () => {
         if (res.statusCode === 200) validated.add(answer);
       });
+      res.setHeaders(headersOf(answer, req.path, req.originalUrl));
       res.status(200).json(JSON.parse(answer.bytes.toString('utf8')));
-    } else {
-      res.status(200).type('application/json').send(answer.bytes);
+      return;
     }
+    res.setHeaders(headersOf(answer, req.path, req.originalUrl));
+    res.statusCode = 200;
+    res.end(answer.bytes);
   };
 
   return { listRepositories };
