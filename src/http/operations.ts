@@ -16,6 +16,8 @@ export interface OperationInfo {
   security: SecurityRequirement[];
   /** Path and query parameters whose schema is an integer. */
   integers: Array<{ in: 'path' | 'query'; name: string }>;
+  /** Declares no parameter and no request body: a request to it has nothing the validator could check. */
+  takesNothing: boolean;
 }
 
 type Parameter = { in?: string; name?: string; schema?: { type?: unknown; $ref?: string } };
@@ -45,16 +47,20 @@ export function indexOperations(spec: OpenApiDocument) {
       'i',
     );
     for (const method of METHODS) {
-      const op = item[method] as { operationId?: string; security?: Array<Record<string, string[]>>; parameters?: Parameter[] } | undefined;
+      const op = item[method] as
+        | { operationId?: string; security?: Array<Record<string, string[]>>; parameters?: Parameter[]; requestBody?: unknown }
+        | undefined;
       if (!op?.operationId) continue;
-      const integers = [...((item.parameters as Parameter[] | undefined) ?? []), ...(op.parameters ?? [])]
+      const parameters = [...((item.parameters as Parameter[] | undefined) ?? []), ...(op.parameters ?? [])];
+      const takesNothing = parameters.length === 0 && op.requestBody === undefined;
+      const integers = parameters
         .map((p) => (p as { $ref?: string }).$ref ? resolveRef(spec, (p as { $ref: string }).$ref) as Parameter : p)
         .filter((p) => (p.in === 'path' || p.in === 'query') && typeOf(spec, p.schema) === 'integer')
         .map((p) => ({ in: p.in as 'path' | 'query', name: String(p.name) }));
       const requirements = (op.security ?? globalSecurity).flatMap((req) =>
         Object.entries(req).map(([scheme, scopes]) => ({ scheme, scopes })),
       );
-      entries.push({ operationId: op.operationId, method: method.toUpperCase(), template, security: requirements, integers, regex });
+      entries.push({ operationId: op.operationId, method: method.toUpperCase(), template, security: requirements, integers, takesNothing, regex });
     }
   }
   // Looked up by method first: a request is tested against its method's few templates only.
