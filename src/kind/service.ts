@@ -64,11 +64,18 @@ export function createDetectionService(opts: DetectionServiceOptions): Detection
   const background = new Set<Promise<void>>();
   // A detection for (provider, repository, pushed_at) never changes, so what is known is kept in
   // memory too (bounded, oldest dropped first): a warm listing then asks the store nothing.
-  const known = new Map<string, { pushed_at: string; annotated: AnnotatedDetection }>();
-  const remember = (key: string, pushed_at: string, annotated: AnnotatedDetection) => {
-    known.delete(key);
-    known.set(key, { pushed_at, annotated });
-    if (known.size > KNOWN_LIMIT) known.delete(known.keys().next().value as string);
+  // Per host, by repository id.
+  const known = new Map<Provider, Map<number, { pushed_at: string; annotated: AnnotatedDetection }>>();
+  const knownOn = (provider: Provider) => {
+    let kept = known.get(provider);
+    if (!kept) known.set(provider, (kept = new Map()));
+    return kept;
+  };
+  const remember = (provider: Provider, id: number, pushed_at: string, annotated: AnnotatedDetection) => {
+    const kept = knownOn(provider);
+    kept.delete(id);
+    kept.set(id, { pushed_at, annotated });
+    if (kept.size > KNOWN_LIMIT) kept.delete(kept.keys().next().value as number);
   };
 
   function recentFailure(key: string, pushedAt: string, now: number): Detection | undefined {
@@ -105,7 +112,7 @@ export function createDetectionService(opts: DetectionServiceOptions): Detection
         if (isDetectionFailure(d)) failures.set(key, { pushed_at, detection: d, until: now + failureTtlMs });
         else {
           rows.push({ provider, repo_id: repo.id, pushed_at, kind: d.kind, reason: d.reason, origin: d.origin, origin_reason: d.origin_reason });
-          remember(key, pushed_at, settled(d));
+          remember(provider, repo.id, pushed_at, settled(d));
         }
       }
       try {
@@ -126,24 +133,33 @@ export function createDetectionService(opts: DetectionServiceOptions): Detection
   return {
     async annotate(provider, token, repos) {
       const deadline = Date.now() + Math.max(0, opts.budgetMs);
+      const knownHere = knownOn(provider);
+      // Every repository's detection already known for its push: the answer, without another look.
       const detections = new Map<number, AnnotatedDetection>();
-      const keyed = repos.map((repo) => ({ repo, key: detectionKey({ provider, repo_id: repo.id }), pushed_at: repo.pushed_at ?? '' }));
+      for (const repo of repos) {
+        const memo = knownHere.get(repo.id);
+        if (!memo || memo.pushed_at !== (repo.pushed_at ?? '')) break;
+        detections.set(repo.id, memo.annotated);
+      }
+      if (detections.size === repos.length) return { detections };
+      detections.clear();
 
+      const keyed = repos.map((repo) => ({ repo, key: detectionKey({ provider, repo_id: repo.id }), pushed_at: repo.pushed_at ?? '' }));
       const cached = new Map<string, AnnotatedDetection>();
-      const unknown = keyed.filter(({ key, pushed_at }) => {
-        const memo = known.get(key);
+      const unknown = keyed.filter(({ repo, key, pushed_at }) => {
+        const memo = knownHere.get(repo.id);
         if (memo && memo.pushed_at === pushed_at) cached.set(key, memo.annotated);
         return !cached.has(key);
       });
       if (unknown.length > 0) {
         try {
           const stored = await opts.store.detections.getMany(unknown.map(({ repo, pushed_at }) => ({ provider, repo_id: repo.id, pushed_at })));
-          for (const { key, pushed_at } of unknown) {
+          for (const { repo, key, pushed_at } of unknown) {
             const hit = stored.get(key);
             if (hit) {
               const annotated = settled(hit);
               cached.set(key, annotated);
-              remember(key, pushed_at, annotated);
+              remember(provider, repo.id, pushed_at, annotated);
             }
           }
         } catch {

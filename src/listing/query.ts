@@ -49,38 +49,37 @@ export function repositoryFilter(
   };
 }
 
-/** A date's time, or NaN when there is none (dates arrive checked, so NaN means null). */
-const time = (value: string | null): number => (value ? Date.parse(value) : Number.NaN);
 
 type Sortable = Pick<Repository, 'provider' | 'id' | 'full_name' | 'created_at' | 'updated_at' | 'pushed_at'>;
 
 /**
  * The positions of `repos` in the order the query asks for: by the sort key in the query's
  * direction, then by provider and id (a total order keeps pages stable between requests). A
- * repository without the date sorted by comes last in either direction. Keys are computed once per
- * repository, not once per comparison.
+ * repository without the date sorted by comes last in either direction. Dates arrive from the
+ * host boundary written one way (`YYYY-MM-DDTHH:MM:SSZ`), so their text sorts as their time does.
+ * Keys are computed once per repository, not once per comparison.
  */
 export function sortOrder(repos: readonly Sortable[], sort: NonNullable<ListQuery['sort']>, direction: NonNullable<ListQuery['direction']>): number[] {
   const sign = direction === 'asc' ? 1 : -1;
-  const keyOf: (r: Sortable) => number | string =
+  const keyOf: (r: Sortable) => string | null =
     sort === 'full_name'
       ? (r) => r.full_name.toLowerCase()
       : sort === 'created'
-        ? (r) => time(r.created_at)
+        ? (r) => r.created_at
         : sort === 'pushed'
-          ? (r) => time(r.pushed_at)
-          : (r) => time(r.updated_at);
+          ? (r) => r.pushed_at
+          : (r) => r.updated_at;
   const keys = repos.map(keyOf);
   return repos
     .map((_, i) => i)
     .sort((i, j) => {
-      const ki = keys[i]!;
-      const kj = keys[j]!;
-      const mi = Number.isNaN(ki);
-      const mj = Number.isNaN(kj);
-      if (mi !== mj) return mi ? 1 : -1;
-      if (ki < kj) return -sign;
-      if (ki > kj) return sign;
+      const ki = keys[i] as string | null;
+      const kj = keys[j] as string | null;
+      if (ki === null || kj === null) {
+        if (ki !== kj) return ki === null ? 1 : -1;
+      } else if (ki !== kj) {
+        return ki < kj ? -sign : sign;
+      }
       const a = repos[i]!;
       const b = repos[j]!;
       if (a.provider !== b.provider) return a.provider < b.provider ? -1 : 1;
