@@ -21,7 +21,7 @@ import { sessionHandlers } from './http/handlers/session.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createRateLimits } from './http/rate-limit.ts';
 import { loadSpec } from './http/openapi.ts';
-import { headAsGet, indexOperations, strictIntegers, type OperationIndex, type OperationInfo } from './http/operations.ts';
+import { headAsGet, indexOperations, nothingToValidate, strictIntegers, type OperationIndex, type OperationInfo } from './http/operations.ts';
 import { canonicalQuery } from './http/query-string.ts';
 import { createListingService, type ListingDeps } from './listing/service.ts';
 import { createGitHubReader } from './hosts/github/kinds.ts';
@@ -238,10 +238,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       ajvFormats: { mode: 'fast' },
     }),
   );
-  // An operation that takes no parameter and no body has nothing to validate in a request: without
-  // response validation (production), the validator is not run for it at all. With it, the
-  // validator runs for every request, as the response check needs what it found out.
-  chain.push(config.validateResponses ? validator : (req, res, next) => (req.operation?.takesNothing ? next() : validator(req, res, next)));
+  // A request with nothing the validator could check (see `nothingToValidate`): without response
+  // validation (production), the validator is not run for it at all. With it, the validator runs
+  // for every request, as the response check needs what it found out.
+  chain.push(config.validateResponses ? validator : (req, res, next) => (nothingToValidate(req) ? next() : validator(req, res, next)));
   app.use(series(chain));
 
   const session = sessionHandlers(services);

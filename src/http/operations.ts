@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { OpenApiDocument } from './openapi.ts';
 import { problems, type ValidationIssue } from '../contract/problem.ts';
 
@@ -18,6 +18,11 @@ export interface OperationInfo {
   integers: Array<{ in: 'path' | 'query'; name: string }>;
   /** Declares no parameter and no request body: a request to it has nothing the validator could check. */
   takesNothing: boolean;
+  /**
+   * Declares only optional query and header parameters and no request body: a request without a
+   * query string, a body or any of those headers has nothing the validator could check either.
+   */
+  optionalOnly?: { headers: string[] };
 }
 
 type Parameter = { in?: string; name?: string; schema?: { type?: unknown; $ref?: string } };
@@ -53,6 +58,11 @@ export function indexOperations(spec: OpenApiDocument) {
       if (!op?.operationId) continue;
       const parameters = [...((item.parameters as Parameter[] | undefined) ?? []), ...(op.parameters ?? [])];
       const takesNothing = parameters.length === 0 && op.requestBody === undefined;
+      const resolved = parameters.map((p) => ((p as { $ref?: string }).$ref ? (resolveRef(spec, (p as { $ref: string }).$ref) as Parameter & { required?: boolean }) : (p as Parameter & { required?: boolean })));
+      const optionalOnly =
+        op.requestBody === undefined && resolved.every((p) => (p.in === 'query' || p.in === 'header') && p.required !== true)
+          ? { headers: resolved.filter((p) => p.in === 'header').map((p) => String(p.name).toLowerCase()) }
+          : undefined;
       const integers = parameters
         .map((p) => (p as { $ref?: string }).$ref ? resolveRef(spec, (p as { $ref: string }).$ref) as Parameter : p)
         .filter((p) => (p.in === 'path' || p.in === 'query') && typeOf(spec, p.schema) === 'integer')
@@ -60,7 +70,16 @@ export function indexOperations(spec: OpenApiDocument) {
       const requirements = (op.security ?? globalSecurity).flatMap((req) =>
         Object.entries(req).map(([scheme, scopes]) => ({ scheme, scopes })),
       );
-      entries.push({ operationId: op.operationId, method: method.toUpperCase(), template, security: requirements, integers, takesNothing, regex });
+      entries.push({
+        operationId: op.operationId,
+        method: method.toUpperCase(),
+        template,
+        security: requirements,
+        integers,
+        takesNothing,
+        ...(optionalOnly ? { optionalOnly } : {}),
+        regex,
+      });
     }
   }
   // Looked up by method first: a request is tested against its method's few templates only.
@@ -101,6 +120,24 @@ function resolveRef(spec: OpenApiDocument, ref: string): unknown {
 function typeOf(spec: OpenApiDocument, schema: { type?: unknown; $ref?: string } | undefined): unknown {
   if (!schema) return undefined;
   return schema.$ref ? typeOf(spec, resolveRef(spec, schema.$ref) as { type?: unknown }) : schema.type;
+}
+
+/**
+ * Whether a request carries nothing the request validator could check: its operation takes nothing,
+ * or only optional query and header parameters and the request has no query string, no body and
+ * none of those headers. (The validator would fill in the parameters' defaults; the handlers apply
+ * the same defaults to what is absent.)
+ */
+export function nothingToValidate(req: Request): boolean {
+  const operation = req.operation;
+  if (!operation) return false;
+  if (operation.takesNothing) return true;
+  const optional = operation.optionalOnly;
+  if (!optional || req.url.includes('?')) return false;
+  const headers = req.headers;
+  if (headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0')) return false;
+  for (const name of optional.headers) if (headers[name] !== undefined) return false;
+  return true;
 }
 
 const DECIMAL_INTEGER = /^-?(0|[1-9][0-9]{0,15})$/;
