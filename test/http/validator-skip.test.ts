@@ -1,7 +1,8 @@
 /**
- * An operation that takes no parameter and no body has nothing for the request validator to check: in
- * production (response validation off) the validator is not run for it. Every other operation is
- * validated, and with response validation on every request is.
+ * A request that sends nothing the request validator could check (its operation takes nothing, or
+ * only optional query and header parameters and none is sent) skips the request check: in production
+ * (response validation off) the validator is not run at all; with response validation on, its route
+ * lookup still runs, as the response check needs it.
  */
 import assert from 'node:assert/strict';
 import type { RequestHandler } from 'express';
@@ -9,10 +10,14 @@ import { describe, test } from 'vitest';
 import { generateRepos } from '../fakes/github/index.ts';
 import { startTestApp } from '../support/harness.ts';
 
-/** Answers whether the request validator ran for this request (it leaves what it found on `req.openapi`). */
-const reportValidator: RequestHandler = (req, res) => void res.status(500).json({ validated: 'openapi' in req });
+/**
+ * Answers whether the validator looked the request up (it leaves what it found on `req.openapi`), and
+ * whether its request check ran (it fills in the query parameters' defaults).
+ */
+const reportValidator: RequestHandler = (req, res) =>
+  void res.status(500).json({ validated: 'openapi' in req, checked: Object.keys(req.query as object).length > 0 });
 
-async function validated(validateResponses: boolean, path: string, headers: Record<string, string> = {}): Promise<boolean> {
+async function report(validateResponses: boolean, path: string, headers: Record<string, string> = {}): Promise<{ validated: boolean; checked: boolean }> {
   const t = await startTestApp({
     env: { VALIDATE_RESPONSES: String(validateResponses) },
     fake: { users: [{ login: 'octocat' }] },
@@ -21,10 +26,14 @@ async function validated(validateResponses: boolean, path: string, headers: Reco
   try {
     const me = await t.signIn('octocat');
     const res = await fetch(`${t.baseUrl}${path}`, { redirect: 'manual', headers: { authorization: `Bearer ${me.token}`, ...headers } });
-    return ((await res.json()) as { validated: boolean }).validated;
+    return (await res.json()) as { validated: boolean; checked: boolean };
   } finally {
     await t.close();
   }
+}
+
+async function validated(validateResponses: boolean, path: string, headers: Record<string, string> = {}): Promise<boolean> {
+  return (await report(validateResponses, path, headers)).validated;
 }
 
 describe('the request validator runs where there is something to check', () => {
@@ -32,7 +41,7 @@ describe('the request validator runs where there is something to check', () => {
     assert.equal(await validated(false, '/api/v1/health'), false);
   });
 
-  test('with response validation, it is: the response check needs what the validator found', async () => {
+  test('with response validation, it is looked up: the response check needs what the validator found', async () => {
     assert.equal(await validated(true, '/api/v1/health'), true);
   });
 
@@ -40,6 +49,11 @@ describe('the request validator runs where there is something to check', () => {
     assert.equal(await validated(false, '/api/v1/repos'), false);
     assert.equal(await validated(false, '/api/v1/repos?page=2'), true);
     assert.equal(await validated(false, '/api/v1/repos', { 'if-none-match': 'W/"x"' }), true);
+  });
+
+  test('with response validation, a listing that sends nothing is looked up but not checked; one that sends a query is checked', async () => {
+    assert.deepEqual(await report(true, '/api/v1/repos'), { validated: true, checked: false });
+    assert.deepEqual(await report(true, '/api/v1/repos?page=2'), { validated: true, checked: true });
   });
 });
 
