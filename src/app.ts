@@ -220,30 +220,30 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   chain.push(express.json({ limit: '16kb', type: ['application/json', 'application/*+json'] }));
   chain.push(strictIntegers(operations));
   const validatorSteps = OpenApiValidator.middleware({
-      apiSpec: spec as never,
-      validateApiSpec: false,
-      // Every issue at once (field_errors + issues); bounded by the 16 KiB body limit and the spec's maxLength/maxItems.
-      validateRequests: { allowUnknownQueryParameters: true, coerceTypes: false, allErrors: true },
-      validateResponses: config.validateResponses
-        ? {
-            onError: (error, body, req) => {
-              logger.error({ err: error, request_id: req.id, operation: req.operation?.operationId, body }, 'response does not match the spec');
-              throw error;
-            },
-          }
-        : false,
-      validateSecurity: false,
-      validateFormats: true,
-      ajvFormats: { mode: 'fast' },
-    });
+    apiSpec: spec as never,
+    validateApiSpec: false,
+    // Every issue at once (field_errors + issues); bounded by the 16 KiB body limit and the spec's maxLength/maxItems.
+    validateRequests: { allowUnknownQueryParameters: true, coerceTypes: false, allErrors: true },
+    validateResponses: config.validateResponses
+      ? {
+          onError: (error, body, req) => {
+            logger.error({ err: error, request_id: req.id, operation: req.operation?.operationId, body }, 'response does not match the spec');
+            throw error;
+          },
+        }
+      : false,
+    validateSecurity: false,
+    validateFormats: true,
+    ajvFormats: { mode: 'fast' },
+  });
   // A request with nothing the validator could check (see `nothingToValidate`) skips its request
   // check. Without response validation (production) it skips the validator altogether; with it,
   // the validator's route lookup still runs, as the response check needs what it finds.
   const requestCheck = validatorSteps.findIndex((step) => step.name === 'requestMiddleware');
   if (requestCheck === -1) throw new Error("express-openapi-validator's request check was not found among its middlewares");
-  const checkWhereNeeded: RequestHandler = (req, res, next) => (nothingToValidate(req) ? next() : validatorSteps[requestCheck]!(req, res, next));
-  const validator = series(validatorSteps.map((step, i) => (i === requestCheck ? checkWhereNeeded : step)));
-  chain.push(config.validateResponses ? validator : (req, res, next) => (nothingToValidate(req) ? next() : validator(req, res, next)));
+  const validator = series(validatorSteps);
+  const withoutCheck: RequestHandler = config.validateResponses ? series(validatorSteps.filter((_, i) => i !== requestCheck)) : (_req, _res, next) => next();
+  chain.push((req, res, next) => (nothingToValidate(req) ? withoutCheck(req, res, next) : validator(req, res, next)));
   app.use(series(chain));
 
   const session = sessionHandlers(services);

@@ -58,13 +58,12 @@ export function indexOperations(spec: OpenApiDocument) {
       if (!op?.operationId) continue;
       const parameters = [...((item.parameters as Parameter[] | undefined) ?? []), ...(op.parameters ?? [])];
       const takesNothing = parameters.length === 0 && op.requestBody === undefined;
-      const resolved = parameters.map((p) => ((p as { $ref?: string }).$ref ? (resolveRef(spec, (p as { $ref: string }).$ref) as Parameter & { required?: boolean }) : (p as Parameter & { required?: boolean })));
+      const resolved = parameters.map((p) => ((p as { $ref?: string }).$ref ? resolveRef(spec, (p as { $ref: string }).$ref) : p) as Parameter & { required?: boolean });
       const optionalOnly =
         op.requestBody === undefined && resolved.every((p) => (p.in === 'query' || p.in === 'header') && p.required !== true)
           ? { headers: resolved.filter((p) => p.in === 'header').map((p) => String(p.name).toLowerCase()) }
           : undefined;
-      const integers = parameters
-        .map((p) => (p as { $ref?: string }).$ref ? resolveRef(spec, (p as { $ref: string }).$ref) as Parameter : p)
+      const integers = resolved
         .filter((p) => (p.in === 'path' || p.in === 'query') && typeOf(spec, p.schema) === 'integer')
         .map((p) => ({ in: p.in as 'path' | 'query', name: String(p.name) }));
       const requirements = (op.security ?? globalSecurity).flatMap((req) =>

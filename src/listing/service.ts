@@ -282,7 +282,7 @@ export function createListingService(deps: ListingDeps) {
     const parts: string[] = [];
     for (const h of settled) {
       if (!h.snapshot || h.kindsTag === undefined) return undefined;
-      parts.push(h.provider, h.snapshot.stamp, String(h.kindsTag), h.login ?? '', h.installedTag ?? [...h.installed].join(','));
+      parts.push(h.provider, h.snapshot.stamp, String(h.kindsTag), h.login ?? '', h.installedTag ?? '');
     }
     return parts.join(' ');
   }
