@@ -58,8 +58,18 @@ type Sortable = Pick<Repository, 'provider' | 'id' | 'full_name' | 'created_at' 
  * repository without the date sorted by comes last in either direction. Dates arrive from the
  * host boundary written one way (`YYYY-MM-DDTHH:MM:SSZ`), so their text sorts as their time does.
  * Keys are computed once per repository, not once per comparison.
+ *
+ * `among` limits the positions ordered (all by default), and `limit` how many of the first are
+ * wanted: a page near the start of a long list keeps only those as the list goes by, most positions
+ * refused by one comparison with the last one kept, instead of sorting the whole list.
  */
-export function sortOrder(repos: readonly Sortable[], sort: NonNullable<ListQuery['sort']>, direction: NonNullable<ListQuery['direction']>): number[] {
+export function sortOrder(
+  repos: readonly Sortable[],
+  sort: NonNullable<ListQuery['sort']>,
+  direction: NonNullable<ListQuery['direction']>,
+  among?: readonly number[],
+  limit?: number,
+): number[] {
   const sign = direction === 'asc' ? 1 : -1;
   const keyOf: (r: Sortable) => string | null =
     sort === 'full_name'
@@ -70,21 +80,42 @@ export function sortOrder(repos: readonly Sortable[], sort: NonNullable<ListQuer
           ? (r) => r.pushed_at
           : (r) => r.updated_at;
   const keys = repos.map(keyOf);
-  return repos
-    .map((_, i) => i)
-    .sort((i, j) => {
-      const ki = keys[i] as string | null;
-      const kj = keys[j] as string | null;
-      if (ki === null || kj === null) {
-        if (ki !== kj) return ki === null ? 1 : -1;
-      } else if (ki !== kj) {
-        return ki < kj ? -sign : sign;
-      }
-      const a = repos[i]!;
-      const b = repos[j]!;
-      if (a.provider !== b.provider) return a.provider < b.provider ? -1 : 1;
-      return a.id - b.id;
-    });
+  const compare = (i: number, j: number): number => {
+    const ki = keys[i] as string | null;
+    const kj = keys[j] as string | null;
+    if (ki === null || kj === null) {
+      if (ki !== kj) return ki === null ? 1 : -1;
+    } else if (ki !== kj) {
+      return ki < kj ? -sign : sign;
+    }
+    const a = repos[i]!;
+    const b = repos[j]!;
+    if (a.provider !== b.provider) return a.provider < b.provider ? -1 : 1;
+    return a.id - b.id;
+  };
+  const positions = among ?? repos.map((_, i) => i);
+  const wanted = Math.max(0, Math.min(limit ?? positions.length, positions.length));
+  if (wanted === 0) return [];
+  if (wanted * 8 > positions.length) {
+    const sorted = among ? [...among].sort(compare) : (positions as number[]).sort(compare);
+    return wanted < sorted.length ? sorted.slice(0, wanted) : sorted;
+  }
+  const first: number[] = [];
+  for (const i of positions) {
+    if (first.length === wanted) {
+      if (compare(i, first[wanted - 1]!) >= 0) continue;
+      first.pop();
+    }
+    let lo = 0;
+    let hi = first.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compare(first[mid]!, i) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    first.splice(lo, 0, i);
+  }
+  return first;
 }
 
 /** The query's sort and direction, defaults applied (newest first; names A to Z). */

@@ -247,11 +247,12 @@ export function createListingService(deps: ListingDeps) {
   /** A host's repositories, with this user's connections and their kinds beside them. */
   async function host(userId: number, provider: Provider, token: HostToken | undefined, refresh: boolean): Promise<HostResult> {
     const { source, stored } = usable(provider, token);
-    const snapshot = await hostSnapshot(userId, source, stored.token, refresh);
-    const [connections, kinds] = await Promise.all([
+    // The connections are read while the host is: they do not depend on its answer.
+    const [snapshot, connections] = await Promise.all([
+      hostSnapshot(userId, source, stored.token, refresh),
       deps.store.installations.listActive(userId, provider),
-      kindsOf(snapshot, source, stored.token),
     ]);
+    const kinds = await kindsOf(snapshot, source, stored.token);
     return { provider, snapshot, ...installedOf(connections), ...kinds, login: stored.login };
   }
 
@@ -298,23 +299,26 @@ export function createListingService(deps: ListingDeps) {
     const perPage = query.per_page ?? 30;
     const first = (page - 1) * perPage;
 
-    // Through the repositories in order, counting every match and keeping only the page's.
-    const onPage: Repository[] = [];
-    let total = 0;
-    for (const index of sortOrder(repos, sort, direction)) {
-      const repo = repos[index]!;
+    // Every match counted, and only those up to the page's last put in order.
+    const annotation = (repo: HostRepository) => {
       const h = byProvider.get(repo.provider)!;
-      const installationId = h.installed.get(repo.id) ?? null;
-      const kind = h.kinds.get(repo.id) ?? NOT_DETECTED;
-      if (!matches(repo, installationId, kind)) continue;
-      if (total >= first && total < first + perPage) {
-        onPage.push(annotated(repo, installationId, kind));
-      }
-      total++;
+      return { installationId: h.installed.get(repo.id) ?? null, kind: h.kinds.get(repo.id) ?? NOT_DETECTED };
+    };
+    const matched: number[] = [];
+    for (let index = 0; index < repos.length; index++) {
+      const repo = repos[index]!;
+      const { installationId, kind } = annotation(repo);
+      if (matches(repo, installationId, kind)) matched.push(index);
+    }
+    const onPage: Repository[] = [];
+    for (const index of sortOrder(repos, sort, direction, matched, first + perPage).slice(first)) {
+      const repo = repos[index]!;
+      const { installationId, kind } = annotation(repo);
+      onPage.push(annotated(repo, installationId, kind));
     }
     return {
       repositories: onPage,
-      total,
+      total: matched.length,
       page,
       per_page: perPage,
       providers: settled.map((h) => ({

@@ -119,6 +119,33 @@ describe('the listing query, module by module', () => {
     assert.deepEqual(sortOrder(names as never, 'full_name', 'asc').map((i) => names[i]!.full_name), ['o/A_B', 'o/ab']);
   });
 
+  test('when only the first positions of some are asked for, then they are the start of those in full order', () => {
+    // Few distinct dates, both hosts, missing dates: many ties, so the tie-break decides a lot.
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const date = () => (next() < 0.15 ? null : `2024-0${1 + Math.floor(next() * 4)}-01T00:00:00Z`);
+    const many = Array.from({ length: 400 }, (_, i) => ({
+      provider: next() < 0.5 ? 'github' : 'gitverse',
+      id: Math.floor(next() * 1_000_000) * 400 + i,
+      full_name: `o/${String.fromCharCode(97 + Math.floor(next() * 5))}${i}`,
+      created_at: date(),
+      updated_at: date(),
+      pushed_at: date(),
+    }));
+    const among = many.map((_, i) => i).filter(() => next() < 0.7);
+    for (const sort of ['full_name', 'created', 'updated', 'pushed'] as const) {
+      for (const direction of ['asc', 'desc'] as const) {
+        const full = sortOrder(many as never, sort, direction);
+        const kept = new Set(among);
+        const fullAmong = full.filter((i) => kept.has(i));
+        for (const limit of [0, 1, 2, 10, 30, 35, 60, among.length - 1, among.length, among.length + 5]) {
+          assert.deepEqual(sortOrder(many as never, sort, direction, among, limit), fullAmong.slice(0, limit), `${sort} ${direction} ${limit}`);
+        }
+        assert.deepEqual(sortOrder(many as never, sort, direction, undefined, 20), full.slice(0, 20), `${sort} ${direction} all`);
+      }
+    }
+  });
+
   test('when sort keys tie, then GitHub comes before GitVerse whatever the ids', () => {
     const tied = [
       { provider: 'gitverse', id: 1, full_name: 'o/x', created_at: null, updated_at: '2024-01-01T00:00:00Z', pushed_at: null },
