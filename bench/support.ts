@@ -218,6 +218,49 @@ export async function fakeRoundTrip(fake: FakeHost, githubToken: string): Promis
   return performance.now() - t0;
 }
 
+/**
+ * The least any app in this process could do between the timing client and the fake: a bare
+ * `node:http` server that reads the listing's pages from the fake on the app's schedule, with fetch,
+ * parses each page (`JSON.parse`, as any app that reads them must) and answers `{"total":N}`. No
+ * authentication, checks, caches or answer of its own. Asked as the app is (`timing.getRepos`), with
+ * the user's GitHub token as the bearer token and `pages`, `first=1` (page 1 alone first) in the query.
+ */
+export async function startBareProxy(fake: FakeHost, concurrency: number): Promise<{ baseUrl: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+    const all = Array.from({ length: Number(query.get('pages') ?? 1) }, (_, i) => i + 1);
+    const rounds = query.get('first') === '1' ? [all.slice(0, 1), all.slice(1)] : [all];
+    const headers = { authorization: (req.headers.authorization ?? '').replace(/^Bearer /, 'bearer ') };
+    void (async () => {
+      let total = 0;
+      for (const round of rounds) {
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: Math.min(concurrency, round.length) }, async () => {
+            while (next < round.length) {
+              const page = await fetch(fakePageUrl(fake, round[next++] as number), { headers });
+              if (page.status !== 200) throw new Error(`the fake GitHub answered ${page.status}`);
+              total += (JSON.parse(await page.text()) as unknown[]).length;
+            }
+          }),
+        );
+      }
+      res.setHeader('content-type', 'application/json').end(JSON.stringify({ total }));
+    })().catch((error: unknown) => {
+      res.statusCode = 502;
+      res.end(String(error));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 /** Waits until the fake has had nothing in flight and no new request for `quietMs` (background work done), at most `limitMs`. */
 export async function fakeQuiet(fake: FakeHost, quietMs = 300, limitMs = 20_000): Promise<boolean> {
   const until = Date.now() + limitMs;
