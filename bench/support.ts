@@ -240,7 +240,8 @@ export async function startBareProxy(fake: FakeHost, concurrency: number): Promi
             while (next < round.length) {
               const page = await fetch(fakePageUrl(fake, round[next++] as number), { headers });
               if (page.status !== 200) throw new Error(`the fake GitHub answered ${page.status}`);
-              total += (JSON.parse(await page.text()) as unknown[]).length;
+              const repos = JSON.parse(await page.text()) as unknown[];
+              total += repos.length;
             }
           }),
         );
