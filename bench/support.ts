@@ -16,6 +16,7 @@ import { tokenFor, type FakeCounters, type FakeUserInput } from '../test/fakes/g
 import { signInThrough } from '../test/support/sign-in.ts';
 import type { ClientWorkerAnswer, ClientWorkerRequest } from './client-worker.ts';
 import type { FakeWorkerData, FakeWorkerRequest } from './fake-worker.ts';
+import type { ProxyWorkerData } from './proxy-worker.ts';
 
 export const CLIENT = { id: 'Iv1.bench', secret: 'bench-client-secret-0123456789' };
 /** A fresh key per run: nothing the benchmark stores outlives it. */
@@ -204,9 +205,11 @@ export interface RepoListBody {
   repositories: Array<{ id: number; kind: string; reason: string; kind_pending?: boolean; origin?: string | null }>;
 }
 
-/** Page `n` of a listing in the fake GitHub, asked for as the app asks for it. */
-const fakePageUrl = (fake: FakeHost, n: number) =>
-  `${fake.baseUrl}/user/repos?affiliation=owner,collaborator,organization_member&sort=full_name&direction=asc&per_page=100&page=${n}`;
+/** A page of a listing in the fake GitHub, asked for as the app asks for it, without the page number. */
+const fakePagesUrl = (fake: FakeHost) =>
+  `${fake.baseUrl}/user/repos?affiliation=owner,collaborator,organization_member&sort=full_name&direction=asc&per_page=100&page=`;
+/** Page `n` of a listing in the fake GitHub. */
+const fakePageUrl = (fake: FakeHost, n: number) => `${fakePagesUrl(fake)}${n}`;
 
 /** GitHub's `GET /user/repos` page 1 of 100, straight to the fake: what one listing request costs there. */
 export async function fakeRoundTrip(fake: FakeHost, githubToken: string): Promise<number> {
@@ -219,47 +222,21 @@ export async function fakeRoundTrip(fake: FakeHost, githubToken: string): Promis
 }
 
 /**
- * The least any app in this process could do between the timing client and the fake: a bare
- * `node:http` server that reads the listing's pages from the fake on the app's schedule, with fetch,
- * parses each page (`JSON.parse`, as any app that reads them must) and answers `{"total":N}`. No
- * authentication, checks, caches or answer of its own. Asked as the app is (`timing.getRepos`), with
- * the user's GitHub token as the bearer token and `pages`, `first=1` (page 1 alone first) in the query.
+ * The least any app could do between the timing client and the fake: a bare `node:http` server that
+ * reads the listing's pages on the app's schedule and parses each (`bench/proxy-worker.ts`). It runs
+ * on a thread of its own: on the app's, the garbage of the pages it parsed went to the app's next
+ * measured listing. Asked as the app is (`timing.getRepos`), with the user's GitHub token as the
+ * bearer token and `pages`, `first=1` (page 1 alone first) in the query.
  */
 export async function startBareProxy(fake: FakeHost, concurrency: number): Promise<{ baseUrl: string; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
-    const all = Array.from({ length: Number(query.get('pages') ?? 1) }, (_, i) => i + 1);
-    const rounds = query.get('first') === '1' ? [all.slice(0, 1), all.slice(1)] : [all];
-    const headers = { authorization: (req.headers.authorization ?? '').replace(/^Bearer /, 'bearer ') };
-    void (async () => {
-      let total = 0;
-      for (const round of rounds) {
-        let next = 0;
-        await Promise.all(
-          Array.from({ length: Math.min(concurrency, round.length) }, async () => {
-            while (next < round.length) {
-              const page = await fetch(fakePageUrl(fake, round[next++] as number), { headers });
-              if (page.status !== 200) throw new Error(`the fake GitHub answered ${page.status}`);
-              const repos = JSON.parse(await page.text()) as unknown[];
-              total += repos.length;
-            }
-          }),
-        );
-      }
-      res.setHeader('content-type', 'application/json').end(JSON.stringify({ total }));
-    })().catch((error: unknown) => {
-      res.statusCode = 502;
-      res.end(String(error));
-    });
+  const worker = new Worker(new URL('./proxy-worker.ts', import.meta.url), {
+    workerData: { pageUrl: fakePagesUrl(fake), concurrency } satisfies ProxyWorkerData,
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', (msg: { ready: string }) => resolve(msg.ready));
+  });
+  return { baseUrl, close: () => worker.terminate().then(() => undefined) };
 }
 
 /** Waits until the fake has had nothing in flight and no new request for `quietMs` (background work done), at most `limitMs`. */

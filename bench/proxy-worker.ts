@@ -1,0 +1,47 @@
+/**
+ * The bare proxy of the listing part (`startBareProxy` in `support.ts`), in a worker thread: for each
+ * request, every page of the listing from the fake on the app's schedule (page 1 alone first when
+ * `first=1`, then `concurrency` at a time), each parsed as any app that reads them must, and
+ * `{"total":N}` as the answer. No authentication, checks, caches or answer of its own.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parentPort, workerData } from 'node:worker_threads';
+
+export interface ProxyWorkerData {
+  /** A page's URL in the fake without the page number, which is appended. */
+  pageUrl: string;
+  concurrency: number;
+}
+
+const data = workerData as ProxyWorkerData;
+const port = parentPort;
+if (!port) throw new Error('the bare proxy runs as a worker thread only');
+
+const server = createServer((req, res) => {
+  const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+  const all = Array.from({ length: Number(query.get('pages') ?? 1) }, (_, i) => i + 1);
+  const rounds = query.get('first') === '1' ? [all.slice(0, 1), all.slice(1)] : [all];
+  const headers = { authorization: (req.headers.authorization ?? '').replace(/^Bearer /, 'bearer ') };
+  void (async () => {
+    let total = 0;
+    for (const round of rounds) {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(data.concurrency, round.length) }, async () => {
+          while (next < round.length) {
+            const page = await fetch(`${data.pageUrl}${round[next++]}`, { headers });
+            if (page.status !== 200) throw new Error(`the fake GitHub answered ${page.status}`);
+            const repos = JSON.parse(await page.text()) as unknown[];
+            total += repos.length;
+          }
+        }),
+      );
+    }
+    res.setHeader('content-type', 'application/json').end(JSON.stringify({ total }));
+  })().catch((error: unknown) => {
+    res.statusCode = 502;
+    res.end(String(error));
+  });
+});
+server.listen(0, '127.0.0.1', () => port.postMessage({ ready: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
