@@ -101,8 +101,7 @@ export function indexOperations(spec: OpenApiDocument) {
     },
     /** Path parameters of a request to a known operation, as sent (percent-encoded). */
     pathParams(operation: OperationInfo, path: string): Record<string, string> {
-      const regex = regexOf.get(operation) ?? entries.find((e) => e.operationId === operation.operationId)?.regex;
-      return { ...regex?.exec(path)?.groups };
+      return { ...regexOf.get(operation)?.exec(path)?.groups };
     },
   };
 }
