@@ -55,6 +55,7 @@ interface Flight {
   result?: Detection;
 }
 
+/** Detections kept in memory per host, the oldest dropped first. */
 const KNOWN_LIMIT = 200_000;
 
 export function createDetectionService(opts: DetectionServiceOptions): DetectionService {

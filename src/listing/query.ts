@@ -93,13 +93,11 @@ export function sortOrder(
     if (a.provider !== b.provider) return a.provider < b.provider ? -1 : 1;
     return a.id - b.id;
   };
-  const positions = among ?? repos.map((_, i) => i);
+  const positions = among ? [...among] : repos.map((_, i) => i);
   const wanted = Math.max(0, Math.min(limit ?? positions.length, positions.length));
   if (wanted === 0) return [];
-  if (wanted * 8 > positions.length) {
-    const sorted = among ? [...among].sort(compare) : (positions as number[]).sort(compare);
-    return wanted < sorted.length ? sorted.slice(0, wanted) : sorted;
-  }
+  // Most of the list wanted: sorting it all is as cheap.
+  if (wanted * 8 > positions.length) return positions.sort(compare).slice(0, wanted);
   const first: number[] = [];
   for (const i of positions) {
     if (first.length === wanted) {
