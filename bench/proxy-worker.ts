@@ -7,6 +7,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
+import { range, runBounded } from '../src/hosts/pages.ts';
 
 export interface ProxyWorkerData {
   /** A page's URL in the fake without the page number, which is appended. */
@@ -20,23 +21,19 @@ if (!port) throw new Error('the bare proxy runs as a worker thread only');
 
 const server = createServer((req, res) => {
   const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
-  const all = Array.from({ length: Number(query.get('pages') ?? 1) }, (_, i) => i + 1);
-  const rounds = query.get('first') === '1' ? [all.slice(0, 1), all.slice(1)] : [all];
+  const pages = Number(query.get('pages') ?? 1);
+  // The app's schedule, with the app's own bound (`runBounded`): page 1 alone first, or all at once.
+  const rounds = query.get('first') === '1' ? [range(1, 1), range(2, pages)] : [range(1, pages)];
   const headers = { authorization: (req.headers.authorization ?? '').replace(/^Bearer /, 'bearer ') };
   void (async () => {
     let total = 0;
     for (const round of rounds) {
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: Math.min(data.concurrency, round.length) }, async () => {
-          while (next < round.length) {
-            const page = await fetch(`${data.pageUrl}${round[next++]}`, { headers });
-            if (page.status !== 200) throw new Error(`the fake GitHub answered ${page.status}`);
-            const repos = JSON.parse(await page.text()) as unknown[];
-            total += repos.length;
-          }
-        }),
-      );
+      await runBounded(round, data.concurrency, async (n) => {
+        const page = await fetch(`${data.pageUrl}${n}`, { headers });
+        if (page.status !== 200) throw new Error(`the fake GitHub answered ${page.status}`);
+        const repos = JSON.parse(await page.text()) as unknown[];
+        total += repos.length;
+      });
     }
     res.setHeader('content-type', 'application/json').end(JSON.stringify({ total }));
   })().catch((error: unknown) => {
