@@ -60,7 +60,10 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** A request's path parameters, decoded as Express decodes a route's, or the problem with one that is not. */
+/**
+ * A request's path parameters, decoded as Express decodes a route's, or the problem with one that is
+ * not. The request validator refuses such a path first; this keeps a handler from ever seeing one.
+ */
 function pathParamsOf(operations: OperationIndex) {
   return (operation: OperationInfo, path: string): Record<string, string> | ApiProblem => {
     const params = operations.pathParams(operation, path);

@@ -328,6 +328,14 @@ describe('outside review: security and HTTP hygiene', () => {
     assert.equal(bearer.status, 404, 'not connected any more, and not refused as cross-site');
   });
 
+  test('when a path parameter is not valid percent-encoding, then a documented 400 VALIDATION_FAILED with one field error, never a 500', async () => {
+    const res = await appFetch(`${t.baseUrl}/api/v1/connections/%E0%A4%A/42`, { method: 'DELETE', headers: { authorization: `Bearer ${me.token}` } });
+    assert.equal(res.status, 400);
+    const problem = (await problemOf(res)) as ProblemBody & { field_errors?: Record<string, string> };
+    assert.equal(problem.code, 'VALIDATION_FAILED');
+    assert.equal(Object.keys(problem.field_errors ?? {}).length, 1);
+  });
+
   test('when cookies are Secure, then the session and sign-in state cookies are __Host- cookies (Secure, Path=/, no Domain), and a planted rapi_session does not authenticate', async () => {
     const start = await appFetch(`${t.baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
     const oauth = start.headers.getSetCookie().find((c) => c.startsWith('__Host-rapi_oauth=')) ?? assert.fail('no __Host-rapi_oauth cookie');
