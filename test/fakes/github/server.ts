@@ -82,7 +82,7 @@ async function handle(state: FakeGitHubState, baseUrl: string, req: IncomingMess
     authorization: req.headers.authorization,
   });
   await respond(state, req, res, {
-    takeFault: () => state.takeFault(route, page),
+    takeFault: () => state.takeFault(route, page) ?? state.accountFault(route, accountOf(state, req)),
     reply: (fault) => {
       const account = accountOf(state, req);
       return (fault && replyForFault(fault, state, account)) ?? dispatch(state, baseUrl, route, url, req, account);
