@@ -4,7 +4,6 @@
  * and the reference picker's page. `npm run dev` (sandbox.ts) starts it on fixed ports and prints the
  * banner; tests start it on free ports.
  */
-import { createHash } from 'node:crypto';
 import { loadConfig } from '../src/config.ts';
 import { sortOrder } from '../src/listing/query.ts';
 import { createStateGraphqlHandler } from '../test/fakes/github/graphql.ts';
@@ -25,7 +24,10 @@ const CONNECTED_AT_FIRST_START = 3;
 
 /** What a state account's GitHub (or its second host) does to its repository listing. */
 export type SandboxState =
-  /** The stored GitHub token is revoked: 403 `GITHUB_AUTH` with `reconnect`; signing in again fixes it until the next start. */
+  /**
+   * GitHub rejects the account's token on the repository listing: 403 `GITHUB_AUTH` with `reconnect`. The
+   * second sign-in since the start (the picker's "Reconnect GitHub") gets a token GitHub accepts, until the next start.
+   */
   | 'revoked'
   /** GitHub's secondary rate limit: 429 `RATE_LIMITED` with `retry_after`. */
   | 'rate_limited'
@@ -63,7 +65,7 @@ export const SANDBOX_ACCOUNTS: readonly SandboxAccountSpec[] = [
   { login: 'hubot', name: 'Hubot', repos: 12, seed: 7, shows: 'a short list, one page', prefer: 'code=200, example=mixed' },
   { login: 'newcomer', name: 'New Comer', repos: 0, seed: 1, shows: 'an empty account', prefer: 'code=200, example=empty' },
   { login: 'many-repos', name: 'Many Repos', repos: 3000, seed: 3, shows: 'thousands of repositories: paging and search', prefer: 'code=200, example=long_page' },
-  { login: 'revoked-token', name: 'Revoked Token', repos: 9, seed: 11, state: 'revoked', shows: '403 GITHUB_AUTH, reconnect: GitHub rejects the stored token; signing in again fixes it', prefer: 'code=403, example=github_auth' },
+  { login: 'revoked-token', name: 'Revoked Token', repos: 9, seed: 11, state: 'revoked', shows: '403 GITHUB_AUTH, reconnect: GitHub rejects its token; reconnecting (a second sign-in) fixes it until the next start', prefer: 'code=403, example=github_auth' },
   { login: 'rate-limited', name: 'Rate Limited', repos: 9, seed: 12, state: 'rate_limited', shows: '429 RATE_LIMITED with retry_after (30 s)', prefer: 'code=429, example=rate_limited' },
   { login: 'host-down', name: 'Host Down', repos: 9, seed: 13, state: 'down', shows: '502 UPSTREAM_UNAVAILABLE: GitHub answers 502', prefer: 'code=502, example=upstream_unavailable' },
   { login: 'host-timeout', name: 'Host Timeout', repos: 9, seed: 14, state: 'timeout', shows: '504 UPSTREAM_TIMEOUT after the deadline (GITHUB_TIMEOUT_MS, 10 s)', prefer: 'code=504, example=upstream_timeout' },
@@ -78,7 +80,7 @@ export interface SandboxOptions {
   gitversePort?: number;
   dataDir?: string;
   latencyMs?: number;
-  /** The reference picker's port; 0 picks a free one. */
+  /** The reference picker's port; 0 or none picks a free one. */
   pickerPort?: number;
   /** The Prism mock the picker offers as its other API (`?api=mock`), when one runs. */
   mockUrl?: string;
@@ -136,7 +138,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
 
   const port = options.port === undefined ? 3000 : options.port === 0 ? await freePort() : options.port;
-  const pickerPort = options.pickerPort === undefined ? 3003 : options.pickerPort === 0 ? await freePort() : options.pickerPort;
+  const pickerPort = options.pickerPort ? options.pickerPort : await freePort();
   const pickerUrl = `http://localhost:${pickerPort}/`;
   const corsOrigins = [...SANDBOX_CORS_ORIGINS, ...(env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean)];
   const config = loadConfig({
@@ -159,6 +161,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (fault) fake.state.accountFaults.set(a.login, fault);
     if (a.state === 'second_host_down') gitverse.state.accountFaults.set(a.login, { route: '/user/repos', kind: 503 });
   }
+  const revoked = new Set(SANDBOX_ACCOUNTS.filter((a) => a.state === 'revoked').map((a) => a.login));
+  fake.state.onGrant = (login, count) => {
+    if (revoked.has(login) && count >= 2) fake.state.accountFaults.delete(login);
+  };
   const { stop, services, metricsServer } = await startServer(config);
   const metricsAddress = metricsServer?.address();
   const { store } = services;
@@ -167,9 +173,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   for (const a of SANDBOX_ACCOUNTS) {
     const user = await store.users.upsertGitHub({ github_id: idFor(a.login), login: a.login, name: a.name, avatar_url: null });
     const firstStart = (await store.tokens.get(user.id, 'github')) === undefined;
-    // The revoked account's stored token is one the fake GitHub does not know; a sign-in stores its real one.
-    const githubToken = a.state === 'revoked' ? revokedTokenFor(a.login) : tokenFor(a.login);
-    const { token } = await issueDevToken(store, config, { login: a.login, githubToken, githubId: idFor(a.login) });
+    const { token } = await issueDevToken(store, config, { login: a.login, githubToken: tokenFor(a.login), githubId: idFor(a.login) });
     if (a.gitverse !== undefined && !(await store.tokens.get(user.id, 'gitverse'))) {
       await store.tokens.put(user.id, 'gitverse', { token: gitverseTokenFor(a.login), login: a.login, scopes: ['read:public_api'] });
     }
@@ -202,14 +206,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 }
 
-/** A token shaped like GitHub's that the fake GitHub does not know: GitHub answers 401, as for a revoked one. */
-export function revokedTokenFor(login: string): string {
-  return `gho_${createHash('sha256').update(`revoked:${login}`).digest('hex').slice(0, 36)}`;
-}
-
 /** The fake GitHub's standing fault on an account's repository listing, for its state. */
 function githubFault(state: SandboxState, deadlineMs: number): Fault | undefined {
   switch (state) {
+    case 'revoked':
+      // GitHub's answer to a revoked token.
+      return { route: '/user/repos', kind: 'badCredentials' };
     case 'rate_limited':
       return { route: '/user/repos', kind: 'secondaryRateLimit', retryAfter: 30 };
     case 'down':
@@ -219,7 +221,7 @@ function githubFault(state: SandboxState, deadlineMs: number): Fault | undefined
     case 'slow':
       return { route: '/user/repos', kind: 'slow', latencyMs: Math.round(deadlineMs * 0.6) };
     default:
-      // revoked: a token the fake does not know; second_host_down: a fault on the fake GitVerse.
+      // second_host_down: a fault on the fake GitVerse.
       return undefined;
   }
 }
