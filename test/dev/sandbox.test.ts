@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { chromium } from 'playwright-core';
-import { curlLine, shellQuote, startSandbox, type Sandbox } from '../../dev/start-sandbox.ts';
+import { curlLine, SANDBOX_ACCOUNTS, shellQuote, startSandbox, type Sandbox } from '../../dev/start-sandbox.ts';
 
 const execFileAsync = promisify(execFile);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -157,6 +157,14 @@ describe('the sandbox', () => {
       devServer.closeAllConnections();
       await new Promise((resolve) => devServer.close(resolve));
     }
+  });
+});
+
+describe("mocks/README.md's table of the picker's states", () => {
+  it('when the sandbox has an account, then the table names it beside the mock header of the same state', () => {
+    const rows = readFileSync(fileURLToPath(new URL('../../mocks/README.md', import.meta.url)), 'utf8').split('\n').filter((line) => line.startsWith('|'));
+    const missing = SANDBOX_ACCOUNTS.filter((a) => !rows.some((row) => row.includes(`| \`${a.login}\` |`) && (!a.prefer.startsWith('code=') || row.includes(`| \`${a.prefer}\` |`))));
+    assert.deepEqual(missing.map((a) => `${a.login} (${a.prefer})`), [], 'add these rows to the table in mocks/README.md');
   });
 });
 
