@@ -134,6 +134,7 @@ let focusResultsWhenLoaded = false;
 async function load({ refresh = false } = {}): Promise<void> {
   loading?.abort();
   clearInterval(countdown);
+  clearTimeout(following);
   const controller = new AbortController();
   loading = controller;
   drawLoading();
@@ -217,6 +218,24 @@ function drawList(list: RepositoryList): void {
   );
   if (focusResultsWhenLoaded) results.focus();
   focusResultsWhenLoaded = false;
+  followPending(list);
+}
+
+/**
+ * A repository's kind and origin come from an analysis of its files that may still run (`kind_pending`): a
+ * later listing carries them. Ask again a few times and fill the badges in where they are, without
+ * redrawing the rows (the focus and the scroll position stay).
+ */
+let following: ReturnType<typeof setTimeout> | undefined;
+function followPending(list: RepositoryList, attempt = 1): void {
+  if (attempt > 5 || !list.repositories.some((r) => r.kind_pending)) return;
+  following = setTimeout(async () => {
+    const prefer = mock ? mockState() : undefined;
+    const { data } = await api.GET('/api/v1/repos', { params: { query: listQuery(false) }, headers: prefer ? { Prefer: prefer } : {} });
+    if (!data) return;
+    for (const repo of data.repositories) results.querySelector(`[data-key="${repo.provider}:${repo.id}"] .badges`)?.replaceWith(badgesOf(repo));
+    followPending(data, attempt + 1);
+  }, 3_000);
 }
 
 function goTo(target: number): void {
@@ -234,29 +253,33 @@ function clearFilters(): void {
 
 const badge = (text: string, kind: string) => h('span', { class: `badge ${kind}` }, text);
 
-function repoItem(repo: Repository): HTMLLIElement {
+function badgesOf(repo: Repository): HTMLParagraphElement {
   const kind = repo.kind_pending
     ? badge('Detecting kind…', 'pending')
     : h('span', { class: `badge kind ${repo.kind}` }, KIND_NAMES[repo.kind], repo.reason && repo.kind !== 'unknown' ? h('span', { class: 'reason' }, ` · ${repo.reason}`) : null);
+  return h(
+    'p',
+    { class: 'badges' },
+    badge(hostName(repo.provider), 'host'),
+    badge(repo.private ? 'Private' : 'Public', 'visibility'),
+    kind,
+    // The builder that made it, with the evidence (`origin_reason`) spelled out.
+    repo.origin ? h('span', { class: 'badge origin', title: repo.origin_reason ?? '' }, `Made with ${ORIGIN_NAMES[repo.origin]}`) : null,
+    repo.archived ? badge('Archived', 'archived') : null,
+    repo.fork ? badge('Fork', 'fork') : null,
+  );
+}
+
+function repoItem(repo: Repository): HTMLLIElement {
   const item = h(
     'li',
-    { class: repo.is_connected ? 'repo connected' : 'repo' },
+    { class: repo.is_connected ? 'repo connected' : 'repo', 'data-key': `${repo.provider}:${repo.id}` },
     h(
       'div',
       { class: 'about' },
       h('h2', {}, h('a', { href: repo.html_url, target: '_blank', rel: 'noopener noreferrer' }, repo.full_name, h('span', { class: 'sr-only' }, ' (opens in a new tab)'))),
       repo.description ? h('p', { class: 'description' }, repo.description) : null,
-      h(
-        'p',
-        { class: 'badges' },
-        badge(hostName(repo.provider), 'host'),
-        badge(repo.private ? 'Private' : 'Public', 'visibility'),
-        kind,
-        // The builder that made it, with the evidence (`origin_reason`) spelled out.
-        repo.origin ? h('span', { class: 'badge origin', title: repo.origin_reason ?? '' }, `Made with ${ORIGIN_NAMES[repo.origin]}`) : null,
-        repo.archived ? badge('Archived', 'archived') : null,
-        repo.fork ? badge('Fork', 'fork') : null,
-      ),
+      badgesOf(repo),
     ),
     h(
       'div',
