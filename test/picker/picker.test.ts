@@ -347,6 +347,33 @@ describe('the reference picker in a browser', { skip: !process.env.CI && chromiu
     assert.deepEqual(failures, []);
   });
 
+  it('when the listing carries facets, then each filter shows its counts; without them, none', async () => {
+    const opened = await open();
+    const { page } = opened;
+    try {
+      // The answer of the mock, with the counts a listing that has them sends beside `total`.
+      await page.route(`${mockUrl}/api/v1/repos?**`, async (route) => {
+        const response = await route.fetch();
+        const body = (await response.json()) as Record<string, unknown>;
+        const facets = { kind: [{ value: 'frontend', count: 12 }, { value: 'backend', count: 3 }], origin: [{ value: 'lovable', count: 2 }, { value: 'none', count: 13 }], provider: [{ value: 'github', count: 15 }], visibility: [{ value: 'public', count: 9 }, { value: 'private', count: 6 }], owner: [] };
+        await route.fulfill({ response, json: { ...body, facets } });
+      });
+      await page.goto(`${sandbox!.pickerUrl}?api=mock`);
+      await page.locator('.repo').first().waitFor();
+      const labels = async (id: string) => page.locator(`#${id} option`).allInnerTexts();
+      assert.deepEqual(await labels('kind'), ['All kinds', 'Frontend (12)', 'Backend (3)', 'Full stack (0)', 'Monorepo (0)', 'Unknown kind (0)']);
+      assert.deepEqual((await labels('origin')).slice(0, 4), ['Any', 'Any AI app builder', 'No AI app builder (13)', 'Lovable (2)']);
+      assert.deepEqual(await labels('provider'), ['All hosts', 'GitHub (15)', 'GitVerse (0)']);
+      assert.deepEqual(await labels('connected'), ['All', 'Connected', 'Not connected']);
+      await page.unroute(`${mockUrl}/api/v1/repos?**`);
+      await page.getByLabel('Mock state').selectOption('code=200, example=mixed');
+      await page.waitForFunction(() => document.querySelector('#kind option:nth-child(2)')?.textContent === 'Frontend');
+      assert.deepEqual(opened.errors, []);
+    } finally {
+      await opened.context.close();
+    }
+  });
+
   it("when a page reads the mock's answer across origins with credentials, then Retry-After, X-Request-Id and RateLimit are readable", async () => {
     const opened = await open();
     try {
