@@ -199,6 +199,7 @@ describe('the reference picker in a browser', { skip: !process.env.CI && chromiu
       assert.equal(await page.evaluate(() => document.activeElement?.id), 'results');
       await page.getByRole('button', { name: 'Previous' }).click();
       await page.getByText('Page 1 of 100').waitFor();
+      await page.locator('#pager').scrollIntoViewIfNeeded();
     });
   });
 
