@@ -4,7 +4,8 @@
  * GitHub's OAuth) and the Prism mock (each state by its `Prefer` header). For each state: drawn as it should
  * be, no console error but the API's own error answers the state is made of, axe finds no WCAG 2 A/AA
  * violation (contrast included), and a screenshot is kept under .test-out/picker/. One Chromium, one page
- * per state, several at once. Needs Chromium (CHROMIUM_PATH, default /usr/bin/chromium).
+ * per state; the tests run five at a time (each mostly waits on the sandbox). Needs Chromium (CHROMIUM_PATH,
+ * default /usr/bin/chromium).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -38,7 +39,7 @@ interface Opened {
   apiCalls: { method: string; url: string; authorization: string | undefined }[];
 }
 
-describe('the reference picker in a browser', { skip: !process.env.CI && chromiumMissing !== undefined }, () => {
+describe('the reference picker in a browser', { skip: !process.env.CI && chromiumMissing !== undefined, concurrent: true }, () => {
   let sandbox: Sandbox | undefined;
   let browser: Browser | undefined;
   const mockUrl = inject('prismMockUrl');
