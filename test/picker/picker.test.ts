@@ -376,7 +376,7 @@ describe('the reference picker in a browser', { skip: !process.env.CI && chromiu
     }
   });
 
-  it("when a page reads the mock's answer across origins with credentials, then Retry-After, X-Request-Id and RateLimit are readable", async () => {
+  it("when a page reads the mock's answer across origins with credentials, then Retry-After, X-Request-Id and RateLimit are readable, and preflights may be cached", async () => {
     const opened = await open();
     try {
       await opened.page.goto(sandbox!.pickerUrl);
@@ -390,6 +390,9 @@ describe('the reference picker in a browser', { skip: !process.env.CI && chromiu
       assert.match(headers.limited.retryAfter ?? '', /^\d+$/);
       assert.ok(headers.limited.requestId);
       assert.ok(headers.listed.rateLimit);
+      // And a browser may keep the mock's preflight answer for ten minutes.
+      const preflight = await fetch(`${mockUrl}/api/v1/repos`, { method: 'OPTIONS', headers: { origin: new URL(sandbox!.pickerUrl).origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization,prefer' } });
+      assert.equal(preflight.headers.get('access-control-max-age'), '600');
     } finally {
       await opened.context.close();
     }
