@@ -18,7 +18,8 @@ import { connectionHandlers } from './http/handlers/connections.ts';
 import { operationHandlers } from './http/handlers/operations.ts';
 import { repositoryHandlers } from './http/handlers/repositories.ts';
 import { sessionHandlers } from './http/handlers/session.ts';
-import { createMetrics } from './http/metrics.ts';
+import { createMetrics, registerBuildInfo } from './http/metrics.ts';
+import { versionsOf } from './version.ts';
 import { createRateLimits } from './http/rate-limit.ts';
 import { loadSpec } from './http/openapi.ts';
 import { headAsGet, indexOperations, nothingToValidate, strictIntegers, type OperationIndex, type OperationInfo } from './http/operations.ts';
@@ -107,6 +108,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     }));
   const cache = overrides.cache ?? createCache({ redisUrl: config.redisUrl, prefix: config.redisPrefix });
   const metrics = createMetrics();
+  registerBuildInfo(metrics.registry, versionsOf(spec));
   // A cache that fails is not a failed listing: the page or listing is not kept, and the operator is told.
   const onCacheError = (error: unknown) => logger.warn({ err: error }, 'the cache failed; a listing or page was not kept');
   const github = new GitHubClient({

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
 import { ConfigError, configWarnings, loadConfig, type Config } from './config.ts';
 import { answerClientErrors, MAX_HEADER_BYTES } from './http/client-errors.ts';
+import { versionsOf } from './version.ts';
 
 /**
  * Listens on the configured port and shuts down gracefully. Once asked to stop, readiness answers 503
@@ -17,7 +18,11 @@ export async function startServer(config: Config = loadConfig()) {
   answerClientErrors(server);
   await listen(server, config.port, config.host);
   const port = portOf(server, config.port);
-  services.logger.info({ port, node: process.version, env: config.env }, `Repositories API listening on http://${config.host}:${port} (Node ${process.version})`);
+  const { version, apiVersion } = versionsOf(services.spec);
+  services.logger.info(
+    { port, version, api_version: apiVersion, node: process.version, env: config.env },
+    `Repositories API ${version} (API ${apiVersion}) listening on http://${config.host}:${port} (Node ${process.version})`,
+  );
   for (const warning of configWarnings(config)) services.logger.warn(warning);
   // Metrics on a port of their own, for operators: the load balancer routes only the API port.
   const metricsServer = config.metrics.port === undefined ? undefined : createServer(metricsListener);

@@ -3,10 +3,13 @@ import type { Services } from '../services.ts';
 import { readApiReference } from '../docs.ts';
 import { problems } from '../../contract/problem.ts';
 import type { JsonResponse } from '../../contract/types.ts';
+import { versionsOf } from '../../version.ts';
 
 export function operationHandlers(services: Services) {
+  const { version, apiVersion } = versionsOf(services.spec);
+  const health = { status: 'ok', version, api_version: apiVersion } satisfies JsonResponse<'getHealth', 200>;
   const getHealth: RequestHandler = (_req, res) => {
-    res.json({ status: 'ok' } satisfies JsonResponse<'getHealth', 200>);
+    res.json(health);
   };
 
   const getReadiness: RequestHandler = async (_req, res) => {
