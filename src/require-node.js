@@ -1,3 +1,4 @@
+/* global process */
 /**
  * Preloaded by `npm start` (`node --import`), before any TypeScript source is read: on a Node older
  * than 24, which cannot run the sources, the start ends with one line that names the Node it found.
