@@ -38,6 +38,7 @@ import type { Provider } from './contract/types.ts';
 import { ApiProblem, problems } from './contract/problem.ts';
 import type { HostRepository } from './hosts/types.ts';
 import { openStore } from './store/index.ts';
+import { databaseFailure } from './startup.ts';
 import type { Store } from './store/types.ts';
 
 export interface AppOverrides {
@@ -105,6 +106,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
       dataDir: config.dataDir,
       secretKey: config.secretKey,
+    }).catch((error: unknown) => {
+      throw databaseFailure(error, config);
     }));
   const cache = overrides.cache ?? createCache({ redisUrl: config.redisUrl, prefix: config.redisPrefix });
   const metrics = createMetrics();
