@@ -9,6 +9,8 @@ import { createJwtService } from './auth/jwt.ts';
 import { createCache, RedisCache, type KeyValueCache } from './cache/index.ts';
 import type { Config } from './config.ts';
 import { accessLog } from './http/access-log.ts';
+import { requestSpans } from './http/tracing.ts';
+import { traceRedis } from './telemetry/tracing.ts';
 import { headersOnce } from './http/headers-once.ts';
 import { series } from './http/series.ts';
 import { authenticate, identifyOperation } from './http/auth.ts';
@@ -110,6 +112,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       throw databaseFailure(error, config);
     }));
   const cache = overrides.cache ?? createCache({ redisUrl: config.redisUrl, prefix: config.redisPrefix });
+  if (cache instanceof RedisCache) traceRedis(cache.client as never);
   const metrics = createMetrics();
   registerBuildInfo(metrics.registry, versionsOf(spec));
   // A cache that fails is not a failed listing: the page or listing is not kept, and the operator is told.
@@ -164,6 +167,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   // Every request's middlewares, in this order, run as one layer of the router (see `series`).
   const chain: RequestHandler[] = [];
+  const requestSpan = requestSpans();
+  if (requestSpan) chain.push(requestSpan);
   chain.push(
     accessLog(logger, {
       // An answer that took this long is a warning: what a user waited for is worth a look. A stopping

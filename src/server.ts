@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
 import { ConfigError, configWarnings, loadConfig, type Config } from './config.ts';
 import { answerClientErrors, MAX_HEADER_BYTES } from './http/client-errors.ts';
-import { versionsOf } from './version.ts';
+import { SERVICE_VERSION, versionsOf } from './version.ts';
+import { startTracing, stopTracing, tracing } from './telemetry/tracing.ts';
 import { dependencyFailureInWords, listenFailure, redisAddress, StartupError, watchRedis, within } from './startup.ts';
 
 /** How long the start waits for Redis before it warns that Redis does not answer. */
@@ -17,7 +18,13 @@ const REDIS_CHECK_MS = 3_000;
  * `shutdownTimeoutMs` has its connection closed, so the process always exits.
  */
 export async function startServer(config: Config = loadConfig()) {
-  const { app, metricsListener, services, close } = await createApp(config);
+  // Traces (off unless the OTEL_* variables ask for them) start first, so the start's queries are in them.
+  const ownTracing = !tracing() && (await startTracing({ serviceVersion: SERVICE_VERSION })) !== undefined;
+  const { app, metricsListener, services, close: closeApp } = await createApp(config);
+  const close = async () => {
+    await closeApp();
+    if (ownTracing) await stopTracing();
+  };
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, app);
   answerClientErrors(server);
   await listen(server, config.port, config.host).catch(async (error: unknown) => {
