@@ -22,10 +22,13 @@ const run = promisify(execFile);
 /** The production install's budget: the app's packages, without a Node of their own. */
 const NODE_MODULES_BUDGET_MB = 80;
 
-/** Bytes on disk of a folder, as `du` counts them. */
-async function diskUsage(path: string): Promise<number> {
-  const { stdout } = await run('du', ['-sk', path]);
-  return Number(stdout.split('\t')[0]) * 1024;
+/**
+ * A folder's size: the bytes of its files (what an image layer or an archive of it holds), and the disk
+ * it takes here (whole filesystem blocks per file, so many small files count for more).
+ */
+async function sizeOf(path: string): Promise<{ files: number; disk: number }> {
+  const [files, disk] = await Promise.all([run('du', ['-sb', path]), run('du', ['-sk', path])]);
+  return { files: Number(files.stdout.split('\t')[0]), disk: Number(disk.stdout.split('\t')[0]) * 1024 };
 }
 
 /** The settings production refuses to start without, with throwaway values. */
@@ -73,8 +76,11 @@ describe('the production build, installed without development dependencies', () 
     }
     assert.ok(!existsSync(join(out, 'node_modules/.bin/node')), 'the install brings a Node of its own');
     assert.ok(!existsSync(join(out, 'dev')) && !existsSync(join(out, 'test')), 'the build holds no dev tool and no fake git host');
-    const megabytes = (await diskUsage(join(out, 'node_modules'))) / 1e6;
-    console.log(`production node_modules (npm ci --omit=dev): ${megabytes.toFixed(1)} MB, budget ${NODE_MODULES_BUDGET_MB} MB`);
+    const size = await sizeOf(join(out, 'node_modules'));
+    const megabytes = size.files / 1e6;
+    console.log(
+      `production node_modules (npm ci --omit=dev): ${megabytes.toFixed(1)} MB of files (budget ${NODE_MODULES_BUDGET_MB} MB), ${(size.disk / 1e6).toFixed(1)} MB on this disk`,
+    );
     assert.ok(megabytes <= NODE_MODULES_BUDGET_MB, `${megabytes.toFixed(1)} MB`);
   });
 
