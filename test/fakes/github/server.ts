@@ -80,6 +80,7 @@ async function handle(state: FakeGitHubState, baseUrl: string, req: IncomingMess
     query: Object.fromEntries(url.searchParams),
     ifNoneMatch: req.headers['if-none-match'],
     authorization: req.headers.authorization,
+    traceparent: typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined,
   });
   await respond(state, req, res, {
     takeFault: () => state.takeFault(route, page) ?? state.accountFault(route, accountOf(state, req)),
