@@ -17,6 +17,7 @@ import { ApiProblem } from '../../src/contract/problem.ts';
 import { createLogger } from '../../src/logger.ts';
 import { checkObserved as checkAnswer } from '../support/checked.ts';
 import { appFetch, startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
+import { assertEvery } from '../support/assertions.ts';
 
 interface ProblemBody {
   status: number;
@@ -104,7 +105,7 @@ describe('outside review: correctness', () => {
     assert.equal(first.status, 200);
     const body = (await first.json()) as { total: number; repositories: Array<{ description: string | null }> };
     assert.ok(body.total > 5, 'more than one page matches');
-    assert.ok(body.repositories.every((r) => r.description?.includes('Data pipeline')));
+    assertEvery(body.repositories, (r) => r.description?.includes('Data pipeline'));
     const link = first.headers.get('link') ?? '';
     const next = /<([^>]+)>; rel="next"/.exec(link)?.[1] ?? assert.fail(`no next link in ${link}`);
     assert.match(next, /q=Data%20pipeline/);

@@ -9,6 +9,7 @@ import { ApiProblem } from '../../src/contract/problem.ts';
 import { GitHubClient } from '../../src/hosts/github/index.ts';
 import { isOctokitHttpError } from '../../src/hosts/github/errors.ts';
 import { Octokit } from '@octokit/core';
+import { assertEvery } from '../support/assertions.ts';
 
 /** The deadline in the failure tests, short so a hanging GitHub costs little. */
 const TIMEOUT_MS = 300;
@@ -206,7 +207,7 @@ describe('GitHubClient.listRepos revalidates with ETags', () => {
     assert.deepEqual(second.stats, { requests: 10, notModified: 10, downloaded: 0 });
     assert.equal(fake.state.counters.notModified, 10);
     assert.deepEqual(second.repos, first.repos);
-    assert.ok(fake.state.requests.every((r) => r.ifNoneMatch?.startsWith('W/"')));
+    assertEvery(fake.state.requests, (r) => r.ifNoneMatch?.startsWith('W/"'));
   });
 
   it('after one repository changed, only its page is downloaded again', async () => {

@@ -14,6 +14,7 @@ import { createGitVerseSource } from '../../src/hosts/gitverse/source.ts';
 import type { Store } from '../../src/store/types.ts';
 import { TEST_SECRET_KEY } from '../support/databases.ts';
 import { freshEmbeddedStore } from '../support/embedded.ts';
+import { assertEvery } from '../support/assertions.ts';
 
 describe('listing service', () => {
   let fake: FakeGitVerse;
@@ -63,7 +64,7 @@ describe('listing service', () => {
       const after = await listing.list(user.id, { provider: 'gitverse' });
       assert.equal(after.total, 7, 'the next listing is of the new token, not the old listing put back');
       const seconds = new Set(fake.state.accountByLogin('second')?.repos.map((r) => r.id));
-      assert.ok(after.repositories.every((r) => seconds.has(r.id)));
+      assertEvery(after.repositories, (r) => seconds.has(r.id));
     } finally {
       fake.state.latencyMs = 0;
     }
@@ -95,7 +96,7 @@ describe('listing service', () => {
     assert.deepEqual(again.bytes, first.bytes);
     const listed = JSON.parse(first.bytes.toString('utf8')) as { repositories: Array<{ id: number; full_name: string; is_connected: boolean }> };
     assert.ok(listed.repositories.length > 0);
-    assert.ok(listed.repositories.every((r) => !r.is_connected));
+    assertEvery(listed.repositories, (r) => !r.is_connected);
 
     // The listing is stored in the shared cache just after the answer has gone.
     await new Promise((resolve) => setImmediate(resolve));
