@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, test, vi } from 'vitest';
 import { issueDevToken } from '../../dev/dev-token.ts';
 import { generateRepos, idFor, tokenFor } from '../fakes/github/index.ts';
 import type { FakeRepo } from '../fakes/github/index.ts';
@@ -479,11 +479,16 @@ describe('outside review: refreshes against a failing host', () => {
     });
   });
   afterAll(() => t.close());
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   test('when GitHub fails and refresh=true is repeated within the interval, then GitHub is asked once, and the listing read before is answered', async () => {
     const { api } = await t.signIn('octocat');
     assert.equal((await api.GET('/api/v1/repos')).response.status, 200);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // The interval passes on the app's clock (vitest fakes `Date` alone: timers and sockets keep real time).
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 1_100);
     t.fake.state.injectFault({ route: '/user/repos', kind: 500 });
     t.fake.state.resetCounters();
     assert.equal((await api.GET('/api/v1/repos', { params: { query: { refresh: true } } })).response.status, 502);

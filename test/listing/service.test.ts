@@ -3,8 +3,7 @@
  * keep, and what they must let go of.
  */
 import assert from 'node:assert/strict';
-import { setTimeout as delay } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, test } from 'vitest';
+import { afterAll, beforeAll, describe, test, vi } from 'vitest';
 import { MemoryCache } from '../../src/cache/index.ts';
 import { generateGitVerseRepos, gitverseTokenFor, startFakeGitVerse, type FakeGitVerse } from '../fakes/gitverse/index.ts';
 import { problemBody } from '../../src/http/errors.ts';
@@ -53,10 +52,13 @@ describe('listing service', () => {
     const link = (login: string) => store.tokens.put(user.id, 'gitverse', { token: gitverseTokenFor(login), login, scopes: ['read:public_api'] });
     const listing = service();
     await link('first');
-    fake.state.latencyMs = 300;
+    // The host holds its answer this long after the read arrives: the token is replaced in that time.
+    fake.state.latencyMs = 1_000;
     try {
+      fake.state.resetCounters();
       const running = listing.list(user.id, { provider: 'gitverse' });
-      await delay(50);
+      // Once the read has reached the host (not after a guessed delay).
+      await vi.waitFor(() => assert.ok(fake.state.counters.inFlight > 0, 'the read reached the host'), { timeout: 10_000, interval: 5 });
       // What linking another token does: store it, then forget the listing of the old one.
       await link('second');
       await listing.forget(user.id, 'gitverse');
