@@ -100,7 +100,7 @@ function medianStep<T extends Step>(steps: T[]): T {
 }
 
 export async function benchListing(opts: RunOptions): Promise<TargetResult[]> {
-  const sizes = opts.quick ? [100, 1_000] : [100, 1_000, 5_000];
+  const sizes = opts.quick ? [100, 1_000] : [100, 1_000, 5_000, 10_000];
   const reps = opts.quick ? 1 : 7;
   // Warm load per app: alternating rounds (validation on, off, on, off) so drift hits both alike.
   // A round lasts at least a few queue cycles (connections × one request's time), or its figures
@@ -492,11 +492,13 @@ function floorTargets(results: SizeResult[], floor: Array<[string, LoadResult]>)
     const cost = validationCost(one);
     out.push({ part: 'A', name: 'validation on: throughput lost, 1,000 repos', measured: pct(cost), target: '≤ 15%', met: cost <= 0.15 });
   }
-  for (const r of results.filter((x) => x.size <= 1_000)) {
+  // Large accounts (5,000 and 10,000 repositories) against the same floor, with a looser goal.
+  for (const r of results) {
+    const goal = r.size <= 1_000 ? 1.1 : 1.15;
     const cold = r.cold.ms / r.fakeAlone.cold;
-    out.push({ part: 'A', name: `cold listing, ${count(r.size)} repos ÷ the fake alone`, measured: `${ratio(cold)} (${ms(r.cold.ms)} ÷ ${ms(r.fakeAlone.cold)}; bare proxy ${ratio(r.bareProxy.cold / r.fakeAlone.cold)})`, target: '≤ 1.10×', met: cold <= 1.1 });
+    out.push({ part: 'A', name: `cold listing, ${count(r.size)} repos ÷ the fake alone`, measured: `${ratio(cold)} (${ms(r.cold.ms)} ÷ ${ms(r.fakeAlone.cold)}; bare proxy ${ratio(r.bareProxy.cold / r.fakeAlone.cold)})`, target: `≤ ${goal.toFixed(2)}×`, met: cold <= goal });
     const known = r.known.ms / r.fakeAlone.known;
-    out.push({ part: 'A', name: `known page count, ${count(r.size)} repos ÷ the fake alone`, measured: `${ratio(known)} (${ms(r.known.ms)} ÷ ${ms(r.fakeAlone.known)}; bare proxy ${ratio(r.bareProxy.known / r.fakeAlone.known)})`, target: '≤ 1.10×', met: known <= 1.1 });
+    out.push({ part: 'A', name: `known page count, ${count(r.size)} repos ÷ the fake alone`, measured: `${ratio(known)} (${ms(r.known.ms)} ÷ ${ms(r.fakeAlone.known)}; bare proxy ${ratio(r.bareProxy.known / r.fakeAlone.known)})`, target: `≤ ${goal.toFixed(2)}×`, met: known <= goal });
   }
   return out;
 }
