@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { createJwtService } from './auth/jwt.ts';
 import { createCache, RedisCache, type KeyValueCache } from './cache/index.ts';
+import { GuardedCache } from './cache/guarded.ts';
 import type { Config } from './config.ts';
 import { accessLog } from './http/access-log.ts';
 import { headersOnce } from './http/headers-once.ts';
@@ -104,9 +105,26 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
       dataDir: config.dataDir,
       secretKey: config.secretKey,
+      connectTimeoutMs: config.deadlines.databaseConnectMs,
+      queryTimeoutMs: config.deadlines.databaseQueryMs,
     }));
-  const cache = overrides.cache ?? createCache({ redisUrl: config.redisUrl, prefix: config.redisPrefix });
   const metrics = createMetrics();
+  const ownCache = overrides.cache ?? createCache({ redisUrl: config.redisUrl, prefix: config.redisPrefix, commandTimeoutMs: config.deadlines.redisCommandMs });
+  // Redis answers its first command once connected: waited for here, within its connect deadline, so
+  // that a start beside a working Redis does not begin with an outage. One that is away is not waited for.
+  if (ownCache instanceof RedisCache) await ownCache.ready(config.deadlines.databaseConnectMs);
+  // Every use of the cache goes through its guard: a failing cache costs speed, one warning per outage and a metric.
+  const cache = new GuardedCache(ownCache, {
+    onOutage: (error) => {
+      metrics.cacheAvailable.set(0);
+      logger.warn({ err: error }, 'the cache is unavailable: answers go on without it until it answers again');
+    },
+    onRecovery: (outageMs, failures) => {
+      metrics.cacheAvailable.set(1);
+      logger.info({ outage_ms: outageMs, failures }, 'the cache answers again');
+    },
+    onFailure: (operation) => metrics.cacheFailures.inc({ operation }),
+  });
   // A cache that fails is not a failed listing: the page or listing is not kept, and the operator is told.
   const onCacheError = (error: unknown) => logger.warn({ err: error }, 'the cache failed; a listing or page was not kept');
   const github = new GitHubClient({
@@ -131,6 +149,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     operations,
     store,
     cache,
+    rawCache: ownCache,
     jwt: createJwtService(config.jwt),
     github,
     gitverse,
@@ -209,7 +228,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   }
   chain.push(metrics.middleware);
   chain.push(cookieParser());
-  const rateLimits = createRateLimits({ ...config.rateLimit, redis: cache instanceof RedisCache ? cache.client : undefined });
+  const rateLimits = createRateLimits({
+    ...config.rateLimit,
+    linkAttemptsPerHour: config.linkAttemptsPerHour,
+    redis: ownCache instanceof RedisCache ? ownCache.client : undefined,
+    guard: cache,
+  });
   chain.push(rateLimits.beforeAuth);
   chain.push(
     authenticate({
@@ -318,7 +342,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     services,
     async close() {
       await detection.idle();
-      if (!overrides.cache) await cache.close();
+      if (!overrides.cache) await ownCache.close();
       if (!overrides.store) await store.close();
     },
   };

@@ -325,11 +325,13 @@ export interface components {
          *     - `UPSTREAM_UNAVAILABLE`, `UPSTREAM_TIMEOUT`: the git host failed or did not answer in time, or sent a
          *       value this API cannot represent (the `detail` names the field). The `detail` says which host failed and
          *       how, in words; addresses and socket errors stay in our logs under the `request_id`.
+         *     - `REQUEST_TIMEOUT`: the request did not arrive in time (408; the connection is closed).
+         *     - `STORAGE_UNAVAILABLE`: our own storage cannot be reached or did not answer in time (503, `retry_after`); nothing was changed.
          *     - `INTERNAL`: an unexpected error on our side.
          * @example GITHUB_AUTH
          * @enum {string}
          */
-        ProblemCode: "UNAUTHORIZED" | "SESSION_EXPIRED" | "GITHUB_AUTH" | "PROVIDER_AUTH" | "FORBIDDEN" | "CROSS_SITE_REQUEST" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_HEADERS_TOO_LARGE" | "RATE_LIMITED" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "INTERNAL";
+        ProblemCode: "UNAUTHORIZED" | "SESSION_EXPIRED" | "GITHUB_AUTH" | "PROVIDER_AUTH" | "FORBIDDEN" | "CROSS_SITE_REQUEST" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_HEADERS_TOO_LARGE" | "RATE_LIMITED" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "REQUEST_TIMEOUT" | "STORAGE_UNAVAILABLE" | "INTERNAL";
         /**
          * @description The git host a repository or token belongs to.
          * @example github
@@ -841,6 +843,20 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description The request line and headers, or the whole request, did not arrive in time (`REQUEST_TIMEOUT`).
+         *     Answered by the HTTP server before any route is read, so the problem has no `instance`, and the
+         *     connection is closed.
+         */
+        RequestTimeout: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Too many requests, here or at the git host (`RATE_LIMITED`); retry after `retry_after` seconds. */
         TooManyRequests: {
             headers: {
@@ -882,6 +898,7 @@ export interface components {
         /** @description GitHub refused the sign-in: the user denied it, or the code is invalid or expired (`UNAUTHORIZED`). */
         SignInFailed: {
             headers: {
+                "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -915,6 +932,20 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description Our own storage (the database) cannot be reached or did not answer within its deadline
+         *     (`STORAGE_UNAVAILABLE`). Nothing was changed; retry after `retry_after` seconds (also in `Retry-After`).
+         */
+        StorageUnavailable: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The git host did not answer in time (`UPSTREAM_TIMEOUT`). */
         GatewayTimeout: {
             headers: {
@@ -930,6 +961,7 @@ export interface components {
         /** @description No valid app session (`UNAUTHORIZED`): sign in again. Or the stored git host token can no longer be read (`SESSION_EXPIRED`): sign out and in again. */
         Unauthorized: {
             headers: {
+                "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1190,6 +1222,11 @@ export interface components {
          */
         "Set-Cookie": string;
         /**
+         * @description The authentication scheme to use (RFC 9110 §11.6.1): `Bearer`, with the error in the RFC 6750 form when credentials were sent.
+         * @example Bearer realm="repositories-api", error="invalid_token"
+         */
+        "WWW-Authenticate": string;
+        /**
          * @description A validator of this exact answer; send it back in `If-None-Match` to get 304 when nothing changed.
          * @example W/"5d41402abc4b2a76b9719d911017c592"
          */
@@ -1232,6 +1269,7 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
         };
@@ -1288,10 +1326,12 @@ export interface operations {
             };
             400: components["responses"]["SignInBadRequest"];
             401: components["responses"]["SignInFailed"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["StorageUnavailable"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -1322,9 +1362,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenWrite"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     renewAccessToken: {
@@ -1352,9 +1394,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["CrossSiteForbidden"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     getMe: {
@@ -1382,9 +1426,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenScope"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     linkGitVerseToken: {
@@ -1416,12 +1462,14 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenHostWrite"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["StorageUnavailable"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -1448,9 +1496,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenWrite"];
             404: components["responses"]["ProviderNotLinked"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     listRepositories: {
@@ -1540,10 +1590,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["StorageUnavailable"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -1575,9 +1627,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenScope"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     connectRepository: {
@@ -1624,12 +1678,14 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenHostWrite"];
             404: components["responses"]["RepositoryNotFound"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["StorageUnavailable"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -1661,9 +1717,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenWrite"];
             404: components["responses"]["ConnectionNotFound"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     getHealth: {
@@ -1686,6 +1744,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            408: components["responses"]["RequestTimeout"];
             431: components["responses"]["RequestHeadersTooLarge"];
         };
     };
@@ -1709,6 +1768,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            408: components["responses"]["RequestTimeout"];
             431: components["responses"]["RequestHeadersTooLarge"];
             /** @description Not ready; `checks` says which dependency fails, or that the process is stopping. */
             503: {
@@ -1754,6 +1814,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
         };
@@ -1782,6 +1843,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             404: components["responses"]["ReferenceNotBuilt"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
         };

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } 
 import type { Logger } from 'pino';
 import { ApiProblem, problems, type ValidationIssue } from '../contract/problem.ts';
 import type { Problem } from '../contract/types.ts';
+import { StorageUnavailableError } from '../store/db.ts';
 
 /** Each problem type's section of the reference this app serves at /docs, relative to the API's origin. */
 const PROBLEM_TYPE_BASE = '/docs#section/';
@@ -45,6 +46,7 @@ const issuePath = (raw: string | undefined): string =>
 /** Turns what express, body-parser and the OpenAPI validator throw into our problems. */
 export function toProblem(error: unknown): ApiProblem | undefined {
   if (error instanceof ApiProblem) return error;
+  if (error instanceof StorageUnavailableError) return problems.storageUnavailable(error);
   const e = error as ValidatorError;
   if (typeof e?.status !== 'number') return undefined;
   if (e.type === 'entity.too.large') return new ApiProblem(413, 'PAYLOAD_TOO_LARGE', 'The request body must be at most 16 KiB.');

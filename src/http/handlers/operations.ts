@@ -9,15 +9,23 @@ export function operationHandlers(services: Services) {
     res.json({ status: 'ok' } satisfies JsonResponse<'getHealth', 200>);
   };
 
+  // Each check within its deadline: a stalled dependency is a 503 within about a second, not a hang.
+  const deadlineMs = services.config.deadlines.readinessMs;
   const getReadiness: RequestHandler = async (_req, res) => {
-    const check = (p: Promise<unknown>) =>
-      p.then(
-        () => 'ok' as const,
-        () => 'failed' as const,
-      );
+    const check = (p: Promise<unknown>) => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'failed'>((resolve) => (timer = setTimeout(resolve, deadlineMs, 'failed')));
+      return Promise.race([
+        p.then(
+          () => 'ok' as const,
+          () => 'failed' as const,
+        ),
+        late,
+      ]).finally(() => clearTimeout(timer));
+    };
     const [database, cache] = await Promise.all([
       check(services.store.ping()),
-      check(services.cache.get('readiness-probe')),
+      check(services.rawCache.get('readiness-probe')),
     ]);
     const process = services.lifecycle.stopping ? ('stopping' as const) : ('ok' as const);
     const ready = database === 'ok' && cache === 'ok' && process === 'ok';
