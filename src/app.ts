@@ -305,7 +305,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     signOut: [session.signOut],
     renewAccessToken: [session.renewAccessToken],
     getMe: [session.getMe],
-    linkGitVerseToken: [session.linkGitVerseToken],
+    linkGitVerseToken: [rateLimits.linkAttempt, session.linkGitVerseToken],
     unlinkGitVerseToken: [session.unlinkGitVerseToken],
     listRepositories: [repos.listRepositories],
     listConnections: [connections.listConnections],

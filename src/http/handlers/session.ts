@@ -8,6 +8,7 @@ import { principalOf } from '../auth.ts';
 import { ApiProblem, problems } from '../../contract/problem.ts';
 import type { JsonRequest, JsonResponse, Schemas } from '../../contract/types.ts';
 import { scopeWarnings, verifyGitVerseToken } from '../../hosts/gitverse/link.ts';
+import { createTokenChecks, type TokenCheck } from '../token-checks.ts';
 
 // A `__Host-` cookie must have Path=/ (and no Domain); the state cookie lives ten minutes at most.
 const OAUTH_COOKIE_PATH = '/';
@@ -31,6 +32,7 @@ export function sessionHandlers(services: Services) {
   const OAUTH_COOKIE = config.session.oauthCookieName;
   // Every answer that carries a token or a person's data: no browser or proxy may keep it (RFC 6749 §5.1).
   const noStore = (res: Response) => res.setHeader('Cache-Control', 'no-store');
+  const checks = createTokenChecks({ cache: services.cache, ttlSeconds: config.tokenCheckTtlSeconds });
 
   const startGitHubSignIn: RequestHandler = (_req, res) => {
     const oauth: OAuthState = {
@@ -113,6 +115,7 @@ export function sessionHandlers(services: Services) {
       avatar_url: ghUser.avatar_url,
     });
     await store.tokens.put(user.id, 'github', { token, login: ghUser.login, scopes: ghUser.scopes });
+    await checks.forget(user.id, 'github');
     const { session, secret } = await store.sessions.create(user.id, ALL_SCOPES, config.session.ttlSeconds);
     res.cookie(config.session.cookieName, secret, { ...cookieBase, path: '/', maxAge: config.session.ttlSeconds * 1000 });
     noStore(res);
@@ -145,15 +148,16 @@ export function sessionHandlers(services: Services) {
     if (!stored) return { ...base, linked: false, login: null, scopes: [], token_status: 'not_linked' };
     const meta = { ...base, linked: true, login: stored.login, scopes: stored.scopes };
     if (stored.status === 'undecryptable') return { ...meta, token_status: 'undecryptable' };
-    try {
-      const current = await services.github.getUser(stored.token);
-      return { ...meta, login: current.login, scopes: current.scopes, token_status: 'valid' };
-    } catch (error) {
-      if (error instanceof ApiProblem && (error.code === 'GITHUB_AUTH' || error.code === 'PROVIDER_AUTH')) {
-        return { ...meta, token_status: 'rejected' };
+    const check = await checks.check(userId, 'github', stored.token, async (): Promise<TokenCheck> => {
+      try {
+        const current = await services.github.getUser(stored.token);
+        return { token_status: 'valid', login: current.login, scopes: current.scopes };
+      } catch (error) {
+        if (error instanceof ApiProblem && (error.code === 'GITHUB_AUTH' || error.code === 'PROVIDER_AUTH')) return { token_status: 'rejected' };
+        return { token_status: 'unknown' };
       }
-      return { ...meta, token_status: 'unknown' };
-    }
+    });
+    return { ...meta, ...check };
   }
 
   /** Whether GitVerse still accepts the linked token, asked now. */
@@ -163,13 +167,16 @@ export function sessionHandlers(services: Services) {
     if (!stored) return { ...base, linked: false, login: null, scopes: [], token_status: 'not_linked', warnings: [] };
     const meta = { ...base, linked: true, login: stored.login, scopes: stored.scopes, warnings: scopeWarnings(stored.scopes) };
     if (stored.status === 'undecryptable') return { ...meta, token_status: 'undecryptable' };
-    try {
-      await services.gitverse.getUser(stored.token);
-      return { ...meta, token_status: 'valid' };
-    } catch (error) {
-      if (error instanceof ApiProblem && error.code === 'PROVIDER_AUTH') return { ...meta, token_status: 'rejected' };
-      return { ...meta, token_status: 'unknown' };
-    }
+    const check = await checks.check(userId, 'gitverse', stored.token, async (): Promise<TokenCheck> => {
+      try {
+        await services.gitverse.getUser(stored.token);
+        return { token_status: 'valid' };
+      } catch (error) {
+        if (error instanceof ApiProblem && error.code === 'PROVIDER_AUTH') return { token_status: 'rejected' };
+        return { token_status: 'unknown' };
+      }
+    });
+    return { ...meta, token_status: check.token_status };
   }
 
   const linkGitVerseToken: RequestHandler = async (req, res) => {
@@ -178,6 +185,7 @@ export function sessionHandlers(services: Services) {
     const { login, scopes } = await verifyGitVerseToken(services.gitverse, token);
     await store.tokens.put(user.id, 'gitverse', { token, login, scopes });
     await services.listing.forget(user.id, 'gitverse');
+    await checks.forget(user.id, 'gitverse');
     const body: JsonResponse<'linkGitVerseToken', 200> = {
       provider: 'gitverse',
       linked: true,
@@ -194,6 +202,7 @@ export function sessionHandlers(services: Services) {
     const { user } = principalOf(req);
     if (!(await store.tokens.delete(user.id, 'gitverse'))) throw problems.notFound('No GitVerse token is linked.');
     await services.listing.forget(user.id, 'gitverse');
+    await checks.forget(user.id, 'gitverse');
     res.status(204).end();
   };
 
