@@ -93,6 +93,7 @@ function kindsFrom(detection: DetectionService, provider: Provider) {
 }
 
 const SLOW_ANSWER_MS = 5_000;
+const PREFLIGHT_MAX_AGE_SECONDS = 7_200;
 
 /** Builds the whole app from its configuration. It never listens: `server.ts` does. */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
@@ -213,7 +214,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     cors({
       origin: (origin, callback) => callback(null, origin !== undefined && corsOrigin(origin)),
       credentials: true,
-      exposedHeaders: ['Link', 'ETag', 'X-Total-Count', 'X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+      exposedHeaders: ['Link', 'ETag', 'X-Total-Count', 'X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'WWW-Authenticate'],
+      // Browsers keep a preflight's answer this long (they cap it: Chromium at 2 hours, Firefox at 1 day).
+      maxAge: PREFLIGHT_MAX_AGE_SECONDS,
     }),
   );
   chain.push(canonicalQuery);

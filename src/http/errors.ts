@@ -23,9 +23,13 @@ export function problemBody(problem: ApiProblem, instance: string, requestId: st
 /** The request path as sent, with a stray `%` escaped so the problem's `instance` stays a URI reference. */
 const asUriReference = (path: string) => path.replace(/%(?![0-9A-Fa-f]{2})/g, '%25');
 
+const BEARER_CHALLENGE = 'Bearer realm="repositories-api"';
+
 export function sendProblem(res: Response, problem: ApiProblem): void {
   const req = res.req;
   if (problem.extras.retry_after !== undefined) res.setHeader('Retry-After', String(problem.extras.retry_after));
+  // Every 401 names the scheme to authenticate with (RFC 9110 §15.5.2), with RFC 6750's error when a token was sent.
+  if (problem.status === 401) res.setHeader('WWW-Authenticate', req.headers.authorization ? `${BEARER_CHALLENGE}, error="invalid_token"` : BEARER_CHALLENGE);
   res
     .status(problem.status)
     .type('application/problem+json')

@@ -1,14 +1,17 @@
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { Services } from '../services.ts';
 import { etagMatches, pageLinks, type ListQuery } from '../../listing/query.ts';
 import { principalOf } from '../auth.ts';
 import type { ListedPage } from '../../listing/service.ts';
 
 /** What every answer of the listing says about caching: private to the credentials it was asked with, revalidated each time. */
-const CACHING: ReadonlyArray<[string, string]> = [
-  ['Cache-Control', 'private, no-cache'],
-  ['Vary', 'Authorization, Cookie'],
-];
+const CACHING: ReadonlyArray<[string, string]> = [['Cache-Control', 'private, no-cache']];
+
+/** Added to what `Vary` already says (CORS's `Origin`, say), never in its place. */
+const varyByCredentials = (res: Response) => {
+  res.vary('Authorization');
+  res.vary('Cookie');
+};
 
 export function repositoryHandlers(services: Services) {
   // Answers the response validation has passed: the same bytes sent again need no second check.
@@ -38,6 +41,7 @@ export function repositoryHandlers(services: Services) {
     if (etagMatches(req.headers['if-none-match'], answer.etag)) {
       res.setHeader('ETag', answer.etag);
       for (const [name, value] of CACHING) res.setHeader(name, value);
+      varyByCredentials(res);
       res.status(304).end();
       return;
     }
@@ -49,10 +53,12 @@ export function repositoryHandlers(services: Services) {
         if (res.statusCode === 200) validated.add(answer);
       });
       res.setHeaders(headersOf(answer, req.path, req.originalUrl));
+      varyByCredentials(res);
       res.status(200).json(JSON.parse(answer.bytes.toString('utf8')));
       return;
     }
     res.setHeaders(headersOf(answer, req.path, req.originalUrl));
+    varyByCredentials(res);
     res.statusCode = 200;
     res.end(answer.bytes);
   };

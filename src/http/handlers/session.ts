@@ -70,6 +70,19 @@ export function sessionHandlers(services: Services) {
     }
   }
 
+  // A sign-in state is good for one callback: one that came back is kept as used until it expires, in
+  // this process and in the shared cache (so another instance refuses it too).
+  const usedStates = new Map<string, number>();
+  async function useState(oauth: OAuthState): Promise<boolean> {
+    const now = Date.now();
+    if (usedStates.size >= 10_000) for (const [state, expires] of usedStates) if (expires <= now || usedStates.size >= 10_000) usedStates.delete(state);
+    const key = `oauth:used:${createHash('sha256').update(oauth.state).digest('base64url')}`;
+    if (usedStates.has(oauth.state) || (await services.cache.get<boolean>(key))) return false;
+    usedStates.set(oauth.state, oauth.expires);
+    await services.cache.set(key, true, Math.max(1, Math.ceil((oauth.expires - now) / 1000)));
+    return true;
+  }
+
   const sameState = (a: string, b: string) => {
     const x = Buffer.from(a);
     const y = Buffer.from(b);
@@ -98,7 +111,7 @@ export function sessionHandlers(services: Services) {
     const query = req.query as { code?: string; state?: string; error?: string };
     res.clearCookie(OAUTH_COOKIE, { ...cookieBase, path: OAUTH_COOKIE_PATH });
     const oauth = readOAuthState(req.cookies?.[OAUTH_COOKIE]);
-    if (!oauth || !query.state || !sameState(oauth.state, query.state)) {
+    if (!oauth || !query.state || !sameState(oauth.state, query.state) || !(await useState(oauth))) {
       throw new ApiProblem(400, 'VALIDATION_FAILED', 'The sign-in state does not match; start the sign-in again.', {
         field_errors: { 'query.state': 'does not match the sign-in that was started' },
         issues: [{ path: 'query.state', message: 'does not match the sign-in that was started' }],

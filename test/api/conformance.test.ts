@@ -1,0 +1,55 @@
+/**
+ * Conformance findings of an outside run: `Vary` merged, never replaced; a challenge on every 401;
+ * preflights that browsers may keep.
+ */
+import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, test } from 'vitest';
+import { generateRepos } from '../fakes/github/index.ts';
+import { appFetch, startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
+
+const ORIGIN = 'https://app.example.com';
+
+describe('HTTP conformance of answers to browsers', () => {
+  let t: TestApp;
+  let user: SignedIn;
+  beforeAll(async () => {
+    t = await startTestApp({
+      fake: { users: [{ login: 'uma', repos: generateRepos(3, { owner: { login: 'uma' }, seed: 91 }) }] },
+      env: { CORS_ORIGINS: ORIGIN },
+    });
+    user = await t.signIn('uma');
+  });
+  afterAll(() => t.close());
+
+  const varyOf = (res: Response) => (res.headers.get('vary') ?? '').split(',').map((v) => v.trim().toLowerCase());
+
+  test('when a listing is asked from an allowed Origin, then its 200 and its 304 vary on Origin as well as on the credentials', async () => {
+    const headers = { authorization: `Bearer ${user.token}`, origin: ORIGIN };
+    const first = await appFetch(`${t.baseUrl}/api/v1/repos`, { headers });
+    await first.arrayBuffer();
+    assert.equal(first.status, 200);
+    assert.equal(first.headers.get('access-control-allow-origin'), ORIGIN);
+    for (const name of ['origin', 'authorization', 'cookie']) assert.ok(varyOf(first).includes(name), `200 Vary: ${first.headers.get('vary')}`);
+    const again = await appFetch(`${t.baseUrl}/api/v1/repos`, { headers: { ...headers, 'if-none-match': first.headers.get('etag') ?? '' } });
+    assert.equal(again.status, 304);
+    for (const name of ['origin', 'authorization', 'cookie']) assert.ok(varyOf(again).includes(name), `304 Vary: ${again.headers.get('vary')}`);
+  });
+
+  test('when a browser sends a preflight, then its answer says how long it may be kept', async () => {
+    const res = await fetch(`${t.baseUrl}/api/v1/connections`, {
+      method: 'OPTIONS',
+      headers: { origin: ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    });
+    assert.equal(res.status, 204);
+    assert.equal(res.headers.get('access-control-max-age'), '7200');
+  });
+
+  test('when credentials are missing or not valid, then the 401 carries WWW-Authenticate: Bearer, with invalid_token when a token was sent', async () => {
+    const none = await appFetch(`${t.baseUrl}/api/v1/me`);
+    assert.equal(none.status, 401);
+    assert.equal(none.headers.get('www-authenticate'), 'Bearer realm="repositories-api"');
+    const bad = await appFetch(`${t.baseUrl}/api/v1/me`, { headers: { authorization: 'Bearer not-a-token' } });
+    assert.equal(bad.status, 401);
+    assert.equal(bad.headers.get('www-authenticate'), 'Bearer realm="repositories-api", error="invalid_token"');
+  });
+});
