@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
 import { ConfigError, configWarnings, loadConfig, type Config } from './config.ts';
-import { answerClientErrors, MAX_HEADER_BYTES } from './http/client-errors.ts';
+import { answerClientErrors, serverOptions } from './http/client-errors.ts';
 
 /**
  * Listens on the configured port and shuts down gracefully. Once asked to stop, readiness answers 503
@@ -13,7 +13,7 @@ import { answerClientErrors, MAX_HEADER_BYTES } from './http/client-errors.ts';
  */
 export async function startServer(config: Config = loadConfig()) {
   const { app, metricsListener, services, close } = await createApp(config);
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, app);
+  const server = createServer(serverOptions(config.clientTimeouts), app);
   answerClientErrors(server);
   await listen(server, config.port, config.host);
   const port = portOf(server, config.port);

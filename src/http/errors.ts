@@ -28,6 +28,9 @@ const BEARER_CHALLENGE = 'Bearer realm="repositories-api"';
 export function sendProblem(res: Response, problem: ApiProblem): void {
   const req = res.req;
   if (problem.extras.retry_after !== undefined) res.setHeader('Retry-After', String(problem.extras.retry_after));
+  // A problem answered before the request's body arrived (a 401 to a slow or endless upload, say):
+  // the connection closes with it, rather than waiting on the rest.
+  if (!req.complete) res.setHeader('Connection', 'close');
   // Every 401 names the scheme to authenticate with (RFC 9110 §15.5.2), with RFC 6750's error when a token was sent.
   if (problem.status === 401) res.setHeader('WWW-Authenticate', req.headers.authorization ? `${BEARER_CHALLENGE}, error="invalid_token"` : BEARER_CHALLENGE);
   res
