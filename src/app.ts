@@ -20,6 +20,7 @@ import { operationHandlers } from './http/handlers/operations.ts';
 import { repositoryHandlers } from './http/handlers/repositories.ts';
 import { sessionHandlers } from './http/handlers/session.ts';
 import { createMetrics } from './http/metrics.ts';
+import { inlineScriptHashes, readApiReference } from './http/docs.ts';
 import { createRateLimits } from './http/rate-limit.ts';
 import { loadSpec } from './http/openapi.ts';
 import { headAsGet, indexOperations, nothingToValidate, strictIntegers, type OperationIndex, type OperationInfo } from './http/operations.ts';
@@ -281,14 +282,19 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const connections = connectionHandlers(services);
   const ops = operationHandlers(services);
   // The reference is an HTML document: helmet's whole set for documents, and a policy for one
-  // self-contained page (its own inline script, styles, fonts and workers, nothing remote).
+  // self-contained page (its own inline scripts, styles, fonts and workers, nothing remote).
+  const referenceScripts = () => {
+    const html = readApiReference(config.apiReferenceFile);
+    return html ? inlineScriptHashes(html) : [];
+  };
   const documentHeaders = headersOnce(
     helmet({
       contentSecurityPolicy: {
         useDefaults: false,
         directives: {
           defaultSrc: ["'none'"],
-          scriptSrc: ["'self'", "'unsafe-inline'"],
+          // The page's own inline scripts by their hashes; no other inline script runs.
+          scriptSrc: ["'self'", () => referenceScripts().join(' ')],
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:'],
           fontSrc: ["'self'", 'data:'],

@@ -18,13 +18,11 @@ export class RedisCache implements KeyValueCache {
   constructor(options: RedisCacheOptions) {
     this.client = new Redis(options.url, {
       keyPrefix: options.prefix ?? 'rapi:',
-      // A cache must not hold a request when Redis is away or stalled: fail the command instead. A
-      // command sent while no connection is up fails at once rather than waiting in a queue for one,
-      // and one sent on a connection that does not answer (a stopped process, a partition) fails at
-      // its deadline.
+      // A cache must not hold a request when Redis is away or stalled: every command fails at its
+      // deadline, whether it waits for a connection or was sent on one that does not answer (a
+      // stopped process, a partition).
       maxRetriesPerRequest: 1,
       connectTimeout: 2_000,
-      enableOfflineQueue: false,
       commandTimeout: options.commandTimeoutMs ?? 500,
     });
     // Without a listener ioredis reports every reconnect attempt on stderr.
