@@ -47,9 +47,8 @@ export function createGitHubSource(deps: GitHubSourceDeps): RepositorySource {
       const tokenTag = createHash('sha256').update(token).digest('base64url').slice(0, 16);
       const pagesKey = `ghpages:${userId}`;
       const knownPageCount = await deps.cache.get<number>(pagesKey);
-      let listing: Awaited<ReturnType<typeof deps.client.listRepos<HostRepository>>>;
       try {
-        listing = await deps.client.listRepos(token, {
+        const listing = await deps.client.listRepos(token, {
           pageCache: deps.cache,
           cacheKey: `ghpage:${userId}:${tokenTag}`,
           ...(knownPageCount ? { knownPageCount } : {}),
@@ -58,13 +57,12 @@ export function createGitHubSource(deps: GitHubSourceDeps): RepositorySource {
         });
         deps.metrics.upstream.inc({ provider: 'github', outcome: 'downloaded' }, listing.stats.downloaded);
         deps.metrics.upstream.inc({ provider: 'github', outcome: 'not_modified' }, listing.stats.notModified);
+        await deps.cache.set(pagesKey, listing.pageCount, 86_400);
+        return listing.repos;
       } catch (error) {
         deps.metrics.upstream.inc({ provider: 'github', outcome: 'failed' });
         throw error;
       }
-      // After the read: whatever becomes of this write, the read succeeded.
-      await deps.cache.set(pagesKey, listing.pageCount, 86_400);
-      return listing.repos;
     },
     ...(deps.kinds ? { kinds: deps.kinds } : {}),
   };
