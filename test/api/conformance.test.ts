@@ -3,6 +3,7 @@
  * preflights that browsers may keep.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { generateRepos } from '../fakes/github/index.ts';
 import { appFetch, startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
@@ -51,5 +52,17 @@ describe('HTTP conformance of answers to browsers', () => {
     const bad = await appFetch(`${t.baseUrl}/api/v1/me`, { headers: { authorization: 'Bearer not-a-token' } });
     assert.equal(bad.status, 401);
     assert.equal(bad.headers.get('www-authenticate'), 'Bearer realm="repositories-api", error="invalid_token"');
+  });
+
+  test('when the reference is served, then its policy allows each of its inline scripts by hash and no other inline script', async () => {
+    const res = await fetch(`${t.baseUrl}/docs`);
+    assert.equal(res.status, 200, 'the reference is built (npm run docs)');
+    const html = await res.text();
+    const policy = res.headers.get('content-security-policy') ?? '';
+    const scriptSrc = policy.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src ')) ?? assert.fail(policy);
+    assert.ok(!scriptSrc.includes("'unsafe-inline'"), scriptSrc);
+    const inline = [...html.matchAll(/<script(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1] ?? '');
+    assert.ok(inline.length > 0);
+    for (const body of inline) assert.ok(scriptSrc.includes(`'sha256-${createHash('sha256').update(body).digest('base64')}'`), 'an inline script without its hash');
   });
 });
