@@ -551,7 +551,7 @@ export interface components {
              */
             full_name: string | null;
             /**
-             * @description Whether the owner is a user or an organization.
+             * @description Whether the owner is an organization or not. An owner of any other type the git host names (GitHub's `Bot`, say) is answered as `User`.
              * @example Organization
              * @enum {string}
              */
