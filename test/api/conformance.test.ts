@@ -65,4 +65,32 @@ describe('HTTP conformance of answers to browsers', () => {
     assert.ok(inline.length > 0);
     for (const body of inline) assert.ok(scriptSrc.includes(`'sha256-${createHash('sha256').update(body).digest('base64')}'`), 'an inline script without its hash');
   });
+
+  test("when GitHub's /user sends a login the spec cannot hold, then me is 502 UPSTREAM_UNAVAILABLE naming the field, never a 500", async () => {
+    const other = await t.signIn('uma');
+    t.fake.state.injectFault({ route: '/user', kind: 'reply', reply: { status: 200, headers: { 'x-oauth-scopes': 'repo' }, body: { id: 5, login: 'uma spaced', name: 'Uma' } }, times: 1 });
+    const res = await appFetch(`${t.baseUrl}/api/v1/me`, { headers: { authorization: `Bearer ${other.token}` } });
+    assert.equal(res.status, 502);
+    const problem = (await res.json()) as { code: string; detail: string; provider: string };
+    assert.equal(problem.code, 'UPSTREAM_UNAVAILABLE');
+    assert.equal(problem.provider, 'github');
+    assert.match(problem.detail, /\blogin\b/);
+    t.fake.state.clearFaults();
+  });
+
+  test('when the sign-in meets a GitHub account the spec cannot hold, then 502 naming the field, and nobody is signed in', async () => {
+    const start = await appFetch(`${t.baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
+    await start.arrayBuffer();
+    const cookie = start.headers.getSetCookie().map((c) => c.split(';')[0] ?? '').find((c) => c.includes('rapi_oauth=')) ?? assert.fail('no state cookie');
+    const authorize = new URL(start.headers.get('location') ?? '');
+    authorize.searchParams.set('login', 'uma');
+    const approved = await fetch(authorize, { redirect: 'manual' });
+    await approved.arrayBuffer();
+    t.fake.state.injectFault({ route: '/user', kind: 'reply', reply: { status: 200, body: { id: 5, login: 'uma\nspaced' } }, times: 1 });
+    const res = await appFetch(approved.headers.get('location') ?? '', { headers: { cookie } });
+    assert.equal(res.status, 502);
+    assert.match(((await res.json()) as { detail: string }).detail, /\blogin\b/);
+    assert.ok(!res.headers.getSetCookie().some((c) => /rapi_session=[^;]/.test(c)), 'no session cookie');
+    t.fake.state.clearFaults();
+  });
 });

@@ -9,6 +9,7 @@ import { ApiProblem, problems } from '../../contract/problem.ts';
 import type { JsonRequest, JsonResponse, Schemas } from '../../contract/types.ts';
 import { scopeWarnings, verifyGitVerseToken } from '../../hosts/gitverse/link.ts';
 import { createTokenChecks, type TokenCheck } from '../token-checks.ts';
+import { checkHostAccount } from '../../hosts/boundary.ts';
 
 // A `__Host-` cookie must have Path=/ (and no Domain); the state cookie lives ten minutes at most.
 const OAUTH_COOKIE_PATH = '/';
@@ -99,7 +100,7 @@ export function sessionHandlers(services: Services) {
         redirectUri: callbackUrl,
         codeVerifier,
       });
-      return { token, ghUser: await services.github.getUser(token) };
+      return { token, ghUser: checkHostAccount('github', await services.github.getUser(token)) };
     } catch (error) {
       // A token GitHub refuses right after issuing it is a failed sign-in, not a reconnect.
       if (error instanceof ApiProblem && error.code === 'GITHUB_AUTH') throw problems.unauthorized(`GitHub sign-in failed: ${error.detail}`);
@@ -162,13 +163,16 @@ export function sessionHandlers(services: Services) {
     const meta = { ...base, linked: true, login: stored.login, scopes: stored.scopes };
     if (stored.status === 'undecryptable') return { ...meta, token_status: 'undecryptable' };
     const check = await checks.check(userId, 'github', stored.token, async (): Promise<TokenCheck> => {
+      let answer;
       try {
-        const current = await services.github.getUser(stored.token);
-        return { token_status: 'valid', login: current.login, scopes: current.scopes };
+        answer = await services.github.getUser(stored.token);
       } catch (error) {
         if (error instanceof ApiProblem && (error.code === 'GITHUB_AUTH' || error.code === 'PROVIDER_AUTH')) return { token_status: 'rejected' };
         return { token_status: 'unknown' };
       }
+      // An account the spec cannot hold is the host's failure, named: a 502, as for a listing.
+      const current = checkHostAccount('github', answer);
+      return { token_status: 'valid', login: current.login, scopes: current.scopes };
     });
     return { ...meta, ...check };
   }
