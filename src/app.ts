@@ -14,7 +14,7 @@ import { headersOnce } from './http/headers-once.ts';
 import { series } from './http/series.ts';
 import { authenticate, identifyOperation } from './http/auth.ts';
 import { originMatcher } from './http/origins.ts';
-import { errorHandler, notFoundHandler, problemBody, replaceFinalHandler } from './http/errors.ts';
+import { errorHandler, hostProblemBody, notFoundHandler, replaceFinalHandler } from './http/errors.ts';
 import { connectionHandlers } from './http/handlers/connections.ts';
 import { operationHandlers } from './http/handlers/operations.ts';
 import { repositoryHandlers } from './http/handlers/repositories.ts';
@@ -166,7 +166,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         github: createGitHubSource({ client: github, cache, metrics, kinds: kindsFrom(detection, 'github') }),
         gitverse: createGitVerseSource({ client: gitverse, cache, metrics, kinds: kindsFrom(detection, 'gitverse') }),
       },
-      toProblem: (p) => problemBody(p, '/api/v1/repos', 'upstream'),
+      toProblem: (p) => hostProblemBody(p, '/api/v1/repos', 'upstream'),
       onCacheError,
       ...overrides.listing,
     }),

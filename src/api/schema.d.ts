@@ -109,7 +109,10 @@ export interface paths {
         /**
          * Who am I
          * @description The signed-in user, the scopes of the credentials used, and for each git host whether a token is linked
-         *     and whether it still works (checked with the host now).
+         *     and whether it still works: checked with the host, and that answer kept for a short while
+         *     (`TOKEN_CHECK_TTL_SECONDS`, 60 s by default) and shared by concurrent requests; linking, unlinking or signing
+         *     in asks the host again at once. An account the host sends that this API cannot represent is a 502 naming
+         *     the field.
          */
         get: operations["getMe"];
         put?: never;
@@ -331,7 +334,7 @@ export interface components {
          * @example GITHUB_AUTH
          * @enum {string}
          */
-        ProblemCode: "UNAUTHORIZED" | "SESSION_EXPIRED" | "GITHUB_AUTH" | "PROVIDER_AUTH" | "FORBIDDEN" | "CROSS_SITE_REQUEST" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_HEADERS_TOO_LARGE" | "RATE_LIMITED" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "REQUEST_TIMEOUT" | "STORAGE_UNAVAILABLE" | "INTERNAL";
+        ProblemCode: "UNAUTHORIZED" | "SESSION_EXPIRED" | "GITHUB_AUTH" | "PROVIDER_AUTH" | "FORBIDDEN" | "CROSS_SITE_REQUEST" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_HEADERS_TOO_LARGE" | "RATE_LIMITED" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "INTERNAL" | "REQUEST_TIMEOUT" | "STORAGE_UNAVAILABLE";
         /**
          * @description The git host a repository or token belongs to.
          * @example github
@@ -491,7 +494,7 @@ export interface components {
              */
             scopes: string[];
             /**
-             * @description Whether the token still works, checked with the host now: `valid`; `rejected` (re-link the host);
+             * @description Whether the token still works, as the host last said (kept for a short while, see `GET /me`): `valid`; `rejected` (re-link the host);
              *     `undecryptable` (the server's key changed: sign out and in again); `unknown` (the host did not answer);
              *     `not_linked`.
              * @enum {string}
@@ -720,6 +723,84 @@ export interface components {
              */
             origin_reason: string | null;
         };
+        /**
+         * @description The codes of `ProblemCode` that a git host's failure in a listing can carry:
+         *     - `UNAUTHORIZED`: no valid app session (missing, invalid, expired or revoked credentials). Sign in again.
+         *     - `SESSION_EXPIRED`: the stored git host token can no longer be read (the server's key changed). Sign out and in again.
+         *     - `GITHUB_AUTH` / `PROVIDER_AUTH`: GitHub / another git host rejected its token (expired, revoked, missing scope). The app session is still valid; re-link the host (`reconnect: true`).
+         *     - `FORBIDDEN`: the credentials lack the scope this operation needs.
+         *     - `CROSS_SITE_REQUEST`: a write authenticated by the session cookie came from a page of another site
+         *       (by its `Origin` or `Sec-Fetch-Site`) that is not a trusted origin; nothing was changed.
+         *     - `NOT_FOUND`: no such resource for this user.
+         *     - `METHOD_NOT_ALLOWED`, `UNSUPPORTED_MEDIA_TYPE`, `PAYLOAD_TOO_LARGE`: the request's form is wrong (a 405
+         *       carries an `Allow` header listing the methods the path answers). `REQUEST_HEADERS_TOO_LARGE`: the
+         *       request line or headers are larger than the server reads (431; the connection is closed).
+         *     - `VALIDATION_FAILED`: the request's parameters or body are invalid (`field_errors`, `issues`).
+         *     - `RATE_LIMITED`: too many requests, here or at the git host (`retry_after`).
+         *     - `UPSTREAM_UNAVAILABLE`, `UPSTREAM_TIMEOUT`: the git host failed or did not answer in time, or sent a
+         *       value this API cannot represent (the `detail` names the field). The `detail` says which host failed and
+         *       how, in words; addresses and socket errors stay in our logs under the `request_id`.
+         *     - `INTERNAL`: an unexpected error on our side.
+         * @example GITHUB_AUTH
+         * @enum {string}
+         */
+        HostProblemCode: "UNAUTHORIZED" | "SESSION_EXPIRED" | "GITHUB_AUTH" | "PROVIDER_AUTH" | "FORBIDDEN" | "CROSS_SITE_REQUEST" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_HEADERS_TOO_LARGE" | "RATE_LIMITED" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "INTERNAL";
+        /**
+         * @description A git host's failure inside a listing (`providers[].problem`): a `Problem` whose `code` is one a host's
+         *     failure can have (never one of our own storage or of the request's arrival).
+         */
+        HostProblem: {
+            /**
+             * Format: uri-reference
+             * @description A URI reference naming the problem type: its section in this reference (`/docs#section/<code in lower case>`,
+             *     relative to the API's origin).
+             * @example /docs#section/github_auth
+             */
+            type: string;
+            /**
+             * @description A short summary of the problem type; the same for every occurrence of a code.
+             * @example GitHub authorization failed
+             */
+            title: string;
+            /**
+             * Format: int32
+             * @description The HTTP status code, repeated.
+             * @example 403
+             */
+            status: number;
+            /**
+             * @description What happened this time, for a human.
+             * @example GitHub rejected the stored token. Reconnect GitHub to continue.
+             */
+            detail: string;
+            /**
+             * Format: uri-reference
+             * @description The request path this problem is about.
+             * @example /api/v1/repos
+             */
+            instance?: string;
+            code: components["schemas"]["HostProblemCode"];
+            /**
+             * @description This request's id (also in the `X-Request-Id` header).
+             * @example 3f1c2a9e-6f0b-4c1e-9d2f-8a7b5c4d3e2f
+             */
+            request_id: string;
+            /** @description True when re-linking the git host may fix this; the app session itself is still valid. */
+            reconnect?: boolean;
+            /**
+             * Format: int32
+             * @description Seconds to wait before retrying (also in `Retry-After`).
+             * @example 42
+             */
+            retry_after?: number;
+            provider?: components["schemas"]["Provider"];
+            /** @description The first message for each invalid field, by path. */
+            field_errors?: {
+                [key: string]: string;
+            };
+            /** @description Every validation issue found. */
+            issues?: components["schemas"]["ValidationIssue"][];
+        };
         /** @description How one linked git host answered for this listing. */
         ProviderStatus: {
             provider: components["schemas"]["Provider"];
@@ -729,7 +810,7 @@ export interface components {
              */
             status: "ok" | "failed";
             /** @description Why this host failed; `null` when it answered. */
-            problem: components["schemas"]["Problem"] | null;
+            problem: components["schemas"]["HostProblem"] | null;
         };
         /** @description One page of the user's repositories, with the total over all pages and each host's status. */
         RepositoryList: {

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { ApiProblem, problems, type ValidationIssue } from '../contract/problem.ts';
-import type { Problem } from '../contract/types.ts';
+import type { HostProblem, Problem } from '../contract/types.ts';
 import { StorageUnavailableError } from '../store/db.ts';
 
 /** Each problem type's section of the reference this app serves at /docs, relative to the API's origin. */
@@ -18,6 +18,14 @@ export function problemBody(problem: ApiProblem, instance: string, requestId: st
     request_id: requestId,
     ...problem.extras,
   };
+}
+
+/**
+ * A git host's failure, for a listing's `providers[].problem`. Only a host's failure gets there (our
+ * storage failing, or a request arriving too slowly, fails the whole request), so its code is a host's.
+ */
+export function hostProblemBody(problem: ApiProblem, instance: string, requestId: string): HostProblem {
+  return problemBody(problem, instance, requestId) as HostProblem;
 }
 
 /** The request path as sent, with a stray `%` escaped so the problem's `instance` stays a URI reference. */
