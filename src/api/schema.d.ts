@@ -1020,7 +1020,11 @@ export interface components {
         StorageUnavailable: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
-                "Retry-After": components["headers"]["Retry-After"];
+                /**
+                 * @description Seconds to wait before retrying.
+                 * @example 5
+                 */
+                "Retry-After": number;
                 [name: string]: unknown;
             };
             content: {
