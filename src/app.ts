@@ -10,6 +10,8 @@ import { createCache, RedisCache, type KeyValueCache } from './cache/index.ts';
 import { GuardedCache } from './cache/guarded.ts';
 import type { Config } from './config.ts';
 import { accessLog } from './http/access-log.ts';
+import { requestSpans } from './http/tracing.ts';
+import { traceRedis } from './telemetry/tracing.ts';
 import { headersOnce } from './http/headers-once.ts';
 import { series } from './http/series.ts';
 import { authenticate, identifyOperation } from './http/auth.ts';
@@ -19,8 +21,9 @@ import { connectionHandlers } from './http/handlers/connections.ts';
 import { operationHandlers } from './http/handlers/operations.ts';
 import { repositoryHandlers } from './http/handlers/repositories.ts';
 import { sessionHandlers } from './http/handlers/session.ts';
-import { createMetrics } from './http/metrics.ts';
+import { createMetrics, registerBuildInfo } from './http/metrics.ts';
 import { inlineScriptHashes, readApiReference } from './http/docs.ts';
+import { versionsOf } from './version.ts';
 import { createRateLimits } from './http/rate-limit.ts';
 import { loadSpec } from './http/openapi.ts';
 import { headAsGet, indexOperations, nothingToValidate, strictIntegers, type OperationIndex, type OperationInfo } from './http/operations.ts';
@@ -39,6 +42,7 @@ import type { Provider } from './contract/types.ts';
 import { ApiProblem, problems } from './contract/problem.ts';
 import type { HostRepository } from './hosts/types.ts';
 import { openStore } from './store/index.ts';
+import { databaseFailure } from './startup.ts';
 import type { Store } from './store/types.ts';
 
 export interface AppOverrides {
@@ -109,9 +113,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       secretKey: config.secretKey,
       connectTimeoutMs: config.deadlines.databaseConnectMs,
       queryTimeoutMs: config.deadlines.databaseQueryMs,
+    }).catch((error: unknown) => {
+      throw databaseFailure(error, config);
     }));
   const metrics = createMetrics();
+  registerBuildInfo(metrics.registry, versionsOf(spec));
   const ownCache = overrides.cache ?? createCache({ redisUrl: config.redisUrl, prefix: config.redisPrefix, commandTimeoutMs: config.deadlines.redisCommandMs });
+  if (ownCache instanceof RedisCache) traceRedis(ownCache.client as never);
   // Redis answers its first command once connected: waited for here, within its connect deadline, so
   // that a start beside a working Redis does not begin with an outage. One that is away is not waited for.
   if (ownCache instanceof RedisCache) await ownCache.ready(config.deadlines.databaseConnectMs);
@@ -180,6 +188,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   // Every request's middlewares, in this order, run as one layer of the router (see `series`).
   const chain: RequestHandler[] = [];
+  const requestSpan = requestSpans();
+  if (requestSpan) chain.push(requestSpan);
   chain.push(
     accessLog(logger, {
       // An answer that took this long is a warning: what a user waited for is worth a look. A stopping

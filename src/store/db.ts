@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { traceDb } from '../telemetry/tracing.ts';
 
 /** What queries run against: the database itself, or one open transaction. */
 export interface Sql {
@@ -103,9 +104,11 @@ export function quoteSchema(schema: string): string {
 
 export async function openDb(opts: DbOptions): Promise<Db> {
   const queryTimeoutMs = opts.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
-  return opts.databaseUrl
-    ? openPostgres(opts.databaseUrl, opts.schema, opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, queryTimeoutMs)
-    : openEmbedded(opts.dataDir, opts.schema, queryTimeoutMs);
+  return traceDb(
+    await (opts.databaseUrl
+      ? openPostgres(opts.databaseUrl, opts.schema, opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, queryTimeoutMs)
+      : openEmbedded(opts.dataDir, opts.schema, queryTimeoutMs)),
+  );
 }
 
 /**
@@ -114,7 +117,7 @@ export async function openDb(opts: DbOptions): Promise<Db> {
  */
 export async function openEmbeddedSnapshot(snapshot: Blob, queryTimeoutMs = DEFAULT_QUERY_TIMEOUT_MS): Promise<Db> {
   const PGlite = await loadPGlite();
-  return wrapEmbedded(await PGlite.create({ loadDataDir: snapshot, parsers: PARSERS, startParams: startParams(PGlite) }), queryTimeoutMs);
+  return traceDb(wrapEmbedded(await PGlite.create({ loadDataDir: snapshot, parsers: PARSERS, startParams: startParams(PGlite) }), queryTimeoutMs));
 }
 
 /** A snapshot of an embedded database's files, to start copies of it from. */

@@ -3,33 +3,50 @@ import type { Services } from '../services.ts';
 import { readApiReference } from '../docs.ts';
 import { problems } from '../../contract/problem.ts';
 import type { JsonResponse } from '../../contract/types.ts';
+import { versionsOf } from '../../version.ts';
+import { dependencyFailureInWords, watchRedis, within } from '../../startup.ts';
 
 export function operationHandlers(services: Services) {
+  const { version, apiVersion } = versionsOf(services.spec);
+  const health = { status: 'ok', version, api_version: apiVersion } satisfies JsonResponse<'getHealth', 200>;
   const getHealth: RequestHandler = (_req, res) => {
-    res.json({ status: 'ok' } satisfies JsonResponse<'getHealth', 200>);
+    res.json(health);
   };
 
+  // Why a check fails, logged once when it starts failing (and once when it answers again), not at every probe.
+  // The cache itself, not its guard (which never fails): readiness says whether Redis answers.
+  const cache = services.rawCache;
+  watchRedis(cache);
   // Each check within its deadline: a stalled dependency is a 503 within about a second, not a hang.
   const deadlineMs = services.config.deadlines.readinessMs;
+  const failing: Partial<Record<'database' | 'cache', string>> = {};
   const getReadiness: RequestHandler = async (_req, res) => {
-    const check = (p: Promise<unknown>) => {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<'failed'>((resolve) => (timer = setTimeout(resolve, deadlineMs, 'failed')));
-      return Promise.race([
-        p.then(
-          () => 'ok' as const,
-          () => 'failed' as const,
-        ),
-        late,
-      ]).finally(() => clearTimeout(timer));
-    };
-    const [database, cache] = await Promise.all([
-      check(services.store.ping()),
-      check(services.rawCache.get('readiness-probe')),
+    const reasons: Partial<Record<'database' | 'cache', string>> = {};
+    const check = (part: 'database' | 'cache', p: Promise<unknown>) =>
+      within(deadlineMs, p).then(
+        () => 'ok' as const,
+        (error: unknown) => {
+          reasons[part] = dependencyFailureInWords(part, error, cache);
+          return 'failed' as const;
+        },
+      );
+    const [database, cacheCheck] = await Promise.all([
+      check('database', services.store.ping()),
+      check('cache', cache.get('readiness-probe')),
     ]);
+    for (const part of ['database', 'cache'] as const) {
+      if (reasons[part] !== undefined && failing[part] === undefined) {
+        services.logger.warn({ check: part, reason: reasons[part] }, `readiness: the ${part} check fails: ${reasons[part]}`);
+      } else if (reasons[part] === undefined && failing[part] !== undefined) {
+        services.logger.info({ check: part }, `readiness: the ${part} check passes again`);
+      }
+      failing[part] = reasons[part];
+    }
     const process = services.lifecycle.stopping ? ('stopping' as const) : ('ok' as const);
-    const ready = database === 'ok' && cache === 'ok' && process === 'ok';
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: { database, cache, process } });
+    const ready = database === 'ok' && cacheCheck === 'ok' && process === 'ok';
+    const body: JsonResponse<'getReadiness', 200 | 503> = { status: ready ? 'ready' : 'not_ready', checks: { database, cache: cacheCheck, process } };
+    if (reasons.database !== undefined || reasons.cache !== undefined) body.reasons = reasons;
+    res.status(ready ? 200 : 503).json(body);
   };
 
   const getOpenApiDocument: RequestHandler = (_req, res) => {
