@@ -65,12 +65,31 @@ export interface Config {
   trustProxy: number;
   /** How long a stopping process waits for in-flight requests before it closes their connections. */
   shutdownTimeoutMs: number;
+  /**
+   * Deadlines of the service's own dependencies: a stalled one is an answer within its bound, never a hang.
+   * `redisCommandMs` bounds each Redis command; `databaseConnectMs` a new PostgreSQL connection (or the
+   * wait for a free one); `databaseQueryMs` each statement (PostgreSQL's `statement_timeout`, and the
+   * embedded database's wait and work); `readinessMs` each check of `/ready`.
+   */
+  deadlines: { redisCommandMs: number; databaseConnectMs: number; databaseQueryMs: number; readinessMs: number };
+  /** How long `me` keeps a host's answer on a token before asking again (0: ask every time). */
+  tokenCheckTtlSeconds: number;
+  /** Attempts to link a host token per hour, per user and per client address. */
+  linkAttemptsPerHour: number;
+  /** Slow clients: the whole request head within `headersMs`, the whole request within `requestMs`. */
+  clientTimeouts: { headersMs: number; requestMs: number };
 }
 
 type Env = Record<string, string | undefined>;
 
 /** A development key, public by nature: accepted outside production only, with a warning. */
 const DEV_SECRET = 'dev-only-secret-key-change-me-0123456789';
+
+/** Keys written in this repository (the development key, `.env.example`'s placeholder): production refuses them. */
+const PUBLISHED_SECRETS = new Set([DEV_SECRET, 'change-me-to-at-least-32-random-characters']);
+
+/** Hosts of a `PUBLIC_URL` that `ALLOW_HTTP_PUBLIC_URL` may leave on plain http: this machine only. */
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
 /** An unset or empty variable takes its default. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
@@ -150,6 +169,15 @@ const schema = z.object({
   GITVERSE_WEB_URL: url,
   GITVERSE_TIMEOUT_MS: whole(100, 120_000),
   GITVERSE_CONCURRENCY: whole(1, 100),
+  REDIS_COMMAND_TIMEOUT_MS: whole(10, 60_000),
+  DATABASE_CONNECT_TIMEOUT_MS: whole(100, 60_000),
+  DATABASE_QUERY_TIMEOUT_MS: whole(100, 600_000),
+  READINESS_TIMEOUT_MS: whole(50, 30_000),
+  TOKEN_CHECK_TTL_SECONDS: whole(0, HOUR),
+  LINK_ATTEMPTS_PER_HOUR: whole(1, 10_000),
+  HEADERS_TIMEOUT_MS: whole(1_000, 120_000),
+  REQUEST_TIMEOUT_MS: whole(1_000, 600_000),
+  ALLOW_HTTP_PUBLIC_URL: flag,
 });
 
 /** Every variable the service reads. */
@@ -180,8 +208,29 @@ function parseEnv(env: Env) {
   if (vars.NODE_ENV === 'production') {
     const missing = REQUIRED_IN_PRODUCTION.filter((name) => vars[name] === undefined);
     if (missing.length) throw new ConfigError(`${missing.join(', ')} must be set when NODE_ENV=production (see .env.example)`);
+    refuseUnsafe(vars);
   }
   return vars;
+}
+
+/** What production refuses even when each value is well-formed: one line each, naming the variable. */
+function refuseUnsafe(vars: z.infer<typeof schema>): void {
+  // Shorter than 32 characters (so than 32 bytes) is refused by the schema, in every environment.
+  for (const name of ['SECRET_KEY', 'JWT_SECRET'] as const) {
+    const key = vars[name];
+    if (key === undefined) continue;
+    if (PUBLISHED_SECRETS.has(key)) throw new ConfigError(`${name} is a key published with this service's code: set a random one of at least 32 bytes when NODE_ENV=production`);
+  }
+  if (vars.SESSION_COOKIE_SECURE === false) throw new ConfigError('SESSION_COOKIE_SECURE=false is refused when NODE_ENV=production: session cookies must be Secure');
+  const publicUrl = new URL(vars.PUBLIC_URL!);
+  if (publicUrl.protocol === 'http:') {
+    if (!vars.ALLOW_HTTP_PUBLIC_URL) {
+      throw new ConfigError(`PUBLIC_URL=${JSON.stringify(vars.PUBLIC_URL)} is plain http, refused when NODE_ENV=production: use https (or ALLOW_HTTP_PUBLIC_URL=true for a loopback URL behind a local TLS proxy)`);
+    }
+    if (!LOOPBACK_HOST.test(publicUrl.hostname)) {
+      throw new ConfigError(`PUBLIC_URL=${JSON.stringify(vars.PUBLIC_URL)} is plain http on a host other than this machine: ALLOW_HTTP_PUBLIC_URL allows only a loopback URL`);
+    }
+  }
 }
 
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
@@ -246,6 +295,18 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     apiReferenceFile: vars.API_REFERENCE_FILE,
     trustProxy: vars.TRUST_PROXY ?? 0,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS ?? 10_000,
+    deadlines: {
+      redisCommandMs: vars.REDIS_COMMAND_TIMEOUT_MS ?? 500,
+      databaseConnectMs: vars.DATABASE_CONNECT_TIMEOUT_MS ?? 2_000,
+      databaseQueryMs: vars.DATABASE_QUERY_TIMEOUT_MS ?? 5_000,
+      readinessMs: vars.READINESS_TIMEOUT_MS ?? 1_000,
+    },
+    tokenCheckTtlSeconds: vars.TOKEN_CHECK_TTL_SECONDS ?? 60,
+    linkAttemptsPerHour: vars.LINK_ATTEMPTS_PER_HOUR ?? 20,
+    clientTimeouts: {
+      headersMs: vars.HEADERS_TIMEOUT_MS ?? 10_000,
+      requestMs: vars.REQUEST_TIMEOUT_MS ?? 30_000,
+    },
   };
   return { ...config, ...overrides };
 }

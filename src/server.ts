@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
 import { ConfigError, configWarnings, loadConfig, type Config } from './config.ts';
-import { answerClientErrors, MAX_HEADER_BYTES } from './http/client-errors.ts';
+import { answerClientErrors, serverOptions } from './http/client-errors.ts';
 import { SERVICE_VERSION, versionsOf } from './version.ts';
 import { startTracing, stopTracing, tracing } from './telemetry/tracing.ts';
 import { dependencyFailureInWords, listenFailure, redisAddress, StartupError, watchRedis, within } from './startup.ts';
@@ -25,7 +25,7 @@ export async function startServer(config: Config = loadConfig()) {
     await closeApp();
     if (ownTracing) await stopTracing();
   };
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, app);
+  const server = createServer(serverOptions(config.clientTimeouts), app);
   answerClientErrors(server);
   await listen(server, config.port, config.host).catch(async (error: unknown) => {
     await close();
@@ -56,11 +56,12 @@ export async function startServer(config: Config = loadConfig()) {
   if (config.redisUrl) {
     // Redis away is no reason to refuse the start (it may come back), but it is said at once.
     const redisUrl = config.redisUrl;
-    watchRedis(services.cache);
-    await within(REDIS_CHECK_MS, services.cache.get('readiness-probe')).catch((error: unknown) => {
+    const cache = services.rawCache;
+    watchRedis(cache);
+    await within(REDIS_CHECK_MS, cache.get('readiness-probe')).catch((error: unknown) => {
       services.logger.warn(
-        { check: 'cache', reason: dependencyFailureInWords('cache', error, services.cache) },
-        `Redis at ${redisAddress(redisUrl)} (REDIS_URL) ${dependencyFailureInWords('cache', error, services.cache).replace(/^Redis /, '')}: listings are not cached and readiness answers 503 until it answers`,
+        { check: 'cache', reason: dependencyFailureInWords('cache', error, cache) },
+        `Redis at ${redisAddress(redisUrl)} (REDIS_URL) ${dependencyFailureInWords('cache', error, cache).replace(/^Redis /, '')}: listings are not cached and readiness answers 503 until it answers`,
       );
     });
   }

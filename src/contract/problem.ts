@@ -33,6 +33,8 @@ const TITLES: Record<ProblemCode, string> = {
   RATE_LIMITED: 'Too many requests',
   UPSTREAM_UNAVAILABLE: 'Git host unavailable',
   UPSTREAM_TIMEOUT: 'Git host timeout',
+  REQUEST_TIMEOUT: 'Request timeout',
+  STORAGE_UNAVAILABLE: 'Storage unavailable',
   INTERNAL: 'Internal server error',
 };
 
@@ -54,6 +56,9 @@ export class ApiProblem extends Error {
     this.extras = extras;
   }
 }
+
+/** How long a client is asked to wait when our storage fails: about a restart or a failover of the database. */
+export const STORAGE_RETRY_AFTER_SECONDS = 5;
 
 /** The spec's bound of `retry_after` and `Retry-After`: one day. */
 export const MAX_RETRY_AFTER = 86_400;
@@ -95,5 +100,8 @@ export const problems = {
       'CROSS_SITE_REQUEST',
       `This write is authenticated by the session cookie and comes from ${from.replace(/[^\x20-\x7e]/g, '?').slice(0, 200)}, which is not a trusted origin; nothing was changed.`,
     ),
+  /** Our own database failed or missed its deadline; `cause` is logged, never answered. */
+  storageUnavailable: (cause?: unknown) =>
+    new ApiProblem(503, 'STORAGE_UNAVAILABLE', "The service's storage is unavailable; nothing was changed. Retry shortly.", { retry_after: STORAGE_RETRY_AFTER_SECONDS }, cause),
   internal: () => new ApiProblem(500, 'INTERNAL', 'An unexpected error occurred.'),
 };

@@ -33,6 +33,19 @@ export function createMetrics() {
     registers: [registry],
   });
 
+  const cacheFailures = new Counter({
+    name: 'cache_failures_total',
+    help: 'Cache operations that failed, or were skipped while the cache was unavailable, by operation. Each costs speed, never an answer.',
+    labelNames: ['operation'] as const,
+    registers: [registry],
+  });
+  const cacheAvailable = new Gauge({
+    name: 'cache_available',
+    help: '1 while the cache answers, 0 from a failure until it answers again.',
+    registers: [registry],
+  });
+  cacheAvailable.set(1);
+
   // Each label set's series looked up once, not hashed again on every request.
   const answered = new Map<string, { count: ReturnType<typeof requests.labels>; time: ReturnType<typeof duration.labels> }>();
   const seriesOf = (operation: string, status: number) => {
@@ -75,7 +88,7 @@ export function createMetrics() {
     );
   };
 
-  return { registry, requests, upstream, listingCache, middleware, listener };
+  return { registry, requests, upstream, listingCache, cacheFailures, cacheAvailable, middleware, listener };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -20,7 +20,10 @@ export interface Services {
   spec: OpenApiDocument;
   operations: OperationIndex;
   store: Store;
+  /** The cache behind its guard: it never fails a caller (see GuardedCache). */
   cache: KeyValueCache;
+  /** The cache itself, without the guard, for readiness to ask. */
+  rawCache: KeyValueCache;
   jwt: JwtService;
   github: GitHubAccounts;
   gitverse: GitVerseClient;

@@ -3,7 +3,7 @@ import { setImmediate } from 'node:timers/promises';
 import type { KeyValueCache } from '../cache/index.ts';
 import { LRUCache } from 'lru-cache';
 import { ApiProblem, problems, type Provider } from '../contract/problem.ts';
-import type { Problem, Repository, RepositoryList } from '../contract/types.ts';
+import type { HostProblem, Repository, RepositoryList } from '../contract/types.ts';
 import type { HostToken, Installation, Store } from '../store/types.ts';
 import { repositoryFilter, sortOf, sortOrder, weakEtag, type ListQuery } from './query.ts';
 import type { HostRepository, KindAnnotation, RepositorySource } from '../hosts/types.ts';
@@ -14,7 +14,7 @@ export interface ListingDeps {
   sources: Partial<Record<Provider, RepositorySource>>;
   cacheTtlSeconds: number;
   /** Builds the problem body for a host that failed while another answered. */
-  toProblem: (problem: ApiProblem) => Problem;
+  toProblem: (problem: ApiProblem) => HostProblem;
   /**
    * A refresh within this many seconds of the last read of a host reuses that read (default 0: every
    * refresh reads). Bounds what one user's refreshes, and connects of unknown ids, cost the git host.

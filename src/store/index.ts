@@ -24,6 +24,9 @@ export interface StoreOptions {
   secretKey: string;
   /** PostgreSQL schema instead of `public` (isolates parallel test runs). */
   schema?: string | undefined;
+  /** Deadlines of a new connection and of each statement (see DbOptions). */
+  connectTimeoutMs?: number | undefined;
+  queryTimeoutMs?: number | undefined;
 }
 
 /** Opens the database, brings its schema up to date and returns the store that owns it. */

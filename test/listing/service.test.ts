@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, test, vi } from 'vitest';
 import { MemoryCache } from '../../src/cache/index.ts';
 import { generateGitVerseRepos, gitverseTokenFor, startFakeGitVerse, type FakeGitVerse } from '../fakes/gitverse/index.ts';
-import { problemBody } from '../../src/http/errors.ts';
+import { hostProblemBody } from '../../src/http/errors.ts';
 import { createListingService, type ListingDeps } from '../../src/listing/service.ts';
 import { GitVerseClient } from '../../src/hosts/gitverse/client.ts';
 import { createGitVerseSource } from '../../src/hosts/gitverse/source.ts';
@@ -41,7 +41,7 @@ describe('listing service', () => {
       store,
       sources: { gitverse: createGitVerseSource({ client, cache }) },
       cacheTtlSeconds: 60,
-      toProblem: (p) => problemBody(p, '/api/v1/repos', 'test'),
+      toProblem: (p) => hostProblemBody(p, '/api/v1/repos', 'test'),
       ...options,
       cache,
     });

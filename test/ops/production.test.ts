@@ -114,7 +114,7 @@ describe('the production build, installed without development dependencies', () 
     const port = await freePort();
     const npm = spawn('npm', ['start'], {
       cwd: out,
-      env: { PATH: platformPath, HOME: process.env.HOME ?? tmpdir(), ...PRODUCTION_ENV, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, DATA_DIR: join(dir, 'data') },
+      env: { PATH: platformPath, HOME: process.env.HOME ?? tmpdir(), ...PRODUCTION_ENV, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ALLOW_HTTP_PUBLIC_URL: 'true', DATA_DIR: join(dir, 'data') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines: string[] = [];
@@ -149,6 +149,8 @@ describe('a configuration the process must not start with', () => {
     ['VALIDATE_RESPONSES=yes', { VALIDATE_RESPONSES: 'yes' }, 'VALIDATE_RESPONSES'],
     ['NODE_ENV=production without SECRET_KEY', { ...PRODUCTION_ENV, SECRET_KEY: '', PUBLIC_URL: 'https://api.example.com' }, 'SECRET_KEY'],
     ['NODE_ENV=production without PUBLIC_URL', { ...PRODUCTION_ENV }, 'PUBLIC_URL'],
+    ['NODE_ENV=production on the development key', { ...PRODUCTION_ENV, SECRET_KEY: 'dev-only-secret-key-change-me-0123456789', PUBLIC_URL: 'https://api.example.com' }, 'SECRET_KEY'],
+    ['NODE_ENV=production and SESSION_COOKIE_SECURE=false', { ...PRODUCTION_ENV, SESSION_COOKIE_SECURE: 'false', PUBLIC_URL: 'https://api.example.com' }, 'SESSION_COOKIE_SECURE'],
   ];
   for (const [name, env, variable] of cases) {
     test(`when started with ${name}, then it exits non-zero with one line that names ${variable}, and no stack`, async () => {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App, type AppOverrides } from '../../src/app.ts';
-import { answerClientErrors, MAX_HEADER_BYTES } from '../../src/http/client-errors.ts';
+import { answerClientErrors, serverOptions } from '../../src/http/client-errors.ts';
 import { createApiClient, type RepositoriesApiClient } from './client.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { checkedFetch } from './checked.ts';
@@ -46,7 +46,8 @@ export async function startTestApp(
   const fake = await startFakeGitHub({ clientId: TEST_CLIENT.id, clientSecret: TEST_CLIENT.secret, ...options.fake });
   fake.state.graphql ??= createStateGraphqlHandler(fake.state);
   const gitverse = await startFakeGitVerse(options.gitverse);
-  const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES });
+  // The server the app runs on in production; its bounds on slow clients are set once the configuration is known.
+  const server: Server = createServer(serverOptions(loadConfig({}).clientTimeouts));
   answerClientErrors(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -74,6 +75,9 @@ export async function startTestApp(
     ? await freshEmbeddedStore(config.secretKey)
     : undefined;
   const app = await createApp(config, { ...options.overrides, ...(ownStore ? { store: ownStore } : {}) });
+  const bounds = serverOptions(config.clientTimeouts);
+  server.headersTimeout = bounds.headersTimeout;
+  server.requestTimeout = bounds.requestTimeout;
   server.on('request', app.app);
   const client = (token: string) => createApiClient({ baseUrl, token, fetch: appFetch });
   return {

@@ -4,7 +4,7 @@ import { readApiReference } from '../docs.ts';
 import { problems } from '../../contract/problem.ts';
 import type { JsonResponse } from '../../contract/types.ts';
 import { versionsOf } from '../../version.ts';
-import { dependencyFailureInWords, watchRedis } from '../../startup.ts';
+import { dependencyFailureInWords, watchRedis, within } from '../../startup.ts';
 import { compression, Encoded } from '../compression.ts';
 
 export function operationHandlers(services: Services) {
@@ -19,21 +19,25 @@ export function operationHandlers(services: Services) {
   };
 
   // Why a check fails, logged once when it starts failing (and once when it answers again), not at every probe.
-  watchRedis(services.cache);
+  // The cache itself, not its guard (which never fails): readiness says whether Redis answers.
+  const cache = services.rawCache;
+  watchRedis(cache);
+  // Each check within its deadline: a stalled dependency is a 503 within about a second, not a hang.
+  const deadlineMs = services.config.deadlines.readinessMs;
   const failing: Partial<Record<'database' | 'cache', string>> = {};
   const getReadiness: RequestHandler = async (_req, res) => {
     const reasons: Partial<Record<'database' | 'cache', string>> = {};
     const check = (part: 'database' | 'cache', p: Promise<unknown>) =>
-      p.then(
+      within(deadlineMs, p).then(
         () => 'ok' as const,
         (error: unknown) => {
-          reasons[part] = dependencyFailureInWords(part, error, services.cache);
+          reasons[part] = dependencyFailureInWords(part, error, cache);
           return 'failed' as const;
         },
       );
-    const [database, cache] = await Promise.all([
+    const [database, cacheCheck] = await Promise.all([
       check('database', services.store.ping()),
-      check('cache', services.cache.get('readiness-probe')),
+      check('cache', cache.get('readiness-probe')),
     ]);
     for (const part of ['database', 'cache'] as const) {
       if (reasons[part] !== undefined && failing[part] === undefined) {
@@ -44,8 +48,8 @@ export function operationHandlers(services: Services) {
       failing[part] = reasons[part];
     }
     const process = services.lifecycle.stopping ? ('stopping' as const) : ('ok' as const);
-    const ready = database === 'ok' && cache === 'ok' && process === 'ok';
-    const body: JsonResponse<'getReadiness', 200 | 503> = { status: ready ? 'ready' : 'not_ready', checks: { database, cache, process } };
+    const ready = database === 'ok' && cacheCheck === 'ok' && process === 'ok';
+    const body: JsonResponse<'getReadiness', 200 | 503> = { status: ready ? 'ready' : 'not_ready', checks: { database, cache: cacheCheck, process } };
     if (reasons.database !== undefined || reasons.cache !== undefined) body.reasons = reasons;
     res.status(ready ? 200 : 503).json(body);
   };

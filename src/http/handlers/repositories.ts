@@ -1,19 +1,27 @@
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { Services } from '../services.ts';
 import { etagMatches, pageLinks, type ListQuery } from '../../listing/query.ts';
 import { principalOf } from '../auth.ts';
 import type { ListedPage } from '../../listing/service.ts';
 import { compression, Encoded } from '../compression.ts';
 
+/** What every answer of the listing says about caching: private to the credentials it was asked with, revalidated each time. */
+const CACHING: ReadonlyArray<[string, string]> = [['Cache-Control', 'private, no-cache']];
+
+/** Added to what `Vary` already says (CORS's `Origin`, say), never in its place. */
+const varyByCredentials = (res: Response) => {
+  res.vary('Authorization');
+  res.vary('Cookie');
+};
+
 export function repositoryHandlers(services: Services) {
   const compress = compression(services.config.compressResponses);
-  // What every answer of the listing says about caching: private to the credentials it was asked
-  // with, revalidated each time, and (compressed when accepted) one entry per coding. The ETag is
-  // weak, so the codings of one answer share it (RFC 9110 §8.8.3.3).
-  const CACHING: ReadonlyArray<[string, string]> = [
-    ['Cache-Control', 'private, no-cache'],
-    ['Vary', ['Authorization', 'Cookie', ...(compress.vary ? [compress.vary] : [])].join(', ')],
-  ];
+  // Compressed when accepted, one cache entry per coding: added to Vary like the credentials. The ETag
+  // is weak, so the codings of one answer share it (RFC 9110 §8.8.3.3).
+  const vary = (res: Response) => {
+    varyByCredentials(res);
+    if (compress.vary) res.vary(compress.vary);
+  };
   // Each answer's bytes with their compressed forms, made once and kept as long as the answer is.
   const encoded = new WeakMap<ListedPage, Encoded>();
   const encodedOf = (answer: ListedPage): Encoded => {
@@ -46,6 +54,7 @@ export function repositoryHandlers(services: Services) {
     if (etagMatches(req.headers['if-none-match'], answer.etag)) {
       res.setHeader('ETag', answer.etag);
       for (const [name, value] of CACHING) res.setHeader(name, value);
+      vary(res);
       res.status(304).end();
       return;
     }
@@ -57,10 +66,12 @@ export function repositoryHandlers(services: Services) {
         if (res.statusCode === 200) validated.add(answer);
       });
       res.setHeaders(headersOf(answer, req.path, req.originalUrl));
+      vary(res);
       res.status(200).json(JSON.parse(answer.bytes.toString('utf8')));
       return;
     }
     res.setHeaders(headersOf(answer, req.path, req.originalUrl));
+    vary(res);
     res.statusCode = 200;
     compress.send(req, res, encodedOf(answer));
   };

@@ -8,6 +8,8 @@ import { principalOf } from '../auth.ts';
 import { ApiProblem, problems } from '../../contract/problem.ts';
 import type { JsonRequest, JsonResponse, Schemas } from '../../contract/types.ts';
 import { scopeWarnings, verifyGitVerseToken } from '../../hosts/gitverse/link.ts';
+import { createTokenChecks, type TokenCheck } from '../token-checks.ts';
+import { checkHostAccount } from '../../hosts/boundary.ts';
 
 // A `__Host-` cookie must have Path=/ (and no Domain); the state cookie lives ten minutes at most.
 const OAUTH_COOKIE_PATH = '/';
@@ -31,6 +33,7 @@ export function sessionHandlers(services: Services) {
   const OAUTH_COOKIE = config.session.oauthCookieName;
   // Every answer that carries a token or a person's data: no browser or proxy may keep it (RFC 6749 §5.1).
   const noStore = (res: Response) => res.setHeader('Cache-Control', 'no-store');
+  const checks = createTokenChecks({ cache: services.cache, ttlSeconds: config.tokenCheckTtlSeconds });
 
   const startGitHubSignIn: RequestHandler = (_req, res) => {
     const oauth: OAuthState = {
@@ -68,6 +71,19 @@ export function sessionHandlers(services: Services) {
     }
   }
 
+  // A sign-in state is good for one callback: one that came back is kept as used until it expires, in
+  // this process and in the shared cache (so another instance refuses it too).
+  const usedStates = new Map<string, number>();
+  async function useState(oauth: OAuthState): Promise<boolean> {
+    const now = Date.now();
+    if (usedStates.size >= 10_000) for (const [state, expires] of usedStates) if (expires <= now || usedStates.size >= 10_000) usedStates.delete(state);
+    const key = `oauth:used:${createHash('sha256').update(oauth.state).digest('base64url')}`;
+    if (usedStates.has(oauth.state) || (await services.cache.get<boolean>(key))) return false;
+    usedStates.set(oauth.state, oauth.expires);
+    await services.cache.set(key, true, Math.max(1, Math.ceil((oauth.expires - now) / 1000)));
+    return true;
+  }
+
   const sameState = (a: string, b: string) => {
     const x = Buffer.from(a);
     const y = Buffer.from(b);
@@ -84,7 +100,7 @@ export function sessionHandlers(services: Services) {
         redirectUri: callbackUrl,
         codeVerifier,
       });
-      return { token, ghUser: await services.github.getUser(token) };
+      return { token, ghUser: checkHostAccount('github', await services.github.getUser(token)) };
     } catch (error) {
       // A token GitHub refuses right after issuing it is a failed sign-in, not a reconnect.
       if (error instanceof ApiProblem && error.code === 'GITHUB_AUTH') throw problems.unauthorized(`GitHub sign-in failed: ${error.detail}`);
@@ -96,7 +112,7 @@ export function sessionHandlers(services: Services) {
     const query = req.query as { code?: string; state?: string; error?: string };
     res.clearCookie(OAUTH_COOKIE, { ...cookieBase, path: OAUTH_COOKIE_PATH });
     const oauth = readOAuthState(req.cookies?.[OAUTH_COOKIE]);
-    if (!oauth || !query.state || !sameState(oauth.state, query.state)) {
+    if (!oauth || !query.state || !sameState(oauth.state, query.state) || !(await useState(oauth))) {
       throw new ApiProblem(400, 'VALIDATION_FAILED', 'The sign-in state does not match; start the sign-in again.', {
         field_errors: { 'query.state': 'does not match the sign-in that was started' },
         issues: [{ path: 'query.state', message: 'does not match the sign-in that was started' }],
@@ -113,6 +129,7 @@ export function sessionHandlers(services: Services) {
       avatar_url: ghUser.avatar_url,
     });
     await store.tokens.put(user.id, 'github', { token, login: ghUser.login, scopes: ghUser.scopes });
+    await checks.forget(user.id, 'github');
     const { session, secret } = await store.sessions.create(user.id, ALL_SCOPES, config.session.ttlSeconds);
     res.cookie(config.session.cookieName, secret, { ...cookieBase, path: '/', maxAge: config.session.ttlSeconds * 1000 });
     noStore(res);
@@ -145,15 +162,19 @@ export function sessionHandlers(services: Services) {
     if (!stored) return { ...base, linked: false, login: null, scopes: [], token_status: 'not_linked' };
     const meta = { ...base, linked: true, login: stored.login, scopes: stored.scopes };
     if (stored.status === 'undecryptable') return { ...meta, token_status: 'undecryptable' };
-    try {
-      const current = await services.github.getUser(stored.token);
-      return { ...meta, login: current.login, scopes: current.scopes, token_status: 'valid' };
-    } catch (error) {
-      if (error instanceof ApiProblem && (error.code === 'GITHUB_AUTH' || error.code === 'PROVIDER_AUTH')) {
-        return { ...meta, token_status: 'rejected' };
+    const check = await checks.check(userId, 'github', stored.token, async (): Promise<TokenCheck> => {
+      let answer;
+      try {
+        answer = await services.github.getUser(stored.token);
+      } catch (error) {
+        if (error instanceof ApiProblem && (error.code === 'GITHUB_AUTH' || error.code === 'PROVIDER_AUTH')) return { token_status: 'rejected' };
+        return { token_status: 'unknown' };
       }
-      return { ...meta, token_status: 'unknown' };
-    }
+      // An account the spec cannot hold is the host's failure, named: a 502, as for a listing.
+      const current = checkHostAccount('github', answer);
+      return { token_status: 'valid', login: current.login, scopes: current.scopes };
+    });
+    return { ...meta, ...check };
   }
 
   /** Whether GitVerse still accepts the linked token, asked now. */
@@ -163,13 +184,16 @@ export function sessionHandlers(services: Services) {
     if (!stored) return { ...base, linked: false, login: null, scopes: [], token_status: 'not_linked', warnings: [] };
     const meta = { ...base, linked: true, login: stored.login, scopes: stored.scopes, warnings: scopeWarnings(stored.scopes) };
     if (stored.status === 'undecryptable') return { ...meta, token_status: 'undecryptable' };
-    try {
-      await services.gitverse.getUser(stored.token);
-      return { ...meta, token_status: 'valid' };
-    } catch (error) {
-      if (error instanceof ApiProblem && error.code === 'PROVIDER_AUTH') return { ...meta, token_status: 'rejected' };
-      return { ...meta, token_status: 'unknown' };
-    }
+    const check = await checks.check(userId, 'gitverse', stored.token, async (): Promise<TokenCheck> => {
+      try {
+        await services.gitverse.getUser(stored.token);
+        return { token_status: 'valid' };
+      } catch (error) {
+        if (error instanceof ApiProblem && error.code === 'PROVIDER_AUTH') return { token_status: 'rejected' };
+        return { token_status: 'unknown' };
+      }
+    });
+    return { ...meta, token_status: check.token_status };
   }
 
   const linkGitVerseToken: RequestHandler = async (req, res) => {
@@ -178,6 +202,7 @@ export function sessionHandlers(services: Services) {
     const { login, scopes } = await verifyGitVerseToken(services.gitverse, token);
     await store.tokens.put(user.id, 'gitverse', { token, login, scopes });
     await services.listing.forget(user.id, 'gitverse');
+    await checks.forget(user.id, 'gitverse');
     const body: JsonResponse<'linkGitVerseToken', 200> = {
       provider: 'gitverse',
       linked: true,
@@ -194,6 +219,7 @@ export function sessionHandlers(services: Services) {
     const { user } = principalOf(req);
     if (!(await store.tokens.delete(user.id, 'gitverse'))) throw problems.notFound('No GitVerse token is linked.');
     await services.listing.forget(user.id, 'gitverse');
+    await checks.forget(user.id, 'gitverse');
     res.status(204).end();
   };
 
