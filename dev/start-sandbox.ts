@@ -4,10 +4,10 @@
  * `npm run dev` (sandbox.ts) starts it on fixed ports and prints the banner; tests start it on free ports.
  */
 import { loadConfig } from '../src/config.ts';
-import { createStateGraphqlHandler } from '../test/fakes/github/graphql.ts';
-import { generateRepos, idFor, startFakeGitHub, tokenFor, type FakeGitHub } from '../test/fakes/github/index.ts';
-import { generateGitVerseRepos, gitverseTokenFor, startFakeGitVerse, type FakeGitVerse } from '../test/fakes/gitverse/index.ts';
-import { KIND_CORPUS } from '../test/fixtures/kind-corpus.ts';
+import type { Provider } from '../src/contract/types.ts';
+import { idFor, tokenFor, type FakeGitHub } from '../test/fakes/github/index.ts';
+import type { FakeGitVerse } from '../test/fakes/gitverse/index.ts';
+import { closeFakeHosts, startSandboxHosts, type FakeHosts } from '../test/fakes/hosts.ts';
 import { startServer } from '../src/server.ts';
 import { freePort } from '../test/support/ports.ts';
 import { issueDevToken } from './dev-token.ts';
@@ -29,6 +29,9 @@ export const SANDBOX_ACCOUNTS = [
 export interface SandboxOptions {
   /** 0 picks a free port. */
   port?: number;
+  /** Each host's fake's port (0 or absent: any). */
+  hostPorts?: Partial<Record<Provider, number>>;
+  /** Shorthands for `hostPorts.github` and `hostPorts.gitverse`. */
   githubPort?: number;
   gitversePort?: number;
   dataDir?: string;
@@ -45,6 +48,9 @@ export interface SandboxAccount {
 
 export interface Sandbox {
   appUrl: string;
+  /** Every host's fake. */
+  fakes: FakeHosts;
+  /** Shorthands for the two first hosts' fakes. */
   fake: FakeGitHub;
   gitverse: FakeGitVerse;
   accounts: SandboxAccount[];
@@ -54,32 +60,17 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
-const corpusFiles = (i: number) => ({ ...KIND_CORPUS[i % KIND_CORPUS.length]?.files });
-
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const env = options.env ?? process.env;
   const latencyMs = options.latencyMs ?? 30;
-  const fake = await startFakeGitHub({
-    port: options.githubPort ?? 0,
+  const hosts = await startSandboxHosts({
+    ports: { github: options.githubPort ?? 0, gitverse: options.gitversePort ?? 0, ...options.hostPorts },
     latencyMs,
-    clientId: SANDBOX_CLIENT.id,
-    clientSecret: SANDBOX_CLIENT.secret,
-    signInPage: true,
-    users: SANDBOX_ACCOUNTS.map((a, n) => ({
-      login: a.login,
-      name: a.name,
-      repos: generateRepos(a.repos, { owner: { login: a.login }, seed: a.seed, files: (_r, i) => corpusFiles(i + n * 5) }),
-    })),
+    client: SANDBOX_CLIENT,
+    accounts: SANDBOX_ACCOUNTS,
   });
-  fake.state.graphql = createStateGraphqlHandler(fake.state);
-  const gitverse = await startFakeGitVerse({
-    port: options.gitversePort ?? 0,
-    latencyMs,
-    users: [
-      { login: 'octocat', full_name: 'Octo Cat', repos: generateGitVerseRepos(60, { owner: { login: 'octocat' }, seed: 43, filesFor: (_r, i) => corpusFiles(i + 11) }) },
-      { login: 'hubot', full_name: 'Hubot', scopes: ['public_api'], repos: generateGitVerseRepos(5, { owner: { login: 'hubot' }, seed: 8 }) },
-    ],
-  });
+  const { fakes } = hosts;
+  const { github: fake, gitverse } = fakes;
 
   const port = options.port === undefined ? 3000 : options.port === 0 ? await freePort() : options.port;
   const corsOrigins = [...SANDBOX_CORS_ORIGINS, ...(env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean)];
@@ -89,12 +80,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     PUBLIC_URL: `http://localhost:${port}`,
     DATA_DIR: options.dataDir ?? env.DATA_DIR ?? SANDBOX_DATA_DIR,
     CORS_ORIGINS: corsOrigins.join(','),
-    GITHUB_API_URL: fake.baseUrl,
-    GITHUB_WEB_URL: fake.baseUrl.replace('127.0.0.1', 'localhost'),
-    GITHUB_CLIENT_ID: SANDBOX_CLIENT.id,
-    GITHUB_CLIENT_SECRET: SANDBOX_CLIENT.secret,
-    GITVERSE_API_URL: gitverse.baseUrl,
-    GITVERSE_WEB_URL: gitverse.baseUrl,
+    ...hosts.env,
   });
   const { stop, services, metricsServer } = await startServer(config);
   const metricsAddress = metricsServer?.address();
@@ -107,7 +93,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const { token } = await issueDevToken(store, config, { login: a.login, githubToken: tokenFor(a.login), githubId: idFor(a.login) });
     if (firstStart && a.login === 'octocat') {
       // A few connected repositories from the start, so the "connected" state is there to draw.
-      if (!(await store.tokens.get(user.id, 'gitverse'))) await store.tokens.put(user.id, 'gitverse', { token: gitverseTokenFor(a.login), login: a.login, scopes: ['read:public_api'] });
+      await hosts.linkAccount(store, user.id, a.login);
       const repos = fake.state.accountByLogin(a.login)?.repos ?? [];
       const newest = [...repos].sort((x, y) => String(y.pushed_at).localeCompare(String(x.pushed_at))).slice(0, CONNECTED_AT_FIRST_START);
       for (const repo of newest) await store.installations.connect(user.id, 'github', repo.id, `${repo.owner.login}/${repo.name}`);
@@ -117,6 +103,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   return {
     appUrl: `http://localhost:${port}`,
+    fakes,
     fake,
     gitverse,
     accounts,
@@ -124,7 +111,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     metricsUrl: metricsAddress && typeof metricsAddress === 'object' ? `http://${config.metrics.host}:${metricsAddress.port}/metrics` : undefined,
     async stop() {
       await stop();
-      await Promise.all([fake.close(), gitverse.close()]);
+      await closeFakeHosts(fakes);
     },
   };
 }
