@@ -57,7 +57,7 @@ export function sandboxPorts(env: NodeJS.ProcessEnv = process.env): SandboxPorts
 }
 
 export const partsOf = (ports: SandboxPorts): SandboxPart[] =>
-  [ports.app, ports.github, ports.gitverse, ports.mock, ports.picker, ports.metrics].filter((p): p is SandboxPart => p !== undefined);
+  [ports.app, ports.github, ports.gitverse, ports.mock, ports.metrics, ports.picker].filter((p): p is SandboxPart => p !== undefined);
 
 function canListen(part: SandboxPart): Promise<NodeJS.ErrnoException | undefined> {
   return new Promise((resolve) => {

@@ -45,6 +45,8 @@ export interface AppConfig {
   detectionBudgetMs: number;
   /** Validate every response against the spec (on by default outside production). */
   validateResponses: boolean;
+  /** Compress listings, the spec and the reference with br or gzip when the client accepts it (off where a proxy in front compresses). */
+  compressResponses: boolean;
   /** Origins allowed by CORS; empty means none. */
   corsOrigins: string[];
   /** Where the OAuth callback sends the browser after sign-in; unset means answer JSON. */
@@ -90,6 +92,7 @@ const schema = z.object({
   CORS_ORIGINS: origins,
   API_REFERENCE_FILE: text,
   VALIDATE_RESPONSES: flag,
+  COMPRESS_RESPONSES: flag,
   SHUTDOWN_TIMEOUT_MS: whole(0, 120_000),
   METRICS_HOST: optional(z.string().min(1)),
   METRICS_PORT: optional(z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)], { error: 'a whole number from 0 to 65535, or off' })),
@@ -189,6 +192,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     listingCacheTtlSeconds: vars.LISTING_CACHE_TTL_SECONDS ?? 60,
     detectionBudgetMs: vars.DETECTION_BUDGET_MS ?? 1500,
     validateResponses: vars.VALIDATE_RESPONSES ?? nodeEnv !== 'production',
+    compressResponses: vars.COMPRESS_RESPONSES ?? true,
     corsOrigins: vars.CORS_ORIGINS ?? [],
     postLoginRedirect: vars.POST_LOGIN_REDIRECT,
     rateLimit: {

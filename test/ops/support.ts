@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { createApiClient, type RepositoriesApiClient } from '../../src/client/index.ts';
+import { createApiClient, type RepositoriesApiClient } from '../support/client.ts';
 import { checkedFetch, type CheckedFetchOptions } from '../support/checked.ts';
 import { freePort } from '../support/ports.ts';
 import { signInThrough, type SignedIn } from '../support/sign-in.ts';

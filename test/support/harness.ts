@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App, type AppOverrides } from '../../src/app.ts';
 import { answerClientErrors, MAX_HEADER_BYTES } from '../../src/http/client-errors.ts';
-import { createApiClient, type RepositoriesApiClient } from '../../src/client/index.ts';
+import { createApiClient, type RepositoriesApiClient } from './client.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { checkedFetch } from './checked.ts';
 import { signInThrough, type SignedIn as SignedInThrough } from './sign-in.ts';

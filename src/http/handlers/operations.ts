@@ -5,10 +5,15 @@ import { problems } from '../../contract/problem.ts';
 import type { JsonResponse } from '../../contract/types.ts';
 import { versionsOf } from '../../version.ts';
 import { dependencyFailureInWords, watchRedis } from '../../startup.ts';
+import { compression, Encoded } from '../compression.ts';
 
 export function operationHandlers(services: Services) {
   const { version, apiVersion } = versionsOf(services.spec);
   const health = { status: 'ok', version, api_version: apiVersion } satisfies JsonResponse<'getHealth', 200>;
+  const compress = compression(services.config.compressResponses);
+  // The spec and the reference are the same bytes on every request: serialised (and compressed) once.
+  let spec: Encoded | undefined;
+  const references = new WeakMap<Buffer, Encoded>();
   const getHealth: RequestHandler = (_req, res) => {
     res.json(health);
   };
@@ -45,14 +50,28 @@ export function operationHandlers(services: Services) {
     res.status(ready ? 200 : 503).json(body);
   };
 
-  const getOpenApiDocument: RequestHandler = (_req, res) => {
-    res.json(services.spec);
+  // With response validation on, the first answer goes through res.json, which the validator checks.
+  let specValidated = !services.config.validateResponses;
+  const getOpenApiDocument: RequestHandler = (req, res) => {
+    if (!specValidated) {
+      res.once('finish', () => (specValidated ||= res.statusCode === 200));
+      res.json(services.spec);
+      return;
+    }
+    spec ??= new Encoded(Buffer.from(JSON.stringify(services.spec)));
+    if (compress.vary) res.vary(compress.vary);
+    res.type('application/json');
+    compress.send(req, res, spec);
   };
 
-  const getApiReference: RequestHandler = (_req, res, next) => {
+  const getApiReference: RequestHandler = (req, res, next) => {
     const html = readApiReference(services.config.apiReferenceFile);
     if (!html) return next(problems.notFound('The API reference has not been built; run `npm run docs`.'));
-    res.type('text/html').send(html);
+    let page = references.get(html);
+    if (!page) references.set(html, (page = new Encoded(html)));
+    if (compress.vary) res.vary(compress.vary);
+    res.type('text/html');
+    compress.send(req, res, page);
   };
 
   return { getHealth, getReadiness, getOpenApiDocument, getApiReference };

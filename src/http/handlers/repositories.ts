@@ -3,14 +3,24 @@ import type { Services } from '../services.ts';
 import { etagMatches, pageLinks, type ListQuery } from '../../listing/query.ts';
 import { principalOf } from '../auth.ts';
 import type { ListedPage } from '../../listing/service.ts';
-
-/** What every answer of the listing says about caching: private to the credentials it was asked with, revalidated each time. */
-const CACHING: ReadonlyArray<[string, string]> = [
-  ['Cache-Control', 'private, no-cache'],
-  ['Vary', 'Authorization, Cookie'],
-];
+import { compression, Encoded } from '../compression.ts';
 
 export function repositoryHandlers(services: Services) {
+  const compress = compression(services.config.compressResponses);
+  // What every answer of the listing says about caching: private to the credentials it was asked
+  // with, revalidated each time, and (compressed when accepted) one entry per coding. The ETag is
+  // weak, so the codings of one answer share it (RFC 9110 §8.8.3.3).
+  const CACHING: ReadonlyArray<[string, string]> = [
+    ['Cache-Control', 'private, no-cache'],
+    ['Vary', ['Authorization', 'Cookie', ...(compress.vary ? [compress.vary] : [])].join(', ')],
+  ];
+  // Each answer's bytes with their compressed forms, made once and kept as long as the answer is.
+  const encoded = new WeakMap<ListedPage, Encoded>();
+  const encodedOf = (answer: ListedPage): Encoded => {
+    let kept = encoded.get(answer);
+    if (!kept) encoded.set(answer, (kept = new Encoded(answer.bytes)));
+    return kept;
+  };
   // Answers the response validation has passed: the same bytes sent again need no second check.
   const validated = new WeakSet<ListedPage>();
   // The headers of an answer sent again to the same URL (its Link depends on the URL): worked out
@@ -24,8 +34,6 @@ export function repositoryHandlers(services: Services) {
     if (link) set.set('Link', link);
     set.set('X-Total-Count', String(answer.total));
     set.set('Content-Type', 'application/json; charset=utf-8');
-    // Said for HEAD too, which is its GET without the body.
-    set.set('Content-Length', String(answer.bytes.length));
     headers.set(answer, { url, headers: set });
     return set;
   };
@@ -54,7 +62,7 @@ export function repositoryHandlers(services: Services) {
     }
     res.setHeaders(headersOf(answer, req.path, req.originalUrl));
     res.statusCode = 200;
-    res.end(answer.bytes);
+    compress.send(req, res, encodedOf(answer));
   };
 
   return { listRepositories };
