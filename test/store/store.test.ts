@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTokenCipher } from '../../src/auth/crypto.ts';
 import { EMBEDDED_SETTINGS, openDb, quoteSchema, type Db } from '../../src/store/db.ts';
 import { createStore, openStore } from '../../src/store/index.ts';
 import { migrate, MIGRATIONS } from '../../src/store/migrations.ts';
@@ -44,7 +46,7 @@ for (const target of await testDatabases()) {
 
     const newUser = (login = 'octocat') => {
       const githubId = nextGitHubId++;
-      return store.users.upsertGitHub({ github_id: githubId, login: `${login}${githubId}`, name: null, avatar_url: null });
+      return store.accounts.signIn('github', { id: String(githubId), login: `${login}${githubId}`, name: null, avatar_url: null });
     };
 
     beforeAll(async () => {
@@ -100,29 +102,50 @@ for (const target of await testDatabases()) {
     });
 
     describe('users', () => {
-      test('upsertGitHub with a known github_id updates the same user instead of adding one', async () => {
-        const first = await store.users.upsertGitHub({ github_id: 42, login: 'old', name: null, avatar_url: null });
-        const second = await store.users.upsertGitHub({
-          github_id: 42,
-          login: 'new',
-          name: 'Mona',
-          avatar_url: 'https://avatars.example/42',
-        });
+      test('accounts.signIn with a known host account updates the same user instead of adding one', async () => {
+        const first = await store.accounts.signIn('github', { id: '42', login: 'old', name: null, avatar_url: null });
+        const second = await store.accounts.signIn('github', { id: '42', login: 'new', name: 'Mona', avatar_url: 'https://avatars.example/42' });
         assert.equal(second.id, first.id);
         assert.equal(typeof second.id, 'number');
         assert.deepEqual(
-          { github_id: second.github_id, login: second.login, name: second.name, avatar_url: second.avatar_url },
-          { github_id: 42, login: 'new', name: 'Mona', avatar_url: 'https://avatars.example/42' },
+          { login: second.login, name: second.name, avatar_url: second.avatar_url },
+          { login: 'new', name: 'Mona', avatar_url: 'https://avatars.example/42' },
         );
+        assert.deepEqual(await store.accounts.list(first.id), [{ provider: 'github', host_user_id: '42', login: 'new' }]);
         assert.match(second.created_at, ISO);
         assert.deepEqual(await store.users.get(first.id), second);
       });
 
-      test('upsertLocal with the same login returns the same user, without a GitHub id', async () => {
+      test('upsertLocal with the same login returns the same user, without a host account', async () => {
         const a = await store.users.upsertLocal('dev');
         const b = await store.users.upsertLocal('dev');
         assert.equal(b.id, a.id);
-        assert.equal(a.github_id, null);
+        assert.deepEqual(await store.accounts.list(a.id), []);
+      });
+
+      test('the same account id on two hosts is two accounts, and concurrent first sign-ins of one account make one user', async () => {
+        const [a, b] = await Promise.all([
+          store.accounts.signIn('github', { id: '5150', login: 'twice', name: null, avatar_url: null }),
+          store.accounts.signIn('github', { id: '5150', login: 'twice', name: null, avatar_url: null }),
+        ]);
+        assert.equal(a.id, b.id);
+        const other = await store.accounts.signIn('gitverse', { id: '5150', login: 'twice', name: null, avatar_url: null });
+        assert.notEqual(other.id, a.id);
+      });
+
+      test('accounts.link links a host account to the user, replaces their earlier one, and refuses one of another user', async () => {
+        const mona = await store.accounts.signIn('github', { id: '7001', login: 'mona', name: null, avatar_url: null });
+        const hubot = await store.accounts.signIn('github', { id: '7002', login: 'hubot', name: null, avatar_url: null });
+        const linked = await store.accounts.link(mona.id, 'gitverse', { id: '9001', login: 'mona-gv', name: null, avatar_url: null });
+        assert.equal(linked?.id, mona.id);
+        assert.equal((await store.accounts.signIn('gitverse', { id: '9001', login: 'mona-gv', name: null, avatar_url: null })).id, mona.id);
+        // Another GitVerse account replaces the first: one account per host per user.
+        await store.accounts.link(mona.id, 'gitverse', { id: '9002', login: 'mona-gv2', name: null, avatar_url: null });
+        assert.deepEqual((await store.accounts.list(mona.id)).map((a) => a.host_user_id), ['7001', '9002']);
+        // Hubot's GitHub account is hubot's: linking it to mona changes nothing.
+        assert.equal(await store.accounts.link(mona.id, 'github', { id: '7002', login: 'hubot', name: null, avatar_url: null }), undefined);
+        assert.deepEqual((await store.accounts.list(hubot.id)).map((a) => a.host_user_id), ['7002']);
+        assert.deepEqual((await store.accounts.list(mona.id)).map((a) => a.host_user_id), ['7001', '9002']);
       });
 
       test('get of an unknown id returns undefined', async () => {
@@ -394,6 +417,42 @@ for (const target of await testDatabases()) {
           await fresh.cleanup();
         }
       });
+      test('when a database from before host accounts holds users, sessions, tokens and connections, then upgrading keeps them all, and each GitHub user is found again by its account', async () => {
+        const fresh = await target.create();
+        const old = await openDb(fresh);
+        try {
+          assert.deepEqual(await migrate(old, fresh.schema, 2), [1, 2]);
+          const [mona] = await old.query<{ id: number }>(`INSERT INTO users (github_id, login, name) VALUES (4242, 'mona', 'Mona') RETURNING id`);
+          const [dev] = await old.query<{ id: number }>(`INSERT INTO users (login) VALUES ('dev') RETURNING id`);
+          const cipher = createTokenCipher(TEST_SECRET_KEY);
+          await old.query(`INSERT INTO host_tokens (user_id, provider, token_encrypted, login, scopes) VALUES ($1, 'github', $2, 'mona', '{repo}')`, [
+            mona!.id,
+            cipher.encrypt('gho_mona', `${mona!.id}:github`),
+          ]);
+          const secret = 'the-cookie-secret-of-mona';
+          await old.query(`INSERT INTO sessions (id, user_id, secret_hash, scopes, expires_at) VALUES ($1, $2, $3, '{repos:read}', now() + interval '1 day')`, [
+            randomUUID(),
+            mona!.id,
+            createHash('sha256').update(secret).digest('hex'),
+          ]);
+          await old.query(`INSERT INTO installations (user_id, provider, repo_id, repo_full_name) VALUES ($1, 'github', 77, 'mona/app')`, [mona!.id]);
+
+          assert.deepEqual(await migrate(old, fresh.schema), MIGRATIONS.slice(2).map((m) => m.version));
+          const upgraded = createStore(old, TEST_SECRET_KEY);
+          assert.equal((await upgraded.accounts.signIn('github', { id: '4242', login: 'mona', name: 'Mona', avatar_url: null })).id, mona!.id);
+          assert.equal((await upgraded.sessions.getBySecret(secret))?.user_id, mona!.id);
+          const token = await upgraded.tokens.get(mona!.id, 'github');
+          assert.equal(token?.status === 'ok' ? token.token : token?.status, 'gho_mona');
+          assert.deepEqual((await upgraded.installations.listActive(mona!.id)).map((i) => i.repo_full_name), ['mona/app']);
+          assert.equal((await upgraded.users.upsertLocal('dev')).id, dev!.id);
+          // The provider is data now: a host the schema was never told of is stored like the others.
+          const { created } = await upgraded.installations.connect(mona!.id, 'newhost' as never, 1, 'mona/elsewhere');
+          assert.equal(created, true);
+        } finally {
+          await old.close();
+          await fresh.cleanup();
+        }
+      });
     });
 
     test('ping resolves', async () => {
@@ -428,7 +487,7 @@ for (const target of await testDatabases()) {
         try {
           const opts = { ...fresh, secretKey: TEST_SECRET_KEY };
           const first = await openStore(opts);
-          const user = await first.users.upsertGitHub({ github_id: 7, login: 'kept', name: 'Kept', avatar_url: null });
+          const user = await first.accounts.signIn('github', { id: '7', login: 'kept', name: 'Kept', avatar_url: null });
           await first.tokens.put(user.id, 'github', { token: 'gho_kept', login: 'kept', scopes: ['repo'] });
           const { secret } = await first.sessions.create(user.id, ['repos:read'], 3600);
           const { installation } = await first.installations.connect(user.id, 'github', 77, 'kept/repo');
