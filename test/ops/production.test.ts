@@ -101,8 +101,8 @@ describe('the production build, installed without development dependencies', () 
     assert.ok(!existsSync(join(dir, 'data-old-node')), 'the database was opened');
   });
 
-  test('when installed, then the patches to dependencies are applied there too', () => {
-    const patches = readdirSync(join(ROOT, 'patches')).filter((f) => f.endsWith('.patch'));
+  test('when installed, then the patches to runtime dependencies are applied there too, and none of a development tool is shipped', () => {
+    const patches = readdirSync(join(ROOT, 'patches')).filter((f) => f.endsWith('.patch') && !f.endsWith('.dev.patch'));
     assert.ok(patches.length > 0);
     assert.deepEqual(readdirSync(join(out, 'patches')).sort(), [...patches].sort());
     // The request validator compiles its route patterns once (patches/express-openapi-validator+*.patch).
