@@ -1165,6 +1165,24 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description Our own storage (the database) cannot be reached or did not answer within its deadline
+         *     (`STORAGE_UNAVAILABLE`). Nothing was changed; retry after `retry_after` seconds (also in `Retry-After`).
+         */
+        StorageUnavailable: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                /**
+                 * @description Seconds to wait before retrying.
+                 * @example 5
+                 */
+                "Retry-After": number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The callback is invalid: a parameter is missing, or the sign-in state does not match the one that was started (`VALIDATION_FAILED`). */
         SignInBadRequest: {
             headers: {
@@ -1208,24 +1226,6 @@ export interface components {
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 "X-Request-Id": components["headers"]["X-Request-Id"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /**
-         * @description Our own storage (the database) cannot be reached or did not answer within its deadline
-         *     (`STORAGE_UNAVAILABLE`). Nothing was changed; retry after `retry_after` seconds (also in `Retry-After`).
-         */
-        StorageUnavailable: {
-            headers: {
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                /**
-                 * @description Seconds to wait before retrying.
-                 * @example 5
-                 */
-                "Retry-After": number;
                 [name: string]: unknown;
             };
             content: {
@@ -1561,6 +1561,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     completeGitHubSignIn: {
@@ -1656,9 +1657,11 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     completeSignIn: {
@@ -1716,11 +1719,13 @@ export interface operations {
             };
             400: components["responses"]["SignInBadRequest"];
             401: components["responses"]["SignInFailed"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["AccountConflict"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["StorageUnavailable"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -1925,12 +1930,14 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenHostWrite"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["StorageUnavailable"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -1960,9 +1967,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenWrite"];
             404: components["responses"]["ProviderNotLinked"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     listRepositories: {
