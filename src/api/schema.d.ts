@@ -331,11 +331,11 @@ export interface components {
          */
         ProblemCode: "UNAUTHORIZED" | "SESSION_EXPIRED" | "GITHUB_AUTH" | "PROVIDER_AUTH" | "FORBIDDEN" | "CROSS_SITE_REQUEST" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_HEADERS_TOO_LARGE" | "RATE_LIMITED" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "INTERNAL";
         /**
-         * @description The git host a repository or token belongs to.
+         * @description The git host a repository or token belongs to; `gitlab` is gitlab.com or a self-managed GitLab instance the operator configured.
          * @example github
          * @enum {string}
          */
-        Provider: "github" | "gitverse";
+        Provider: "github" | "gitverse" | "gitlab";
         /** @description One thing wrong with the request. */
         ValidationIssue: {
             /**

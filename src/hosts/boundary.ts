@@ -7,7 +7,7 @@
 import { ApiProblem, problems, type Provider } from '../contract/problem.ts';
 import type { HostRepository } from './types.ts';
 
-const HOST_NAME: Record<Provider, string> = { github: 'GitHub', gitverse: 'GitVerse' };
+const HOST_NAME: Record<Provider, string> = { github: 'GitHub', gitverse: 'GitVerse', gitlab: 'GitLab' };
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const LINE_BREAKS = /[\r\n\u2028\u2029]+/g;
 const HAS_LINE_BREAK = /[\r\n\u2028\u2029]/;

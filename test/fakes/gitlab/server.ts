@@ -36,7 +36,7 @@ const SCOPE_DESCRIPTION = 'The request requires higher privileges than provided 
 
 /** The route a path belongs to, with the project id and file path it names. */
 function routeOf(pathname: string): { route: FakeRoute | 'other'; projectId?: number; filePath?: string } {
-  const fixed: readonly FakeRoute[] = ['/oauth/authorize', '/oauth/token', '/api/v4/user', '/api/v4/projects', '/api/graphql'];
+  const fixed: readonly FakeRoute[] = ['/oauth/authorize', '/oauth/token', '/api/v4/user', '/api/v4/personal_access_tokens/self', '/api/v4/projects', '/api/graphql'];
   const exact = fixed.find((r) => r === pathname);
   if (exact) return { route: exact };
   const tree = /^\/api\/v4\/projects\/(\d+)\/repository\/tree$/.exec(pathname);
@@ -107,6 +107,9 @@ function dispatch(
       break;
     case '/api/v4/user':
       if (method === 'GET') return withAccount(state, req, ['read_user', 'read_api', 'api'], (a) => json(200, renderUser(a, baseUrl)));
+      break;
+    case '/api/v4/personal_access_tokens/self':
+      if (method === 'GET') return withAccount(state, req, ['read_user', 'read_api', 'api'], (a) => personalAccessToken(state, a, req));
       break;
     case '/api/v4/projects':
       if (method === 'GET') return withAccount(state, req, ['read_api', 'api'], (a) => projects(state, a, baseUrl, url));
@@ -293,6 +296,24 @@ function projects(state: FakeGitLabState, account: FakeAccount, baseUrl: string,
   });
   if (counted) Object.assign(headers, { 'x-total': String(list.length), 'x-total-pages': String(lastPage) });
   return json(200, slice.map(render), headers);
+}
+
+/** `GET /personal_access_tokens/self`: 401 for an OAuth token, as GitLab answers one that is not a personal access token. */
+function personalAccessToken(state: FakeGitLabState, account: FakeAccount, req: IncomingMessage): Reply {
+  const token = /^bearer\s+(\S+)$/i.exec(req.headers.authorization?.trim() ?? '')?.[1];
+  if (token !== account.token) return json(401, { message: '401 Unauthorized' });
+  return json(200, {
+    id: account.user.id + 1,
+    name: 'repositories-api',
+    revoked: false,
+    created_at: '2026-01-01T00:00:00.000Z',
+    description: null,
+    scopes: state.scopesOf(req.headers.authorization, account),
+    user_id: account.user.id,
+    last_used_at: new Date().toISOString(),
+    active: true,
+    expires_at: '2027-01-01',
+  });
 }
 
 function projectOf(account: FakeAccount, id: number): FakeProject | undefined {

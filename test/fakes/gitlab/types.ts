@@ -79,6 +79,7 @@ export type FakeRoute =
   | '/oauth/authorize'
   | '/oauth/token'
   | '/api/v4/user'
+  | '/api/v4/personal_access_tokens/self'
   | '/api/v4/projects'
   | '/api/v4/projects/:id/repository/tree'
   | '/api/v4/projects/:id/repository/files/:path/raw'
