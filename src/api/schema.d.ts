@@ -539,17 +539,17 @@ export interface components {
              */
             id: number;
             /**
-             * @description The owner's login.
+             * @description The owner's login; on GitLab the namespace's full path, `acme/platform` for a subgroup.
              * @example acme
              */
             login: string;
             /**
-             * @description The owner's display name where the git host gives one (GitVerse does; GitHub's listing does not).
+             * @description The owner's display name where the git host gives one (GitVerse and GitLab do; GitHub's listing does not).
              * @example Acme Corporation
              */
             full_name: string | null;
             /**
-             * @description Whether the owner is a user or an organization.
+             * @description Whether the owner is a user or an organization; a GitLab group or subgroup is an `Organization`, a personal namespace a `User`.
              * @example Organization
              * @enum {string}
              */
@@ -616,7 +616,8 @@ export interface components {
              */
             name: string;
             /**
-             * @description `owner/name`.
+             * @description `owner/name`. On GitLab the owner is a namespace that may nest (`acme/platform/web`: project `web` of
+             *     subgroup `acme/platform`), so the name is always the last part and the owner everything before it.
              * @example acme/frontend-app
              */
             full_name: string;

@@ -7,3 +7,4 @@ export { detectGitLabBatch, createGitLabReader, DETECT_QUERY, DEFAULT_BATCH_SIZE
 export { createGitLabSource } from './source.ts';
 export { loadGitLabConfig, GitLabInstances, gitlabEnvSchema } from './config.ts';
 export type { GitLabConfig, GitLabInstance } from './config.ts';
+export { checkPersonalAccessToken, READ_SCOPES } from './link.ts';

@@ -28,7 +28,7 @@ export function createGitLabSource(deps: GitLabSourceDeps): RepositorySource {
         const listing = await deps.client.listProjects(token, {
           ...(knownPageCount ? { knownPageCount } : {}),
           // Each page held to the spec as it comes in, while later pages are still on their way.
-          convert: (projects, before) => checkHostRepositories('gitlab', projects.map(toHostRepository), before),
+          convert: (projects, before) => checkHostRepositories('gitlab', projects.map(toHostRepository), before, { nestedOwners: true }),
         });
         deps.metrics.upstream.inc({ provider: 'gitlab', outcome: 'downloaded' }, listing.stats.requests);
         await deps.cache.set(pagesKey, listing.pageCount, 86_400).catch(() => {});

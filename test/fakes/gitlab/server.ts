@@ -98,6 +98,7 @@ function dispatch(
   req: IncomingMessage,
 ): Promise<Reply> | Reply {
   const method = req.method ?? 'GET';
+  state.beforeReply?.(where.route, Object.fromEntries(url.searchParams));
   switch (where.route) {
     case '/oauth/authorize':
       if (method === 'GET') return authorize(state, url);

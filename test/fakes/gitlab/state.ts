@@ -46,6 +46,8 @@ export class FakeGitLabState extends FakeHostState<FakeRoute, FakeAccount, Fault
   countLimit = 10_000;
   /** Offset pagination stops here for projects (GitLab: 50,000); keyset goes on. */
   offsetLimit = 50_000;
+  /** Told of each request just before its answer is worked out: a test changes the projects mid-listing here. */
+  beforeReply: ((route: FakeRoute | 'other', query: Record<string, string>) => void) | undefined;
   /** False: `POST /api/graphql` answers 403, as an instance that refuses GraphQL to this token. */
   graphqlEnabled = true;
 
