@@ -128,6 +128,19 @@ export class GitLabClient {
     return scopes.filter((s): s is string => typeof s === 'string');
   }
 
+  /** The scopes of an OAuth access token (`GET /oauth/token/info`), or undefined for a token that is not one. */
+  async oauthTokenScopes(token: string): Promise<string[] | undefined> {
+    try {
+      const answer = await this.call('reading the token', `${this.webUrl}/oauth/token/info`, { headers: auth(token) });
+      const scope = isRecord(answer.value) ? answer.value.scope : undefined;
+      const scopes = Array.isArray(scope) ? scope : typeof scope === 'string' ? scope.split(/\s+/) : [];
+      return scopes.filter((s): s is string => typeof s === 'string' && s !== '');
+    } catch (error) {
+      if (statusOf(error) === 401) return undefined;
+      throw error;
+    }
+  }
+
   /** Step two of the OAuth web flow, with the PKCE verifier. */
   async exchangeOAuthCode(input: OAuthClient & { code: string; redirectUri: string; codeVerifier: string }): Promise<GitLabTokens> {
     return this.tokenGrant('exchanging the sign-in code', {

@@ -14,6 +14,8 @@
  */
 import { z } from 'zod';
 import { problems } from '../../contract/problem.ts';
+import { optional, text, url, whole } from '../../env.ts';
+import { hostConfig } from '../host.ts';
 
 export interface GitLabInstance {
   /** The web URL's host (and port): `gitlab.com`, `gitlab.example.com:8443`. Stored with a user's link. */
@@ -37,56 +39,69 @@ const instanceSchema = z.object(
   { error: 'objects with url, and optionally api_url, client_id and client_secret' },
 );
 
-const whole = (min: number, max: number) => z.coerce.number().int().min(min).max(max, { error: `a whole number from ${min} to ${max}` }).optional();
+const INSTANCES_FORM = 'a JSON array of instances, each {"url": …} with optionally api_url, client_id and client_secret, each host once';
 
-export const gitlabEnvSchema = z.object({
-  GITLAB_URL: httpUrl.optional(),
-  GITLAB_API_URL: httpUrl.optional(),
-  GITLAB_CLIENT_ID: z.string().optional(),
-  GITLAB_CLIENT_SECRET: z.string().optional(),
-  GITLAB_INSTANCES: z
+const instancesVariable = optional(
+  z
     .string()
-    .transform((text, ctx) => {
+    .transform((value, ctx) => {
       try {
-        return JSON.parse(text) as unknown;
+        return JSON.parse(value) as unknown;
       } catch {
-        ctx.addIssue({ code: 'custom', message: 'a JSON array of instances' });
+        ctx.addIssue({ code: 'custom', message: INSTANCES_FORM });
         return z.NEVER;
       }
     })
-    .pipe(z.array(instanceSchema, { error: 'a JSON array of instances' }).max(50))
-    .optional(),
-  GITLAB_TIMEOUT_MS: whole(100, 120_000),
-  GITLAB_CONCURRENCY: whole(1, 100),
-});
+    .pipe(
+      z
+        .array(instanceSchema, { error: INSTANCES_FORM })
+        .max(50, { error: INSTANCES_FORM })
+        .refine((list) => new Set(list.map((i) => new URL(i.url).host)).size === list.length, { error: INSTANCES_FORM }),
+    ),
+);
 
-function instance(url: string, apiUrl: string | undefined, clientId: string | undefined, clientSecret: string | undefined): GitLabInstance {
+function instance(webUrl: string, apiUrl: string | undefined, clientId: string | undefined, clientSecret: string | undefined): GitLabInstance {
   return {
-    id: new URL(url).host,
-    webUrl: url,
-    apiUrl: apiUrl ?? `${url}/api/v4`,
+    id: new URL(webUrl).host,
+    webUrl,
+    apiUrl: apiUrl ?? `${webUrl}/api/v4`,
     oauth: clientId && clientSecret ? { clientId, clientSecret } : undefined,
   };
 }
 
-/** GitLab's settings from the environment; throws an Error naming the variable when one is not valid. */
+/** GitLab's settings, as the registry reads them. */
+export const gitlabConfig = hostConfig({
+  variables: {
+    GITLAB_URL: url,
+    GITLAB_API_URL: url,
+    GITLAB_CLIENT_ID: text,
+    GITLAB_CLIENT_SECRET: text,
+    GITLAB_INSTANCES: instancesVariable,
+    GITLAB_TIMEOUT_MS: whole(100, 120_000),
+    GITLAB_CONCURRENCY: whole(1, 100),
+  },
+  load: (vars): GitLabConfig => {
+    const main = instance(vars.GITLAB_URL ?? 'https://gitlab.com', vars.GITLAB_API_URL, vars.GITLAB_CLIENT_ID, vars.GITLAB_CLIENT_SECRET);
+    const others = (vars.GITLAB_INSTANCES ?? []).map((i) => instance(i.url, i.api_url, i.client_id, i.client_secret));
+    return {
+      instances: [main, ...others.filter((i) => i.id !== main.id)],
+      timeoutMs: vars.GITLAB_TIMEOUT_MS ?? 10_000,
+      concurrency: vars.GITLAB_CONCURRENCY ?? 10,
+    };
+  },
+  warnings: (config) => (config.instances[0]?.oauth ? [] : ['GITLAB_CLIENT_ID and GITLAB_CLIENT_SECRET are not set: sign-in with GitLab cannot work']),
+});
+
+const variablesSchema = z.object(gitlabConfig.variables);
+
+/** GitLab's settings from the environment alone; throws an Error naming the variable when one is not valid. */
 export function loadGitLabConfig(env: Record<string, string | undefined>): GitLabConfig {
-  const known = Object.fromEntries(Object.keys(gitlabEnvSchema.shape).map((name) => [name, env[name] === '' ? undefined : env[name]]));
-  const result = gitlabEnvSchema.safeParse(known);
+  const result = variablesSchema.safeParse(Object.fromEntries(Object.keys(gitlabConfig.variables).map((name) => [name, env[name]])));
   if (!result.success) {
     const issue = result.error.issues[0]!;
     throw new Error(`${String(issue.path[0])} is not valid: expected ${issue.message}`);
   }
-  const vars = result.data;
-  const main = instance(vars.GITLAB_URL ?? 'https://gitlab.com', vars.GITLAB_API_URL, vars.GITLAB_CLIENT_ID, vars.GITLAB_CLIENT_SECRET);
-  const others = (vars.GITLAB_INSTANCES ?? []).map((i) => instance(i.url, i.api_url, i.client_id, i.client_secret));
-  const instances = [main, ...others.filter((i) => i.id !== main.id)];
-  const ids = new Set<string>();
-  for (const i of instances) {
-    if (ids.has(i.id)) throw new Error(`GITLAB_INSTANCES is not valid: ${i.id} is listed twice`);
-    ids.add(i.id);
-  }
-  return { instances, timeoutMs: vars.GITLAB_TIMEOUT_MS ?? 10_000, concurrency: vars.GITLAB_CONCURRENCY ?? 10 };
+  return gitlabConfig.load(result.data);
 }
 
 /** `scheme://host:port/path` without a trailing slash, default ports dropped: the form URLs are compared in. */

@@ -5,6 +5,6 @@ export type { GitLabProject } from './project.ts';
 export { toGitLabProblem, problemForStatus, rejectedToken, retryAfterSeconds, GitLabHttpError, MalformedAnswer } from './errors.ts';
 export { detectGitLabBatch, createGitLabReader, DETECT_QUERY, DEFAULT_BATCH_SIZE } from './kinds.ts';
 export { createGitLabSource } from './source.ts';
-export { loadGitLabConfig, GitLabInstances, gitlabEnvSchema } from './config.ts';
+export { loadGitLabConfig, GitLabInstances, gitlabConfig } from './config.ts';
 export type { GitLabConfig, GitLabInstance } from './config.ts';
 export { checkPersonalAccessToken, READ_SCOPES } from './link.ts';

@@ -36,7 +36,7 @@ const SCOPE_DESCRIPTION = 'The request requires higher privileges than provided 
 
 /** The route a path belongs to, with the project id and file path it names. */
 function routeOf(pathname: string): { route: FakeRoute | 'other'; projectId?: number; filePath?: string } {
-  const fixed: readonly FakeRoute[] = ['/oauth/authorize', '/oauth/token', '/api/v4/user', '/api/v4/personal_access_tokens/self', '/api/v4/projects', '/api/graphql'];
+  const fixed: readonly FakeRoute[] = ['/oauth/authorize', '/oauth/token', '/oauth/token/info', '/api/v4/user', '/api/v4/personal_access_tokens/self', '/api/v4/projects', '/api/graphql'];
   const exact = fixed.find((r) => r === pathname);
   if (exact) return { route: exact };
   const tree = /^\/api\/v4\/projects\/(\d+)\/repository\/tree$/.exec(pathname);
@@ -105,6 +105,9 @@ function dispatch(
       break;
     case '/oauth/token':
       if (method === 'POST') return token(state, req);
+      break;
+    case '/oauth/token/info':
+      if (method === 'GET') return tokenInfo(state, req);
       break;
     case '/api/v4/user':
       if (method === 'GET') return withAccount(state, req, ['read_user', 'read_api', 'api'], (a) => json(200, renderUser(a, baseUrl)));
@@ -208,6 +211,21 @@ async function token(state: FakeGitLabState, req: IncomingMessage): Promise<Repl
     return json(200, { ...state.issueTokens(entry.login, entry.scope), token_type: 'Bearer', scope: entry.scope });
   }
   return json(400, { error: 'unsupported_grant_type', error_description: 'The authorization grant type is not supported by the authorization server.' });
+}
+
+/** Doorkeeper's token introspection for the bearer token: 401 `invalid_token` for anything but a live OAuth token. */
+function tokenInfo(state: FakeGitLabState, req: IncomingMessage): Reply {
+  const token = /^bearer\s+(\S+)$/i.exec(req.headers.authorization?.trim() ?? '')?.[1] ?? '';
+  const entry = state.accessTokens.get(token);
+  const account = entry ? state.accountByLogin(entry.login) : undefined;
+  if (!entry || !account || entry.expiresAt <= Date.now()) return invalidToken(entry ? 'expired' : 'revoked');
+  return json(200, {
+    resource_owner_id: account.user.id,
+    scope: entry.scope.split(/\s+/).filter(Boolean),
+    expires_in: Math.max(0, Math.floor((entry.expiresAt - Date.now()) / 1000)),
+    application: { uid: state.clientId ?? 'fake-app' },
+    created_at: Math.floor(Date.now() / 1000),
+  });
 }
 
 // ---------------------------------------------------------------- REST API

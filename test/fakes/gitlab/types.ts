@@ -78,6 +78,7 @@ export interface FakeUserInput {
 export type FakeRoute =
   | '/oauth/authorize'
   | '/oauth/token'
+  | '/oauth/token/info'
   | '/api/v4/user'
   | '/api/v4/personal_access_tokens/self'
   | '/api/v4/projects'
