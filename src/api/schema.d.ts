@@ -724,7 +724,19 @@ export interface components {
          *       by spaces and are cut to their lengths (empty becomes `null`);
          *     - dates are written in UTC with whole seconds (`2026-03-10T14:32:10Z`); a leap second (`…T23:59:60Z`)
          *       is written as the second before it; a date that is missing or not a date is `null`;
-         *     - an `html_url` that is not an absolute http(s) URL refuses the host's answer like an identity field.
+         *     - an `html_url` that is not an absolute http(s) URL refuses the host's answer like an identity field;
+         *     - a `visibility` the host does not give is `private` or `public` as `private` says.
+         *
+         *     GitLab projects (from `GET /api/v4/projects?membership=true`, GitLab's full project) are written as follows:
+         *     `name` is the project's `path` and `full_name` its `path_with_namespace`; the owner is the namespace (`full_path`
+         *     as `login`, `name` as `full_name`, `Organization` for a group or subgroup, `User` for a personal namespace);
+         *     `visibility` is GitLab's own, and `private` is false only for `public`; `fork` is whether GitLab names a
+         *     `forked_from_project`; `stargazers_count` is `star_count`; GitLab's listing has no watchers, language or size
+         *     (`0`, `null`, `0`); `updated_at` and `pushed_at` are `last_activity_at` (GitLab's only activity date there);
+         *     `default_branch` is `null` for an empty repository. Permissions come from the higher of the user's access
+         *     levels on the project and its group: `pull` from Reporter (20), or any access to a project that is not private;
+         *     `triage` Reporter; `push` Developer (30); `maintain` Maintainer (40); `admin` Owner (50); `null` when GitLab
+         *     gives neither level.
          */
         Repository: {
             provider: components["schemas"]["Provider"];
@@ -746,8 +758,16 @@ export interface components {
              * @example Production API backend
              */
             description: string | null;
-            /** @description Whether the repository is private. */
+            /** @description Whether the repository is private (not `public`; GitLab's `internal` projects are private here). */
             private: boolean;
+            /**
+             * @description Who can see the repository: everyone (`public`), its members (`private`), or, on GitLab (and GitHub
+             *     Enterprise), every signed-in user of that instance (`internal`). A host that says only public or private
+             *     gives those two.
+             * @example private
+             * @enum {string}
+             */
+            visibility: "public" | "private" | "internal";
             /** @description Whether the repository is a fork. */
             fork: boolean;
             /** @description Whether the repository is archived (read-only). */
