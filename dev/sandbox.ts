@@ -16,7 +16,7 @@ const sandbox = await startSandbox({
   port: APP_PORT,
   githubPort: Number(process.env.SANDBOX_GITHUB_PORT ?? 3001),
   gitversePort: Number(process.env.SANDBOX_GITVERSE_PORT ?? 3002),
-  gitlabPort: Number(process.env.SANDBOX_GITLAB_PORT ?? 3003),
+  hostPorts: { gitlab: Number(process.env.SANDBOX_GITLAB_PORT ?? 3003) },
   latencyMs: Number(process.env.SANDBOX_GITHUB_LATENCY_MS ?? 30),
 });
 

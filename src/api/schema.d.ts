@@ -416,8 +416,8 @@ export interface components {
          *     - `CROSS_SITE_REQUEST`: a write authenticated by the session cookie came from a page of another site
          *       (by its `Origin` or `Sec-Fetch-Site`) that is not a trusted origin; nothing was changed.
          *     - `NOT_FOUND`: no such resource for this user.
-         *     - `ACCOUNT_CONFLICT`: the git host account of an OAuth flow is already linked to another user of this
-         *       service; nothing was changed (sign in with that account instead, or unlink it from the other user).
+         *     - `ACCOUNT_CONFLICT` (only in a `ConflictProblem`, 409): the git host account of an OAuth flow is already
+         *       linked to another user of this service; nothing was changed.
          *     - `METHOD_NOT_ALLOWED`, `UNSUPPORTED_MEDIA_TYPE`, `PAYLOAD_TOO_LARGE`: the request's form is wrong (a 405
          *       carries an `Allow` header listing the methods the path answers). `REQUEST_HEADERS_TOO_LARGE`: the
          *       request line or headers are larger than the server reads (431; the connection is closed).
@@ -430,7 +430,7 @@ export interface components {
          * @example GITHUB_AUTH
          * @enum {string}
          */
-        ProblemCode: "UNAUTHORIZED" | "SESSION_EXPIRED" | "GITHUB_AUTH" | "PROVIDER_AUTH" | "FORBIDDEN" | "CROSS_SITE_REQUEST" | "NOT_FOUND" | "ACCOUNT_CONFLICT" | "METHOD_NOT_ALLOWED" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_HEADERS_TOO_LARGE" | "RATE_LIMITED" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "INTERNAL";
+        ProblemCode: "UNAUTHORIZED" | "SESSION_EXPIRED" | "GITHUB_AUTH" | "PROVIDER_AUTH" | "FORBIDDEN" | "CROSS_SITE_REQUEST" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_HEADERS_TOO_LARGE" | "RATE_LIMITED" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "INTERNAL";
         /**
          * @description The git host a repository or token belongs to; `gitlab` is gitlab.com or a self-managed GitLab instance the operator configured.
          * @example github
@@ -549,6 +549,66 @@ export interface components {
              */
             scope: string;
             user: components["schemas"]["User"];
+        };
+        /**
+         * @description The problem of a host account that is already linked to another user (409): a `Problem` whose `code` is
+         *     `ACCOUNT_CONFLICT`. It has a schema of its own so that the codes other answers may carry stay as they were.
+         */
+        ConflictProblem: {
+            /**
+             * Format: uri-reference
+             * @description A URI reference naming the problem type: its section in this reference (`/docs#section/<code in lower case>`,
+             *     relative to the API's origin).
+             * @example /docs#section/account_conflict
+             */
+            type: string;
+            /**
+             * @description A short summary of the problem type; the same for every occurrence of a code.
+             * @example GitHub authorization failed
+             */
+            title: string;
+            /**
+             * Format: int32
+             * @description The HTTP status code, repeated.
+             * @example 403
+             */
+            status: number;
+            /**
+             * @description What happened this time, for a human.
+             * @example GitHub rejected the stored token. Reconnect GitHub to continue.
+             */
+            detail: string;
+            /**
+             * Format: uri-reference
+             * @description The request path this problem is about.
+             * @example /api/v1/repos
+             */
+            instance?: string;
+            /**
+             * @description Always `ACCOUNT_CONFLICT`.
+             * @enum {string}
+             */
+            code: "ACCOUNT_CONFLICT";
+            /**
+             * @description This request's id (also in the `X-Request-Id` header).
+             * @example 3f1c2a9e-6f0b-4c1e-9d2f-8a7b5c4d3e2f
+             */
+            request_id: string;
+            /** @description True when re-linking the git host may fix this; the app session itself is still valid. */
+            reconnect?: boolean;
+            /**
+             * Format: int32
+             * @description Seconds to wait before retrying (also in `Retry-After`).
+             * @example 42
+             */
+            retry_after?: number;
+            provider?: components["schemas"]["Provider"];
+            /** @description The first message for each invalid field, by path. */
+            field_errors?: {
+                [key: string]: string;
+            };
+            /** @description Every validation issue found. */
+            issues?: components["schemas"]["ValidationIssue"][];
         };
         /** @description A fresh bearer token for the session that asked for it. */
         AccessToken: {
@@ -1040,7 +1100,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["ConflictProblem"];
             };
         };
         /** @description An unexpected error on our side (`INTERNAL`); quote `request_id`. */
