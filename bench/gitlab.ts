@@ -87,7 +87,7 @@ export async function benchGitLab(opts: RunOptions): Promise<TargetResult[]> {
     GITLAB_CLIENT_SECRET: CLIENT.secret,
   });
   const concurrency = app.config.gitlab.concurrency;
-  const rows: Array<{ n: number; rtt: number; cold: number; aloneCold: number; known: number; aloneKnown: number; warm: number; warmRequests: number }> = [];
+  const rows: Array<{ n: number; rtt: number; cold: number; aloneCold: number; known: number; aloneKnown: number; warm: number; warmRequests: number; coldRequests: number }> = [];
   heading('Part G — GitLab listing');
   say(`the fake GitLab in a worker thread at ${opts.latencyMs} ms a request; pages of ${PER_PAGE}, ${concurrency} at a time; timed on the bench's thread, the fake alone too`);
   try {
@@ -110,10 +110,13 @@ export async function benchGitLab(opts: RunOptions): Promise<TargetResult[]> {
       const aloneCold: number[] = [];
       const known: number[] = [];
       const aloneKnown: number[] = [];
+      let coldRequests = 0;
       for (let r = 0; r < reps; r++) {
         rtts.push(await fakeAlone(gitlab.baseUrl, token, 1, 1, true));
         await app.app.services.cache.del(keys);
+        const sent = await gitlab.requests();
         cold.push(await list(true));
+        coldRequests = (await gitlab.requests()) - sent;
         aloneCold.push(await fakeAlone(gitlab.baseUrl, token, pages, concurrency, true));
         await app.app.services.cache.del(keys.slice(1));
         known.push(await list(true));
@@ -123,7 +126,7 @@ export async function benchGitLab(opts: RunOptions): Promise<TargetResult[]> {
       const before = await gitlab.requests();
       const warm: number[] = [];
       for (let r = 0; r < 20; r++) warm.push(await list(false));
-      rows.push({ n, rtt: median(rtts), cold: median(cold), aloneCold: median(aloneCold), known: median(known), aloneKnown: median(aloneKnown), warm: median(warm), warmRequests: (await gitlab.requests()) - before });
+      rows.push({ n, rtt: median(rtts), cold: median(cold), aloneCold: median(aloneCold), known: median(known), aloneKnown: median(aloneKnown), warm: median(warm), warmRequests: (await gitlab.requests()) - before, coldRequests });
     }
   } finally {
     await app.close();
@@ -137,6 +140,7 @@ export async function benchGitLab(opts: RunOptions): Promise<TargetResult[]> {
       ['fake alone: page 1, then the rest', ...col((r) => ms(r.aloneCold))],
       ['cold listing', ...col((r) => ms(r.cold))],
       ['  ÷ the fake alone', ...col((r) => ratio(r.cold / r.aloneCold))],
+      ['  requests to GitLab', ...col((r) => String(r.coldRequests))],
       ['fake alone: all pages at once', ...col((r) => ms(r.aloneKnown))],
       ['known page count', ...col((r) => ms(r.known))],
       ['  ÷ the fake alone', ...col((r) => ratio(r.known / r.aloneKnown))],
