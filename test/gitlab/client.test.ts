@@ -52,14 +52,16 @@ describe('GitLabClient.listProjects reads every page', () => {
 
   it('when the total is known from page 1, then the other pages are asked for at once', async () => {
     seed(1000);
-    fake.state.latencyMs = 30;
+    // Long enough that every page is still in flight when the last one is asked for, on a busy machine too.
+    fake.state.latencyMs = 400;
     await client.listProjects(account.token);
     assert.ok(fake.state.counters.maxInFlight >= 8, `at most ${fake.state.counters.maxInFlight} requests at once`);
   });
 
   it('when the page count of the last listing is passed, then every page is asked for at once from the start', async () => {
     seed(500);
-    fake.state.latencyMs = 30;
+    // Long enough that every page is still in flight when the last one is asked for, on a busy machine too.
+    fake.state.latencyMs = 400;
     const listing = await client.listProjects(account.token, { knownPageCount: 5 });
     assert.equal(listing.repos.length, 500);
     assert.equal(fake.state.counters.maxInFlight, 5);
