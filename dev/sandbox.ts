@@ -1,24 +1,61 @@
 /**
- * `npm run dev`: the stateful sandbox. The real app on the embedded database, against a fake GitHub and a
- * fake GitLab on loopback (and a fake GitVerse) seeded with a few hundred realistic repositories of every kind and visibility,
- * plus the Prism mock. Sign-in through the fake OAuth works in a browser (the fake shows its accounts to pick
- * from); connect and disconnect stick (in ./data/sandbox). Any http://localhost:* or http://127.0.0.1:* page
- * may call it with credentials; CORS_ORIGINS adds more origins.
+ * `npm run dev`: the stateful sandbox. The real app on the embedded database, against a fake GitHub on
+ * loopback (and a fake GitVerse) seeded with a few hundred realistic repositories of every kind and visibility,
+ * plus the Prism mock and the reference picker. Sign-in through the fake OAuth works in a browser (the fake
+ * shows its accounts to pick from, one per state a picker draws) and ends on the picker; connect and
+ * disconnect stick (in ./data/sandbox). Any http://localhost:* or http://127.0.0.1:* page may call it with
+ * credentials; CORS_ORIGINS adds more origins.
  */
 import { spawn } from 'node:child_process';
-import { curlLine, startSandbox } from './start-sandbox.ts';
+import { pickerBuilt } from './picker-server.ts';
+import { partsOf, portProblem, sandboxPorts, SandboxPortError, type SandboxPorts } from './ports.ts';
+import { markRunning, runningSandbox } from './running.ts';
+import { curlLine, SANDBOX_DATA_DIR, startSandbox, type SandboxAccount } from './start-sandbox.ts';
 
-const APP_PORT = Number(process.env.PORT ?? 3000);
-// Not 4010: that is `npm run mock`'s port, so both can run at once.
-const MOCK_PORT = Number(process.env.SANDBOX_MOCK_PORT ?? 4011);
+/** One line on stderr and exit 1: how a sandbox that cannot start says so. */
+function refuse(line: string): never {
+  process.stderr.write(`Sandbox cannot start: ${line}\n`);
+  process.exit(1);
+}
 
+// Every port and the database's folder are checked before anything is started or opened.
+let ports: SandboxPorts;
+try {
+  ports = sandboxPorts(process.env);
+} catch (error) {
+  if (!(error instanceof SandboxPortError)) throw error;
+  refuse(error.message);
+}
+const dataDir = process.env.DATA_DIR ?? SANDBOX_DATA_DIR;
+const other = process.env.DATABASE_URL ? undefined : runningSandbox(dataDir);
+if (other) refuse(`another sandbox (process ${other.pid}, ${other.appUrl}) has ${dataDir} open: stop it, or give this one DATA_DIR=./data/sandbox-2`);
+const taken = await portProblem(ports);
+if (taken) refuse(taken);
+
+// The app's request log is quiet (the banner's terminal stays readable); SANDBOX_REQUEST_LOG=true turns it on.
+const requestLog = /^(true|1)$/i.test(process.env.SANDBOX_REQUEST_LOG ?? '');
+const MOCK_PORT = ports.mock.port;
+
+if (!pickerBuilt()) {
+  console.error('✖ the reference picker is not built: run `npm run build:picker` (npm run dev does it first)');
+  process.exit(1);
+}
 const sandbox = await startSandbox({
-  port: APP_PORT,
-  githubPort: Number(process.env.SANDBOX_GITHUB_PORT ?? 3001),
-  gitversePort: Number(process.env.SANDBOX_GITVERSE_PORT ?? 3002),
-  hostPorts: { gitlab: Number(process.env.SANDBOX_GITLAB_PORT ?? 3003) },
+  port: ports.app.port,
+  pickerPort: ports.picker.port,
+  mockUrl: `http://127.0.0.1:${MOCK_PORT}`,
+  githubPort: ports.github.port,
+  gitversePort: ports.gitverse.port,
+  // A free port unless SANDBOX_GITLAB_PORT names one; the banner prints it.
+  gitlabPort: Number(process.env.SANDBOX_GITLAB_PORT ?? 0),
   latencyMs: Number(process.env.SANDBOX_GITHUB_LATENCY_MS ?? 30),
+  env: {
+    ...process.env,
+    METRICS_PORT: ports.metrics ? String(ports.metrics.port) : 'off',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? (requestLog ? 'info' : 'warn'),
+  },
 });
+const unmark = markRunning(dataDir, sandbox.appUrl);
 
 const mock = spawn(process.execPath, ['node_modules/@stoplight/prism-cli/dist/index.js', 'mock', 'openapi/dist/openapi.yaml', '--port', String(MOCK_PORT), '--host', '127.0.0.1'], {
   stdio: 'ignore',
@@ -27,29 +64,41 @@ const mock = spawn(process.execPath, ['node_modules/@stoplight/prism-cli/dist/in
 const app = sandbox.appUrl;
 const accounts = sandbox.accounts
   .map(
-    (a) => {
-      const hosts = [
-        ...(a.provider === 'github' ? [`${a.repos} repositories on the fake GitHub`] : []),
-        ...(a.gitlabProjects !== undefined ? [`${a.gitlabProjects} projects on the fake GitLab`] : []),
-      ];
-      const notes = a.login === 'octocat' ? '; GitVerse linked too; a few connected at the first start' : a.provider === 'gitlab' ? '; signed in with GitLab' : '';
-      return `  ${a.login} (${hosts.join(', ')}${notes})\n    ${curlLine(app, a.token)}`;
-    },
+    (a) => `  ${a.login} (${a.repos} repositories on the fake GitHub${a.gitverse ? `, ${a.gitverse} on the fake GitVerse` : ''}${a.login === 'octocat' ? '; a few connected at the first start' : ''})
+    ${curlLine(app, a.token)}`,
   )
+  .concat(sandbox.gitlabAccounts.map((a) => `  ${a.login} (${a.projects} projects on the fake GitLab; signed in with GitLab)\n    ${curlLine(app, a.token)}`))
   .join('\n\n');
+const width = (f: (a: SandboxAccount) => string) => Math.max(...sandbox.accounts.map((a) => f(a).length));
+const [loginWidth, preferWidth] = [width((a) => a.login), width((a) => a.prefer)];
+const states = sandbox.accounts.map((a) => `  ${a.login.padEnd(loginWidth)}  ${a.prefer.padEnd(preferWidth)}  ${a.shows}`).join('\n');
+
+const portLines = partsOf(ports)
+  .map((p) => `    ${String(p.port).padEnd(6)} ${p.name.replace(/^the /, '').padEnd(20)} ${p.variable}`)
+  .join('\n');
 
 process.stdout.write(`
 Repositories API sandbox (Node ${process.version})
+  picker     ${sandbox.pickerUrl}   (the reference picker; ${sandbox.pickerUrl}?api=mock draws the mock's states)
   app        ${app}/api/v1/repos
-  sign in    ${app}/api/v1/auth/github/login   (the fake GitHub asks which account: ${sandbox.accounts.filter((a) => a.provider === 'github').map((a) => a.login).join(', ')})
-             ${app}/api/v1/auth/gitlab/login   (the fake GitLab asks which account: ${sandbox.gitlab.state.accounts.size} of them)
+  sign in    ${app}/api/v1/auth/github/login   (the fake GitHub asks which account: ${sandbox.accounts.map((a) => a.login).join(', ')})
+             ${app}/api/v1/auth/gitlab/login   (the fake GitLab asks which account: octocat, ${sandbox.gitlabAccounts.map((a) => a.login).join(', ')})
   docs       ${app}/docs
   mock       http://127.0.0.1:${MOCK_PORT}/api/v1/repos   (Prism; see mocks/README.md for its states)
   fake GitHub ${sandbox.fake.baseUrl}
   fake GitVerse ${sandbox.gitverse.baseUrl}
-  fake GitLab ${sandbox.gitlab.baseUrl}
+  fake GitLab ${sandbox.gitlab.baseUrl}   (octocat has GitLab linked too)
   metrics    ${sandbox.metricsUrl ?? 'off (METRICS_PORT=off)'}   (operators only; not on the API port)
   CORS       ${sandbox.corsOrigins.join(', ')}   (with credentials; CORS_ORIGINS=https://… npm run dev adds more)
+  request log ${requestLog ? 'on' : 'off (SANDBOX_REQUEST_LOG=true npm run dev shows one JSON line per request)'}
+
+Ports (SANDBOX_PORT=${ports.base} moves them all; each part's variable moves it alone):
+${portLines}
+
+Every state, by account (sign in as it from the picker) beside the mock's Prefer header for the same state:
+
+  ${'account'.padEnd(loginWidth)}  ${'mock: Prefer'.padEnd(preferWidth)}  what the picker shows
+${states}
 
 Bearer tokens (12 h), one per account, ready to paste:
 
@@ -64,6 +113,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     mock.kill();
+    unmark();
     void sandbox.stop().then(() => process.exit(0));
   });
 }

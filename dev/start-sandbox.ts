@@ -1,18 +1,20 @@
 /**
  * The sandbox's parts, started together: the real app on the embedded database, a fake GitHub (with a
- * sign-in page listing its accounts) and a fake GitVerse on loopback, seeded with realistic repositories.
- * `npm run dev` (sandbox.ts) starts it on fixed ports and prints the banner; tests start it on free ports.
+ * sign-in page listing its accounts) and a fake GitVerse on loopback, seeded with realistic repositories,
+ * and the reference picker's page. `npm run dev` (sandbox.ts) starts it on fixed ports and prints the
+ * banner; tests start it on free ports.
  */
 import { loadConfig } from '../src/config.ts';
-import type { Provider } from '../src/contract/types.ts';
-import { idFor, tokenFor, type FakeGitHub } from '../test/fakes/github/index.ts';
-import type { FakeGitVerse } from '../test/fakes/gitverse/index.ts';
-import type { FakeGitLab } from '../test/fakes/gitlab/index.ts';
-import { tokenFor as gitlabTokenFor } from '../test/fakes/gitlab/index.ts';
-import { closeFakeHosts, SANDBOX_GITLAB_ACCOUNTS, startSandboxHosts, type FakeHosts } from '../test/fakes/hosts.ts';
+import { sortOrder } from '../src/listing/query.ts';
+import { createStateGraphqlHandler } from '../test/fakes/github/graphql.ts';
+import { generateRepos, idFor, startFakeGitHub, tokenFor, type FakeGitHub, type Fault } from '../test/fakes/github/index.ts';
+import { generateGitVerseRepos, gitverseTokenFor, startFakeGitVerse, type FakeGitVerse } from '../test/fakes/gitverse/index.ts';
+import { generateProjects, startFakeGitLab, tokenFor as gitlabTokenFor, type FakeGitLab } from '../test/fakes/gitlab/index.ts';
+import { KIND_CORPUS } from '../test/fixtures/kind-corpus.ts';
 import { startServer } from '../src/server.ts';
 import { freePort } from '../test/support/ports.ts';
 import { issueDevToken } from './dev-token.ts';
+import { startPickerServer } from './picker-server.ts';
 
 export const SANDBOX_CLIENT = { id: 'Iv1.sandbox', secret: 'sandbox-client-secret' };
 export const SANDBOX_DATA_DIR = './data/sandbox';
@@ -21,65 +23,152 @@ export const SANDBOX_CORS_ORIGINS = ['http://localhost:*', 'http://127.0.0.1:*']
 /** How many of octocat's repositories the sandbox connects on its first start. */
 const CONNECTED_AT_FIRST_START = 3;
 
-/** The fake GitHub's accounts: many repositories, a handful, none. */
-export const SANDBOX_ACCOUNTS = [
-  { login: 'octocat', name: 'The Octocat', repos: 320, seed: 42 },
-  { login: 'hubot', name: 'Hubot', repos: 12, seed: 7 },
-  { login: 'newcomer', name: 'New Comer', repos: 0, seed: 1 },
+/** What a state account's GitHub (or its second host) does to its repository listing. */
+export type SandboxState =
+  /**
+   * GitHub rejects the account's token on the repository listing: 403 `GITHUB_AUTH` with `reconnect`. The
+   * second sign-in since the start (the picker's "Reconnect GitHub") gets a token GitHub accepts, until the next start.
+   */
+  | 'revoked'
+  /** GitHub's secondary rate limit: 429 `RATE_LIMITED` with `retry_after`. */
+  | 'rate_limited'
+  /** GitHub answers 502: 502 `UPSTREAM_UNAVAILABLE`. */
+  | 'down'
+  /** GitHub never answers: 504 `UPSTREAM_TIMEOUT` once the app's deadline (`GITHUB_TIMEOUT_MS`) passes. */
+  | 'timeout'
+  /** GitHub answers after 60% of the app's deadline: slow, but the list comes. */
+  | 'slow'
+  /** GitHub answers, GitVerse fails: 200 with GitVerse's entry in `providers` failed. */
+  | 'second_host_down';
+
+export interface SandboxAccountSpec {
+  login: string;
+  name: string;
+  /** Repositories on the fake GitHub. */
+  repos: number;
+  /** Repositories on the fake GitVerse, linked at every start; none linked when absent. */
+  gitverse?: number;
+  seed: number;
+  /** The error state this account shows; a data account when absent. */
+  state?: SandboxState;
+  /** What a picker shows when signed in as this account (the banner's and mocks/README.md's table). */
+  shows: string;
+  /** The mock's header for the same state. */
+  prefer: string;
+}
+
+/**
+ * The fake GitHub's accounts: many repositories (some connected), a handful, none, thousands, and one per
+ * state a picker must draw. The fake's sign-in page lists them all; each has a ready bearer token.
+ */
+export const SANDBOX_ACCOUNTS: readonly SandboxAccountSpec[] = [
+  { login: 'octocat', name: 'The Octocat', repos: 320, gitverse: 60, seed: 42, shows: 'the list: kinds, origins, 3 connected on the first page, two hosts', prefer: 'code=200, example=typical' },
+  { login: 'hubot', name: 'Hubot', repos: 12, seed: 7, shows: 'a short list, one page', prefer: 'code=200, example=mixed' },
+  { login: 'newcomer', name: 'New Comer', repos: 0, seed: 1, shows: 'an empty account', prefer: 'code=200, example=empty' },
+  { login: 'many-repos', name: 'Many Repos', repos: 3000, seed: 3, shows: 'thousands of repositories: paging and search', prefer: 'code=200, example=long_page' },
+  { login: 'revoked-token', name: 'Revoked Token', repos: 9, seed: 11, state: 'revoked', shows: '403 GITHUB_AUTH, reconnect: GitHub rejects its token; reconnecting (a second sign-in) fixes it until the next start', prefer: 'code=403, example=github_auth' },
+  { login: 'rate-limited', name: 'Rate Limited', repos: 9, seed: 12, state: 'rate_limited', shows: '429 RATE_LIMITED with retry_after (30 s)', prefer: 'code=429, example=rate_limited' },
+  { login: 'host-down', name: 'Host Down', repos: 9, seed: 13, state: 'down', shows: '502 UPSTREAM_UNAVAILABLE: GitHub answers 502', prefer: 'code=502, example=upstream_unavailable' },
+  { login: 'host-timeout', name: 'Host Timeout', repos: 9, seed: 14, state: 'timeout', shows: '504 UPSTREAM_TIMEOUT after the deadline (GITHUB_TIMEOUT_MS, 10 s)', prefer: 'code=504, example=upstream_timeout' },
+  { login: 'host-slow', name: 'Host Slow', repos: 9, seed: 15, state: 'slow', shows: 'slow but within the deadline: the list after 6 s', prefer: '(the mock answers at once)' },
+  { login: 'second-host-down', name: 'Second Host Down', repos: 9, gitverse: 4, seed: 16, state: 'second_host_down', shows: '200 with GitVerse failed beside GitHub that answered', prefer: 'code=200, example=partial' },
+];
+
+export const SANDBOX_GITLAB_CLIENT = { id: 'sandbox-gitlab-application', secret: 'sandbox-gitlab-secret' };
+
+/**
+ * The fake GitLab's accounts: octocat (GitHub's too: one listing shows GitHub, GitVerse and GitLab), and two
+ * who came in by GitLab: one with projects in groups and subgroups over three pages, one with a handful.
+ */
+export const SANDBOX_GITLAB_ACCOUNTS = [
+  { login: 'octocat', name: 'The Octocat', projects: 80, seed: 61, groups: ['octo-org', 'octo-org/web'] },
+  { login: 'gitlab-dev', name: 'GitLab Developer', projects: 260, seed: 62, groups: ['acme', 'acme/platform', 'acme/platform/tools', 'open-source'] },
+  { login: 'gl-small', name: 'Small Team', projects: 6, seed: 63, groups: ['small-team'] },
 ] as const;
 
 export interface SandboxOptions {
   /** 0 picks a free port. */
   port?: number;
-  /** Each host's fake's port (0 or absent: any). */
-  hostPorts?: Partial<Record<Provider, number>>;
-  /** Shorthands for `hostPorts.github` and `hostPorts.gitverse`. */
   githubPort?: number;
   gitversePort?: number;
+  gitlabPort?: number;
   dataDir?: string;
   latencyMs?: number;
+  /** The reference picker's port; 0 or none picks a free one. */
+  pickerPort?: number;
+  /** The Prism mock the picker offers as its other API (`?api=mock`), when one runs. */
+  mockUrl?: string;
   /** The environment the app's configuration is read from (CORS_ORIGINS adds to the local origins). */
   env?: NodeJS.ProcessEnv;
 }
 
-export interface SandboxAccount {
-  login: string;
-  repos: number;
+export interface SandboxAccount extends SandboxAccountSpec {
   token: string;
-  /** The host the account came in by; octocat has GitHub, GitVerse and GitLab linked. */
-  provider: 'github' | 'gitlab';
-  /** Projects on the fake GitLab, where the account has some. */
-  gitlabProjects?: number;
 }
 
 export interface Sandbox {
   appUrl: string;
-  /** Every host's fake. */
-  fakes: FakeHosts;
-  /** Shorthands for the two first hosts' fakes. */
   fake: FakeGitHub;
   gitverse: FakeGitVerse;
   gitlab: FakeGitLab;
   accounts: SandboxAccount[];
+  /** The accounts that came in by GitLab, with a ready token each. */
+  gitlabAccounts: Array<{ login: string; projects: number; token: string }>;
+  /** The reference picker (examples/picker), on a port of its own like a frontend's dev server. */
+  pickerUrl: string;
   corsOrigins: string[];
   /** Where Prometheus metrics are served (operators only; not on the API port), when they are. */
   metricsUrl: string | undefined;
   stop(): Promise<void>;
 }
 
+const corpusFiles = (i: number) => ({ ...KIND_CORPUS[i % KIND_CORPUS.length]?.files });
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const env = options.env ?? process.env;
   const latencyMs = options.latencyMs ?? 30;
-  const hosts = await startSandboxHosts({
-    ports: { github: options.githubPort ?? 0, gitverse: options.gitversePort ?? 0, ...options.hostPorts },
+  const fake = await startFakeGitHub({
+    port: options.githubPort ?? 0,
     latencyMs,
-    client: SANDBOX_CLIENT,
-    accounts: SANDBOX_ACCOUNTS,
+    clientId: SANDBOX_CLIENT.id,
+    clientSecret: SANDBOX_CLIENT.secret,
+    signInPage: true,
+    users: SANDBOX_ACCOUNTS.map((a, n) => ({
+      login: a.login,
+      name: a.name,
+      repos: generateRepos(a.repos, { owner: { login: a.login }, seed: a.seed, files: (_r, i) => corpusFiles(i + n * 5) }),
+    })),
   });
-  const { fakes } = hosts;
-  const { github: fake, gitverse, gitlab } = fakes;
+  fake.state.graphql = createStateGraphqlHandler(fake.state);
+  const gitlab = await startFakeGitLab({
+    port: options.gitlabPort ?? 0,
+    latencyMs,
+    clientId: SANDBOX_GITLAB_CLIENT.id,
+    clientSecret: SANDBOX_GITLAB_CLIENT.secret,
+    signInPage: true,
+    users: SANDBOX_GITLAB_ACCOUNTS.map((a, n) => ({
+      login: a.login,
+      name: a.name,
+      projects: generateProjects(a.projects, { owner: { login: a.login, name: a.name }, seed: a.seed, groups: [...a.groups], files: (_p, i) => corpusFiles(i + 3 + n * 7) }),
+    })),
+  });
+  const gitverse = await startFakeGitVerse({
+    port: options.gitversePort ?? 0,
+    latencyMs,
+    users: [
+      ...SANDBOX_ACCOUNTS.filter((a) => a.gitverse !== undefined).map((a) => ({
+        login: a.login,
+        full_name: a.name,
+        repos: generateGitVerseRepos(a.gitverse ?? 0, { owner: { login: a.login }, seed: a.seed + 1, filesFor: (_r, i) => corpusFiles(i + 11) }),
+      })),
+      // Linked by `npm run token -- --gitverse` or the API, not at start.
+      { login: 'hubot', full_name: 'Hubot', scopes: ['public_api'], repos: generateGitVerseRepos(5, { owner: { login: 'hubot' }, seed: 8 }) },
+    ],
+  });
 
   const port = options.port === undefined ? 3000 : options.port === 0 ? await freePort() : options.port;
+  const pickerPort = options.pickerPort ? options.pickerPort : await freePort();
+  const pickerUrl = `http://localhost:${pickerPort}/`;
   const corsOrigins = [...SANDBOX_CORS_ORIGINS, ...(env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean)];
   const config = loadConfig({
     ...env,
@@ -87,8 +176,29 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     PUBLIC_URL: `http://localhost:${port}`,
     DATA_DIR: options.dataDir ?? env.DATA_DIR ?? SANDBOX_DATA_DIR,
     CORS_ORIGINS: corsOrigins.join(','),
-    ...hosts.env,
+    GITHUB_API_URL: fake.baseUrl,
+    GITHUB_WEB_URL: fake.baseUrl.replace('127.0.0.1', 'localhost'),
+    GITHUB_CLIENT_ID: SANDBOX_CLIENT.id,
+    GITHUB_CLIENT_SECRET: SANDBOX_CLIENT.secret,
+    GITVERSE_API_URL: gitverse.baseUrl,
+    GITVERSE_WEB_URL: gitverse.baseUrl,
+    // The browser meets the fake GitLab's pages under localhost, like the fake GitHub's; the app calls its API directly.
+    GITLAB_URL: gitlab.baseUrl.replace('127.0.0.1', 'localhost'),
+    GITLAB_API_URL: `${gitlab.baseUrl}/api/v4`,
+    GITLAB_CLIENT_ID: SANDBOX_GITLAB_CLIENT.id,
+    GITLAB_CLIENT_SECRET: SANDBOX_GITLAB_CLIENT.secret,
+    // A browser sign-in ends on the picker rather than on the callback's JSON.
+    POST_LOGIN_REDIRECT: env.POST_LOGIN_REDIRECT ?? pickerUrl,
   });
+  for (const a of SANDBOX_ACCOUNTS) {
+    const fault = a.state && githubFault(a.state, config.github.timeoutMs);
+    if (fault) fake.state.accountFaults.set(a.login, fault);
+    if (a.state === 'second_host_down') gitverse.state.accountFaults.set(a.login, { route: '/user/repos', kind: 503 });
+  }
+  const revoked = new Set(SANDBOX_ACCOUNTS.filter((a) => a.state === 'revoked').map((a) => a.login));
+  fake.state.onGrant = (login, count) => {
+    if (revoked.has(login) && count >= 2) fake.state.accountFaults.delete(login);
+  };
   const { stop, services, metricsServer } = await startServer(config);
   const metricsAddress = metricsServer?.address();
   const { store } = services;
@@ -98,17 +208,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const user = await store.accounts.signIn('github', { id: String(idFor(a.login)), login: a.login, name: a.name, avatar_url: null });
     const firstStart = (await store.tokens.get(user.id, 'github')) === undefined;
     const { token } = await issueDevToken(store, config, { login: a.login, githubToken: tokenFor(a.login), githubId: idFor(a.login) });
+    if (a.gitverse !== undefined && !(await store.tokens.get(user.id, 'gitverse'))) {
+      await store.tokens.put(user.id, 'gitverse', { token: gitverseTokenFor(a.login), login: a.login, scopes: ['read:public_api'] });
+    }
     if (firstStart && a.login === 'octocat') {
-      // A few connected repositories from the start, so the "connected" state is there to draw.
-      await hosts.linkAccount(store, user.id, a.login);
+      // A few connected repositories from the start, so the "connected" state is there to draw: the
+      // newest by the listing's own default order, so the first page shows them.
       const repos = fake.state.accountByLogin(a.login)?.repos ?? [];
-      const newest = [...repos].sort((x, y) => String(y.pushed_at).localeCompare(String(x.pushed_at))).slice(0, CONNECTED_AT_FIRST_START);
-      for (const repo of newest) await store.installations.connect(user.id, 'github', repo.id, `${repo.owner.login}/${repo.name}`);
+      const sortable = repos.map((r) => ({ provider: 'github' as const, id: r.id, full_name: `${r.owner.login}/${r.name}`, created_at: r.created_at, updated_at: r.updated_at, pushed_at: r.pushed_at }));
+      for (const i of sortOrder(sortable, 'updated', 'desc', undefined, CONNECTED_AT_FIRST_START)) {
+        const repo = repos[i]!;
+        await store.installations.connect(user.id, 'github', repo.id, `${repo.owner.login}/${repo.name}`);
+      }
     }
     const onGitLab = gitlab.state.accountByLogin(a.login);
-    accounts.push({ login: a.login, repos: a.repos, token, provider: 'github', ...(onGitLab ? { gitlabProjects: onGitLab.projects.length } : {}) });
+    if (onGitLab && !(await store.tokens.get(user.id, 'gitlab'))) {
+      // Linked at the first start, as a GitLab sign-in of this user would.
+      await store.accounts.link(user.id, 'gitlab', { id: String(onGitLab.user.id), login: a.login, name: a.name, avatar_url: null });
+      await store.tokens.put(user.id, 'gitlab', { token: onGitLab.token, login: a.login, scopes: onGitLab.scopes });
+    }
+    accounts.push({ ...a, token });
   }
-  // The accounts that came in by GitLab.
+  const gitlabAccounts: Sandbox['gitlabAccounts'] = [];
   for (const a of SANDBOX_GITLAB_ACCOUNTS) {
     if (accounts.some((b) => b.login === a.login)) continue;
     const onGitLab = gitlab.state.accountByLogin(a.login)!;
@@ -116,23 +237,45 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       login: a.login,
       host: { provider: 'gitlab', id: String(onGitLab.user.id), token: gitlabTokenFor(a.login), scopes: onGitLab.scopes },
     });
-    accounts.push({ login: a.login, repos: 0, token, provider: 'gitlab', gitlabProjects: a.projects });
+    gitlabAccounts.push({ login: a.login, projects: a.projects, token });
   }
+  const picker = await startPickerServer({ port: pickerPort, apiUrl: `http://localhost:${port}`, mockUrl: options.mockUrl });
 
   return {
     appUrl: `http://localhost:${port}`,
-    fakes,
     fake,
     gitverse,
     gitlab,
     accounts,
+    gitlabAccounts,
+    pickerUrl: picker.url,
     corsOrigins,
     metricsUrl: metricsAddress && typeof metricsAddress === 'object' ? `http://${config.metrics.host}:${metricsAddress.port}/metrics` : undefined,
     async stop() {
-      await stop();
-      await closeFakeHosts(fakes);
+      await Promise.all([stop(), picker.close()]);
+      await Promise.all([fake.close(), gitverse.close(), gitlab.close()]);
     },
   };
+}
+
+/** The fake GitHub's standing fault on an account's repository listing, for its state. */
+function githubFault(state: SandboxState, deadlineMs: number): Fault | undefined {
+  switch (state) {
+    case 'revoked':
+      // GitHub's answer to a revoked token.
+      return { route: '/user/repos', kind: 'badCredentials' };
+    case 'rate_limited':
+      return { route: '/user/repos', kind: 'secondaryRateLimit', retryAfter: 30 };
+    case 'down':
+      return { route: '/user/repos', kind: 502 };
+    case 'timeout':
+      return { route: '/user/repos', kind: 'timeout', latencyMs: deadlineMs + 60_000 };
+    case 'slow':
+      return { route: '/user/repos', kind: 'slow', latencyMs: Math.round(deadlineMs * 0.6) };
+    default:
+      // second_host_down: a fault on the fake GitVerse.
+      return undefined;
+  }
 }
 
 /** Single quotes: the same line works pasted into bash or zsh (no globbing of `?`, nothing expanded inside). */

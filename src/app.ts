@@ -9,6 +9,8 @@ import { createJwtService } from './auth/jwt.ts';
 import { createCache, RedisCache, type KeyValueCache } from './cache/index.ts';
 import type { Config } from './config.ts';
 import { accessLog } from './http/access-log.ts';
+import { requestSpans } from './http/tracing.ts';
+import { traceRedis } from './telemetry/tracing.ts';
 import { headersOnce } from './http/headers-once.ts';
 import { series } from './http/series.ts';
 import { authenticate, identifyOperation } from './http/auth.ts';
@@ -18,7 +20,8 @@ import { connectionHandlers } from './http/handlers/connections.ts';
 import { operationHandlers } from './http/handlers/operations.ts';
 import { repositoryHandlers } from './http/handlers/repositories.ts';
 import { sessionHandlers } from './http/handlers/session.ts';
-import { createMetrics } from './http/metrics.ts';
+import { createMetrics, registerBuildInfo } from './http/metrics.ts';
+import { versionsOf } from './version.ts';
 import { createRateLimits } from './http/rate-limit.ts';
 import { loadSpec } from './http/openapi.ts';
 import { headAsGet, indexOperations, nothingToValidate, strictIntegers, type OperationIndex, type OperationInfo } from './http/operations.ts';
@@ -36,6 +39,7 @@ import { HOSTS } from './hosts/registry.ts';
 import { createTokenKeeper } from './tokens/keeper.ts';
 import { processLock, redisLock, storeLock, type KeyedLock } from './tokens/locks.ts';
 import { openStore } from './store/index.ts';
+import { databaseFailure } from './startup.ts';
 import type { Store } from './store/types.ts';
 
 export interface AppOverrides {
@@ -103,9 +107,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
       dataDir: config.dataDir,
       secretKey: config.secretKey,
+    }).catch((error: unknown) => {
+      throw databaseFailure(error, config);
     }));
   const cache = overrides.cache ?? createCache({ redisUrl: config.redisUrl, prefix: config.redisPrefix });
+  if (cache instanceof RedisCache) traceRedis(cache.client as never);
   const metrics = createMetrics();
+  registerBuildInfo(metrics.registry, versionsOf(spec));
   // A cache that fails is not a failed listing: the page or listing is not kept, and the operator is told.
   const onCacheError = (error: unknown) => logger.warn({ err: error }, 'the cache failed; a listing or page was not kept');
   // Every host of the registry, built from its own settings. Its kinds go through the detection
@@ -171,6 +179,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   // Every request's middlewares, in this order, run as one layer of the router (see `series`).
   const chain: RequestHandler[] = [];
+  const requestSpan = requestSpans();
+  if (requestSpan) chain.push(requestSpan);
   chain.push(
     accessLog(logger, {
       // An answer that took this long is a warning: what a user waited for is worth a look. A stopping

@@ -989,10 +989,20 @@ export interface components {
             provider: components["schemas"]["Provider"];
             repo_id: components["schemas"]["RepositoryId"];
         };
-        /** @description The process is up. */
+        /** @description The process is up, and which versions it runs. */
         Health: {
             /** @constant */
             status: "ok";
+            /**
+             * @description The service's version (its package version), as in the start-up log line and the `build_info` metric.
+             * @example 2.0.0
+             */
+            version: string;
+            /**
+             * @description The version of this API description (`info.version` of `/api/v1/openapi.json`) the service implements.
+             * @example 2.0.0
+             */
+            api_version: string;
         };
         /** @description Whether the process can serve requests, with each dependency's state. */
         Readiness: {
@@ -1014,6 +1024,16 @@ export interface components {
                  * @enum {string}
                  */
                 process: "ok" | "stopping";
+            };
+            /**
+             * @description Present when a dependency's check fails: why, in words (never an address or a credential). The same
+             *     reason is logged once, as a warning, when the check starts failing.
+             */
+            reasons?: {
+                /** @example the database refused the connection */
+                database?: string;
+                /** @example Redis did not answer within 1000 ms */
+                cache?: string;
             };
         };
         /** @description This OpenAPI 3.1 document, bundled into one JSON file. */

@@ -1,6 +1,7 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RequestListener } from 'node:http';
 import type { RequestHandler } from 'express';
+import type { Versions } from '../version.ts';
 
 /** One registry per app, so several apps in one process (tests) do not share counters. */
 export function createMetrics() {
@@ -78,3 +79,13 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** `build_info{version, api_version, node} 1`: which service, API and Node versions this process runs. */
+export function registerBuildInfo(registry: Registry, versions: Versions): void {
+  new Gauge({
+    name: 'build_info',
+    help: "The service's version, the API version it implements and the Node running it; always 1.",
+    labelNames: ['version', 'api_version', 'node'] as const,
+    registers: [registry],
+  }).set({ version: versions.version, api_version: versions.apiVersion, node: versions.node }, 1);
+}

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { traceDb } from '../telemetry/tracing.ts';
 
 /** What queries run against: the database itself, or one open transaction. */
 export interface Sql {
@@ -52,7 +53,7 @@ export function quoteSchema(schema: string): string {
 }
 
 export async function openDb(opts: DbOptions): Promise<Db> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.schema) : openEmbedded(opts.dataDir, opts.schema);
+  return traceDb(await (opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.schema) : openEmbedded(opts.dataDir, opts.schema)));
 }
 
 /**
@@ -61,7 +62,7 @@ export async function openDb(opts: DbOptions): Promise<Db> {
  */
 export async function openEmbeddedSnapshot(snapshot: Blob): Promise<Db> {
   const PGlite = await loadPGlite();
-  return wrapEmbedded(await PGlite.create({ loadDataDir: snapshot, parsers: PARSERS, startParams: startParams(PGlite) }));
+  return traceDb(wrapEmbedded(await PGlite.create({ loadDataDir: snapshot, parsers: PARSERS, startParams: startParams(PGlite) })));
 }
 
 /** A snapshot of an embedded database's files, to start copies of it from. */

@@ -11,7 +11,9 @@ export type DeliveryFaultKind =
   /** Announces a longer Content-Length than it sends, then closes the connection. */
   | 'truncated'
   /** The real answer, its status and headers at once and its body `bodyDelayMs` later: a large page on a slow link. */
-  | 'slowBody';
+  | 'slowBody'
+  /** The real answer, after the fault's `latencyMs`: a host that is slow but answers. */
+  | 'slow';
 
 export interface HostFault<Route extends string, Kind> {
   route: Route | '*';
@@ -44,4 +46,6 @@ export interface RecordedRequest<Route extends string> {
   query: Record<string, string>;
   ifNoneMatch: string | undefined;
   authorization: string | undefined;
+  /** The W3C trace context the caller sent, when it traces. */
+  traceparent?: string | undefined;
 }

@@ -83,9 +83,10 @@ async function handle(state: FakeGitHubState, baseUrl: string, req: IncomingMess
     query: Object.fromEntries(url.searchParams),
     ifNoneMatch: req.headers['if-none-match'],
     authorization: req.headers.authorization,
+    traceparent: typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined,
   });
   await respond(state, req, res, {
-    takeFault: () => state.takeFault(route, page),
+    takeFault: () => state.takeFault(route, page) ?? state.accountFault(route, accountOf(state, req)),
     reply: (fault) => {
       const account = accountOf(state, req);
       return (fault && replyForFault(fault, state, account)) ?? dispatch(state, baseUrl, route, url, req, account);
@@ -206,6 +207,9 @@ async function accessToken(state: FakeGitHubState, url: URL, req: IncomingMessag
   const account = state.accountByLogin(pending.login);
   state.codes.delete(params.code as string);
   if (!account) return fail('bad_verification_code', 'The code passed is incorrect or expired.', 'bad-verification-code');
+  const grants = (state.grants.get(account.user.login) ?? 0) + 1;
+  state.grants.set(account.user.login, grants);
+  state.onGrant?.(account.user.login, grants);
   if (state.expiringTokensSeconds !== undefined) return tokenReply(wantsJson, state.issueExpiring(account));
   return tokenReply(wantsJson, { access_token: account.token, token_type: 'bearer', scope: account.scopes.join(',') });
 }
