@@ -55,7 +55,7 @@ describe('the sandbox', () => {
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as { connections: unknown[] }).connections.length, 3);
     const first = (await (await fetch(`${sandbox.appUrl}/api/v1/repos`, { headers: { authorization: `Bearer ${token('octocat')}` } })).json()) as { total: number; repositories: { is_connected: boolean }[] };
-    assert.equal(first.total, 320 + 60);
+    assert.equal(first.total, 320 + 60 + 80, 'GitHub, GitVerse and GitLab');
     assert.equal(first.repositories.filter((r) => r.is_connected).length, 3, 'the connected repositories are not on the first page');
     const empty = await fetch(`${sandbox.appUrl}/api/v1/repos?provider=github`, { headers: { authorization: `Bearer ${token('newcomer')}` } });
     assert.equal(((await empty.json()) as { total: number }).total, 0);
