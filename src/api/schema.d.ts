@@ -437,11 +437,11 @@ export interface components {
          */
         ProblemCode: "UNAUTHORIZED" | "SESSION_EXPIRED" | "GITHUB_AUTH" | "PROVIDER_AUTH" | "FORBIDDEN" | "CROSS_SITE_REQUEST" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_HEADERS_TOO_LARGE" | "RATE_LIMITED" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "INTERNAL" | "REQUEST_TIMEOUT" | "STORAGE_UNAVAILABLE";
         /**
-         * @description The git host a repository or token belongs to.
+         * @description The git host a repository or token belongs to; `gitlab` is gitlab.com or a self-managed GitLab instance the operator configured. Hosts are added in minor versions: a client shows a value it does not know as a git host by that name.
          * @example github
          * @enum {string}
          */
-        Provider: "github" | "gitverse";
+        Provider: "github" | "gitverse" | "gitlab";
         /** @description One thing wrong with the request. */
         ValidationIssue: {
             /**
@@ -672,7 +672,7 @@ export interface components {
             user: components["schemas"]["User"];
             /** @description The scopes of the credentials used for this call. */
             scopes: ("repos:read" | "repos:write")[];
-            /** @description One entry per git host we support. */
+            /** @description One entry per git host we support (at most one per value of `Provider`; the bound leaves room for hosts to come). */
             providers: components["schemas"]["LinkedProvider"][];
         };
         /** @description A GitVerse personal access token to link. It needs the `read:public_api` (or `public_api`) scope. */
@@ -683,13 +683,23 @@ export interface components {
              */
             token: string;
         };
-        /** @description A personal access token to link, for a host linked with tokens (GitVerse needs the `read:public_api` or `public_api` scope). */
+        /**
+         * @description A personal access token to link, for a host linked with tokens (GitVerse needs the `read:public_api` or `public_api` scope;
+         *     GitLab `read_api`).
+         */
         HostTokenRequest: {
             /**
              * @description The personal access token, as the host shows it once at creation.
              * @example gv_3a1f0c2b9d8e7f6a5b4c3d2e1f0a9b8c
              */
             token: string;
+            /**
+             * Format: uri
+             * @description GitLab only: the self-managed instance the token is for (its web or API URL), one of those the operator of this
+             *     service allows; gitlab.com (the main instance) when absent. Any other URL is refused with 400 and never fetched.
+             * @example https://gitlab.example.com
+             */
+            instance_url?: string;
         };
         /**
          * @description A hint at what a repository is, so the picker can pre-select a role. Decided from the repository's own
@@ -713,17 +723,17 @@ export interface components {
              */
             id: number;
             /**
-             * @description The owner's login.
+             * @description The owner's login; on GitLab the namespace's full path, `acme/platform` for a subgroup.
              * @example acme
              */
             login: string;
             /**
-             * @description The owner's display name where the git host gives one (GitVerse does; GitHub's listing does not).
+             * @description The owner's display name where the git host gives one (GitVerse and GitLab do; GitHub's listing does not).
              * @example Acme Corporation
              */
             full_name: string | null;
             /**
-             * @description Whether the owner is an organization or not. An owner of any other type the git host names (GitHub's `Bot`, say) is answered as `User`.
+             * @description Whether the owner is a user or an organization: a GitLab group or subgroup is an `Organization`, a personal namespace a `User`. An owner of any other type the git host names (GitHub's `Bot`, say) is answered as `User`.
              * @example Organization
              * @enum {string}
              */
@@ -779,7 +789,19 @@ export interface components {
          *       by spaces and are cut to their lengths (empty becomes `null`);
          *     - dates are written in UTC with whole seconds (`2026-03-10T14:32:10Z`); a leap second (`…T23:59:60Z`)
          *       is written as the second before it; a date that is missing or not a date is `null`;
-         *     - an `html_url` that is not an absolute http(s) URL refuses the host's answer like an identity field.
+         *     - an `html_url` that is not an absolute http(s) URL refuses the host's answer like an identity field;
+         *     - a `visibility` the host does not give is `private` or `public` as `private` says.
+         *
+         *     GitLab projects (from `GET /api/v4/projects?membership=true`, GitLab's full project) are written as follows:
+         *     `name` is the project's `path` and `full_name` its `path_with_namespace`; the owner is the namespace (`full_path`
+         *     as `login`, `name` as `full_name`, `Organization` for a group or subgroup, `User` for a personal namespace);
+         *     `visibility` is GitLab's own, and `private` is false only for `public`; `fork` is whether GitLab names a
+         *     `forked_from_project`; `stargazers_count` is `star_count`; GitLab's listing has no watchers, language or size
+         *     (`0`, `null`, `0`); `updated_at` and `pushed_at` are `last_activity_at` (GitLab's only activity date there);
+         *     `default_branch` is `null` for an empty repository. Permissions come from the higher of the user's access
+         *     levels on the project and its group: `pull` from Reporter (20), or any access to a project that is not private;
+         *     `triage` Reporter; `push` Developer (30); `maintain` Maintainer (40); `admin` Owner (50); `null` when GitLab
+         *     gives neither level.
          */
         Repository: {
             provider: components["schemas"]["Provider"];
@@ -790,7 +812,8 @@ export interface components {
              */
             name: string;
             /**
-             * @description `owner/name`.
+             * @description `owner/name`. On GitLab the owner is a namespace that may nest (`acme/platform/web`: project `web` of
+             *     subgroup `acme/platform`), so the name is always the last part and the owner everything before it.
              * @example acme/frontend-app
              */
             full_name: string;
@@ -800,8 +823,16 @@ export interface components {
              * @example Production API backend
              */
             description: string | null;
-            /** @description Whether the repository is private. */
+            /** @description Whether the repository is private (not `public`; GitLab's `internal` projects are private here). */
             private: boolean;
+            /**
+             * @description Who can see the repository: everyone (`public`), its members (`private`), or, on GitLab (and GitHub
+             *     Enterprise), every signed-in user of that instance (`internal`). A host that says only public or private
+             *     gives those two.
+             * @example private
+             * @enum {string}
+             */
+            visibility: "public" | "private" | "internal";
             /** @description Whether the repository is a fork. */
             fork: boolean;
             /** @description Whether the repository is archived (read-only). */
