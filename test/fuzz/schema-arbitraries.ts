@@ -453,7 +453,13 @@ export class ArbitraryFactory {
       const candidates: fc.Arbitrary<Mutation<string>>[] = [
         fc.oneof(fc.constantFrom('', 'abc', '-', '1.5', 'NaN', 'Infinity', '-Infinity', '1e400', '1,2', '[]', '{}', 'null', 'true', 'x'.repeat(300)), fc.string({ maxLength: 24 })).map((value) => ({ value, why: 'junk text' })),
       ];
-      if (Array.isArray(resolved.enum)) candidates.push(this.unknownWord(resolved.enum as unknown[]).map((value) => ({ value, why: 'not one of the enum values' })));
+      if (Array.isArray(resolved.enum)) {
+        const allowed = resolved.enum as unknown[];
+        // Paths match in any letter case, so in a path an enum value in other letters may be the
+        // concrete path of another operation (`/auth/GITHUB/login` is `/auth/github/login`): not an invalid request.
+        const sameWord = (w: string) => location === 'path' && allowed.some((a) => typeof a === 'string' && a.toLowerCase() === w.toLowerCase());
+        candidates.push(this.unknownWord(allowed).filter((w) => !sameWord(w)).map((value) => ({ value, why: 'not one of the enum values' })));
+      }
       const types = Array.isArray(resolved.enum) ? [] : typesOf(resolved);
       if (types.includes('integer') || types.includes('number')) candidates.push(...this.invalidNumbers(resolved));
       if (types.includes('boolean')) candidates.push(fc.constantFrom('yes', 'no', 'on', 'off', 'TRUE', 'False', '2', 't').map((value) => ({ value, why: 'not a boolean' })));

@@ -73,7 +73,8 @@ function requestRefs(): Set<string> {
 }
 
 const observations = new Observations(tools, requestRefs());
-const ctx: RequestContext = { tools, factory: new ArbitraryFactory(tools, observations), etags: [], scopes };
+const concretePaths = new Set(operations.filter((o) => !o.path.includes('{')).map((o) => `${o.method} ${o.path}`.toLowerCase()));
+const ctx: RequestContext = { tools, factory: new ArbitraryFactory(tools, observations), etags: [], scopes, concretePaths };
 
 /**
  * How often an operation is drawn: by how much there is to vary in it. One with no parameters and

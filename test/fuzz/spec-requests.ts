@@ -59,6 +59,20 @@ export interface RequestContext {
   etags: string[];
   /** Every scope the spec knows. */
   scopes: string[];
+  /**
+   * `METHOD /path` (lower case) of every operation whose path has no parameter: concrete paths are
+   * matched before templated ones, so a templated operation's request that lands on one is that
+   * operation's (`PUT /me/providers/gitverse` is the GitVerse link, not the general one).
+   */
+  concretePaths?: ReadonlySet<string>;
+}
+
+/** Whether the plan's path is another operation's concrete path. */
+function landsElsewhere(ctx: RequestContext, operation: OperationModel, params: RequestPlan['params']): boolean {
+  if (!ctx.concretePaths || !operation.path.includes('{')) return false;
+  let path = operation.path;
+  for (const [where, name, value] of params) if (where === 'path') path = path.replace(`{${name}}`, String(value));
+  return ctx.concretePaths.has(`${operation.method} ${path}`.toLowerCase());
 }
 
 const CONDITIONAL_HEADERS = new Set(['if-none-match', 'if-match']);
@@ -158,6 +172,7 @@ function undeclaredQuery(operation: OperationModel): fc.Arbitrary<Array<[string,
 export function validRequests(ctx: RequestContext, operation: OperationModel): fc.Arbitrary<RequestPlan> {
   return fc
     .record({ params: validParameters(ctx, operation), body: validBody(ctx, operation), headers: noiseHeaders(), credential: validCredential(operation), extraQuery: undeclaredQuery(operation) })
+    .filter(({ params }) => !landsElsewhere(ctx, operation, params))
     .map(({ params, body, headers, credential, extraQuery }) => ({
       operationId: operation.operationId,
       intent: 'valid' as const,

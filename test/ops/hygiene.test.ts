@@ -77,7 +77,7 @@ describe('secrets hygiene, security headers and CORS of the app process', () => 
     const path = { params: { path: { provider: 'github', repo_id: other.id } } } as const;
     assert.equal((await bearer.DELETE('/api/v1/connections/{provider}/{repo_id}', path)).response.status, 204);
 
-    // A replayed callback: GitHub refuses the used code.
+    // A replayed callback: its sign-in state has been used.
     const start = await unchecked(`${app.baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
     const oauthCookie = start.headers.getSetCookie().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('__Host-rapi_oauth='));
     const authorize = new URL(start.headers.get('location') ?? '');
@@ -86,7 +86,7 @@ describe('secrets hygiene, security headers and CORS of the app process', () => 
     replayedCode = new URL(callback).searchParams.get('code') ?? '';
     const fetchRecorded = checkedFetch(recorded);
     assert.equal((await fetchRecorded(callback, { headers: { cookie: oauthCookie ?? '' } })).status, 200);
-    assert.equal((await fetchRecorded(callback, { headers: { cookie: oauthCookie ?? '' } })).status, 401, 'GitHub refuses a used code');
+    assert.equal((await fetchRecorded(callback, { headers: { cookie: oauthCookie ?? '' } })).status, 400, 'the sign-in state is used once');
 
     // GitHub failing in several ways.
     const refresh = { params: { query: { refresh: true } } } as const;

@@ -201,7 +201,7 @@ describe('two in-process app instances on one Redis (test harness)', { skip: ski
   });
 
   test('when the second instance lists within the cache lifetime after the first, then GitHub is not asked again', async () => {
-    assert.ok(first.app.services.cache instanceof RedisCache && second.app.services.cache instanceof RedisCache, 'both use Redis');
+    assert.ok(first.app.services.rawCache instanceof RedisCache && second.app.services.rawCache instanceof RedisCache, 'both use Redis');
     const lee = await first.signIn('lee');
     first.fake.state.resetCounters();
     const one = await lee.api.GET('/api/v1/repos', { params: { query: { per_page: 100 } } });

@@ -149,7 +149,7 @@ export class GitLabInstances {
   allowed(text: string, field = 'body.instance_url'): GitLabInstance {
     const found = this.forUrl(text);
     if (found) return found;
-    const message = `must be one of the GitLab instances this service allows: ${this.all.map((i) => i.webUrl).join(', ')}`.slice(0, 1024);
+    const message = `is not a GitLab instance this service allows; these are: ${this.all.map((i) => i.webUrl).join(', ')}`.slice(0, 1024);
     throw problems.validation([{ path: field, message }], 'This GitLab instance is not one the operator of this service allows.');
   }
 }
