@@ -335,7 +335,7 @@ export interface components {
          * @example github
          * @enum {string}
          */
-        Provider: "github" | "gitverse";
+        Provider: "github" | "gitverse" | "bitbucket";
         /** @description One thing wrong with the request. */
         ValidationIssue: {
             /**

@@ -7,7 +7,9 @@
 import { ApiProblem, problems, type Provider } from '../contract/problem.ts';
 import type { HostRepository } from './types.ts';
 
-const HOST_NAME: Record<Provider, string> = { github: 'GitHub', gitverse: 'GitVerse' };
+const HOST_NAME: Partial<Record<Provider, string>> = { github: 'GitHub', gitverse: 'GitVerse' };
+/** A host's name in messages: its own spelling where known, else its provider name capitalised. */
+const hostName = (provider: Provider) => HOST_NAME[provider] ?? provider.charAt(0).toUpperCase() + provider.slice(1);
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const LINE_BREAKS = /[\r\n\u2028\u2029]+/g;
 const HAS_LINE_BREAK = /[\r\n\u2028\u2029]/;
@@ -185,7 +187,7 @@ export function checkHostRepositories(provider: Provider, repos: readonly HostRe
       const which = typeof repo?.full_name === 'string' ? `"${cut(repo.full_name.replace(LINE_BREAKS, ' '), 200)}"` : `number ${skipped + index + 1} of the list`;
       const problem: ApiProblem = problems.upstreamUnavailable(
         provider,
-        `${HOST_NAME[provider]} sent a repository this API cannot represent: ${error.field} ${error.why} (repository ${which}).`,
+        `${hostName(provider)} sent a repository this API cannot represent: ${error.field} ${error.why} (repository ${which}).`,
       );
       throw problem;
     }

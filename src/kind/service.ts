@@ -35,7 +35,7 @@ export interface DetectionService {
 
 export interface DetectionServiceOptions {
   store: Pick<Store, 'detections'>;
-  readers: { github: DetectionReader; gitverse?: DetectionReader };
+  readers: { github: DetectionReader } & Partial<Record<Provider, DetectionReader>>;
   /** How long `annotate` may take, cache lookup included, before answering "Analysis pending". */
   budgetMs: number;
   failureTtlMs?: number;
