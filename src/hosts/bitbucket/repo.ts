@@ -6,7 +6,8 @@
  *   workspace's UUID;
  * - `name`: the slug (the name in the repository's URLs and in `full_name`); Bitbucket's display name
  *   can differ and have spaces;
- * - `owner`: the workspace listed (`login` its slug, `full_name` its name), `Organization` unless
+ * - `owner`: the workspace listed (`login` its slug, `full_name` its name as the repository's
+ *   `workspace` gives it), `Organization` unless
  *   Bitbucket's `owner.type` says `user` (a personal workspace);
  * - `private` from `is_private`; `fork` when there is a `parent`; `archived` false (Bitbucket has no
  *   archived state); `html_url` from `links.html`; `language` and `description` with `""` as none;
@@ -65,6 +66,8 @@ export function toBitbucketRepository(raw: unknown, workspace: BitbucketWorkspac
   if (!html) throw new MalformedAnswer(`repository ${fullName ?? slug} without links.html`);
   const owner = isObject(raw.owner) ? raw.owner : {};
   const main = isObject(raw.mainbranch) ? text(raw.mainbranch.name) : null;
+  // `/2.0/user/workspaces` gives no workspace name; each repository's `workspace` does.
+  const workspaceName = isObject(raw.workspace) ? text(raw.workspace.name) : null;
   return {
     provider: 'bitbucket',
     id: idFromUuid(raw.uuid),
@@ -73,7 +76,7 @@ export function toBitbucketRepository(raw: unknown, workspace: BitbucketWorkspac
     owner: {
       id: idFromUuid(workspace.uuid),
       login: workspace.slug,
-      full_name: workspace.name,
+      full_name: workspaceName ?? workspace.name,
       type: owner.type === 'user' ? 'User' : 'Organization',
     },
     description: text(raw.description),

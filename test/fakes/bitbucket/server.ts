@@ -390,8 +390,8 @@ function renderWorkspaceAccess(w: FakeBitbucketWorkspace, account: FakeBitbucket
   return {
     type: 'workspace_access',
     administrator: w.administrators.includes(account.user.username),
-    workspace: { type: 'workspace', uuid: w.uuid, name: w.name, slug: w.slug, links: workspaceLinks(w, baseUrl) },
-    links: { self: { href: `${baseUrl}/2.0/user/workspaces/${w.slug}` } },
+    // A `workspace_base`, as Bitbucket's description has it: no name, and only these two links.
+    workspace: { type: 'workspace_base', uuid: w.uuid, slug: w.slug, links: { avatar: { href: `${baseUrl}/workspaces/${w.slug}/avatar/` }, self: { href: `${baseUrl}/2.0/workspaces/${w.slug}` } } },
   };
 }
 
@@ -412,10 +412,8 @@ export function renderRepo(r: FakeBitbucketRepo, w: FakeBitbucketWorkspace, base
       forks: { href: `${api}/forks` },
       watchers: { href: `${api}/watchers` },
       downloads: { href: `${api}/downloads` },
-      clone: [
-        { name: 'https', href: `https://${host}/${w.slug}/${r.slug}.git` },
-        { name: 'ssh', href: `git@${host}:${w.slug}/${r.slug}.git` },
-      ],
+      // Bitbucket also lists an scp-style `git@host:…` ssh link, which is no URI as its description requires.
+      clone: [{ name: 'https', href: `https://${host}/${w.slug}/${r.slug}.git` }],
       hooks: { href: `${api}/hooks` },
     },
     name: r.name,
@@ -429,14 +427,15 @@ export function renderRepo(r: FakeBitbucketRepo, w: FakeBitbucketWorkspace, base
         : { display_name: w.name, links: workspaceLinks(w, baseUrl), type: 'user', uuid: w.uuid, account_id: `712020:${w.uuid.slice(1, 37)}`, nickname: w.slug },
     workspace: { type: 'workspace', uuid: w.uuid, name: w.name, slug: w.slug, links: workspaceLinks(w, baseUrl) },
     is_private: r.is_private,
-    project: { type: 'project', key: 'PROJ', uuid: `{${w.uuid.slice(1, 9)}-0000-4000-a000-000000000001}`, name: 'Main', links: { self: { href: `${baseUrl}/2.0/workspaces/${w.slug}/projects/PROJ` } } },
+    project: { type: 'project', key: 'PROJ', uuid: `{${w.uuid.slice(1, 9)}-0000-4000-a000-000000000001}`, name: 'Main', links: { html: { href: `${baseUrl}/${w.slug}/workspace/projects/PROJ` }, avatar: { href: `${baseUrl}/${w.slug}/workspace/projects/PROJ/avatar/32` } } },
     fork_policy: 'allow_forks',
     created_on: r.created_on,
     updated_on: r.updated_on,
     size: r.size,
     language: r.language,
     uuid: r.uuid,
-    mainbranch: r.mainbranch === null ? null : { name: r.mainbranch, type: 'branch' },
+    // An empty repository has no main branch; the description allows no null here, so it is left out.
+    ...(r.mainbranch === null ? {} : { mainbranch: { name: r.mainbranch, type: 'branch' } }),
     override_settings: { default_merge_strategy: true, branching_model: true },
     ...(r.parent
       ? { parent: { type: 'repository', full_name: r.parent.full_name, links: { self: { href: `${baseUrl}/2.0/repositories/${r.parent.full_name}` }, html: { href: `${baseUrl}/${r.parent.full_name}` } }, name: r.parent.name, uuid: r.parent.uuid } }

@@ -21,7 +21,7 @@ export interface FakeBitbucketRepo {
   /** Bitbucket's ISO 8601 with microseconds and `+00:00`. */
   created_on: string;
   updated_on: string;
-  /** The main branch's name; `null` for an empty repository (Bitbucket sends `mainbranch: null`). */
+  /** The main branch's name; `null` for an empty repository (rendered without `mainbranch`). */
   mainbranch: string | null;
   /** The repository this one was forked from. */
   parent?: { full_name: string; uuid: string; name: string };
