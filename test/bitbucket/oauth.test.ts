@@ -125,19 +125,20 @@ describe('Bitbucket OAuth 2.0', () => {
 });
 
 describe('Atlassian API token link', () => {
-  it('an API token with the account email is checked against the user and the workspaces, and stored as HTTP Basic', async () => {
-    const linked = await verifyBitbucketApiToken(client, { email: ada.user.email, apiToken: ada.apiToken });
+  it('an API token given as email:token is checked against the user and the workspaces, and sent as HTTP Basic', async () => {
+    const credential = `${ada.user.email}:${ada.apiToken}`;
+    const linked = await verifyBitbucketApiToken(client, credential);
     assert.equal(linked.login, 'ada');
-    assert.match(linked.credential, /^basic:/);
-    assert.equal((await client.listRepos(linked.credential)).workspaces.length, 3);
+    assert.equal((await client.listRepos(credential)).workspaces.length, 3);
+    assert.equal(fake.state.requests.at(-1)?.authorization, `Basic ${Buffer.from(credential).toString('base64')}`);
   });
 
   it('a wrong token, or one without the workspace scope, is PROVIDER_AUTH saying what to create', async () => {
-    const wrong = await rejectsWithProblem(verifyBitbucketApiToken(client, { email: ada.user.email, apiToken: 'ATATTwrong' }), { status: 403, code: 'PROVIDER_AUTH' });
+    const wrong = await rejectsWithProblem(verifyBitbucketApiToken(client, `${ada.user.email}:ATATTwrong`), { status: 403, code: 'PROVIDER_AUTH' });
     assert.match(wrong.detail, /read:workspace/);
     ada.apiTokenScopes = ['read:user:bitbucket', 'read:repository:bitbucket'];
     try {
-      const narrow = await rejectsWithProblem(verifyBitbucketApiToken(client, { email: ada.user.email, apiToken: ada.apiToken }), { status: 403, code: 'PROVIDER_AUTH' });
+      const narrow = await rejectsWithProblem(verifyBitbucketApiToken(client, `${ada.user.email}:${ada.apiToken}`), { status: 403, code: 'PROVIDER_AUTH' });
       assert.match(narrow.detail, /"read:workspace:bitbucket" scope/);
     } finally {
       ada.apiTokenScopes = ['read:user:bitbucket', 'read:workspace:bitbucket', 'read:repository:bitbucket'];
@@ -146,10 +147,10 @@ describe('Atlassian API token link', () => {
 
   it('a failure that says nothing about the token passes through unchanged', async () => {
     fake.state.injectFault({ route: '/2.0/user', kind: 429, retryAfter: 30, times: 1 });
-    await rejectsWithProblem(verifyBitbucketApiToken(client, { email: ada.user.email, apiToken: ada.apiToken }), { status: 429, code: 'RATE_LIMITED', extras: { retry_after: 30 } });
+    await rejectsWithProblem(verifyBitbucketApiToken(client, `${ada.user.email}:${ada.apiToken}`), { status: 429, code: 'RATE_LIMITED', extras: { retry_after: 30 } });
   });
 
   it('something that is no email and token is a validation error', async () => {
-    await assert.rejects(verifyBitbucketApiToken(client, { email: 'not an email', apiToken: 'x' }), (e: unknown) => e instanceof ApiProblem && e.status === 400);
+    await assert.rejects(verifyBitbucketApiToken(client, 'ATATTwithout-an-email'), (e: unknown) => e instanceof ApiProblem && e.status === 400);
   });
 });

@@ -62,20 +62,27 @@ export interface BitbucketRoot {
 
 /**
  * What is stored for a Bitbucket link: an OAuth access token as it is, or an Atlassian API token
- * with the account's email (sent as HTTP Basic), written by `apiTokenCredential`.
+ * with its account's email as `email:token` (what `apiTokenCredential` writes), sent as HTTP Basic.
+ * Bitbucket's access tokens hold neither `@` nor `:`, so the two cannot be mistaken for each other.
  */
 export type BitbucketCredential = string;
 
-const BASIC = 'basic:';
+const EMAIL_AND_TOKEN = /^([^\s:@]+@[^\s:@]+):(\S+)$/;
 
 /** An Atlassian API token as a credential: used with the account's email, over HTTP Basic. */
 export function apiTokenCredential(email: string, apiToken: string): BitbucketCredential {
-  return `${BASIC}${Buffer.from(`${email}:${apiToken}`).toString('base64')}`;
+  return `${email}:${apiToken}`;
+}
+
+/** The email and API token of a credential written by `apiTokenCredential`, or undefined for an OAuth access token. */
+export function emailAndToken(credential: BitbucketCredential): { email: string; apiToken: string } | undefined {
+  const m = EMAIL_AND_TOKEN.exec(credential);
+  return m ? { email: m[1] as string, apiToken: m[2] as string } : undefined;
 }
 
 /** The `Authorization` header for a stored credential. */
 export function authorizationFor(credential: BitbucketCredential): string {
-  return credential.startsWith(BASIC) ? `Basic ${credential.slice(BASIC.length)}` : `Bearer ${credential}`;
+  return emailAndToken(credential) ? `Basic ${Buffer.from(credential).toString('base64')}` : `Bearer ${credential}`;
 }
 
 export interface Answer {
