@@ -5,11 +5,9 @@
  * answer is a 500 or a spec-invalid 200, and no connection is stored from an answer that was refused.
  */
 import { ApiProblem, problems, type Provider } from '../contract/problem.ts';
+import { hostName } from './registry.ts';
 import type { HostRepository } from './types.ts';
 
-const HOST_NAME: Partial<Record<Provider, string>> = { github: 'GitHub', gitverse: 'GitVerse' };
-/** A host's name in messages: its own spelling where known, else its provider name capitalised. */
-const hostName = (provider: Provider) => HOST_NAME[provider] ?? provider.charAt(0).toUpperCase() + provider.slice(1);
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const LINE_BREAKS = /[\r\n\u2028\u2029]+/g;
 const HAS_LINE_BREAK = /[\r\n\u2028\u2029]/;
@@ -164,7 +162,7 @@ function normalise(r: HostRepository): HostRepository {
   };
 }
 
-/** The access the token has, with `maintain` and `triage` only where the host says them (GitVerse does not). */
+/** The access the token has, with `maintain` and `triage` only where the host says them (not every host does). */
 function permissions(p: NonNullable<HostRepository['permissions']>): HostRepository['permissions'] {
   // Built by assignment, not from spreads: V8 builds it far faster.
   const out: NonNullable<HostRepository['permissions']> = { admin: p.admin === true, push: p.push === true, pull: p.pull === true };

@@ -13,6 +13,13 @@ export interface KindAnnotation {
   pending: boolean;
 }
 
+/** A repository whose files are read for its kind and origin. */
+export interface RepoRef {
+  id: number;
+  owner: string;
+  name: string;
+}
+
 /** One git host as the listing sees it. */
 export interface RepositorySource {
   provider: Provider;

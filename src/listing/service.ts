@@ -6,12 +6,16 @@ import { ApiProblem, problems, type Provider } from '../contract/problem.ts';
 import type { Problem, Repository, RepositoryList } from '../contract/types.ts';
 import type { HostToken, Installation, Store } from '../store/types.ts';
 import { repositoryFilter, sortOf, sortOrder, weakEtag, type ListQuery } from './query.ts';
+import { hostName, PROVIDERS } from '../hosts/registry.ts';
 import type { HostRepository, KindAnnotation, RepositorySource } from '../hosts/types.ts';
+import type { TokenKeeper } from '../tokens/keeper.ts';
 
 export interface ListingDeps {
   store: Store;
   cache: KeyValueCache;
   sources: Partial<Record<Provider, RepositorySource>>;
+  /** Renews tokens that expire, before they do or when a host refuses one; without it, tokens are used as stored. */
+  tokens?: TokenKeeper;
   cacheTtlSeconds: number;
   /** Builds the problem body for a host that failed while another answered. */
   toProblem: (problem: ApiProblem) => Problem;
@@ -183,7 +187,8 @@ export function createListingService(deps: ListingDeps) {
         if (inFlight.get(key) === fetching) inFlight.delete(key);
       }
     };
-    const fetching: Promise<HostSnapshot> = source.list({ userId, token, refresh }).then(
+    const list = (t: string) => source.list({ userId, token: t, refresh });
+    const fetching: Promise<HostSnapshot> = (deps.tokens ? deps.tokens.retried(userId, source.provider, token, list) : list(token)).then(
       (repos) => {
         const snapshot: HostSnapshot = { stamp: randomUUID(), fetchedAt: Date.now(), repos };
         // Forgotten while it ran (the token changed): answered to those who asked, but not kept.
@@ -231,28 +236,34 @@ export function createListingService(deps: ListingDeps) {
   function usable(provider: Provider, stored: HostToken | undefined) {
     const source = deps.sources[provider];
     if (!source || !stored) {
-      throw problems.providerAuth(provider, `No ${provider === 'github' ? 'GitHub' : 'GitVerse'} account is linked.`);
+      throw problems.providerAuth(provider, `No ${hostName(provider)} account is linked.`);
     }
     if (stored.status === 'undecryptable') throw problems.sessionExpired();
     return { source, stored };
   }
 
+  /** The token to call the host with: renewed first when it is about to expire. */
+  const tokenOf = (userId: number, provider: Provider, stored: Extract<HostToken, { status: 'ok' }>): string | Promise<string> =>
+    deps.tokens ? deps.tokens.usable(userId, provider, stored) : stored.token;
+
   /** The hosts a listing covers, each with the user's stored token (read once). */
   async function hostTokens(userId: number, only?: Provider): Promise<Array<[Provider, HostToken | undefined]>> {
     if (only) return [[only, await deps.store.tokens.get(userId, only)]];
     const tokens = (await deps.store.tokens.list(userId)).filter((t) => deps.sources[t.provider]);
-    return tokens.length ? tokens.map((t) => [t.provider, t]) : [['github', undefined]];
+    // With no host linked, the answer says the registry's first host (the one most users sign in with) is not.
+    return tokens.length ? tokens.map((t) => [t.provider, t]) : [[PROVIDERS[0]!, undefined]];
   }
 
   /** A host's repositories, with this user's connections and their kinds beside them. */
   async function host(userId: number, provider: Provider, token: HostToken | undefined, refresh: boolean): Promise<HostResult> {
     const { source, stored } = usable(provider, token);
+    const hostToken = await tokenOf(userId, provider, stored);
     // The connections are read while the host is: they do not depend on its answer.
     const [snapshot, connections] = await Promise.all([
-      hostSnapshot(userId, source, stored.token, refresh),
+      hostSnapshot(userId, source, hostToken, refresh),
       deps.store.installations.listActive(userId, provider),
     ]);
-    const kinds = await kindsOf(snapshot, source, stored.token);
+    const kinds = await kindsOf(snapshot, source, hostToken);
     return { provider, snapshot, ...installedOf(connections), ...kinds, login: stored.login };
   }
 
@@ -367,10 +378,11 @@ export function createListingService(deps: ListingDeps) {
      */
     async findRepository(userId: number, provider: Provider, repoId: number): Promise<HostRepository | undefined> {
       const { source, stored } = usable(provider, await deps.store.tokens.get(userId, provider));
-      const cached = await hostSnapshot(userId, source, stored.token, false);
+      const token = await tokenOf(userId, provider, stored);
+      const cached = await hostSnapshot(userId, source, token, false);
       const hit = cached.repos.find((r) => r.id === repoId);
       if (hit) return hit;
-      const fresh = await hostSnapshot(userId, source, stored.token, true);
+      const fresh = await hostSnapshot(userId, source, token, true);
       return fresh.repos.find((r) => r.id === repoId);
     },
   };
