@@ -432,11 +432,11 @@ export interface components {
          */
         ProblemCode: "UNAUTHORIZED" | "SESSION_EXPIRED" | "GITHUB_AUTH" | "PROVIDER_AUTH" | "FORBIDDEN" | "CROSS_SITE_REQUEST" | "NOT_FOUND" | "ACCOUNT_CONFLICT" | "METHOD_NOT_ALLOWED" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_HEADERS_TOO_LARGE" | "RATE_LIMITED" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "INTERNAL";
         /**
-         * @description The git host a repository or token belongs to.
+         * @description The git host a repository or token belongs to; `gitlab` is gitlab.com or a self-managed GitLab instance the operator configured.
          * @example github
          * @enum {string}
          */
-        Provider: "github" | "gitverse" | "bitbucket";
+        Provider: "github" | "gitverse" | "gitlab" | "bitbucket";
         /** @description One thing wrong with the request. */
         ValidationIssue: {
             /**
@@ -618,13 +618,23 @@ export interface components {
              */
             token: string;
         };
-        /** @description A personal access token to link, for a host linked with tokens (GitVerse needs the `read:public_api` or `public_api` scope). */
+        /**
+         * @description A personal access token to link, for a host linked with tokens (GitVerse needs the `read:public_api` or `public_api` scope;
+         *     GitLab `read_api`).
+         */
         HostTokenRequest: {
             /**
              * @description The personal access token, as the host shows it once at creation.
              * @example gv_3a1f0c2b9d8e7f6a5b4c3d2e1f0a9b8c
              */
             token: string;
+            /**
+             * Format: uri
+             * @description GitLab only: the self-managed instance the token is for (its web or API URL), one of those the operator of this
+             *     service allows; gitlab.com (the main instance) when absent. Any other URL is refused with 400 and never fetched.
+             * @example https://gitlab.example.com
+             */
+            instance_url?: string;
         };
         /**
          * @description A hint at what a repository is, so the picker can pre-select a role. Decided from the repository's own
@@ -648,17 +658,17 @@ export interface components {
              */
             id: number;
             /**
-             * @description The owner's login.
+             * @description The owner's login; on GitLab the namespace's full path, `acme/platform` for a subgroup.
              * @example acme
              */
             login: string;
             /**
-             * @description The owner's display name where the git host gives one (GitVerse does; GitHub's listing does not).
+             * @description The owner's display name where the git host gives one (GitVerse and GitLab do; GitHub's listing does not).
              * @example Acme Corporation
              */
             full_name: string | null;
             /**
-             * @description Whether the owner is a user or an organization.
+             * @description Whether the owner is a user or an organization; a GitLab group or subgroup is an `Organization`, a personal namespace a `User`.
              * @example Organization
              * @enum {string}
              */
@@ -725,7 +735,8 @@ export interface components {
              */
             name: string;
             /**
-             * @description `owner/name`.
+             * @description `owner/name`. On GitLab the owner is a namespace that may nest (`acme/platform/web`: project `web` of
+             *     subgroup `acme/platform`), so the name is always the last part and the owner everything before it.
              * @example acme/frontend-app
              */
             full_name: string;

@@ -7,11 +7,13 @@ import type { Provider } from '../contract/problem.ts';
 import type { AnyGitHostModule } from './host.ts';
 import { github } from './github/host.ts';
 import { gitverse } from './gitverse/host.ts';
+import { gitlab } from './gitlab/host.ts';
 import { bitbucket } from './bitbucket/host.ts';
 
 export const HOSTS = {
   github,
   gitverse,
+  gitlab,
   bitbucket,
 } satisfies Record<Provider, AnyGitHostModule>;
 
