@@ -16,6 +16,7 @@ const sandbox = await startSandbox({
   port: APP_PORT,
   githubPort: Number(process.env.SANDBOX_GITHUB_PORT ?? 3001),
   gitversePort: Number(process.env.SANDBOX_GITVERSE_PORT ?? 3002),
+  bitbucketPort: Number(process.env.SANDBOX_BITBUCKET_PORT ?? 3003),
   latencyMs: Number(process.env.SANDBOX_GITHUB_LATENCY_MS ?? 30),
 });
 
@@ -39,6 +40,8 @@ Repositories API sandbox (Node ${process.version})
   mock       http://127.0.0.1:${MOCK_PORT}/api/v1/repos   (Prism; see mocks/README.md for its states)
   fake GitHub ${sandbox.fake.baseUrl}
   fake GitVerse ${sandbox.gitverse.baseUrl}
+  fake Bitbucket ${sandbox.bitbucket.baseUrl}   (octocat's API token is linked: workspaces octo-org and octocat;
+             ${app}/api/v1/auth/bitbucket/login signs in through its account picker)
   metrics    ${sandbox.metricsUrl ?? 'off (METRICS_PORT=off)'}   (operators only; not on the API port)
   CORS       ${sandbox.corsOrigins.join(', ')}   (with credentials; CORS_ORIGINS=https://… npm run dev adds more)
 

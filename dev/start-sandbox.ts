@@ -1,12 +1,13 @@
 /**
  * The sandbox's parts, started together: the real app on the embedded database, a fake GitHub (with a
- * sign-in page listing its accounts) and a fake GitVerse on loopback, seeded with realistic repositories.
+ * sign-in page listing its accounts), a fake GitVerse and a fake Bitbucket on loopback, seeded with realistic repositories.
  * `npm run dev` (sandbox.ts) starts it on fixed ports and prints the banner; tests start it on free ports.
  */
 import { loadConfig } from '../src/config.ts';
 import { createStateGraphqlHandler } from '../test/fakes/github/graphql.ts';
 import { generateRepos, idFor, startFakeGitHub, tokenFor, type FakeGitHub } from '../test/fakes/github/index.ts';
 import { generateGitVerseRepos, gitverseTokenFor, startFakeGitVerse, type FakeGitVerse } from '../test/fakes/gitverse/index.ts';
+import { startSandboxBitbucket, type FakeBitbucket } from '../test/fakes/bitbucket/index.ts';
 import { KIND_CORPUS } from '../test/fixtures/kind-corpus.ts';
 import { startServer } from '../src/server.ts';
 import { freePort } from '../test/support/ports.ts';
@@ -31,6 +32,7 @@ export interface SandboxOptions {
   port?: number;
   githubPort?: number;
   gitversePort?: number;
+  bitbucketPort?: number;
   dataDir?: string;
   latencyMs?: number;
   /** The environment the app's configuration is read from (CORS_ORIGINS adds to the local origins). */
@@ -47,6 +49,7 @@ export interface Sandbox {
   appUrl: string;
   fake: FakeGitHub;
   gitverse: FakeGitVerse;
+  bitbucket: FakeBitbucket;
   accounts: SandboxAccount[];
   corsOrigins: string[];
   /** Where Prometheus metrics are served (operators only; not on the API port), when they are. */
@@ -81,6 +84,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ],
   });
 
+  const bitbucket = await startSandboxBitbucket({ port: options.bitbucketPort ?? 0, latencyMs, client: SANDBOX_CLIENT, files: (i) => corpusFiles(i + 23) });
+
   const port = options.port === undefined ? 3000 : options.port === 0 ? await freePort() : options.port;
   const corsOrigins = [...SANDBOX_CORS_ORIGINS, ...(env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean)];
   const config = loadConfig({
@@ -95,6 +100,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     GITHUB_CLIENT_SECRET: SANDBOX_CLIENT.secret,
     GITVERSE_API_URL: gitverse.baseUrl,
     GITVERSE_WEB_URL: gitverse.baseUrl,
+    BITBUCKET_API_URL: bitbucket.baseUrl,
+    BITBUCKET_WEB_URL: bitbucket.baseUrl.replace('127.0.0.1', 'localhost'),
+    BITBUCKET_CLIENT_ID: SANDBOX_CLIENT.id,
+    BITBUCKET_CLIENT_SECRET: SANDBOX_CLIENT.secret,
   });
   const { stop, services, metricsServer } = await startServer(config);
   const metricsAddress = metricsServer?.address();
@@ -108,6 +117,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (firstStart && a.login === 'octocat') {
       // A few connected repositories from the start, so the "connected" state is there to draw.
       if (!(await store.tokens.get(user.id, 'gitverse'))) await store.tokens.put(user.id, 'gitverse', { token: gitverseTokenFor(a.login), login: a.login, scopes: ['read:public_api'] });
+      // Bitbucket linked with an Atlassian API token (email:token): two workspaces' repositories.
+      const atlassian = bitbucket.state.accountByLogin(a.login);
+      if (atlassian && !(await store.tokens.get(user.id, 'bitbucket'))) {
+        await store.tokens.put(user.id, 'bitbucket', { token: `${atlassian.user.email}:${atlassian.apiToken}`, login: a.login, scopes: [] });
+      }
       const repos = fake.state.accountByLogin(a.login)?.repos ?? [];
       const newest = [...repos].sort((x, y) => String(y.pushed_at).localeCompare(String(x.pushed_at))).slice(0, CONNECTED_AT_FIRST_START);
       for (const repo of newest) await store.installations.connect(user.id, 'github', repo.id, `${repo.owner.login}/${repo.name}`);
@@ -119,12 +133,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     appUrl: `http://localhost:${port}`,
     fake,
     gitverse,
+    bitbucket,
     accounts,
     corsOrigins,
     metricsUrl: metricsAddress && typeof metricsAddress === 'object' ? `http://${config.metrics.host}:${metricsAddress.port}/metrics` : undefined,
     async stop() {
       await stop();
-      await Promise.all([fake.close(), gitverse.close()]);
+      await Promise.all([fake.close(), gitverse.close(), bitbucket.close()]);
     },
   };
 }

@@ -57,6 +57,29 @@ describe('the sandbox', () => {
     assert.equal(((await empty.json()) as { total: number }).total, 0);
   });
 
+  it("when octocat's repositories on Bitbucket are listed, then they come from two workspaces with kind and origin; signing in with Bitbucket picks the account", async () => {
+    assert.ok(sandbox);
+    type Listing = { total: number; repositories: Array<{ owner: { login: string }; kind: string; kind_pending: boolean; origin: string | null }> };
+    let listing: Listing | undefined;
+    // Kind detection finishes in the background when it takes longer than a listing waits.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const res = await fetch(`${sandbox.appUrl}/api/v1/repos?provider=bitbucket&per_page=100`, { headers: { authorization: `Bearer ${token('octocat')}` } });
+      assert.equal(res.status, 200);
+      listing = (await res.json()) as Listing;
+      if (!listing.repositories.some((r) => r.kind_pending)) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.ok(listing);
+    assert.equal(listing.total, 152);
+    assert.deepEqual(new Set(listing.repositories.map((r) => r.owner.login)), new Set(['octo-org', 'octocat']));
+    assert.ok(listing.repositories.some((r) => r.kind !== 'unknown'), 'kinds');
+    assert.ok(listing.repositories.some((r) => r.origin !== null), 'origins');
+    const start = await fetch(`${sandbox.appUrl}/api/v1/auth/bitbucket/login`, { redirect: 'manual' });
+    const page = await fetch(start.headers.get('location') ?? '');
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /data-login="octocat"[^>]*>.*octo-org, octocat/);
+  });
+
   it("when the banner's curl line of an account is pasted into bash (and zsh where installed), then it lists that account's repositories", async () => {
     assert.ok(sandbox);
     assert.equal(shellQuote("it's"), `'it'\\''s'`);
