@@ -89,7 +89,7 @@ describe('Bitbucket through the app', () => {
   test('Bitbucket answering 410 Gone is a 502 that says the endpoint was removed', async () => {
     fake.state.injectFault({ route: '/2.0/user/workspaces', kind: 410 });
     const { status, body } = await list(token);
-    const problem = status === 200 ? body.providers.find((p) => p.provider === 'bitbucket')?.problem : body;
+    const problem: { status?: number; detail?: string } | null | undefined = status === 200 ? body.providers.find((p) => p.provider === 'bitbucket')?.problem : body;
     assert.equal(problem?.status ?? status, 502);
     assert.match(problem?.detail ?? '', /410 Gone for GET \/2\.0\/user\/workspaces/);
   });

@@ -63,7 +63,7 @@ describe('the sandbox', () => {
     let listing: Listing | undefined;
     // Kind detection finishes in the background when it takes longer than a listing waits.
     for (let attempt = 0; attempt < 20; attempt++) {
-      const res = await fetch(`${sandbox.appUrl}/api/v1/repos?provider=bitbucket&per_page=100`, { headers: { authorization: `Bearer ${token('octocat')}` } });
+      const res: Response = await fetch(`${sandbox.appUrl}/api/v1/repos?provider=bitbucket&per_page=100`, { headers: { authorization: `Bearer ${token('octocat')}` } });
       assert.equal(res.status, 200);
       listing = (await res.json()) as Listing;
       if (!listing.repositories.some((r) => r.kind_pending)) break;

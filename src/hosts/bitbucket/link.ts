@@ -31,7 +31,8 @@ export async function verifyBitbucketApiToken(
   try {
     const user = await client.getUser(credential);
     await client.listWorkspaces(credential);
-    return { login: user.login, uuid: user.uuid, scopes: [...BITBUCKET_API_TOKEN_SCOPES] };
+    // Bitbucket does not report an API token's scopes: none are claimed.
+    return { login: user.login, uuid: user.uuid, scopes: [] };
   } catch (error) {
     if (error instanceof ApiProblem && error.code === 'PROVIDER_AUTH') {
       throw problems.providerAuth('bitbucket', /scope/.test(error.detail) ? error.detail : REJECTED);
