@@ -1,6 +1,6 @@
 /**
- * `npm run dev`: the stateful sandbox. The real app on the embedded database, against a fake GitHub on
- * loopback (and a fake GitVerse) seeded with a few hundred realistic repositories of every kind and visibility,
+ * `npm run dev`: the stateful sandbox. The real app on the embedded database, against a fake GitHub and a
+ * fake GitLab on loopback (and a fake GitVerse) seeded with a few hundred realistic repositories of every kind and visibility,
  * plus the Prism mock. Sign-in through the fake OAuth works in a browser (the fake shows its accounts to pick
  * from); connect and disconnect stick (in ./data/sandbox). Any http://localhost:* or http://127.0.0.1:* page
  * may call it with credentials; CORS_ORIGINS adds more origins.
@@ -16,7 +16,8 @@ const sandbox = await startSandbox({
   port: APP_PORT,
   githubPort: Number(process.env.SANDBOX_GITHUB_PORT ?? 3001),
   gitversePort: Number(process.env.SANDBOX_GITVERSE_PORT ?? 3002),
-  bitbucketPort: Number(process.env.SANDBOX_BITBUCKET_PORT ?? 3003),
+  gitlabPort: Number(process.env.SANDBOX_GITLAB_PORT ?? 3003),
+  bitbucketPort: Number(process.env.SANDBOX_BITBUCKET_PORT ?? 3004),
   latencyMs: Number(process.env.SANDBOX_GITHUB_LATENCY_MS ?? 30),
 });
 
@@ -27,21 +28,29 @@ const mock = spawn(process.execPath, ['node_modules/@stoplight/prism-cli/dist/in
 const app = sandbox.appUrl;
 const accounts = sandbox.accounts
   .map(
-    (a) => `  ${a.login} (${a.repos} repositories on the fake GitHub${a.login === 'octocat' ? '; a few connected at the first start' : ''})
-    ${curlLine(app, a.token)}`,
+    (a) => {
+      const hosts = [
+        ...(a.provider === 'github' ? [`${a.repos} repositories on the fake GitHub`] : []),
+        ...(a.gitlabProjects !== undefined ? [`${a.gitlabProjects} projects on the fake GitLab`] : []),
+      ];
+      const notes = a.login === 'octocat' ? '; GitVerse linked too; a few connected at the first start' : a.provider === 'gitlab' ? '; signed in with GitLab' : '';
+      return `  ${a.login} (${hosts.join(', ')}${notes})\n    ${curlLine(app, a.token)}`;
+    },
   )
   .join('\n\n');
 
 process.stdout.write(`
 Repositories API sandbox (Node ${process.version})
   app        ${app}/api/v1/repos
-  sign in    ${app}/api/v1/auth/github/login   (the fake GitHub asks which account: ${sandbox.accounts.map((a) => a.login).join(', ')})
+  sign in    ${app}/api/v1/auth/github/login   (the fake GitHub asks which account: ${sandbox.accounts.filter((a) => a.provider === 'github').map((a) => a.login).join(', ')})
+             ${app}/api/v1/auth/gitlab/login   (the fake GitLab asks which account: ${sandbox.gitlab.state.accounts.size} of them)
+             ${app}/api/v1/auth/bitbucket/login   (the fake Bitbucket asks which account: octocat, hubot)
   docs       ${app}/docs
   mock       http://127.0.0.1:${MOCK_PORT}/api/v1/repos   (Prism; see mocks/README.md for its states)
   fake GitHub ${sandbox.fake.baseUrl}
   fake GitVerse ${sandbox.gitverse.baseUrl}
-  fake Bitbucket ${sandbox.bitbucket.baseUrl}   (octocat's API token is linked: workspaces octo-org and octocat;
-             ${app}/api/v1/auth/bitbucket/login signs in through its account picker)
+  fake GitLab ${sandbox.gitlab.baseUrl}
+  fake Bitbucket ${sandbox.bitbucket.baseUrl}   (octocat's Atlassian API token is linked: workspaces octo-org and octocat)
   metrics    ${sandbox.metricsUrl ?? 'off (METRICS_PORT=off)'}   (operators only; not on the API port)
   CORS       ${sandbox.corsOrigins.join(', ')}   (with credentials; CORS_ORIGINS=https://… npm run dev adds more)
 

@@ -610,7 +610,7 @@ export interface components {
             user: components["schemas"]["User"];
             /** @description The scopes of the credentials used for this call. */
             scopes: ("repos:read" | "repos:write")[];
-            /** @description One entry per git host we support. */
+            /** @description One entry per git host we support (at most one per value of `Provider`; the bound leaves room for hosts to come). */
             providers: components["schemas"]["LinkedProvider"][];
         };
         /** @description A GitVerse personal access token to link. It needs the `read:public_api` (or `public_api`) scope. */
@@ -1029,6 +1029,18 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The host account is already linked to another user of this service (`ACCOUNT_CONFLICT`); nothing was changed. */
+        AccountConflict: {
+            headers: {
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description An unexpected error on our side (`INTERNAL`); quote `request_id`. */
         InternalServerError: {
             headers: {
@@ -1055,18 +1067,6 @@ export interface components {
         };
         /** @description The git host did not answer in time (`UPSTREAM_TIMEOUT`). */
         GatewayTimeout: {
-            headers: {
-                RateLimit: components["headers"]["RateLimit"];
-                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description The host account is already linked to another user of this service (`ACCOUNT_CONFLICT`); nothing was changed. */
-        AccountConflict: {
             headers: {
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -1440,6 +1440,7 @@ export interface operations {
             };
             400: components["responses"]["SignInBadRequest"];
             401: components["responses"]["SignInFailed"];
+            409: components["responses"]["AccountConflict"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];

@@ -40,7 +40,7 @@ describe('the sandbox', () => {
   const token = (login: string) => sandbox?.accounts.find((a) => a.login === login)?.token ?? '';
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, githubPort: 0, gitversePort: 0, dataDir: 'memory://', latencyMs: 0, env: { ...process.env, CORS_ORIGINS: 'https://picker.dev.test' } });
+    sandbox = await startSandbox({ port: 0, githubPort: 0, gitversePort: 0, gitlabPort: 0, dataDir: 'memory://', latencyMs: 0, env: { ...process.env, CORS_ORIGINS: 'https://picker.dev.test', DETECTION_BUDGET_MS: '10000' } });
   });
   afterAll(async () => {
     await sandbox?.stop();
@@ -48,7 +48,7 @@ describe('the sandbox', () => {
 
   it('when it starts, then each account has a ready token, and a few of octocat\'s repositories are connected', async () => {
     assert.ok(sandbox);
-    assert.deepEqual(sandbox.accounts.map((a) => a.login), ['octocat', 'hubot', 'newcomer']);
+    assert.deepEqual(sandbox.accounts.map((a) => a.login), ['octocat', 'hubot', 'newcomer', 'gitlab-dev', 'gl-small']);
     assert.ok(sandbox.accounts[0]!.repos >= 100 && sandbox.accounts[1]!.repos > 0 && sandbox.accounts[1]!.repos < 20 && sandbox.accounts[2]!.repos === 0);
     const res = await fetch(`${sandbox.appUrl}/api/v1/connections`, { headers: { authorization: `Bearer ${token('octocat')}` } });
     assert.equal(res.status, 200);
@@ -117,7 +117,38 @@ describe('the sandbox', () => {
     assert.equal(page.status, 200);
     const html = await page.text();
     assert.match(html, /Sign in to the fake GitHub/);
-    for (const a of sandbox.accounts) assert.match(html, new RegExp(`data-login="${a.login}"[^>]*>.*${a.repos} repositor`));
+    for (const a of sandbox.accounts.filter((b) => b.provider === 'github')) assert.match(html, new RegExp(`data-login="${a.login}"[^>]*>.*${a.repos} repositor`));
+  });
+
+  it('when the GitLab sign-in starts, then the fake GitLab shows its accounts, asked with a PKCE challenge', async () => {
+    assert.ok(sandbox);
+    const start = await fetch(`${sandbox.appUrl}/api/v1/auth/gitlab/login`, { redirect: 'manual' });
+    const location = new URL(start.headers.get('location') ?? assert.fail('no redirect'));
+    assert.equal(location.pathname, '/oauth/authorize');
+    assert.ok(location.searchParams.get('code_challenge'));
+    const html = await (await fetch(location)).text();
+    assert.match(html, /Sign in to the fake GitLab/);
+    for (const login of ['octocat', 'gitlab-dev', 'gl-small']) assert.match(html, new RegExp(`data-login="${login}"`));
+  });
+
+  it("when a GitLab account's banner token lists, then its GitLab projects come with kinds and origins; octocat's listing has both hosts", async () => {
+    assert.ok(sandbox);
+    const list = async (login: string) => {
+      const res = await fetch(`${sandbox!.appUrl}/api/v1/repos?per_page=100`, { headers: { authorization: `Bearer ${token(login)}` } });
+      assert.equal(res.status, 200);
+      return (await res.json()) as { total: number; repositories: Array<{ provider: string; kind: string; kind_pending: boolean; origin: string | null; owner: { login: string } }> };
+    };
+    const gitlab = await list('gitlab-dev');
+    assert.equal(gitlab.total, 260);
+    assert.ok(gitlab.repositories.every((r) => r.provider === 'gitlab'));
+    assert.ok(gitlab.repositories.some((r) => r.owner.login === 'acme/platform/tools'), 'a project of a subgroup');
+    // Within the detection budget this sandbox is given, every kind is in the first listing.
+    const kinds = gitlab.repositories;
+    assert.ok(kinds.every((r) => !r.kind_pending));
+    assert.ok(kinds.filter((r) => r.kind !== 'unknown').length > 30);
+    assert.ok(kinds.some((r) => r.origin !== null));
+    const both = await list('octocat');
+    assert.deepEqual([...new Set(both.repositories.map((r) => r.provider))].sort(), ['github', 'gitlab', 'gitverse']);
   });
 
   it('when a page on another localhost port signs in through the account picker, then it lists repositories with credentials', { skip: !process.env.CI && chromiumMissing !== undefined }, async () => {
@@ -175,7 +206,7 @@ describe('npm run token', () => {
       assert.equal(made.status, 0, made.stderr);
       assert.ok(existsSync(join(dir, 'data/sandbox')), 'the token went elsewhere than ./data/sandbox');
       const bearer = made.stdout.trim();
-      sandbox = await startSandbox({ port: 0, githubPort: 0, gitversePort: 0, dataDir: join(dir, 'data/sandbox'), latencyMs: 0, env: { ...process.env, CORS_ORIGINS: '' } });
+      sandbox = await startSandbox({ port: 0, githubPort: 0, gitversePort: 0, gitlabPort: 0, dataDir: join(dir, 'data/sandbox'), latencyMs: 0, env: { ...process.env, CORS_ORIGINS: '' } });
       const res = await fetch(`${sandbox.appUrl}/api/v1/repos?provider=github`, { headers: { authorization: `Bearer ${bearer}` } });
       assert.equal(res.status, 200);
       assert.equal(((await res.json()) as { total: number }).total, 12);

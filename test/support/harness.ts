@@ -10,6 +10,7 @@ import { freshEmbeddedStore } from './embedded.ts';
 import { startFakeGitVerse, type FakeGitVerse, type StartFakeGitVerseOptions } from '../fakes/gitverse/index.ts';
 import { createStateGraphqlHandler } from '../fakes/github/graphql.ts';
 import { startFakeGitHub, type FakeGitHub, type StartFakeGitHubOptions } from '../fakes/github/index.ts';
+import { startFakeGitLab, type FakeGitLab, type StartFakeGitLabOptions } from '../fakes/gitlab/index.ts';
 
 /** Origins of the apps running in this process: answers from them are checked against the spec. */
 const appOrigins = new Set<string>();
@@ -21,12 +22,15 @@ const appOrigins = new Set<string>();
 export const appFetch = checkedFetch({ origins: appOrigins });
 
 export const TEST_CLIENT = { id: 'Iv1.testclient', secret: 'test-client-secret-0123456789' };
+/** The fake GitLab's OAuth application. */
+export const TEST_GITLAB_CLIENT = { id: 'gitlab-test-application-id', secret: 'gitlab-test-application-secret' };
 
 export interface TestApp {
   baseUrl: string;
   app: App;
   fake: FakeGitHub;
   gitverse: FakeGitVerse;
+  gitlab: FakeGitLab;
   /** A client without credentials. */
   anonymous: RepositoriesApiClient;
   client(token: string): RepositoriesApiClient;
@@ -41,11 +45,12 @@ export interface SignedIn extends SignedInThrough {
 
 /** The real app on an ephemeral port, with the fake GitHub on another, and a fresh embedded database. */
 export async function startTestApp(
-  options: { fake?: StartFakeGitHubOptions; gitverse?: StartFakeGitVerseOptions; config?: Partial<Config>; env?: Record<string, string>; overrides?: AppOverrides } = {},
+  options: { fake?: StartFakeGitHubOptions; gitverse?: StartFakeGitVerseOptions; gitlab?: StartFakeGitLabOptions; config?: Partial<Config>; env?: Record<string, string>; overrides?: AppOverrides } = {},
 ): Promise<TestApp> {
   const fake = await startFakeGitHub({ clientId: TEST_CLIENT.id, clientSecret: TEST_CLIENT.secret, ...options.fake });
   fake.state.graphql ??= createStateGraphqlHandler(fake.state);
   const gitverse = await startFakeGitVerse(options.gitverse);
+  const gitlab = await startFakeGitLab({ clientId: TEST_GITLAB_CLIENT.id, clientSecret: TEST_GITLAB_CLIENT.secret, ...options.gitlab });
   const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES });
   answerClientErrors(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -62,6 +67,10 @@ export async function startTestApp(
       GITHUB_TIMEOUT_MS: '1000',
       GITVERSE_API_URL: gitverse.baseUrl,
       GITVERSE_TIMEOUT_MS: '1000',
+      GITLAB_URL: gitlab.baseUrl,
+      GITLAB_CLIENT_ID: TEST_GITLAB_CLIENT.id,
+      GITLAB_CLIENT_SECRET: TEST_GITLAB_CLIENT.secret,
+      GITLAB_TIMEOUT_MS: '1000',
       PUBLIC_URL: baseUrl,
       // Most suites refresh to reach a fault they just planted; the bound on refreshes is tested on its own.
       REFRESH_MIN_INTERVAL_SECONDS: '0',
@@ -81,6 +90,7 @@ export async function startTestApp(
     app,
     fake,
     gitverse,
+    gitlab,
     anonymous: createApiClient({ baseUrl, fetch: appFetch }),
     client,
     async signIn(login) {
@@ -95,6 +105,7 @@ export async function startTestApp(
       await ownStore?.close();
       await fake.close();
       await gitverse.close();
+      await gitlab.close();
     },
   };
 }
