@@ -16,8 +16,7 @@ const sandbox = await startSandbox({
   port: APP_PORT,
   githubPort: Number(process.env.SANDBOX_GITHUB_PORT ?? 3001),
   gitversePort: Number(process.env.SANDBOX_GITVERSE_PORT ?? 3002),
-  gitlabPort: Number(process.env.SANDBOX_GITLAB_PORT ?? 3003),
-  bitbucketPort: Number(process.env.SANDBOX_BITBUCKET_PORT ?? 3004),
+  hostPorts: { gitlab: Number(process.env.SANDBOX_GITLAB_PORT ?? 3003), bitbucket: Number(process.env.SANDBOX_BITBUCKET_PORT ?? 3004) },
   latencyMs: Number(process.env.SANDBOX_GITHUB_LATENCY_MS ?? 30),
 });
 
@@ -50,7 +49,7 @@ Repositories API sandbox (Node ${process.version})
   fake GitHub ${sandbox.fake.baseUrl}
   fake GitVerse ${sandbox.gitverse.baseUrl}
   fake GitLab ${sandbox.gitlab.baseUrl}
-  fake Bitbucket ${sandbox.bitbucket.baseUrl}   (octocat's Atlassian API token is linked: workspaces octo-org and octocat)
+  fake Bitbucket ${sandbox.fakes.bitbucket.baseUrl}   (octocat's Atlassian API token is linked: workspaces octo-org and octocat)
   metrics    ${sandbox.metricsUrl ?? 'off (METRICS_PORT=off)'}   (operators only; not on the API port)
   CORS       ${sandbox.corsOrigins.join(', ')}   (with credentials; CORS_ORIGINS=https://… npm run dev adds more)
 

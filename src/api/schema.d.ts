@@ -419,8 +419,8 @@ export interface components {
          *     - `CROSS_SITE_REQUEST`: a write authenticated by the session cookie came from a page of another site
          *       (by its `Origin` or `Sec-Fetch-Site`) that is not a trusted origin; nothing was changed.
          *     - `NOT_FOUND`: no such resource for this user.
-         *     - `ACCOUNT_CONFLICT`: the git host account of an OAuth flow is already linked to another user of this
-         *       service; nothing was changed (sign in with that account instead, or unlink it from the other user).
+         *     - `ACCOUNT_CONFLICT` (only in a `ConflictProblem`, 409): the git host account of an OAuth flow is already
+         *       linked to another user of this service; nothing was changed.
          *     - `METHOD_NOT_ALLOWED`, `UNSUPPORTED_MEDIA_TYPE`, `PAYLOAD_TOO_LARGE`: the request's form is wrong (a 405
          *       carries an `Allow` header listing the methods the path answers). `REQUEST_HEADERS_TOO_LARGE`: the
          *       request line or headers are larger than the server reads (431; the connection is closed).
@@ -433,7 +433,7 @@ export interface components {
          * @example GITHUB_AUTH
          * @enum {string}
          */
-        ProblemCode: "UNAUTHORIZED" | "SESSION_EXPIRED" | "GITHUB_AUTH" | "PROVIDER_AUTH" | "FORBIDDEN" | "CROSS_SITE_REQUEST" | "NOT_FOUND" | "ACCOUNT_CONFLICT" | "METHOD_NOT_ALLOWED" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_HEADERS_TOO_LARGE" | "RATE_LIMITED" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "INTERNAL";
+        ProblemCode: "UNAUTHORIZED" | "SESSION_EXPIRED" | "GITHUB_AUTH" | "PROVIDER_AUTH" | "FORBIDDEN" | "CROSS_SITE_REQUEST" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_HEADERS_TOO_LARGE" | "RATE_LIMITED" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "INTERNAL";
         /**
          * @description The git host a repository or token belongs to; `gitlab` is gitlab.com or a self-managed GitLab instance the operator configured; `bitbucket` is Bitbucket Cloud.
          * @example github
@@ -552,6 +552,66 @@ export interface components {
              */
             scope: string;
             user: components["schemas"]["User"];
+        };
+        /**
+         * @description The problem of a host account that is already linked to another user (409): a `Problem` whose `code` is
+         *     `ACCOUNT_CONFLICT`. It has a schema of its own so that the codes other answers may carry stay as they were.
+         */
+        ConflictProblem: {
+            /**
+             * Format: uri-reference
+             * @description A URI reference naming the problem type: its section in this reference (`/docs#section/<code in lower case>`,
+             *     relative to the API's origin).
+             * @example /docs#section/account_conflict
+             */
+            type: string;
+            /**
+             * @description A short summary of the problem type; the same for every occurrence of a code.
+             * @example GitHub authorization failed
+             */
+            title: string;
+            /**
+             * Format: int32
+             * @description The HTTP status code, repeated.
+             * @example 403
+             */
+            status: number;
+            /**
+             * @description What happened this time, for a human.
+             * @example GitHub rejected the stored token. Reconnect GitHub to continue.
+             */
+            detail: string;
+            /**
+             * Format: uri-reference
+             * @description The request path this problem is about.
+             * @example /api/v1/repos
+             */
+            instance?: string;
+            /**
+             * @description Always `ACCOUNT_CONFLICT`.
+             * @enum {string}
+             */
+            code: "ACCOUNT_CONFLICT";
+            /**
+             * @description This request's id (also in the `X-Request-Id` header).
+             * @example 3f1c2a9e-6f0b-4c1e-9d2f-8a7b5c4d3e2f
+             */
+            request_id: string;
+            /** @description True when re-linking the git host may fix this; the app session itself is still valid. */
+            reconnect?: boolean;
+            /**
+             * Format: int32
+             * @description Seconds to wait before retrying (also in `Retry-After`).
+             * @example 42
+             */
+            retry_after?: number;
+            provider?: components["schemas"]["Provider"];
+            /** @description The first message for each invalid field, by path. */
+            field_errors?: {
+                [key: string]: string;
+            };
+            /** @description Every validation issue found. */
+            issues?: components["schemas"]["ValidationIssue"][];
         };
         /** @description A fresh bearer token for the session that asked for it. */
         AccessToken: {
@@ -728,15 +788,27 @@ export interface components {
          *       by spaces and are cut to their lengths (empty becomes `null`);
          *     - dates are written in UTC with whole seconds (`2026-03-10T14:32:10Z`); a leap second (`…T23:59:60Z`)
          *       is written as the second before it; a date that is missing or not a date is `null`;
-         *     - an `html_url` that is not an absolute http(s) URL refuses the host's answer like an identity field.
+         *     - an `html_url` that is not an absolute http(s) URL refuses the host's answer like an identity field;
+         *     - a `visibility` the host does not give is `private` or `public` as `private` says.
          *
-         *     Bitbucket Cloud's repositories (every workspace the user is a member of) are written from its fields so:
+         *     GitLab projects (from `GET /api/v4/projects?membership=true`, GitLab's full project) are written as follows:
+         *     `name` is the project's `path` and `full_name` its `path_with_namespace`; the owner is the namespace (`full_path`
+         *     as `login`, `name` as `full_name`, `Organization` for a group or subgroup, `User` for a personal namespace);
+         *     `visibility` is GitLab's own, and `private` is false only for `public`; `fork` is whether GitLab names a
+         *     `forked_from_project`; `stargazers_count` is `star_count`; GitLab's listing has no watchers, language or size
+         *     (`0`, `null`, `0`); `updated_at` and `pushed_at` are `last_activity_at` (GitLab's only activity date there);
+         *     `default_branch` is `null` for an empty repository. Permissions come from the higher of the user's access
+         *     levels on the project and its group: `pull` from Reporter (20), or any access to a project that is not private;
+         *     `triage` Reporter; `push` Developer (30); `maintain` Maintainer (40); `admin` Owner (50); `null` when GitLab
+         *     gives neither level.
+         *
+         *     Bitbucket Cloud's repositories (every workspace the user is a member of) are written as follows:
          *     - `id` from the repository's `uuid` (Bitbucket has no numeric id; the UUID survives renames): the first
          *       52 bits of its SHA-256, plus one; `owner.id` likewise from the workspace's `uuid`;
          *     - `name` is the `slug` (the name in the repository's URLs and in `full_name`), `full_name` Bitbucket's;
          *     - `owner` is the workspace: `login` its slug, `full_name` its name, `type` `User` for a personal
          *       workspace (Bitbucket's `owner.type` `user`), otherwise `Organization`;
-         *     - `private` from `is_private`; `fork` when Bitbucket names a `parent`; `archived` `false` (Bitbucket has
+         *     - `private` from `is_private`, `visibility` `private` or `public` as it says; `fork` when Bitbucket names a `parent`; `archived` `false` (Bitbucket has
          *       no archived state); `html_url` from `links.html`; `language` and `description` as sent (`""` is `null`);
          *     - `size` is Bitbucket's size in bytes, in kilobytes rounded up; `default_branch` is `mainbranch`
          *       (`null` for an empty repository); `created_at` and `updated_at` are `created_on` and `updated_on`;
@@ -764,8 +836,16 @@ export interface components {
              * @example Production API backend
              */
             description: string | null;
-            /** @description Whether the repository is private. */
+            /** @description Whether the repository is private (not `public`; GitLab's `internal` projects are private here). */
             private: boolean;
+            /**
+             * @description Who can see the repository: everyone (`public`), its members (`private`), or, on GitLab (and GitHub
+             *     Enterprise), every signed-in user of that instance (`internal`). A host that says only public or private
+             *     gives those two.
+             * @example private
+             * @enum {string}
+             */
+            visibility: "public" | "private" | "internal";
             /** @description Whether the repository is a fork. */
             fork: boolean;
             /** @description Whether the repository is archived (read-only). */
@@ -1038,7 +1118,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["ConflictProblem"];
             };
         };
         /** @description An unexpected error on our side (`INTERNAL`); quote `request_id`. */

@@ -1,4 +1,4 @@
-import type { ProblemCode, Provider, ValidationIssue } from './types.ts';
+import type { ProblemCode, Provider, Schemas, ValidationIssue } from './types.ts';
 
 /**
  * The one error type every layer throws. The central error handler turns it into an RFC 9457
@@ -17,7 +17,10 @@ export interface ProblemExtras {
   provider?: Provider;
 }
 
-const TITLES: Record<ProblemCode, string> = {
+/** Every code a problem may carry: the shared `ProblemCode`s, and those with a schema of their own. */
+export type AnyProblemCode = ProblemCode | Schemas['ConflictProblem']['code'];
+
+const TITLES: Record<AnyProblemCode, string> = {
   UNAUTHORIZED: 'Unauthorized',
   SESSION_EXPIRED: 'Session expired',
   GITHUB_AUTH: 'GitHub authorization failed',
@@ -40,12 +43,12 @@ const TITLES: Record<ProblemCode, string> = {
 export class ApiProblem extends Error {
   readonly title: string;
   readonly status: number;
-  readonly code: ProblemCode;
+  readonly code: AnyProblemCode;
   readonly detail: string;
   readonly extras: ProblemExtras;
 
   /** `cause`: what went wrong underneath (a socket error, say): logged with the request id, never answered. */
-  constructor(status: number, code: ProblemCode, detail: string, extras: ProblemExtras = {}, cause?: unknown) {
+  constructor(status: number, code: AnyProblemCode, detail: string, extras: ProblemExtras = {}, cause?: unknown) {
     super(detail, cause === undefined ? undefined : { cause });
     this.name = 'ApiProblem';
     this.title = TITLES[code];

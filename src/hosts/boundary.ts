@@ -158,6 +158,7 @@ function normalise(r: HostRepository, rules: HostRules): HostRepository {
     owner: { id: ownerId, login, full_name: line(r.owner.full_name, 255), type: r.owner.type === 'Organization' ? 'Organization' : 'User' },
     description: typeof r.description === 'string' ? cut(r.description, 4096) : null,
     private: r.private === true,
+    visibility: r.visibility === 'public' || r.visibility === 'private' || r.visibility === 'internal' ? r.visibility : r.private === true ? 'private' : 'public',
     fork: r.fork === true,
     archived: r.archived === true,
     html_url: webUrl(r.html_url),

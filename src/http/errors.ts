@@ -13,7 +13,8 @@ export function problemBody(problem: ApiProblem, instance: string, requestId: st
     status: problem.status,
     detail: problem.detail,
     instance,
-    code: problem.code,
+    // The one code outside `ProblemCode` (ACCOUNT_CONFLICT) is sent only by sign-in, whose 409 has its own schema of this shape.
+    code: problem.code as Problem['code'],
     request_id: requestId,
     ...problem.extras,
   };

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
-import { appFetch, startTestApp, TEST_CLIENT, type TestApp } from '../support/harness.ts';
+import { appFetch, startTestApp, type TestApp } from '../support/harness.ts';
 import { cookieOf } from '../support/sign-in.ts';
 import type { FakeBitbucket, FakeBitbucketAccount } from '../fakes/bitbucket/index.ts';
-import { startWorld, WORLD } from '../bitbucket/helpers.ts';
+import { populateWorld, WORLD } from '../bitbucket/helpers.ts';
 
 let t: TestApp;
 let fake: FakeBitbucket;
@@ -21,23 +21,12 @@ interface Listing {
 }
 
 beforeAll(async () => {
-  ({ fake, bob } = await startWorld());
-  fake.state.clientId = TEST_CLIENT.id;
-  fake.state.clientSecret = TEST_CLIENT.secret;
-  t = await startTestApp({
-    env: {
-      BITBUCKET_API_URL: fake.baseUrl,
-      BITBUCKET_WEB_URL: fake.baseUrl,
-      BITBUCKET_CLIENT_ID: TEST_CLIENT.id,
-      BITBUCKET_CLIENT_SECRET: TEST_CLIENT.secret,
-      BITBUCKET_TIMEOUT_MS: '1000',
-    },
-  });
+  // The test app starts a fake of every host of the registry, Bitbucket's among them.
+  t = await startTestApp();
+  fake = t.fakes.bitbucket;
+  ({ bob } = populateWorld(fake));
 });
-afterAll(async () => {
-  await t.close();
-  await fake.close();
-});
+afterAll(() => t.close());
 beforeEach(() => fake.state.clearFaults());
 
 /** The OAuth round trip through the app with the fake Bitbucket's authorize page, as `login`. */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import { generateRepos } from '../fakes/github/index.ts';
 import { generateProjects } from '../fakes/gitlab/index.ts';
 import { KIND_CORPUS } from '../fixtures/kind-corpus.ts';
-import { appFetch, startTestApp, TEST_GITLAB_CLIENT, type TestApp } from '../support/harness.ts';
+import { appFetch, startTestApp, TEST_CLIENT, type TestApp } from '../support/harness.ts';
 import { signInThrough } from '../support/sign-in.ts';
 
 describe('GitLab: sign in, link, list, refresh', () => {
@@ -15,7 +15,7 @@ describe('GitLab: sign in, link, list, refresh', () => {
       // Kinds within the listing: the budget outlasts the fake's few GraphQL requests.
       env: { DETECTION_BUDGET_MS: '10000' },
       fake: { users: [{ login: 'octocat', repos: generateRepos(40, { owner: { login: 'octocat' }, seed: 5 }) }, { login: 'hubot' }] },
-      gitlab: { users: [{ login: 'gl-dev', projects }, { login: 'gl-other', projects: generateProjects(3, { owner: { login: 'gl-other' }, seed: 4 }) }] },
+      hosts: { gitlab: { users: [{ login: 'gl-dev', projects }, { login: 'gl-other', projects: generateProjects(3, { owner: { login: 'gl-other' }, seed: 4 }) }] } },
     });
   });
   afterAll(() => t.close());
@@ -27,8 +27,8 @@ describe('GitLab: sign in, link, list, refresh', () => {
     const res = await appFetch(`${t.baseUrl}/api/v1/auth/gitlab/login`, { redirect: 'manual' });
     assert.equal(res.status, 302);
     const to = new URL(res.headers.get('location') ?? assert.fail('no location'));
-    assert.equal(`${to.origin}${to.pathname}`, `${t.gitlab.baseUrl}/oauth/authorize`);
-    assert.equal(to.searchParams.get('client_id'), TEST_GITLAB_CLIENT.id);
+    assert.equal(`${to.origin}${to.pathname}`, `${t.fakes.gitlab.baseUrl}/oauth/authorize`);
+    assert.equal(to.searchParams.get('client_id'), TEST_CLIENT.id);
     assert.equal(to.searchParams.get('scope'), 'read_api read_user');
     assert.equal(to.searchParams.get('response_type'), 'code');
     assert.equal(to.searchParams.get('code_challenge_method'), 'S256');
@@ -54,7 +54,7 @@ describe('GitLab: sign in, link, list, refresh', () => {
     assert.ok(detected.length > 50, `${detected.length} of 100 projects with a kind`);
     assert.ok(list.data?.repositories.some((r) => r.origin !== null), 'an app builder found');
     // Every GraphQL request carried at most ten projects: 230 projects, at most 23 requests.
-    assert.ok((t.gitlab.state.counters.byRoute['/api/graphql'] ?? 0) <= 23);
+    assert.ok((t.fakes.gitlab.state.counters.byRoute['/api/graphql'] ?? 0) <= 23);
   });
 
   test('when a GitHub user completes the GitLab flow, then GitLab is linked to them and both hosts are listed', async () => {
@@ -81,26 +81,26 @@ describe('GitLab: sign in, link, list, refresh', () => {
   test('when the GitLab access token has expired, then 20 concurrent listings spend the refresh token once, and all are answered', async () => {
     const signed = await signInGitLab('gl-dev');
     const api = t.client(signed.token);
-    for (const token of t.gitlab.state.accessTokens.keys()) t.gitlab.state.expire(token);
-    const before = t.gitlab.state.refreshes;
+    for (const token of t.fakes.gitlab.state.accessTokens.keys()) t.fakes.gitlab.state.expire(token);
+    const before = t.fakes.gitlab.state.refreshes;
     const answers = await Promise.all(Array.from({ length: 20 }, () => api.GET('/api/v1/repos', { params: { query: { refresh: true, provider: 'gitlab' } } })));
     assert.deepEqual(answers.map((a) => a.response.status), Array(20).fill(200));
-    assert.equal(t.gitlab.state.refreshes - before, 1);
-    assert.equal(t.gitlab.state.refusedRefreshes, 0);
+    assert.equal(t.fakes.gitlab.state.refreshes - before, 1);
+    assert.equal(t.fakes.gitlab.state.refusedRefreshes, 0);
   });
 
   test('when GitLab refuses the refresh, then 403 PROVIDER_AUTH with reconnect, and the next request does not ask again', async () => {
     const signed = await signInGitLab('gl-dev');
     const api = t.client(signed.token);
-    for (const token of t.gitlab.state.accessTokens.keys()) t.gitlab.state.expire(token);
-    for (const entry of t.gitlab.state.refreshTokens.values()) entry.used = true;
-    const before = t.gitlab.state.refusedRefreshes;
+    for (const token of t.fakes.gitlab.state.accessTokens.keys()) t.fakes.gitlab.state.expire(token);
+    for (const entry of t.fakes.gitlab.state.refreshTokens.values()) entry.used = true;
+    const before = t.fakes.gitlab.state.refusedRefreshes;
     const first = await api.GET('/api/v1/repos', { params: { query: { refresh: true, provider: 'gitlab' } } });
     assert.equal(first.response.status, 403);
     assert.equal(first.error?.code, 'PROVIDER_AUTH');
     assert.equal(first.error?.reconnect, true);
     await api.GET('/api/v1/repos', { params: { query: { refresh: true, provider: 'gitlab' } } });
-    assert.equal(t.gitlab.state.refusedRefreshes - before, 1, 'one refusal, no loop');
+    assert.equal(t.fakes.gitlab.state.refusedRefreshes - before, 1, 'one refusal, no loop');
   });
 
   test('when a personal access token is linked for an instance the operator did not allow, then 400 and the address is never asked', async () => {
@@ -114,8 +114,8 @@ describe('GitLab: sign in, link, list, refresh', () => {
 
   test('when a personal access token of the allowed instance is linked, then GitLab is linked with its scopes', async () => {
     const github = await t.signIn('hubot');
-    const pat = t.gitlab.state.accountByLogin('gl-other')!.token;
-    const res = await github.api.PUT('/api/v1/me/providers/{provider}', { params: { path: { provider: 'gitlab' } }, body: { token: pat, instance_url: t.gitlab.baseUrl } });
+    const pat = t.fakes.gitlab.state.accountByLogin('gl-other')!.token;
+    const res = await github.api.PUT('/api/v1/me/providers/{provider}', { params: { path: { provider: 'gitlab' } }, body: { token: pat, instance_url: t.fakes.gitlab.baseUrl } });
     assert.equal(res.response.status, 200);
     assert.deepEqual([res.data?.login, res.data?.scopes], ['gl-other', ['read_api', 'read_user']]);
     const list = await github.api.GET('/api/v1/repos', { params: { query: { provider: 'gitlab' } } });

@@ -91,6 +91,7 @@ describe('Bitbucket listing', () => {
       owner: { id: idFromUuid(account.uuid), login: 'ada-personal', full_name: 'Ada Lovelace', type: 'User' },
       description: null,
       private: raw.is_private,
+      visibility: raw.is_private ? 'private' : 'public',
       fork: true,
       archived: false,
       html_url: `${fake.baseUrl}/ada-personal/${raw.slug}`,

@@ -14,7 +14,14 @@ export const WORLD = { acme: 230, 'ada-personal': 7, 'design-guild': 41 } as con
  * a fourth workspace `ada` is not in. The repositories carry files of the kind corpus.
  */
 export async function startWorld(options: { latencyMs?: number } = {}): Promise<{ fake: FakeBitbucket; ada: FakeBitbucketAccount; bob: FakeBitbucketAccount }> {
-  const fake = await startFakeBitbucket({ ...options, users: [{ login: 'ada', display_name: 'Ada Lovelace' }, { login: 'bob' }] });
+  const fake = await startFakeBitbucket(options);
+  return { fake, ...populateWorld(fake) };
+}
+
+/** Adds `startWorld`'s users and workspaces to a running fake Bitbucket (the test app's, say). */
+export function populateWorld(fake: FakeBitbucket): { ada: FakeBitbucketAccount; bob: FakeBitbucketAccount } {
+  const ada = fake.state.addUser({ login: 'ada', display_name: 'Ada Lovelace' });
+  const bob = fake.state.addUser({ login: 'bob' });
   const files = (_r: unknown, i: number) => ({ ...KIND_CORPUS[i % KIND_CORPUS.length]?.files });
   fake.state.addWorkspace({ slug: 'acme', name: 'Acme Corp', members: ['ada', 'bob'], administrators: ['ada'], repos: generateBitbucketRepos(WORLD.acme, { workspace: 'acme', seed: 3, filesFor: files }) });
   fake.state.addWorkspace({
@@ -25,8 +32,5 @@ export async function startWorld(options: { latencyMs?: number } = {}): Promise<
   });
   fake.state.addWorkspace({ slug: 'design-guild', name: 'Design Guild', members: ['ada'], repos: generateBitbucketRepos(WORLD['design-guild'], { workspace: 'design-guild', seed: 5, filesFor: files }) });
   fake.state.addWorkspace({ slug: 'elsewhere', name: 'Elsewhere', members: ['bob'], repos: generateBitbucketRepos(3, { workspace: 'elsewhere', seed: 6 }) });
-  const ada = fake.state.accountByLogin('ada');
-  const bob = fake.state.accountByLogin('bob');
-  if (!ada || !bob) throw new Error('the fake lost its users');
-  return { fake, ada, bob };
+  return { ada, bob };
 }

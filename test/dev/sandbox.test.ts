@@ -40,7 +40,7 @@ describe('the sandbox', () => {
   const token = (login: string) => sandbox?.accounts.find((a) => a.login === login)?.token ?? '';
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, githubPort: 0, gitversePort: 0, gitlabPort: 0, dataDir: 'memory://', latencyMs: 0, env: { ...process.env, CORS_ORIGINS: 'https://picker.dev.test', DETECTION_BUDGET_MS: '10000' } });
+    sandbox = await startSandbox({ port: 0, githubPort: 0, gitversePort: 0, dataDir: 'memory://', latencyMs: 0, env: { ...process.env, CORS_ORIGINS: 'https://picker.dev.test', DETECTION_BUDGET_MS: '10000' } });
   });
   afterAll(async () => {
     await sandbox?.stop();
@@ -206,7 +206,7 @@ describe('npm run token', () => {
       assert.equal(made.status, 0, made.stderr);
       assert.ok(existsSync(join(dir, 'data/sandbox')), 'the token went elsewhere than ./data/sandbox');
       const bearer = made.stdout.trim();
-      sandbox = await startSandbox({ port: 0, githubPort: 0, gitversePort: 0, gitlabPort: 0, dataDir: join(dir, 'data/sandbox'), latencyMs: 0, env: { ...process.env, CORS_ORIGINS: '' } });
+      sandbox = await startSandbox({ port: 0, githubPort: 0, gitversePort: 0, dataDir: join(dir, 'data/sandbox'), latencyMs: 0, env: { ...process.env, CORS_ORIGINS: '' } });
       const res = await fetch(`${sandbox.appUrl}/api/v1/repos?provider=github`, { headers: { authorization: `Bearer ${bearer}` } });
       assert.equal(res.status, 200);
       assert.equal(((await res.json()) as { total: number }).total, 12);

@@ -7,10 +7,9 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { checkedFetch } from './checked.ts';
 import { signInThrough, type SignedIn as SignedInThrough } from './sign-in.ts';
 import { freshEmbeddedStore } from './embedded.ts';
-import { startFakeGitVerse, type FakeGitVerse, type StartFakeGitVerseOptions } from '../fakes/gitverse/index.ts';
-import { createStateGraphqlHandler } from '../fakes/github/graphql.ts';
-import { startFakeGitHub, type FakeGitHub, type StartFakeGitHubOptions } from '../fakes/github/index.ts';
-import { startFakeGitLab, type FakeGitLab, type StartFakeGitLabOptions } from '../fakes/gitlab/index.ts';
+import type { FakeGitVerse, StartFakeGitVerseOptions } from '../fakes/gitverse/index.ts';
+import type { FakeGitHub, StartFakeGitHubOptions } from '../fakes/github/index.ts';
+import { closeFakeHosts, startFakeHosts, type FakeHostOptions, type FakeHosts } from '../fakes/hosts.ts';
 
 /** Origins of the apps running in this process: answers from them are checked against the spec. */
 const appOrigins = new Set<string>();
@@ -22,15 +21,15 @@ const appOrigins = new Set<string>();
 export const appFetch = checkedFetch({ origins: appOrigins });
 
 export const TEST_CLIENT = { id: 'Iv1.testclient', secret: 'test-client-secret-0123456789' };
-/** The fake GitLab's OAuth application. */
-export const TEST_GITLAB_CLIENT = { id: 'gitlab-test-application-id', secret: 'gitlab-test-application-secret' };
 
 export interface TestApp {
   baseUrl: string;
   app: App;
+  /** Every host's fake (`test/fakes/hosts.ts`). */
+  fakes: FakeHosts;
+  /** Shorthands for the two first hosts' fakes. */
   fake: FakeGitHub;
   gitverse: FakeGitVerse;
-  gitlab: FakeGitLab;
   /** A client without credentials. */
   anonymous: RepositoriesApiClient;
   client(token: string): RepositoriesApiClient;
@@ -43,14 +42,24 @@ export interface SignedIn extends SignedInThrough {
   api: RepositoriesApiClient;
 }
 
-/** The real app on an ephemeral port, with the fake GitHub on another, and a fresh embedded database. */
+/** The real app on an ephemeral port, with every host's fake on others, and a fresh embedded database. */
 export async function startTestApp(
-  options: { fake?: StartFakeGitHubOptions; gitverse?: StartFakeGitVerseOptions; gitlab?: StartFakeGitLabOptions; config?: Partial<Config>; env?: Record<string, string>; overrides?: AppOverrides } = {},
+  options: {
+    /** Options of each host's fake. */
+    hosts?: FakeHostOptions;
+    /** Shorthands for `hosts.github` and `hosts.gitverse`. */
+    fake?: StartFakeGitHubOptions;
+    gitverse?: StartFakeGitVerseOptions;
+    config?: Partial<Config>;
+    env?: Record<string, string>;
+    overrides?: AppOverrides;
+  } = {},
 ): Promise<TestApp> {
-  const fake = await startFakeGitHub({ clientId: TEST_CLIENT.id, clientSecret: TEST_CLIENT.secret, ...options.fake });
-  fake.state.graphql ??= createStateGraphqlHandler(fake.state);
-  const gitverse = await startFakeGitVerse(options.gitverse);
-  const gitlab = await startFakeGitLab({ clientId: TEST_GITLAB_CLIENT.id, clientSecret: TEST_GITLAB_CLIENT.secret, ...options.gitlab });
+  const { fakes, env: hostEnv } = await startFakeHosts(
+    { ...options.hosts, ...(options.fake ? { github: options.fake } : {}), ...(options.gitverse ? { gitverse: options.gitverse } : {}) },
+    TEST_CLIENT,
+  );
+  const { github: fake, gitverse } = fakes;
   const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES });
   answerClientErrors(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -60,17 +69,7 @@ export async function startTestApp(
     {
       NODE_ENV: 'test',
       DATA_DIR: 'memory://',
-      GITHUB_API_URL: fake.baseUrl,
-      GITHUB_WEB_URL: fake.baseUrl,
-      GITHUB_CLIENT_ID: TEST_CLIENT.id,
-      GITHUB_CLIENT_SECRET: TEST_CLIENT.secret,
-      GITHUB_TIMEOUT_MS: '1000',
-      GITVERSE_API_URL: gitverse.baseUrl,
-      GITVERSE_TIMEOUT_MS: '1000',
-      GITLAB_URL: gitlab.baseUrl,
-      GITLAB_CLIENT_ID: TEST_GITLAB_CLIENT.id,
-      GITLAB_CLIENT_SECRET: TEST_GITLAB_CLIENT.secret,
-      GITLAB_TIMEOUT_MS: '1000',
+      ...hostEnv,
       PUBLIC_URL: baseUrl,
       // Most suites refresh to reach a fault they just planted; the bound on refreshes is tested on its own.
       REFRESH_MIN_INTERVAL_SECONDS: '0',
@@ -88,9 +87,9 @@ export async function startTestApp(
   return {
     baseUrl,
     app,
+    fakes,
     fake,
     gitverse,
-    gitlab,
     anonymous: createApiClient({ baseUrl, fetch: appFetch }),
     client,
     async signIn(login) {
@@ -103,9 +102,7 @@ export async function startTestApp(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.close();
       await ownStore?.close();
-      await fake.close();
-      await gitverse.close();
-      await gitlab.close();
+      await closeFakeHosts(fakes);
     },
   };
 }

@@ -9,7 +9,7 @@
  * - `owner`: the workspace listed (`login` its slug, `full_name` its name as the repository's
  *   `workspace` gives it), `Organization` unless
  *   Bitbucket's `owner.type` says `user` (a personal workspace);
- * - `private` from `is_private`; `fork` when there is a `parent`; `archived` false (Bitbucket has no
+ * - `private` from `is_private`, and `visibility` `private` or `public` by it; `fork` when there is a `parent`; `archived` false (Bitbucket has no
  *   archived state); `html_url` from `links.html`; `language` and `description` with `""` as none;
  * - `size`: Bitbucket counts bytes, we count kilobytes (rounded up);
  * - `default_branch` from `mainbranch` (null for an empty repository);
@@ -81,6 +81,7 @@ export function toBitbucketRepository(raw: unknown, workspace: BitbucketWorkspac
     },
     description: text(raw.description),
     private: raw.is_private === true,
+    visibility: raw.is_private === true ? 'private' : 'public',
     fork: isObject(raw.parent),
     archived: false,
     html_url: html,

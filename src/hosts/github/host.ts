@@ -36,17 +36,18 @@ export const github = gitHost({
             }).toString();
             return url.toString();
           },
-          async exchangeCode({ code, redirectUri, codeVerifier }) {
-            const token = await client.exchangeOAuthCode({
+          exchangeCode: ({ code, redirectUri, codeVerifier }) =>
+            client.exchangeOAuthCodeForGrant({
               webUrl: config.webUrl,
               clientId: config.clientId,
               clientSecret: config.clientSecret,
               code,
               redirectUri,
               codeVerifier,
-            });
-            return { token };
-          },
+            }),
+          // The user tokens of a GitHub App expire (eight hours) and come with a refresh token.
+          refresh: ({ refreshToken }) =>
+            client.refreshOAuthToken({ webUrl: config.webUrl, clientId: config.clientId, clientSecret: config.clientSecret, refreshToken }),
         },
       },
       account,

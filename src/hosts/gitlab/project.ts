@@ -110,6 +110,7 @@ export function toHostRepository(p: GitLabProject): HostRepository {
     owner: { id: p.namespace.id, login: p.namespace.full_path, full_name: p.namespace.name, type: p.namespace.kind === 'group' ? 'Organization' : 'User' },
     description: p.description,
     private: p.visibility !== 'public',
+    visibility: p.visibility,
     fork: p.forked,
     archived: p.archived,
     html_url: p.web_url,

@@ -11,4 +11,4 @@ export {
 export { generateBitbucketRepos, bitbucketTime } from './generate.ts';
 export type { GenerateBitbucketReposOptions } from './generate.ts';
 export type * from './types.ts';
-export { startSandboxBitbucket, SANDBOX_BITBUCKET_WORKSPACES } from './sandbox.ts';
+export { linkSandboxBitbucket, startSandboxBitbucket, SANDBOX_BITBUCKET_WORKSPACES } from './sandbox.ts';

@@ -1,3 +1,4 @@
+import type { Store } from '../../../src/store/types.ts';
 import { generateBitbucketRepos } from './generate.ts';
 import { startFakeBitbucket, type FakeBitbucket } from './server.ts';
 
@@ -40,4 +41,11 @@ export async function startSandboxBitbucket(options: {
     });
   });
   return fake;
+}
+
+/** octocat's Bitbucket, linked at the sandbox's first start with an Atlassian API token (`email:token`): two workspaces. */
+export async function linkSandboxBitbucket(store: Store, userId: number, login: string, fake: FakeBitbucket): Promise<void> {
+  const account = fake.state.accountByLogin(login);
+  if (login !== 'octocat' || !account || (await store.tokens.get(userId, 'bitbucket'))) return;
+  await store.tokens.put(userId, 'bitbucket', { token: `${account.user.email}:${account.apiToken}`, login, scopes: [] });
 }
