@@ -130,7 +130,7 @@ function webUrl(value: unknown): string {
 
 /** What a host's owners may be, beyond a single login. */
 export interface HostRules {
-  /** Owners nest (GitLab's subgroups): a login may be `group/subgroup`, and `full_name` then has more than two parts. */
+  /** Owners nest (groups in groups): a login may be `group/subgroup`, and `full_name` then has more than two parts. */
   nestedOwners?: boolean;
 }
 
