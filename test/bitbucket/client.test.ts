@@ -64,7 +64,8 @@ describe('Bitbucket listing', () => {
   });
 
   it('lists several workspaces at once, within the bound', async () => {
-    fake.state.latencyMs = 40;
+    // Long enough that every request sent at once is still waiting when the last of them leaves, on a busy machine too.
+    fake.state.latencyMs = 300;
     const wide = new BitbucketClient({ apiUrl: fake.baseUrl, timeoutMs: TIMEOUT_MS, concurrency: 3 });
     await wide.listRepos(token);
     assert.equal(fake.state.counters.maxInFlight, 3);
