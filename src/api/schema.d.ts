@@ -435,7 +435,7 @@ export interface components {
          */
         ProblemCode: "UNAUTHORIZED" | "SESSION_EXPIRED" | "GITHUB_AUTH" | "PROVIDER_AUTH" | "FORBIDDEN" | "CROSS_SITE_REQUEST" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_HEADERS_TOO_LARGE" | "RATE_LIMITED" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "INTERNAL";
         /**
-         * @description The git host a repository or token belongs to; `gitlab` is gitlab.com or a self-managed GitLab instance the operator configured; `bitbucket` is Bitbucket Cloud.
+         * @description The git host a repository or token belongs to; `gitlab` is gitlab.com or a self-managed GitLab instance the operator configured; `bitbucket` is Bitbucket Cloud. Hosts are added in minor versions: a client shows a value it does not know as a git host by that name.
          * @example github
          * @enum {string}
          */
