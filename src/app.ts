@@ -129,8 +129,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     budgetMs: config.detectionBudgetMs,
   });
   // One refresh of a user's host token at a time: across instances through PostgreSQL or Redis when
-  // the app has them, in this process otherwise. Waiting is bounded by the hosts' own deadline, twice.
-  const waitMs = 2 * Math.max(...Object.values(HOSTS).map((h) => (config[h.provider] as { timeoutMs?: number }).timeoutMs ?? 10_000));
+  // the app has them, in this process otherwise. Waiting is bounded: the holder's refresh call (the
+  // slowest host's deadline, twice) and its database work.
+  const waitMs = 2 * Math.max(...Object.values(HOSTS).map((h) => (config[h.provider] as { timeoutMs?: number }).timeoutMs ?? 10_000)) + 5_000;
   const lock: KeyedLock = config.databaseUrl
     ? storeLock(store, { waitMs })
     : cache instanceof RedisCache

@@ -1085,6 +1085,18 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description An unexpected error on our side (`INTERNAL`); quote `request_id`. */
+        InternalServerError: {
+            headers: {
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The callback is invalid: a parameter is missing, or the sign-in state does not match the one that was started (`VALIDATION_FAILED`). */
         SignInBadRequest: {
             headers: {
@@ -1119,18 +1131,6 @@ export interface components {
             };
             content: {
                 "application/problem+json": components["schemas"]["ConflictProblem"];
-            };
-        };
-        /** @description An unexpected error on our side (`INTERNAL`); quote `request_id`. */
-        InternalServerError: {
-            headers: {
-                RateLimit: components["headers"]["RateLimit"];
-                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description The git host failed: an error answer, a refused or reset connection, a broken body, or a value this API cannot represent (`UPSTREAM_UNAVAILABLE`; the detail names the field). Never turned into a shorter list, never a 500. */
@@ -1466,6 +1466,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
+            500: components["responses"]["InternalServerError"];
         };
     };
     completeGitHubSignIn: {

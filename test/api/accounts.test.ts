@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { generateRepos } from '../fakes/github/index.ts';
 import { gitverseTokenFor } from '../fakes/gitverse/index.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { Store } from '../../src/store/types.ts';
+import { freshEmbeddedStore } from '../support/embedded.ts';
 import { appFetch, startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
 import { cookieOf } from '../support/sign-in.ts';
 
@@ -111,5 +114,26 @@ describe('linking git hosts and host accounts', () => {
     assert.equal(back.userId, carolFree.userId);
     const after = await back.api.GET('/api/v1/me');
     assert.equal(after.data?.providers.find((p) => p.provider === 'github')?.token_status, 'valid');
+  });
+});
+
+describe('starting a sign-in when the database fails', () => {
+  let t: TestApp;
+  let store: Store;
+  beforeAll(async () => {
+    store = await freshEmbeddedStore(loadConfig({ NODE_ENV: 'test' }).secretKey);
+    // The session of the cookie is read to know whether the flow links or signs in: here that read fails.
+    const broken: Store = { ...store, sessions: { ...store.sessions, getBySecret: () => Promise.reject(new Error('the database is gone')) } };
+    t = await startTestApp({ overrides: { store: broken } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await store?.close();
+  });
+
+  test('when the session of the cookie cannot be read, then 500 INTERNAL, not a sign-in that forgets who was signed in', async () => {
+    const res = await appFetch(`${t.baseUrl}/api/v1/auth/github/login`, { redirect: 'manual', headers: { cookie: '__Host-rapi_session=some-session-secret-0123456789' } });
+    assert.equal(res.status, 500);
+    assert.equal(((await res.json()) as { code: string }).code, 'INTERNAL');
   });
 });

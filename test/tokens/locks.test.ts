@@ -69,8 +69,10 @@ describe('redisLock across instances', { skip: redisSkip !== false }, () => {
     const a = instance();
     const b = instance(50);
     let release!: () => void;
-    const held = a.run('token-refresh:2:github', () => new Promise<void>((resolve) => (release = resolve)));
-    await delay(20);
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    const held = a.run('token-refresh:2:github', () => new Promise<void>((resolve) => ((release = resolve), entered())));
+    await inside;
     await assert.rejects(b.run('token-refresh:2:github', async () => 'never'), LockTimeout);
     release();
     await held;
