@@ -3,7 +3,7 @@
  *
  *   npm run bench                              # all parts: listing, detection, 60 s soak (several minutes)
  *   npm run bench -- --quick                   # small sizes, short runs: a smoke check in under a minute
- *   npm run bench -- --only listing            # one part: listing | gitlab | detection | start | soak
+ *   npm run bench -- --only listing            # one part: listing | gitlab | detection | start | soak | bitbucket
  *   npm run bench -- --latency 100             # the fake GitHub's latency per request, ms (default 50)
  *   npm run bench -- --soak-seconds 300        # length of the soak, s (default 60)
  *   GITHUB_CONCURRENCY=16 npm run bench -- --only listing
@@ -19,9 +19,10 @@ import { benchGitLab } from './gitlab.ts';
 import { benchListing } from './listing.ts';
 import { benchSoak, stopSoakApp } from './soak.ts';
 import { benchStartup } from './startup.ts';
+import { benchBitbucket } from './bitbucket.ts';
 import { heading, say, table, type RunOptions, type TargetResult } from './support.ts';
 
-const PARTS = ['listing', 'gitlab', 'detection', 'start', 'soak'] as const;
+const PARTS = ['listing', 'gitlab', 'detection', 'start', 'soak', 'bitbucket'] as const;
 type Part = (typeof PARTS)[number];
 
 function options(): RunOptions & { only: Part | undefined } {
@@ -36,7 +37,7 @@ function options(): RunOptions & { only: Part | undefined } {
     strict: true,
   });
   if (values.help) {
-    say('usage: npm run bench -- [--quick] [--only listing|gitlab|detection|start|soak] [--latency MS] [--soak-seconds S]');
+    say('usage: npm run bench -- [--quick] [--only listing|gitlab|detection|start|soak|bitbucket] [--latency MS] [--soak-seconds S]');
     process.exit(0);
   }
   const only = values.only as Part | undefined;
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
   await part('detection', benchDetection);
   await part('start', benchStartup);
   await part('soak', benchSoak);
+  await part('bitbucket', benchBitbucket);
   summary(results);
   say(`(${Math.round((Date.now() - started) / 1000)} s: ${took.join(', ')})`);
   clearTimeout(watchdog);

@@ -22,6 +22,8 @@ export interface SandboxPorts {
   gitverse: SandboxPart;
   mock: SandboxPart;
   picker: SandboxPart;
+  gitlab: SandboxPart;
+  bitbucket: SandboxPart;
   /** Undefined with METRICS_PORT=off. */
   metrics: SandboxPart | undefined;
 }
@@ -42,7 +44,7 @@ function portFrom(env: NodeJS.ProcessEnv, variable: string, fallback: number, mi
 
 /** The sandbox's ports from the environment: `SANDBOX_PORT` and its offsets, unless a part's own variable says otherwise. */
 export function sandboxPorts(env: NodeJS.ProcessEnv = process.env): SandboxPorts {
-  const base = portFrom(env, 'SANDBOX_PORT', 3000, 1, 65531);
+  const base = portFrom(env, 'SANDBOX_PORT', 3000, 1, 65528);
   const appHost = env.HOST || LOOPBACK;
   const metricsOff = env.METRICS_PORT === 'off';
   return {
@@ -52,12 +54,14 @@ export function sandboxPorts(env: NodeJS.ProcessEnv = process.env): SandboxPorts
     gitverse: { name: 'the fake GitVerse', variable: 'SANDBOX_GITVERSE_PORT', host: LOOPBACK, port: portFrom(env, 'SANDBOX_GITVERSE_PORT', base + 2) },
     mock: { name: 'the Prism mock', variable: 'SANDBOX_MOCK_PORT', host: LOOPBACK, port: portFrom(env, 'SANDBOX_MOCK_PORT', base + 3) },
     picker: { name: 'the reference picker', variable: 'SANDBOX_PICKER_PORT', host: LOOPBACK, port: portFrom(env, 'SANDBOX_PICKER_PORT', base + 5) },
+    gitlab: { name: 'the fake GitLab', variable: 'SANDBOX_GITLAB_PORT', host: LOOPBACK, port: portFrom(env, 'SANDBOX_GITLAB_PORT', base + 6) },
+    bitbucket: { name: 'the fake Bitbucket', variable: 'SANDBOX_BITBUCKET_PORT', host: LOOPBACK, port: portFrom(env, 'SANDBOX_BITBUCKET_PORT', base + 7) },
     metrics: metricsOff ? undefined : { name: 'the metrics endpoint', variable: 'METRICS_PORT', host: env.METRICS_HOST || appHost, port: portFrom(env, 'METRICS_PORT', base + 4) },
   };
 }
 
 export const partsOf = (ports: SandboxPorts): SandboxPart[] =>
-  [ports.app, ports.github, ports.gitverse, ports.mock, ports.metrics, ports.picker].filter((p): p is SandboxPart => p !== undefined);
+  [ports.app, ports.github, ports.gitverse, ports.mock, ports.metrics, ports.picker, ports.gitlab, ports.bitbucket].filter((p): p is SandboxPart => p !== undefined);
 
 function canListen(part: SandboxPart): Promise<NodeJS.ErrnoException | undefined> {
   return new Promise((resolve) => {

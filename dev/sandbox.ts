@@ -1,7 +1,7 @@
 /**
  * `npm run dev`: the stateful sandbox. The real app on the embedded database, against a fake GitHub on
- * loopback (and a fake GitVerse) seeded with a few hundred realistic repositories of every kind and visibility,
- * plus the Prism mock and the reference picker. Sign-in through the fake OAuth works in a browser (the fake
+ * loopback (and a fake GitVerse, GitLab and Bitbucket) seeded with a few hundred realistic repositories of
+ * every kind and visibility, plus the Prism mock and the reference picker. Sign-in through the fake OAuth works in a browser (the fake
  * shows its accounts to pick from, one per state a picker draws) and ends on the picker; connect and
  * disconnect stick (in ./data/sandbox). Any http://localhost:* or http://127.0.0.1:* page may call it with
  * credentials; CORS_ORIGINS adds more origins.
@@ -46,8 +46,8 @@ const sandbox = await startSandbox({
   mockUrl: `http://127.0.0.1:${MOCK_PORT}`,
   githubPort: ports.github.port,
   gitversePort: ports.gitverse.port,
-  // A free port unless SANDBOX_GITLAB_PORT names one; the banner prints it.
-  gitlabPort: Number(process.env.SANDBOX_GITLAB_PORT ?? 0),
+  gitlabPort: ports.gitlab.port,
+  bitbucketPort: ports.bitbucket.port,
   latencyMs: Number(process.env.SANDBOX_GITHUB_LATENCY_MS ?? 30),
   env: {
     ...process.env,
@@ -83,11 +83,13 @@ Repositories API sandbox (Node ${process.version})
   app        ${app}/api/v1/repos
   sign in    ${app}/api/v1/auth/github/login   (the fake GitHub asks which account: ${sandbox.accounts.map((a) => a.login).join(', ')})
              ${app}/api/v1/auth/gitlab/login   (the fake GitLab asks which account: octocat, ${sandbox.gitlabAccounts.map((a) => a.login).join(', ')})
+             ${app}/api/v1/auth/bitbucket/login   (the fake Bitbucket asks which account: octocat, hubot)
   docs       ${app}/docs
   mock       http://127.0.0.1:${MOCK_PORT}/api/v1/repos   (Prism; see mocks/README.md for its states)
   fake GitHub ${sandbox.fake.baseUrl}
   fake GitVerse ${sandbox.gitverse.baseUrl}
   fake GitLab ${sandbox.gitlab.baseUrl}   (octocat has GitLab linked too)
+  fake Bitbucket ${sandbox.bitbucket.baseUrl}   (octocat's Atlassian API token is linked: workspaces octo-org and octocat)
   metrics    ${sandbox.metricsUrl ?? 'off (METRICS_PORT=off)'}   (operators only; not on the API port)
   CORS       ${sandbox.corsOrigins.join(', ')}   (with credentials; CORS_ORIGINS=https://… npm run dev adds more)
   request log ${requestLog ? 'on' : 'off (SANDBOX_REQUEST_LOG=true npm run dev shows one JSON line per request)'}

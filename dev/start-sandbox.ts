@@ -1,6 +1,6 @@
 /**
  * The sandbox's parts, started together: the real app on the embedded database, a fake GitHub (with a
- * sign-in page listing its accounts) and a fake GitVerse on loopback, seeded with realistic repositories,
+ * sign-in page listing its accounts), a fake GitVerse, a fake GitLab and a fake Bitbucket on loopback, seeded with realistic repositories,
  * and the reference picker's page. `npm run dev` (sandbox.ts) starts it on fixed ports and prints the
  * banner; tests start it on free ports.
  */
@@ -10,6 +10,7 @@ import { createStateGraphqlHandler } from '../test/fakes/github/graphql.ts';
 import { generateRepos, idFor, startFakeGitHub, tokenFor, type FakeGitHub, type Fault } from '../test/fakes/github/index.ts';
 import { generateGitVerseRepos, gitverseTokenFor, startFakeGitVerse, type FakeGitVerse } from '../test/fakes/gitverse/index.ts';
 import { generateProjects, startFakeGitLab, tokenFor as gitlabTokenFor, type FakeGitLab } from '../test/fakes/gitlab/index.ts';
+import { linkSandboxBitbucket, startSandboxBitbucket, type FakeBitbucket } from '../test/fakes/bitbucket/index.ts';
 import { KIND_CORPUS } from '../test/fixtures/kind-corpus.ts';
 import { startServer } from '../src/server.ts';
 import { freePort } from '../test/support/ports.ts';
@@ -86,12 +87,15 @@ export const SANDBOX_GITLAB_ACCOUNTS = [
   { login: 'gl-small', name: 'Small Team', projects: 6, seed: 63, groups: ['small-team'] },
 ] as const;
 
+export const SANDBOX_BITBUCKET_CLIENT = { id: 'sandbox-bitbucket-consumer', secret: 'sandbox-bitbucket-secret' };
+
 export interface SandboxOptions {
   /** 0 picks a free port. */
   port?: number;
   githubPort?: number;
   gitversePort?: number;
   gitlabPort?: number;
+  bitbucketPort?: number;
   dataDir?: string;
   latencyMs?: number;
   /** The reference picker's port; 0 or none picks a free one. */
@@ -111,6 +115,8 @@ export interface Sandbox {
   fake: FakeGitHub;
   gitverse: FakeGitVerse;
   gitlab: FakeGitLab;
+  /** octocat's Atlassian API token is linked at the first start: two workspaces (octo-org and octocat). */
+  bitbucket: FakeBitbucket;
   accounts: SandboxAccount[];
   /** The accounts that came in by GitLab, with a ready token each. */
   gitlabAccounts: Array<{ login: string; projects: number; token: string }>;
@@ -152,6 +158,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       projects: generateProjects(a.projects, { owner: { login: a.login, name: a.name }, seed: a.seed, groups: [...a.groups], files: (_p, i) => corpusFiles(i + 3 + n * 7) }),
     })),
   });
+  const bitbucket = await startSandboxBitbucket({
+    port: options.bitbucketPort ?? 0,
+    latencyMs,
+    client: SANDBOX_BITBUCKET_CLIENT,
+    files: (i) => corpusFiles(i + 23),
+  });
   const gitverse = await startFakeGitVerse({
     port: options.gitversePort ?? 0,
     latencyMs,
@@ -187,6 +199,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     GITLAB_API_URL: `${gitlab.baseUrl}/api/v4`,
     GITLAB_CLIENT_ID: SANDBOX_GITLAB_CLIENT.id,
     GITLAB_CLIENT_SECRET: SANDBOX_GITLAB_CLIENT.secret,
+    // The browser meets the fake Bitbucket's authorize page under localhost, like the fake GitHub's.
+    BITBUCKET_API_URL: bitbucket.baseUrl,
+    BITBUCKET_WEB_URL: bitbucket.baseUrl.replace('127.0.0.1', 'localhost'),
+    BITBUCKET_CLIENT_ID: SANDBOX_BITBUCKET_CLIENT.id,
+    BITBUCKET_CLIENT_SECRET: SANDBOX_BITBUCKET_CLIENT.secret,
     // A browser sign-in ends on the picker rather than on the callback's JSON.
     POST_LOGIN_REDIRECT: env.POST_LOGIN_REDIRECT ?? pickerUrl,
   });
@@ -227,6 +244,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await store.accounts.link(user.id, 'gitlab', { id: String(onGitLab.user.id), login: a.login, name: a.name, avatar_url: null });
       await store.tokens.put(user.id, 'gitlab', { token: onGitLab.token, login: a.login, scopes: onGitLab.scopes });
     }
+    await linkSandboxBitbucket(store, user.id, a.login, bitbucket);
     accounts.push({ ...a, token });
   }
   const gitlabAccounts: Sandbox['gitlabAccounts'] = [];
@@ -246,6 +264,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     fake,
     gitverse,
     gitlab,
+    bitbucket,
     accounts,
     gitlabAccounts,
     pickerUrl: picker.url,
@@ -253,7 +272,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     metricsUrl: metricsAddress && typeof metricsAddress === 'object' ? `http://${config.metrics.host}:${metricsAddress.port}/metrics` : undefined,
     async stop() {
       await Promise.all([stop(), picker.close()]);
-      await Promise.all([fake.close(), gitverse.close(), gitlab.close()]);
+      await Promise.all([fake.close(), gitverse.close(), gitlab.close(), bitbucket.close()]);
     },
   };
 }

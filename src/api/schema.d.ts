@@ -232,8 +232,11 @@ export interface paths {
          * Link a git host with a token
          * @description For hosts linked with a personal access token (GitVerse): checks the token with the host, then stores it
          *     encrypted, replacing any earlier one. For GitVerse it must carry `read:public_api` or `public_api`; a
-         *     `public_api` token is accepted, but `me` warns that it also grants write and delete access. A host linked
-         *     by OAuth only (GitHub) is linked through `GET /api/v1/auth/{provider}/login`: 400.
+         *     `public_api` token is accepted, but `me` warns that it also grants write and delete access. Bitbucket takes
+         *     an Atlassian API token with the read scopes for the user, workspaces and repositories
+         *     (`read:user:bitbucket`, `read:workspace:bitbucket`, `read:repository:bitbucket`), given with its account email
+         *     as `email:token` (sent to Bitbucket as HTTP Basic); app passwords are not taken. A host linked by OAuth only
+         *     (GitHub) is linked through `GET /api/v1/auth/{provider}/login`: 400.
          */
         put: operations["linkHostToken"];
         post?: never;
@@ -437,11 +440,11 @@ export interface components {
          */
         ProblemCode: "UNAUTHORIZED" | "SESSION_EXPIRED" | "GITHUB_AUTH" | "PROVIDER_AUTH" | "FORBIDDEN" | "CROSS_SITE_REQUEST" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_HEADERS_TOO_LARGE" | "RATE_LIMITED" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "INTERNAL" | "REQUEST_TIMEOUT" | "STORAGE_UNAVAILABLE";
         /**
-         * @description The git host a repository or token belongs to; `gitlab` is gitlab.com or a self-managed GitLab instance the operator configured. Hosts are added in minor versions: a client shows a value it does not know as a git host by that name.
+         * @description The git host a repository or token belongs to; `gitlab` is gitlab.com or a self-managed GitLab instance the operator configured; `bitbucket` is Bitbucket Cloud. Hosts are added in minor versions: a client shows a value it does not know as a git host by that name.
          * @example github
          * @enum {string}
          */
-        Provider: "github" | "gitverse" | "gitlab";
+        Provider: "github" | "gitverse" | "gitlab" | "bitbucket";
         /** @description One thing wrong with the request. */
         ValidationIssue: {
             /**
@@ -685,11 +688,12 @@ export interface components {
         };
         /**
          * @description A personal access token to link, for a host linked with tokens (GitVerse needs the `read:public_api` or `public_api` scope;
-         *     GitLab `read_api`).
+         *     GitLab `read_api`; Bitbucket takes an Atlassian API token with its account email, as `email:token`).
          */
         HostTokenRequest: {
             /**
-             * @description The personal access token, as the host shows it once at creation.
+             * @description The personal access token, as the host shows it once at creation. For Bitbucket: the Atlassian account's email,
+             *     a colon and the API token (`ada@example.com:ATATT3x…`).
              * @example gv_3a1f0c2b9d8e7f6a5b4c3d2e1f0a9b8c
              */
             token: string;
@@ -710,7 +714,7 @@ export interface components {
         RepositoryKind: "frontend" | "backend" | "fullstack" | "monorepo" | "unknown";
         /**
          * Format: int64
-         * @description The git host's own numeric id of the repository (stable across renames).
+         * @description The git host's own numeric id of the repository (stable across renames); for Bitbucket, which has none, one derived from the repository's UUID (see `Repository`).
          * @example 123456789
          */
         RepositoryId: number;
@@ -802,6 +806,20 @@ export interface components {
          *     levels on the project and its group: `pull` from Reporter (20), or any access to a project that is not private;
          *     `triage` Reporter; `push` Developer (30); `maintain` Maintainer (40); `admin` Owner (50); `null` when GitLab
          *     gives neither level.
+         *
+         *     Bitbucket Cloud's repositories (every workspace the user is a member of) are written as follows:
+         *     - `id` from the repository's `uuid` (Bitbucket has no numeric id; the UUID survives renames): the first
+         *       52 bits of its SHA-256, plus one; `owner.id` likewise from the workspace's `uuid`;
+         *     - `name` is the `slug` (the name in the repository's URLs and in `full_name`), `full_name` Bitbucket's;
+         *     - `owner` is the workspace: `login` its slug, `full_name` its name, `type` `User` for a personal
+         *       workspace (Bitbucket's `owner.type` `user`), otherwise `Organization`;
+         *     - `private` from `is_private`, `visibility` `private` or `public` as it says; `fork` when Bitbucket names a `parent`; `archived` `false` (Bitbucket has
+         *       no archived state); `html_url` from `links.html`; `language` and `description` as sent (`""` is `null`);
+         *     - `size` is Bitbucket's size in bytes, in kilobytes rounded up; `default_branch` is `mainbranch`
+         *       (`null` for an empty repository); `created_at` and `updated_at` are `created_on` and `updated_on`;
+         *     - what Bitbucket does not have is `null` where this schema allows it (`pushed_at`; `permissions`, as
+         *       `role=member` says only that the user may read it) and `0` where it does not (`stargazers_count`,
+         *       `watchers_count`).
          */
         Repository: {
             provider: components["schemas"]["Provider"];

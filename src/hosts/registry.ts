@@ -8,11 +8,13 @@ import type { AnyGitHostModule } from './host.ts';
 import { github } from './github/host.ts';
 import { gitverse } from './gitverse/host.ts';
 import { gitlab } from './gitlab/host.ts';
+import { bitbucket } from './bitbucket/host.ts';
 
 export const HOSTS = {
   github,
   gitverse,
   gitlab,
+  bitbucket,
 } satisfies Record<Provider, AnyGitHostModule>;
 
 /** The hosts in the order `me` and the listing show them. */

@@ -107,7 +107,7 @@ describe('connections', () => {
   test('when the body is invalid, not JSON, or too large, then 400, 415 and 413 problems', async () => {
     const post = (body: string, type = 'application/json') =>
       appFetch(`${t.baseUrl}/api/v1/connections`, { method: 'POST', headers: { authorization: `Bearer ${alice.token}`, 'content-type': type }, body });
-    const invalid = await post(JSON.stringify({ provider: 'bitbucket', repo_id: 'x' }));
+    const invalid = await post(JSON.stringify({ provider: 'sourcehut', repo_id: 'x' }));
     assert.equal(invalid.status, 400);
     const problem = (await invalid.json()) as { field_errors: Record<string, string>; issues: unknown[] };
     assert.ok(problem.field_errors['body.provider']);

@@ -97,7 +97,7 @@ const cases: Case[] = [
 
   { name: 'connect: first time', operationId: 'connectRepository', status: 201, method: 'POST', path: '/api/v1/connections', body: { provider: 'github', repo_id: repo(0) } },
   { name: 'connect: again', operationId: 'connectRepository', status: 200, method: 'POST', path: '/api/v1/connections', body: { provider: 'github', repo_id: repo(0) }, appOnly: true },
-  { name: 'connect: invalid body', operationId: 'connectRepository', status: 400, method: 'POST', path: '/api/v1/connections', body: { provider: 'bitbucket' }, notThroughProxy: PRISM_ANSWERS },
+  { name: 'connect: invalid body', operationId: 'connectRepository', status: 400, method: 'POST', path: '/api/v1/connections', body: { provider: 'sourcehut' }, notThroughProxy: PRISM_ANSWERS },
   { name: 'connect: no credentials', operationId: 'connectRepository', status: 401, method: 'POST', path: '/api/v1/connections', auth: 'none', body: { provider: 'github', repo_id: repo(1) }, notThroughProxy: PRISM_ANSWERS },
   { name: 'connect: read-only token', operationId: 'connectRepository', status: 403, method: 'POST', path: '/api/v1/connections', auth: 'readonly', body: { provider: 'github', repo_id: repo(1) }, example: 'insufficient_scope' },
   { name: 'connect: not visible on GitHub', operationId: 'connectRepository', status: 404, method: 'POST', path: '/api/v1/connections', body: { provider: 'github', repo_id: unknownRepo } },
@@ -109,7 +109,7 @@ const cases: Case[] = [
   { name: 'connect: GitHub timeout', operationId: 'connectRepository', status: 504, method: 'POST', path: '/api/v1/connections', body: { provider: 'github', repo_id: unknownRepo }, fault: (a) => a.fake.state.injectFault({ route: '/user/repos', kind: 'timeout' }) },
 
   { name: 'connections', operationId: 'listConnections', status: 200, path: '/api/v1/connections' },
-  { name: 'connections: unknown provider', operationId: 'listConnections', status: 400, path: '/api/v1/connections?provider=bitbucket', notThroughProxy: PRISM_ANSWERS },
+  { name: 'connections: unknown provider', operationId: 'listConnections', status: 400, path: '/api/v1/connections?provider=sourcehut', notThroughProxy: PRISM_ANSWERS },
   { name: 'connections: no credentials', operationId: 'listConnections', status: 401, path: '/api/v1/connections', auth: 'none', notThroughProxy: PRISM_ANSWERS },
   { name: 'connections: rate budget spent', operationId: 'listConnections', status: 429, path: '/api/v1/connections', twin: 'limited' },
   { name: 'connections: database gone', operationId: 'listConnections', status: 500, path: '/api/v1/connections', twin: 'broken' },

@@ -37,12 +37,12 @@ describe("the sandbox's ports", () => {
     const ports = sandboxPorts({ SANDBOX_PORT: '4100' });
     assert.deepEqual(
       partsOf(ports).map((p) => [p.variable, p.port]),
-      [['PORT', 4100], ['SANDBOX_GITHUB_PORT', 4101], ['SANDBOX_GITVERSE_PORT', 4102], ['SANDBOX_MOCK_PORT', 4103], ['METRICS_PORT', 4104], ['SANDBOX_PICKER_PORT', 4105]],
+      [['PORT', 4100], ['SANDBOX_GITHUB_PORT', 4101], ['SANDBOX_GITVERSE_PORT', 4102], ['SANDBOX_MOCK_PORT', 4103], ['METRICS_PORT', 4104], ['SANDBOX_PICKER_PORT', 4105], ['SANDBOX_GITLAB_PORT', 4106], ['SANDBOX_BITBUCKET_PORT', 4107]],
     );
     const moved = sandboxPorts({ SANDBOX_PORT: '4100', SANDBOX_MOCK_PORT: '4011', METRICS_PORT: 'off' });
-    assert.deepEqual(partsOf(moved).map((p) => p.port), [4100, 4101, 4102, 4011, 4105]);
-    assert.deepEqual(partsOf(sandboxPorts({})).map((p) => p.port), [3000, 3001, 3002, 3003, 3004, 3005]);
-    assert.throws(() => sandboxPorts({ SANDBOX_PORT: 'x' }), /^Error: SANDBOX_PORT="x" is not valid: expected a whole number from 1 to 65531$/);
+    assert.deepEqual(partsOf(moved).map((p) => p.port), [4100, 4101, 4102, 4011, 4105, 4106, 4107]);
+    assert.deepEqual(partsOf(sandboxPorts({})).map((p) => p.port), [3000, 3001, 3002, 3003, 3004, 3005, 3006, 3007]);
+    assert.throws(() => sandboxPorts({ SANDBOX_PORT: 'x' }), /^Error: SANDBOX_PORT="x" is not valid: expected a whole number from 1 to 65528$/);
   });
 
   const dirs: string[] = [];

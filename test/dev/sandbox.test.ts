@@ -55,7 +55,7 @@ describe('the sandbox', () => {
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as { connections: unknown[] }).connections.length, 3);
     const first = (await (await fetch(`${sandbox.appUrl}/api/v1/repos`, { headers: { authorization: `Bearer ${token('octocat')}` } })).json()) as { total: number; repositories: { is_connected: boolean }[] };
-    assert.equal(first.total, 320 + 60 + 80, 'GitHub, GitVerse and GitLab');
+    assert.equal(first.total, 320 + 60 + 80 + 152, 'GitHub, GitVerse, GitLab and Bitbucket');
     assert.equal(first.repositories.filter((r) => r.is_connected).length, 3, 'the connected repositories are not on the first page');
     const empty = await fetch(`${sandbox.appUrl}/api/v1/repos?provider=github`, { headers: { authorization: `Bearer ${token('newcomer')}` } });
     assert.equal(((await empty.json()) as { total: number }).total, 0);
@@ -81,6 +81,29 @@ describe('the sandbox', () => {
       'host-slow: 200 github ok',
       'second-host-down: 200 github ok, gitverse failed',
     ]);
+  });
+
+  it("when octocat's repositories on Bitbucket are listed, then they come from two workspaces with kind and origin; signing in with Bitbucket picks the account", async () => {
+    assert.ok(sandbox);
+    type Listing = { total: number; repositories: Array<{ owner: { login: string }; kind: string; kind_pending: boolean; origin: string | null }> };
+    let listing: Listing | undefined;
+    // Kind detection finishes in the background when it takes longer than a listing waits.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const res: Response = await fetch(`${sandbox.appUrl}/api/v1/repos?provider=bitbucket&per_page=100`, { headers: { authorization: `Bearer ${token('octocat')}` } });
+      assert.equal(res.status, 200);
+      listing = (await res.json()) as Listing;
+      if (!listing.repositories.some((r) => r.kind_pending)) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.ok(listing);
+    assert.equal(listing.total, 152);
+    assert.deepEqual(new Set(listing.repositories.map((r) => r.owner.login)), new Set(['octo-org', 'octocat']));
+    assert.ok(listing.repositories.some((r) => r.kind !== 'unknown'), 'kinds');
+    assert.ok(listing.repositories.some((r) => r.origin !== null), 'origins');
+    const start = await fetch(`${sandbox.appUrl}/api/v1/auth/bitbucket/login`, { redirect: 'manual' });
+    const page = await fetch(start.headers.get('location') ?? '');
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /data-login="octocat"[^>]*>.*octo-org, octocat/);
   });
 
   it("when the banner's curl line of an account is pasted into bash (and zsh where installed), then it lists that account's repositories", async () => {
@@ -142,7 +165,7 @@ describe('the sandbox', () => {
     assert.ok(gitlab.repositories.some((r) => r.origin !== null));
     const octocat = await list(token('octocat'));
     const spec = sandbox.accounts.find((a) => a.login === 'octocat') ?? assert.fail('no octocat');
-    assert.equal(octocat.total, spec.repos + (spec.gitverse ?? 0) + sandbox.gitlab.state.accountByLogin('octocat')!.projects.length);
+    assert.equal(octocat.total, spec.repos + (spec.gitverse ?? 0) + sandbox.gitlab.state.accountByLogin('octocat')!.projects.length + 152, 'with Bitbucket\'s two workspaces');
   });
 
   it('when the sign-in reaches the fake GitHub, then it shows a page listing its accounts to pick from', async () => {

@@ -7,6 +7,7 @@ import { createStateGraphqlHandler } from './github/graphql.ts';
 import { startFakeGitHub, type FakeGitHub, type StartFakeGitHubOptions } from './github/index.ts';
 import { startFakeGitVerse, type FakeGitVerse, type StartFakeGitVerseOptions } from './gitverse/index.ts';
 import { startFakeGitLab, type FakeGitLab, type StartFakeGitLabOptions } from './gitlab/index.ts';
+import { startFakeBitbucket, type FakeBitbucket, type StartFakeBitbucketOptions } from './bitbucket/index.ts';
 
 /** The OAuth app the app under test is registered as, at every fake host that has OAuth. */
 export interface FakeOAuthClient {
@@ -51,7 +52,18 @@ const gitlab: FakeHostEntry<StartFakeGitLabOptions, FakeGitLab> = {
   }),
 };
 
-export const FAKE_HOSTS = { github, gitverse, gitlab } satisfies Record<Provider, unknown>;
+const bitbucket: FakeHostEntry<StartFakeBitbucketOptions, FakeBitbucket> = {
+  start: (options, client) => startFakeBitbucket({ clientId: client.id, clientSecret: client.secret, ...options }),
+  env: (fake, client) => ({
+    BITBUCKET_API_URL: fake.baseUrl,
+    BITBUCKET_WEB_URL: fake.baseUrl,
+    BITBUCKET_CLIENT_ID: client.id,
+    BITBUCKET_CLIENT_SECRET: client.secret,
+    BITBUCKET_TIMEOUT_MS: '1000',
+  }),
+};
+
+export const FAKE_HOSTS = { github, gitverse, gitlab, bitbucket } satisfies Record<Provider, unknown>;
 
 /** What a test may ask of each host's fake. */
 export type FakeHostOptions = { [P in keyof typeof FAKE_HOSTS]?: Parameters<(typeof FAKE_HOSTS)[P]['start']>[0] };
