@@ -1,4 +1,4 @@
-import type { ProblemCode, Provider, ValidationIssue } from './types.ts';
+import type { ProblemCode, Provider, Schemas, ValidationIssue } from './types.ts';
 
 /**
  * The one error type every layer throws. The central error handler turns it into an RFC 9457
@@ -15,6 +15,8 @@ export interface ProblemExtras {
   issues?: ValidationIssue[];
   /** The git host the problem came from, when it came from one. */
   provider?: Provider;
+  /** Why the user cannot see a repository, with the URL that fixes it. */
+  hint?: Schemas['MissingHint'];
 }
 
 const TITLES: Record<ProblemCode, string> = {

@@ -13,7 +13,7 @@ export function toHostRepository(r: GitHubRepo): HostRepository {
     id: r.id,
     name: r.name,
     full_name: r.full_name,
-    owner: { id: r.owner.id, login: r.owner.login, full_name: null, type: r.owner.type === 'Organization' ? 'Organization' : 'User' },
+    owner: { id: r.owner.id, login: r.owner.login, full_name: null, type: r.owner.type === 'Organization' ? 'Organization' : 'User', avatar_url: r.owner.avatar_url ?? null },
     description: r.description,
     private: r.private,
     fork: r.fork,
