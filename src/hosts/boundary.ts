@@ -126,6 +126,17 @@ function webUrl(value: unknown): string {
   return text;
 }
 
+/** An owner's avatar: an absolute http(s) URL the spec can hold, or null (an avatar is not worth refusing a listing over). */
+function avatarUrl(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  try {
+    return webUrl(value);
+  } catch (error) {
+    if (error instanceof Refused) return null;
+    throw error;
+  }
+}
+
 /** One repository as the spec holds it; throws `Refused` for an identity field the spec cannot hold. */
 function normalise(r: HostRepository): HostRepository {
   const id = identifier(r.id, 'id', 1);
@@ -144,7 +155,13 @@ function normalise(r: HostRepository): HostRepository {
     id,
     name: r.name,
     full_name: fullName,
-    owner: { id: ownerId, login, full_name: line(r.owner.full_name, 255), type: r.owner.type === 'Organization' ? 'Organization' : 'User' },
+    owner: {
+      id: ownerId,
+      login,
+      full_name: line(r.owner.full_name, 255),
+      type: r.owner.type === 'Organization' ? 'Organization' : 'User',
+      avatar_url: avatarUrl(r.owner.avatar_url),
+    },
     description: typeof r.description === 'string' ? cut(r.description, 4096) : null,
     private: r.private === true,
     fork: r.fork === true,

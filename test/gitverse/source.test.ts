@@ -61,7 +61,7 @@ describe('createGitVerseSource', () => {
     account.repos = generateGitVerseRepos(230, { owner: { login: 'dlborun' } });
     const source = createGitVerseSource({ client, cache: new MemoryCache() });
     assert.equal(source.provider, 'gitverse');
-    const first = await source.list({ userId: 7, token: account.token, refresh: false });
+    const { repos: first } = await source.list({ userId: 7, token: account.token, refresh: false });
     assert.equal(first.length, 230);
     assert.ok(first.every((r) => r.provider === 'gitverse' && r.created_at?.endsWith('Z')));
     fake.state.resetCounters();

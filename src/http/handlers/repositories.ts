@@ -3,6 +3,7 @@ import type { Services } from '../services.ts';
 import { etagMatches, pageLinks, type ListQuery } from '../../listing/query.ts';
 import { principalOf } from '../auth.ts';
 import type { ListedPage } from '../../listing/service.ts';
+import type { JsonResponse, QueryOf } from '../../contract/types.ts';
 
 /** What every answer of the listing says about caching: private to the credentials it was asked with, revalidated each time. */
 const CACHING: ReadonlyArray<[string, string]> = [
@@ -57,5 +58,13 @@ export function repositoryHandlers(services: Services) {
     res.end(answer.bytes);
   };
 
-  return { listRepositories };
+  const lookupRepository: RequestHandler = async (req, res) => {
+    const { user } = principalOf(req);
+    const { url } = req.query as unknown as QueryOf<'lookupRepository'>;
+    const body: JsonResponse<'lookupRepository', 200> = await services.listing.lookup(user.id, url);
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(200).json(body);
+  };
+
+  return { listRepositories, lookupRepository };
 }

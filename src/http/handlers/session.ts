@@ -138,16 +138,17 @@ export function sessionHandlers(services: Services) {
     res.status(204).end();
   };
 
-  /** Whether GitHub still accepts the stored token, asked now. */
+  /** Whether GitHub still accepts the stored token, asked now, and why repositories may be missing. */
   async function githubStatus(userId: number): Promise<Schemas['LinkedProvider']> {
     const stored = await store.tokens.get(userId, 'github');
-    const base = { provider: 'github' as const, warnings: [] as string[] };
+    const base = { provider: 'github' as const, warnings: [] as string[], hints: [] as Schemas['MissingHint'][] };
     if (!stored) return { ...base, linked: false, login: null, scopes: [], token_status: 'not_linked' };
     const meta = { ...base, linked: true, login: stored.login, scopes: stored.scopes };
     if (stored.status === 'undecryptable') return { ...meta, token_status: 'undecryptable' };
     try {
       const current = await services.github.getUser(stored.token);
-      return { ...meta, login: current.login, scopes: current.scopes, token_status: 'valid' };
+      const hints = await services.listing.missing(userId, 'github', current.scopes);
+      return { ...meta, login: current.login, scopes: current.scopes, token_status: 'valid', hints };
     } catch (error) {
       if (error instanceof ApiProblem && (error.code === 'GITHUB_AUTH' || error.code === 'PROVIDER_AUTH')) {
         return { ...meta, token_status: 'rejected' };
@@ -159,15 +160,18 @@ export function sessionHandlers(services: Services) {
   /** Whether GitVerse still accepts the linked token, asked now. */
   async function gitverseStatus(userId: number): Promise<Schemas['LinkedProvider']> {
     const stored = await store.tokens.get(userId, 'gitverse');
-    const base = { provider: 'gitverse' as const };
+    const base = { provider: 'gitverse' as const, hints: [] as Schemas['MissingHint'][] };
     if (!stored) return { ...base, linked: false, login: null, scopes: [], token_status: 'not_linked', warnings: [] };
     const meta = { ...base, linked: true, login: stored.login, scopes: stored.scopes, warnings: scopeWarnings(stored.scopes) };
     if (stored.status === 'undecryptable') return { ...meta, token_status: 'undecryptable' };
     try {
-      await services.gitverse.getUser(stored.token);
-      return { ...meta, token_status: 'valid' };
+      const current = await services.gitverse.getUser(stored.token);
+      const hints = await services.listing.missing(userId, 'gitverse', current.scopes.length ? current.scopes : stored.scopes);
+      return { ...meta, token_status: 'valid', hints };
     } catch (error) {
-      if (error instanceof ApiProblem && error.code === 'PROVIDER_AUTH') return { ...meta, token_status: 'rejected' };
+      if (error instanceof ApiProblem && error.code === 'PROVIDER_AUTH') {
+        return { ...meta, token_status: 'rejected', hints: await services.listing.missing(userId, 'gitverse', stored.scopes) };
+      }
       return { ...meta, token_status: 'unknown' };
     }
   }
@@ -185,6 +189,7 @@ export function sessionHandlers(services: Services) {
       scopes,
       token_status: 'valid',
       warnings: scopeWarnings(scopes),
+      hints: [],
     };
     noStore(res);
     res.json(body);
