@@ -10,7 +10,7 @@ export function repositoryAddress(text: string, hosts: readonly string[]): Repos
   const trimmed = text.trim();
   // scp-like SSH: user@host:owner/name(.git)
   const scp = /^[\w.-]+@([^:/\s]+):\/?([^/\s]+)\/([^/\s]+?)(?:\.git)?\/?$/.exec(trimmed);
-  if (scp) return hosts.includes(scp[1]!.toLowerCase()) ? address(scp[2]!, scp[3]!) : undefined;
+  if (scp) return hosts.some((h) => hostname(h) === scp[1]!.toLowerCase()) ? address(scp[2]!, scp[3]!) : undefined;
   let url: URL;
   try {
     url = new URL(trimmed);
@@ -22,7 +22,7 @@ export function repositoryAddress(text: string, hosts: readonly string[]): Repos
   const bare = host.replace(/^www\./, '');
   // An SSH URL's port is SSH's, not the web's: the host alone says which instance it is.
   const ssh = url.protocol !== 'https:' && url.protocol !== 'http:';
-  if (!hosts.includes(host) && !hosts.includes(bare) && !(ssh && hosts.some((h) => h.split(':')[0] === url.hostname.toLowerCase()))) {
+  if (!hosts.includes(host) && !hosts.includes(bare) && !(ssh && hosts.some((h) => hostname(h) === url.hostname.toLowerCase()))) {
     return undefined;
   }
   const [owner, name] = url.pathname.split('/').filter(Boolean);
@@ -33,6 +33,9 @@ export function repositoryAddress(text: string, hosts: readonly string[]): Repos
 export function hostOf(baseUrl: string): string {
   return new URL(baseUrl).host.toLowerCase();
 }
+
+/** `host:port` without its port. */
+const hostname = (host: string) => host.replace(/:\d+$/, '');
 
 const SEGMENT = /^[A-Za-z0-9._-]{1,100}$/;
 
