@@ -18,7 +18,7 @@ export async function issueDevToken(store: Store, config: Config, input: DevToke
   const ttlSeconds = input.ttlSeconds ?? 12 * 3600;
   const user =
     input.githubId !== undefined
-      ? await store.users.upsertGitHub({ github_id: input.githubId, login: input.login, name: null, avatar_url: null })
+      ? await store.accounts.signIn('github', { id: String(input.githubId), login: input.login, name: null, avatar_url: null })
       : await store.users.upsertLocal(input.login);
   if (input.githubToken) await store.tokens.put(user.id, 'github', { token: input.githubToken, login: input.login, scopes: ['repo', 'read:user'] });
   const { session } = await store.sessions.create(user.id, scopes, ttlSeconds);

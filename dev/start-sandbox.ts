@@ -102,7 +102,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const accounts: SandboxAccount[] = [];
   for (const a of SANDBOX_ACCOUNTS) {
-    const user = await store.users.upsertGitHub({ github_id: idFor(a.login), login: a.login, name: a.name, avatar_url: null });
+    const user = await store.accounts.signIn('github', { id: String(idFor(a.login)), login: a.login, name: a.name, avatar_url: null });
     const firstStart = (await store.tokens.get(user.id, 'github')) === undefined;
     const { token } = await issueDevToken(store, config, { login: a.login, githubToken: tokenFor(a.login), githubId: idFor(a.login) });
     if (firstStart && a.login === 'octocat') {

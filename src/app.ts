@@ -24,18 +24,17 @@ import { loadSpec } from './http/openapi.ts';
 import { headAsGet, indexOperations, nothingToValidate, strictIntegers, type OperationIndex, type OperationInfo } from './http/operations.ts';
 import { canonicalQuery } from './http/query-string.ts';
 import { createListingService, type ListingDeps } from './listing/service.ts';
-import { createGitHubReader } from './hosts/github/kinds.ts';
 import { createDetectionService, type DetectionService } from './kind/service.ts';
 import { createLogger } from './logger.ts';
-import { createGitHubSource } from './hosts/github/source.ts';
-import { GitHubClient } from './hosts/github/client.ts';
-import { GitVerseClient } from './hosts/gitverse/client.ts';
-import { createGitVerseKindReader, createGitVerseSource } from './hosts/gitverse/source.ts';
 import type { Services } from './http/services.ts';
 import type { operations } from './api/schema.d.ts';
 import type { Provider } from './contract/types.ts';
 import { ApiProblem, problems } from './contract/problem.ts';
 import type { HostRepository } from './hosts/types.ts';
+import type { GitHost } from './hosts/host.ts';
+import { HOSTS } from './hosts/registry.ts';
+import { createTokenKeeper } from './tokens/keeper.ts';
+import { processLock, redisLock, storeLock, type KeyedLock } from './tokens/locks.ts';
 import { openStore } from './store/index.ts';
 import type { Store } from './store/types.ts';
 
@@ -109,21 +108,36 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const metrics = createMetrics();
   // A cache that fails is not a failed listing: the page or listing is not kept, and the operator is told.
   const onCacheError = (error: unknown) => logger.warn({ err: error }, 'the cache failed; a listing or page was not kept');
-  const github = new GitHubClient({
-    apiUrl: config.github.apiUrl,
-    timeoutMs: config.github.timeoutMs,
-    concurrency: config.github.concurrency,
-    onCacheError,
-  });
-  const gitverse = GitVerseClient.fromConfig(config.gitverse, { onCacheError });
+  // Every host of the registry, built from its own settings. Its kinds go through the detection
+  // service, which is built from the hosts' readers just after: they call it only once serving.
+  const hosts = Object.fromEntries(
+    Object.values(HOSTS).map((module) => {
+      const create = module.create as (context: Parameters<typeof module.create>[0]) => GitHost;
+      const host = create({
+        config: config[module.provider] as never,
+        publicUrl: config.publicUrl,
+        cache,
+        metrics,
+        onCacheError,
+        kinds: (input) => kindsFrom(detection, module.provider)(input),
+      });
+      return [module.provider, host];
+    }),
+  ) as Record<Provider, GitHost>;
   const detection = createDetectionService({
     store,
-    readers: {
-      github: createGitHubReader({ apiUrl: config.github.apiUrl, timeoutMs: config.github.timeoutMs, client: github }),
-      gitverse: createGitVerseKindReader(gitverse),
-    },
+    readers: Object.fromEntries(Object.values(hosts).flatMap((h) => (h.reader ? [[h.provider, h.reader]] : []))),
     budgetMs: config.detectionBudgetMs,
   });
+  // One refresh of a user's host token at a time: across instances through PostgreSQL or Redis when
+  // the app has them, in this process otherwise. Waiting is bounded by the hosts' own deadline, twice.
+  const waitMs = 2 * Math.max(...Object.values(HOSTS).map((h) => (config[h.provider] as { timeoutMs?: number }).timeoutMs ?? 10_000));
+  const lock: KeyedLock = config.databaseUrl
+    ? storeLock(store, { waitMs })
+    : cache instanceof RedisCache
+      ? redisLock(cache.client, { waitMs, holdMs: waitMs })
+      : processLock({ waitMs });
+  const tokens = createTokenKeeper({ store, hosts, lock });
   const services: Services = {
     config,
     logger,
@@ -132,8 +146,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     store,
     cache,
     jwt: createJwtService(config.jwt),
-    github,
-    gitverse,
+    hosts,
+    tokens,
     metrics,
     lifecycle: { stopping: false },
     listing: createListingService({
@@ -141,17 +155,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       cache,
       cacheTtlSeconds: config.listingCacheTtlSeconds,
       refreshMinIntervalSeconds: config.refreshMinIntervalSeconds,
-      sources: {
-        github: createGitHubSource({
-          client: github,
-          cache,
-          metrics,
-          kinds: kindsFrom(detection, 'github'),
-          apiUrl: config.github.apiUrl,
-          hints: { webUrl: config.github.webUrl, clientId: config.github.clientId, signInUrl: `${config.publicUrl}/api/v1/auth/github/login` },
-        }),
-        gitverse: createGitVerseSource({ client: gitverse, cache, metrics, kinds: kindsFrom(detection, 'gitverse'), webUrl: config.gitverse.webUrl }),
-      },
+      sources: Object.fromEntries(Object.values(hosts).map((h) => [h.provider, h.source])),
+      tokens,
       toProblem: (p) => problemBody(p, '/api/v1/repos', 'upstream'),
       onCacheError,
       ...overrides.listing,
@@ -282,14 +287,16 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   );
 
   // Every operation of the spec is served from its operationId; one without a handler stops the start.
-  const handlers: Record<OperationId, RequestHandler[]> = {
-    startGitHubSignIn: [session.startGitHubSignIn],
-    completeGitHubSignIn: [session.completeGitHubSignIn],
+  // An operation whose path is one of another's (a host's own path kept as an alias of the path
+  // naming any host) is served by that one's handlers, with the parameters its path fixes.
+  const handlers: Partial<Record<OperationId, RequestHandler[]>> = {
+    startSignIn: [session.startSignIn],
+    completeSignIn: [session.completeSignIn],
     signOut: [session.signOut],
     renewAccessToken: [session.renewAccessToken],
     getMe: [session.getMe],
-    linkGitVerseToken: [session.linkGitVerseToken],
-    unlinkGitVerseToken: [session.unlinkGitVerseToken],
+    linkHostToken: [session.linkToken],
+    unlinkHostToken: [session.unlinkToken],
     listRepositories: [repos.listRepositories],
     lookupRepository: [repos.lookupRepository],
     listConnections: [connections.listConnections],
@@ -301,9 +308,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     getApiReference: [documentHeaders, ops.getApiReference],
   };
   const serve = new Map<OperationInfo, RequestHandler>();
+  const fixedParams = new Map<OperationInfo, Record<string, string>>();
   for (const op of operations.all) {
-    const chain = overrides.handlers?.[op.operationId as OperationId] ?? handlers[op.operationId as OperationId];
+    const own = overrides.handlers?.[op.operationId as OperationId] ?? handlers[op.operationId as OperationId];
+    const general = own ? undefined : operations.all.find((o) => o !== op && o.method === op.method && Object.keys(operations.pathParams(o, op.template)).length > 0);
+    const chain = own ?? (general && (overrides.handlers?.[general.operationId as OperationId] ?? handlers[general.operationId as OperationId]));
     if (!chain) throw new Error(`the spec's operation ${op.operationId} has no handler`);
+    if (general) fixedParams.set(op, operations.pathParams(general, op.template));
     serve.set(op, series([chain].flat()));
   }
   // The operation was named by `identifyOperation` as the request came in: its handlers run at once,
@@ -313,7 +324,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     if (!handler) return next();
     const params = pathParams(req.operation!, req.path);
     if (params instanceof ApiProblem) return next(params);
-    req.params = params;
+    const fixed = fixedParams.get(req.operation!);
+    req.params = fixed ? { ...fixed, ...params } : params;
     handler(req, res, next);
   });
   app.use(notFoundHandler);

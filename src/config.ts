@@ -4,8 +4,11 @@
  * line that names the variable, what is wrong and the accepted form.
  */
 import { z } from 'zod';
+import { flag, optional, text, url, whole } from './env.ts';
+import { HOSTS, type HostConfigs } from './hosts/registry.ts';
 
-export interface Config {
+/** The app's own settings; each git host's are beside them under its provider's name (`HostConfigs`). */
+export interface AppConfig {
   port: number;
   host: string;
   /** The externally visible base URL of this service (used in OAuth redirect URIs and `Link`). */
@@ -36,16 +39,6 @@ export interface Config {
   redisUrl: string | undefined;
   /** Prefix of every Redis key, so deployments sharing one Redis stay apart. */
   redisPrefix: string;
-  github: {
-    apiUrl: string;
-    webUrl: string;
-    clientId: string;
-    clientSecret: string;
-    timeoutMs: number;
-    /** Pages fetched at once after the first. */
-    concurrency: number;
-  };
-  gitverse: { apiUrl: string; webUrl: string; timeoutMs: number; concurrency: number };
   /** Lifetime of a user's cached listing. */
   listingCacheTtlSeconds: number;
   /** How long a listing waits for kind detection before answering with what it has. */
@@ -65,34 +58,12 @@ export interface Config {
   shutdownTimeoutMs: number;
 }
 
+export type Config = AppConfig & HostConfigs;
+
 type Env = Record<string, string | undefined>;
 
 /** A development key, public by nature: accepted outside production only, with a warning. */
 const DEV_SECRET = 'dev-only-secret-key-change-me-0123456789';
-
-/** An unset or empty variable takes its default. */
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
-
-const whole = (min: number, max: number) =>
-  optional(
-    z.coerce
-      .number({ error: `a whole number from ${min} to ${max}` })
-      .int({ error: `a whole number from ${min} to ${max}` })
-      .min(min, { error: `a whole number from ${min} to ${max}` })
-      .max(max, { error: `a whole number from ${min} to ${max}` }),
-  );
-
-const flag = optional(
-  z.enum(['true', 'false', '1', '0'], { error: 'true or false (or 1 or 0)' }).transform((v) => v === 'true' || v === '1'),
-);
-
-const url = optional(
-  z
-    .url({ protocol: /^https?$/, error: 'an absolute http(s) URL' })
-    .transform((v) => v.replace(/\/$/, '')),
-);
-
-const text = optional(z.string());
 
 /** An origin (`https://app.example.com`), or a host on any port for local development (`http://localhost:*`). */
 const ORIGIN = /^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:(\d{1,5}|\*))?$/i;
@@ -105,6 +76,9 @@ const origins = optional(
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
+
+/** Each git host's variables, read with the app's own. */
+const hostVariables: z.ZodRawShape = Object.assign({}, ...Object.values(HOSTS).map((h) => h.config.variables));
 
 const schema = z.object({
   NODE_ENV: optional(z.enum(['development', 'test', 'production'], { error: 'development, test or production' })),
@@ -137,23 +111,19 @@ const schema = z.object({
   DETECTION_BUDGET_MS: whole(0, 60_000),
   RATE_LIMIT_PER_USER: whole(1, 1_000_000_000),
   RATE_LIMIT_PER_ADDRESS: whole(1, 1_000_000_000),
-  GITHUB_CLIENT_ID: text,
-  GITHUB_CLIENT_SECRET: text,
-  GITHUB_API_URL: url,
-  GITHUB_WEB_URL: url,
-  GITHUB_TIMEOUT_MS: whole(100, 120_000),
-  GITHUB_CONCURRENCY: whole(1, 100),
-  GITVERSE_API_URL: url,
-  GITVERSE_WEB_URL: url,
-  GITVERSE_TIMEOUT_MS: whole(100, 120_000),
-  GITVERSE_CONCURRENCY: whole(1, 100),
+  // Each git host's variables (`hosts/<host>/config.ts`).
+  ...hostVariables,
 });
 
 /** Every variable the service reads. */
 export const CONFIG_VARIABLES = Object.keys(schema.shape);
 
 /** Variables that production refuses to start without. */
-const REQUIRED_IN_PRODUCTION = ['SECRET_KEY', 'PUBLIC_URL', 'GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET'] as const;
+const REQUIRED_IN_PRODUCTION: readonly string[] = [
+  'SECRET_KEY',
+  'PUBLIC_URL',
+  ...Object.values(HOSTS).flatMap((h): readonly string[] => h.config.requiredInProduction ?? []),
+];
 
 /** A configuration the process must not start with; its message is the one line to print. */
 export class ConfigError extends Error {
@@ -175,7 +145,7 @@ function parseEnv(env: Env) {
   }
   const vars = result.data;
   if (vars.NODE_ENV === 'production') {
-    const missing = REQUIRED_IN_PRODUCTION.filter((name) => vars[name] === undefined);
+    const missing = REQUIRED_IN_PRODUCTION.filter((name) => (vars as Record<string, unknown>)[name] === undefined);
     if (missing.length) throw new ConfigError(`${missing.join(', ')} must be set when NODE_ENV=production (see .env.example)`);
   }
   return vars;
@@ -188,7 +158,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   const secretKey = vars.SECRET_KEY ?? DEV_SECRET;
   const secure = vars.SESSION_COOKIE_SECURE ?? true;
   const host = vars.HOST ?? '127.0.0.1';
-  const config: Config = {
+  const config: AppConfig = {
     port,
     host,
     publicUrl: vars.PUBLIC_URL ?? `http://localhost:${port}`,
@@ -216,20 +186,6 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     dataDir: vars.DATA_DIR ?? './data',
     redisUrl: vars.REDIS_URL,
     redisPrefix: vars.REDIS_PREFIX ?? 'rapi:',
-    github: {
-      apiUrl: vars.GITHUB_API_URL ?? 'https://api.github.com',
-      webUrl: vars.GITHUB_WEB_URL ?? 'https://github.com',
-      clientId: vars.GITHUB_CLIENT_ID ?? '',
-      clientSecret: vars.GITHUB_CLIENT_SECRET ?? '',
-      timeoutMs: vars.GITHUB_TIMEOUT_MS ?? 10_000,
-      concurrency: vars.GITHUB_CONCURRENCY ?? 10,
-    },
-    gitverse: {
-      apiUrl: vars.GITVERSE_API_URL ?? 'https://api.gitverse.ru',
-      webUrl: vars.GITVERSE_WEB_URL ?? 'https://gitverse.ru',
-      timeoutMs: vars.GITVERSE_TIMEOUT_MS ?? 10_000,
-      concurrency: vars.GITVERSE_CONCURRENCY ?? 4,
-    },
     listingCacheTtlSeconds: vars.LISTING_CACHE_TTL_SECONDS ?? 60,
     detectionBudgetMs: vars.DETECTION_BUDGET_MS ?? 1500,
     validateResponses: vars.VALIDATE_RESPONSES ?? nodeEnv !== 'production',
@@ -243,7 +199,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     trustProxy: vars.TRUST_PROXY ?? 0,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS ?? 10_000,
   };
-  return { ...config, ...overrides };
+  const hosts = Object.fromEntries(
+    Object.entries(HOSTS).map(([provider, host]) => [provider, (host.config.load as (v: typeof vars) => unknown)(vars)]),
+  ) as HostConfigs;
+  return { ...config, ...hosts, ...overrides };
 }
 
 /** What an operator should hear about a configuration that starts but is not fit for real users. */
@@ -251,8 +210,9 @@ export function configWarnings(config: Config): string[] {
   if (config.env === 'production') return [];
   const warnings: string[] = [];
   if (config.secretKey === DEV_SECRET) warnings.push('SECRET_KEY is not set: host tokens are encrypted with the public development key');
-  if (!config.github.clientId || !config.github.clientSecret) {
-    warnings.push('GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are not set: sign-in with GitHub cannot work');
+  for (const [provider, host] of Object.entries(HOSTS)) {
+    const warn = host.config.warnings as ((c: unknown) => string[]) | undefined;
+    warnings.push(...(warn?.(config[provider as keyof HostConfigs]) ?? []));
   }
   return warnings.length ? [`not for real users: ${warnings.join('; ')} (see .env.example)`] : [];
 }

@@ -13,7 +13,11 @@ export interface paths {
         };
         /**
          * Start signing in with GitHub
-         * @description Redirects the browser to GitHub's authorization page (OAuth web flow with `state` and PKCE S256).
+         * @deprecated
+         * @description The GitHub instance of `startSignIn` (`/api/v1/auth/{provider}/login`), with the same URL and
+         *     behaviour; kept for clients built from earlier releases of this description.
+         *
+         *     Redirects the browser to GitHub's authorization page (OAuth web flow with `state` and PKCE S256).
          *     The flow's state and code verifier travel in a short-lived, encrypted, HttpOnly cookie, so any instance
          *     can complete the callback. GitHub then redirects to `/api/v1/auth/github/callback`.
          */
@@ -35,13 +39,75 @@ export interface paths {
         };
         /**
          * Finish signing in with GitHub
-         * @description GitHub redirects here with `code` and `state`. The code is exchanged for a GitHub token (with the PKCE
+         * @deprecated
+         * @description The GitHub instance of `completeSignIn` (`/api/v1/auth/{provider}/callback`), with the same URL and
+         *     behaviour (a signed-in user's flow links the account; 409 when it is another user's); kept for clients
+         *     built from earlier releases of this description.
+         *
+         *     GitHub redirects here with `code` and `state`. The code is exchanged for a GitHub token (with the PKCE
          *     verifier), the GitHub user is read, our user is created or updated, the token is stored encrypted, and a
          *     session is opened: the answer sets the HttpOnly session cookie and carries a bearer JWT. When the service
          *     is configured with a post-sign-in page (`POST_LOGIN_REDIRECT`), it answers 303 to that page instead, with
          *     the same cookie.
          */
         get: operations["completeGitHubSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/{provider}/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start signing in with a git host, or linking it
+         * @description Redirects the browser to the host's authorization page (OAuth web flow with `state` and PKCE S256), for
+         *     hosts that have OAuth (GitHub). The flow's state and code verifier travel in a short-lived, encrypted,
+         *     HttpOnly cookie, so any instance can complete the callback; the host then redirects to
+         *     `/api/v1/auth/{provider}/callback`.
+         *
+         *     Sent with a valid session cookie, the flow links the host account to that user instead of signing in
+         *     (see the callback). A host linked with a token only (GitVerse) has no such flow: 400.
+         */
+        get: operations["startSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/{provider}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Finish signing in with a git host, or linking it
+         * @description The host redirects here with `code` and `state`. The code is exchanged for the host's token (with the
+         *     PKCE verifier), the host account is read, and:
+         *     - when the flow was started by a signed-in user (with the session cookie, still valid), the host account
+         *       is linked to that user. A host account already linked to another user is refused with 409
+         *       `ACCOUNT_CONFLICT`: accounts are never merged or taken over;
+         *     - otherwise the user of that host account signs in, created at the first sign-in. One person is one user
+         *       whichever host they came in by, as long as they link their other hosts to it.
+         *
+         *     The token (and, for hosts whose tokens expire, its refresh token and expiry) is stored encrypted, and a
+         *     session is opened: the answer sets the HttpOnly session cookie and carries a bearer JWT. When the service
+         *     is configured with a post-sign-in page (`POST_LOGIN_REDIRECT`), it answers 303 to that page instead, with
+         *     the same cookie.
+         */
+        get: operations["completeSignIn"];
         put?: never;
         post?: never;
         delete?: never;
@@ -130,7 +196,11 @@ export interface paths {
         get?: never;
         /**
          * Link a GitVerse token
-         * @description Checks the personal access token with GitVerse (it must carry `read:public_api` or `public_api`), then
+         * @deprecated
+         * @description Deprecated: `PUT /api/v1/me/providers/{provider}` with `gitverse` does the same (this path is that one's
+         *     GitVerse instance, kept so that clients built on it go on working).
+         *
+         *     Checks the personal access token with GitVerse (it must carry `read:public_api` or `public_api`), then
          *     stores it encrypted, replacing any earlier one. A `public_api` token is accepted, but `me` warns that
          *     it also grants write and delete access.
          */
@@ -138,9 +208,38 @@ export interface paths {
         post?: never;
         /**
          * Unlink GitVerse
-         * @description Deletes the stored GitVerse token. Connections of GitVerse repositories are kept.
+         * @deprecated
+         * @description Deprecated, the GitVerse instance of `DELETE /api/v1/me/providers/{provider}`. Deletes the stored GitVerse token. Connections of GitVerse repositories are kept.
          */
         delete: operations["unlinkGitVerseToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/providers/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Link a git host with a token
+         * @description For hosts linked with a personal access token (GitVerse): checks the token with the host, then stores it
+         *     encrypted, replacing any earlier one. For GitVerse it must carry `read:public_api` or `public_api`; a
+         *     `public_api` token is accepted, but `me` warns that it also grants write and delete access. A host linked
+         *     by OAuth only (GitHub) is linked through `GET /api/v1/auth/{provider}/login`: 400.
+         */
+        put: operations["linkHostToken"];
+        post?: never;
+        /**
+         * Unlink a git host
+         * @description Deletes the stored token of the host. Connections of its repositories are kept, and so is the host account
+         *     the user signs in with: signing in with it again finds the same user.
+         */
+        delete: operations["unlinkHostToken"];
         options?: never;
         head?: never;
         patch?: never;
@@ -357,6 +456,8 @@ export interface components {
          *     - `CROSS_SITE_REQUEST`: a write authenticated by the session cookie came from a page of another site
          *       (by its `Origin` or `Sec-Fetch-Site`) that is not a trusted origin; nothing was changed.
          *     - `NOT_FOUND`: no such resource for this user.
+         *     - `ACCOUNT_CONFLICT`: the git host account of an OAuth flow is already linked to another user of this
+         *       service; nothing was changed (sign in with that account instead, or unlink it from the other user).
          *     - `METHOD_NOT_ALLOWED`, `UNSUPPORTED_MEDIA_TYPE`, `PAYLOAD_TOO_LARGE`: the request's form is wrong (a 405
          *       carries an `Allow` header listing the methods the path answers). `REQUEST_HEADERS_TOO_LARGE`: the
          *       request line or headers are larger than the server reads (431; the connection is closed).
@@ -369,7 +470,7 @@ export interface components {
          * @example GITHUB_AUTH
          * @enum {string}
          */
-        ProblemCode: "UNAUTHORIZED" | "SESSION_EXPIRED" | "GITHUB_AUTH" | "PROVIDER_AUTH" | "FORBIDDEN" | "CROSS_SITE_REQUEST" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_HEADERS_TOO_LARGE" | "RATE_LIMITED" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "INTERNAL";
+        ProblemCode: "UNAUTHORIZED" | "SESSION_EXPIRED" | "GITHUB_AUTH" | "PROVIDER_AUTH" | "FORBIDDEN" | "CROSS_SITE_REQUEST" | "NOT_FOUND" | "ACCOUNT_CONFLICT" | "METHOD_NOT_ALLOWED" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_HEADERS_TOO_LARGE" | "RATE_LIMITED" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "INTERNAL";
         /**
          * @description The git host a repository or token belongs to.
          * @example github
@@ -600,6 +701,14 @@ export interface components {
         GitVerseTokenRequest: {
             /**
              * @description The personal access token, as GitVerse shows it once at creation.
+             * @example gv_3a1f0c2b9d8e7f6a5b4c3d2e1f0a9b8c
+             */
+            token: string;
+        };
+        /** @description A personal access token to link, for a host linked with tokens (GitVerse needs the `read:public_api` or `public_api` scope). */
+        HostTokenRequest: {
+            /**
+             * @description The personal access token, as the host shows it once at creation.
              * @example gv_3a1f0c2b9d8e7f6a5b4c3d2e1f0a9b8c
              */
             token: string;
@@ -1087,6 +1196,18 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The host account is already linked to another user of this service (`ACCOUNT_CONFLICT`); nothing was changed. */
+        AccountConflict: {
+            headers: {
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description No valid app session (`UNAUTHORIZED`): sign in again. Or the stored git host token can no longer be read (`SESSION_EXPIRED`): sign out and in again. */
         Unauthorized: {
             headers: {
@@ -1248,6 +1369,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @description The git host, as the `Provider` enum names it. */
+        HostPath: components["schemas"]["Provider"];
         /** @description Only this git host. Without it, every linked host is listed; with it, that host's failure is the whole answer's problem. */
         ProviderQuery: components["schemas"]["Provider"];
         /**
@@ -1470,6 +1593,105 @@ export interface operations {
             504: components["responses"]["GatewayTimeout"];
         };
     };
+    startSignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The git host, as the `Provider` enum names it. */
+                provider: components["parameters"]["HostPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the host's authorization page. */
+            302: {
+                headers: {
+                    Location: components["headers"]["RedirectLocation"];
+                    /**
+                     * @description The encrypted sign-in state cookie, valid for 10 minutes: `__Host-rapi_oauth` (Secure, Path=/, no
+                     *     Domain, so a sibling subdomain cannot plant it), or `rapi_oauth` where the service runs without
+                     *     Secure cookies (local development over http).
+                     * @example __Host-rapi_oauth=v1.Zm9vYmFy; Path=/; Max-Age=600; HttpOnly; Secure; SameSite=Lax
+                     */
+                    "Set-Cookie"?: string;
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeadersTooLarge"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    completeSignIn: {
+        parameters: {
+            query: {
+                /** @description The authorization code from the host. */
+                code?: string;
+                /** @description The state sent at the start of the sign-in. */
+                state: string;
+                /**
+                 * @description Set by the host when the user denied the sign-in (`access_denied`). Hosts write the spaces of
+                 *     `error_description` as `+`, which is read as a space like in any query string here.
+                 */
+                error?: string;
+                /** @description The host's explanation of `error`. */
+                error_description?: string;
+                /** @description The host's link about `error`. */
+                error_uri?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The git host, as the `Provider` enum names it. */
+                provider: components["parameters"]["HostPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed in. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Set-Cookie": components["headers"]["Set-Cookie"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignIn"];
+                };
+            };
+            /** @description Signed in; to the configured post-sign-in page. */
+            303: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    Location: components["headers"]["RedirectLocation"];
+                    "Set-Cookie": components["headers"]["Set-Cookie"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["SignInBadRequest"];
+            401: components["responses"]["SignInFailed"];
+            409: components["responses"]["AccountConflict"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeadersTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
     signOut: {
         parameters: {
             query?: never;
@@ -1605,6 +1827,78 @@ export interface operations {
             query?: never;
             header?: never;
             path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unlinked. */
+            204: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenWrite"];
+            404: components["responses"]["ProviderNotLinked"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeadersTooLarge"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    linkHostToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The git host, as the `Provider` enum names it. */
+                provider: components["parameters"]["HostPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HostTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description Linked. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkedProvider"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenHostWrite"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeadersTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    unlinkHostToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The git host, as the `Provider` enum names it. */
+                provider: components["parameters"]["HostPath"];
+            };
             cookie?: never;
         };
         requestBody?: never;

@@ -27,6 +27,7 @@ const TITLES: Record<ProblemCode, string> = {
   FORBIDDEN: 'Forbidden',
   CROSS_SITE_REQUEST: 'Cross-site request refused',
   NOT_FOUND: 'Not found',
+  ACCOUNT_CONFLICT: 'Host account linked to another user',
   METHOD_NOT_ALLOWED: 'Method not allowed',
   VALIDATION_FAILED: 'Validation failed',
   PAYLOAD_TOO_LARGE: 'Payload too large',
@@ -75,6 +76,8 @@ export const problems = {
       provider,
     }),
   notFound: (detail: string) => new ApiProblem(404, 'NOT_FOUND', detail),
+  /** A host account that belongs to another of our users: never merged, never taken over. */
+  accountConflict: (detail: string) => new ApiProblem(409, 'ACCOUNT_CONFLICT', detail),
   validation: (issues: ValidationIssue[], detail = 'The request is not valid.') => {
     const field_errors: Record<string, string> = {};
     for (const issue of issues) field_errors[issue.path] ??= issue.message;

@@ -5,9 +5,9 @@
  * answer is a 500 or a spec-invalid 200, and no connection is stored from an answer that was refused.
  */
 import { ApiProblem, problems, type Provider } from '../contract/problem.ts';
+import { hostName } from './registry.ts';
 import type { HostRepository } from './types.ts';
 
-const HOST_NAME: Record<Provider, string> = { github: 'GitHub', gitverse: 'GitVerse' };
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const LINE_BREAKS = /[\r\n\u2028\u2029]+/g;
 const HAS_LINE_BREAK = /[\r\n\u2028\u2029]/;
@@ -179,7 +179,7 @@ function normalise(r: HostRepository): HostRepository {
   };
 }
 
-/** The access the token has, with `maintain` and `triage` only where the host says them (GitVerse does not). */
+/** The access the token has, with `maintain` and `triage` only where the host says them (not every host does). */
 function permissions(p: NonNullable<HostRepository['permissions']>): HostRepository['permissions'] {
   // Built by assignment, not from spreads: V8 builds it far faster.
   const out: NonNullable<HostRepository['permissions']> = { admin: p.admin === true, push: p.push === true, pull: p.pull === true };
@@ -202,7 +202,7 @@ export function checkHostRepositories(provider: Provider, repos: readonly HostRe
       const which = typeof repo?.full_name === 'string' ? `"${cut(repo.full_name.replace(LINE_BREAKS, ' '), 200)}"` : `number ${skipped + index + 1} of the list`;
       const problem: ApiProblem = problems.upstreamUnavailable(
         provider,
-        `${HOST_NAME[provider]} sent a repository this API cannot represent: ${error.field} ${error.why} (repository ${which}).`,
+        `${hostName(provider)} sent a repository this API cannot represent: ${error.field} ${error.why} (repository ${which}).`,
       );
       throw problem;
     }

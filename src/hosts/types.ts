@@ -13,6 +13,13 @@ export interface KindAnnotation {
   pending: boolean;
 }
 
+/** A repository whose files are read for its kind and origin. */
+export interface RepoRef {
+  id: number;
+  owner: string;
+  name: string;
+}
+
 /** Why some of a host's repositories may be missing from its list, and what fixes it. */
 export type MissingHint = Schemas['MissingHint'];
 
@@ -38,8 +45,8 @@ export interface RepositorySource {
   tokenHints?(scopes: readonly string[]): MissingHint[];
   /** The repository a pasted URL names when it is a URL of this host (as configured); undefined otherwise. */
   parseUrl?(url: string): RepositoryAddress | undefined;
-  /** The host's name for people and the web address it is reached at, for messages about URLs. */
-  describe?(): { name: string; host: string };
+  /** The web host (`host` or `host:port`) its URLs are on, for saying which hosts are served. */
+  webHost?(): string;
   /**
    * One repository by its address, asked of the host with the user's token: undefined when the token
    * cannot see it; an `ApiProblem` (with its `hint`) when the host says why it is kept out.

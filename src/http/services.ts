@@ -7,11 +7,9 @@ import type { OperationIndex } from './operations.ts';
 import type { ListingService } from '../listing/service.ts';
 import type { Metrics } from './metrics.ts';
 import type { Store } from '../store/types.ts';
-import type { GitVerseClient } from '../hosts/gitverse/client.ts';
-import type { GitHubClient } from '../hosts/github/client.ts';
-
-/** What GitHub sign-in and `me` need from the GitHub client. */
-export type GitHubAccounts = Pick<GitHubClient, 'getUser' | 'exchangeOAuthCode'>;
+import type { Provider } from '../contract/types.ts';
+import type { GitHost } from '../hosts/host.ts';
+import type { TokenKeeper } from '../tokens/keeper.ts';
 
 /** Everything a request handler may use; built once per app. */
 export interface Services {
@@ -22,8 +20,10 @@ export interface Services {
   store: Store;
   cache: KeyValueCache;
   jwt: JwtService;
-  github: GitHubAccounts;
-  gitverse: GitVerseClient;
+  /** Every git host of the registry, built for this app. */
+  hosts: Record<Provider, GitHost>;
+  /** Renews host tokens that expire. */
+  tokens: TokenKeeper;
   listing: ListingService;
   metrics: Metrics;
   /** Set once the process has been asked to stop: readiness then answers 503. */

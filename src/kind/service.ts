@@ -12,7 +12,7 @@
  * - `annotate` never rejects: a failing store or reader degrades to unknown kinds.
  */
 import { detectionFailed, isDetectionFailure } from './detect.ts';
-import type { RepoRef } from '../hosts/github/kinds.ts';
+import type { RepoRef } from '../hosts/types.ts';
 import type { Provider } from '../contract/problem.ts';
 import type { Detection, DetectionKey, Store } from '../store/types.ts';
 import { detectionKey } from '../store/types.ts';
@@ -35,7 +35,8 @@ export interface DetectionService {
 
 export interface DetectionServiceOptions {
   store: Pick<Store, 'detections'>;
-  readers: { github: DetectionReader; gitverse?: DetectionReader };
+  /** Each host's reader; a host without one has its repositories' kinds unknown. */
+  readers: Partial<Record<Provider, DetectionReader>>;
   /** How long `annotate` may take, cache lookup included, before answering "Analysis pending". */
   budgetMs: number;
   failureTtlMs?: number;

@@ -6,13 +6,17 @@ import { ApiProblem, problems, type Provider } from '../contract/problem.ts';
 import type { Problem, Repository, RepositoryList } from '../contract/types.ts';
 import type { HostToken, Installation, Store } from '../store/types.ts';
 import { filterAndCount, sortOf, sortOrder, weakEtag, type ListQuery } from './query.ts';
+import { hostName, PROVIDERS } from '../hosts/registry.ts';
 import type { HostRepository, KindAnnotation, MissingHint, RepositorySource } from '../hosts/types.ts';
 import { urlHost } from '../hosts/urls.ts';
+import type { TokenKeeper } from '../tokens/keeper.ts';
 
 export interface ListingDeps {
   store: Store;
   cache: KeyValueCache;
   sources: Partial<Record<Provider, RepositorySource>>;
+  /** Renews tokens that expire, before they do or when a host refuses one; without it, tokens are used as stored. */
+  tokens?: TokenKeeper;
   cacheTtlSeconds: number;
   /** Builds the problem body for a host that failed while another answered. */
   toProblem: (problem: ApiProblem) => Problem;
@@ -189,7 +193,8 @@ export function createListingService(deps: ListingDeps) {
         if (inFlight.get(key) === fetching) inFlight.delete(key);
       }
     };
-    const fetching: Promise<HostSnapshot> = source.list({ userId, token, refresh }).then(
+    const list = (t: string) => source.list({ userId, token: t, refresh });
+    const fetching: Promise<HostSnapshot> = (deps.tokens ? deps.tokens.retried(userId, source.provider, token, list) : list(token)).then(
       ({ repos, hints }) => {
         const snapshot: HostSnapshot = { stamp: randomUUID(), fetchedAt: Date.now(), repos, hints };
         // Forgotten while it ran (the token changed): answered to those who asked, but not kept.
@@ -237,21 +242,23 @@ export function createListingService(deps: ListingDeps) {
   function usable(provider: Provider, stored: HostToken | undefined) {
     const source = deps.sources[provider];
     if (!source || !stored) {
-      throw problems.providerAuth(provider, `No ${nameOf(provider)} account is linked.`);
+      throw problems.providerAuth(provider, `No ${hostName(provider)} account is linked.`);
     }
     if (stored.status === 'undecryptable') throw problems.sessionExpired();
     return { source, stored };
   }
 
+  /** The token to call the host with: renewed first when it is about to expire. */
+  const tokenOf = (userId: number, provider: Provider, stored: Extract<HostToken, { status: 'ok' }>): string | Promise<string> =>
+    deps.tokens ? deps.tokens.usable(userId, provider, stored) : stored.token;
+
   /** The hosts a listing covers, each with the user's stored token (read once). */
   async function hostTokens(userId: number, only?: Provider): Promise<Array<[Provider, HostToken | undefined]>> {
     if (only) return [[only, await deps.store.tokens.get(userId, only)]];
     const tokens = (await deps.store.tokens.list(userId)).filter((t) => deps.sources[t.provider]);
-    return tokens.length ? tokens.map((t) => [t.provider, t]) : [['github', undefined]];
+    // With no host linked, the answer says the registry's first host (the one most users sign in with) is not.
+    return tokens.length ? tokens.map((t) => [t.provider, t]) : [[PROVIDERS[0]!, undefined]];
   }
-
-  /** The host's name for people. */
-  const nameOf = (provider: Provider) => deps.sources[provider]?.describe?.().name ?? provider;
 
   /** What a stored token's scopes keep out of its host's list. */
   function tokenHintsOf(provider: Provider, token: HostToken | undefined): Pick<HostResult, 'tokenHints' | 'scopesTag'> {
@@ -262,12 +269,13 @@ export function createListingService(deps: ListingDeps) {
   /** A host's repositories, with this user's connections and their kinds beside them. */
   async function host(userId: number, provider: Provider, token: HostToken | undefined, refresh: boolean): Promise<HostResult> {
     const { source, stored } = usable(provider, token);
+    const hostToken = await tokenOf(userId, provider, stored);
     // The connections are read while the host is: they do not depend on its answer.
     const [snapshot, connections] = await Promise.all([
-      hostSnapshot(userId, source, stored.token, refresh),
+      hostSnapshot(userId, source, hostToken, refresh),
       deps.store.installations.listActive(userId, provider),
     ]);
-    const kinds = await kindsOf(snapshot, source, stored.token);
+    const kinds = await kindsOf(snapshot, source, hostToken);
     return { provider, snapshot, ...installedOf(connections), ...kinds, login: stored.login, ...tokenHintsOf(provider, stored) };
   }
 
@@ -375,7 +383,7 @@ export function createListingService(deps: ListingDeps) {
       const fromScopes = source.tokenHints?.(scopes) ?? [];
       try {
         const { stored } = usable(provider, await deps.store.tokens.get(userId, provider));
-        const snapshot = await hostSnapshot(userId, source, stored.token, false);
+        const snapshot = await hostSnapshot(userId, source, await tokenOf(userId, provider, stored), false);
         return [...(snapshot.hints ?? []), ...fromScopes];
       } catch (error) {
         if (error instanceof ApiProblem) return fromScopes;
@@ -399,9 +407,9 @@ export function createListingService(deps: ListingDeps) {
         }
       }
       if (!found) {
-        const served = sources.flatMap((s) => (s.describe ? [s.describe().host] : [])).join(', ');
+        const served = sources.flatMap((s) => (s.webHost ? [s.webHost()] : [])).join(', ');
         const host = urlHost(url);
-        const ours = host !== undefined && sources.some((s) => s.describe?.().host === host);
+        const ours = host !== undefined && sources.some((s) => s.webHost?.() === host);
         const message = ours || host === undefined ? 'is not a repository URL (https://host/owner/name or git@host:owner/name.git)' : `is not on a git host this service serves (${served})`;
         const detail = ours || host === undefined ? 'The URL does not name a repository.' : `${host} is not a git host this service serves (${served}).`;
         throw problems.validation([{ path: 'query.url', message }], detail);
@@ -410,9 +418,10 @@ export function createListingService(deps: ListingDeps) {
       const provider = source.provider;
       const stored = await deps.store.tokens.get(userId, provider);
       if (!stored) {
-        throw new ApiProblem(404, 'NOT_FOUND', `The URL is a ${nameOf(provider)} repository, and no ${nameOf(provider)} account is linked. Link ${nameOf(provider)} to look it up.`, { provider });
+        throw new ApiProblem(404, 'NOT_FOUND', `The URL is a ${hostName(provider)} repository, and no ${hostName(provider)} account is linked. Link ${hostName(provider)} to look it up.`, { provider });
       }
       if (stored.status === 'undecryptable') throw problems.sessionExpired();
+      const token = await tokenOf(userId, provider, stored);
       const fullName = `${owner}/${name}`.toLowerCase();
       const inList = (snapshot: HostSnapshot | undefined) => snapshot?.repos.find((r) => r.full_name.toLowerCase() === fullName);
       const cached = await cachedSnapshot(userId, provider);
@@ -420,13 +429,13 @@ export function createListingService(deps: ListingDeps) {
       if (!repo) {
         // A host that cannot read one repository looks for it in a list read now (within the refresh interval).
         repo = source.lookup
-          ? await source.lookup({ token: stored.token, address: { owner, name } })
-          : inList(await hostSnapshot(userId, source, stored.token, true));
+          ? await source.lookup({ token, address: { owner, name } })
+          : inList(await hostSnapshot(userId, source, token, true));
       }
-      if (!repo) throw new ApiProblem(404, 'NOT_FOUND', `${nameOf(provider)} has no repository ${owner}/${name} that this account can see.`, { provider });
+      if (!repo) throw new ApiProblem(404, 'NOT_FOUND', `${hostName(provider)} has no repository ${owner}/${name} that this account can see.`, { provider });
       const [connections, kinds] = await Promise.all([
         deps.store.installations.listActive(userId, provider),
-        source.kinds ? source.kinds({ token: stored.token, repos: [repo] }) : Promise.resolve(new Map<number, KindAnnotation>()),
+        source.kinds ? source.kinds({ token, repos: [repo] }) : Promise.resolve(new Map<number, KindAnnotation>()),
       ]);
       const installed = installedOf(connections).installed;
       return annotated(repo, installed.get(repo.id) ?? null, kinds.get(repo.id) ?? NOT_DETECTED);
@@ -446,10 +455,11 @@ export function createListingService(deps: ListingDeps) {
      */
     async findRepository(userId: number, provider: Provider, repoId: number): Promise<HostRepository | undefined> {
       const { source, stored } = usable(provider, await deps.store.tokens.get(userId, provider));
-      const cached = await hostSnapshot(userId, source, stored.token, false);
+      const token = await tokenOf(userId, provider, stored);
+      const cached = await hostSnapshot(userId, source, token, false);
       const hit = cached.repos.find((r) => r.id === repoId);
       if (hit) return hit;
-      const fresh = await hostSnapshot(userId, source, stored.token, true);
+      const fresh = await hostSnapshot(userId, source, token, true);
       return fresh.repos.find((r) => r.id === repoId);
     },
   };

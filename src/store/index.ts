@@ -5,6 +5,7 @@ import { openDb, type Db } from './db.ts';
 import { Recent } from '../cache/recent.ts';
 import { Memo } from './memo.ts';
 import { migrate } from './migrations.ts';
+import { LockTimeout } from '../tokens/locks.ts';
 import {
   detectionKey,
   type Detection,
@@ -39,8 +40,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   return createStore(db, opts.secretKey);
 }
 
-const USER_COLUMNS = 'id, github_id, login, name, avatar_url, created_at';
-const TOKEN_COLUMNS = 'provider, token_encrypted, login, scopes, created_at, updated_at';
+const USER_COLUMNS = 'id, login, name, avatar_url, created_at';
+const TOKEN_COLUMNS = 'provider, token_encrypted, refresh_token_encrypted, login, scopes, expires_at, instance, created_at, updated_at';
 const SESSION_COLUMNS = 'id, user_id, scopes, created_at, expires_at, revoked_at';
 const INSTALLATION_COLUMNS = 'id, user_id, provider, repo_id, repo_full_name, is_active, created_at, updated_at';
 
@@ -48,7 +49,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
 
-type TokenRow = HostTokenMeta & { token_encrypted: string };
+type TokenRow = HostTokenMeta & { token_encrypted: string; refresh_token_encrypted: string | null };
 type SessionRow = Session & { secret_hash: string };
 
 /** Rows this process keeps of an embedded database, shared by every store over it (see Memo). */
@@ -113,6 +114,7 @@ export function createStore(db: Db, secretKey: string): Store {
   const cipher = createTokenCipher(secretKey);
   // Binds each ciphertext to its row, so one copied to another user or host does not decrypt.
   const tokenContext = (userId: number, provider: Provider) => `${userId}:${provider}`;
+  const refreshContext = (userId: number, provider: Provider) => `${userId}:${provider}:refresh`;
 
   // Tokens this process has decrypted, by context and ciphertext: every listing reads the user's
   // tokens, and a decryption costs more than the rest of a warm listing's store reads together.
@@ -124,10 +126,15 @@ export function createStore(db: Db, secretKey: string): Store {
     return plaintext;
   };
 
-  const toHostToken = (userId: number, row: HostTokenMeta & { token_encrypted: string }): HostToken => {
-    const { token_encrypted, ...meta } = row;
+  const toHostToken = (userId: number, row: TokenRow): HostToken => {
+    const { token_encrypted, refresh_token_encrypted, ...meta } = row;
     try {
-      return { ...meta, status: 'ok', token: decrypt(token_encrypted, tokenContext(userId, row.provider)) };
+      return {
+        ...meta,
+        status: 'ok',
+        token: decrypt(token_encrypted, tokenContext(userId, row.provider)),
+        refresh_token: refresh_token_encrypted === null ? null : decrypt(refresh_token_encrypted, refreshContext(userId, row.provider)),
+      };
     } catch (err) {
       if (err instanceof TokenDecryptionError) return { ...meta, status: 'undecryptable' };
       throw err;
@@ -155,22 +162,10 @@ export function createStore(db: Db, secretKey: string): Store {
 
   return {
     users: {
-      async upsertGitHub(input) {
-        const [user] = await db.query<User>(
-          `INSERT INTO users (github_id, login, name, avatar_url) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (github_id) DO UPDATE
-             SET login = excluded.login, name = excluded.name, avatar_url = excluded.avatar_url, updated_at = now()
-           RETURNING ${USER_COLUMNS}`,
-          [input.github_id, input.login, input.name, input.avatar_url],
-        );
-        memos?.users.set(String(user!.id), user);
-        return user!;
-      },
-
       async upsertLocal(login) {
         const [user] = await db.query<User>(
-          `INSERT INTO users (login) VALUES ($1)
-           ON CONFLICT (login) WHERE github_id IS NULL DO UPDATE SET updated_at = now()
+          `INSERT INTO users (login, local) VALUES ($1, true)
+           ON CONFLICT (login) WHERE local DO UPDATE SET updated_at = now()
            RETURNING ${USER_COLUMNS}`,
           [login],
         );
@@ -184,14 +179,78 @@ export function createStore(db: Db, secretKey: string): Store {
       },
     },
 
+    accounts: {
+      async signIn(provider, account) {
+        const user = await db.transaction(async (tx) => {
+          // Two first sign-ins of one account at once make one user, not two.
+          await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`repositories-api:account:${provider}:${account.id}`]);
+          const [found] = await tx.query<{ user_id: number }>('SELECT user_id FROM accounts WHERE provider = $1 AND host_user_id = $2', [provider, account.id]);
+          if (found) {
+            await tx.query('UPDATE accounts SET login = $3, updated_at = now() WHERE provider = $1 AND host_user_id = $2', [provider, account.id, account.login]);
+            // The profile shown is that of the host signed in with last.
+            const [updated] = await tx.query<User>(
+              `UPDATE users SET login = $2, name = $3, avatar_url = $4, updated_at = now() WHERE id = $1 RETURNING ${USER_COLUMNS}`,
+              [found.user_id, account.login, account.name, account.avatar_url],
+            );
+            return updated!;
+          }
+          const [created] = await tx.query<User>(
+            `INSERT INTO users (login, name, avatar_url) VALUES ($1, $2, $3) RETURNING ${USER_COLUMNS}`,
+            [account.login, account.name, account.avatar_url],
+          );
+          await tx.query('INSERT INTO accounts (provider, host_user_id, user_id, login) VALUES ($1, $2, $3, $4)', [provider, account.id, created!.id, account.login]);
+          return created!;
+        });
+        memos?.users.set(String(user.id), user);
+        return user;
+      },
+
+      async link(userId, provider, account) {
+        const linked = await db.transaction(async (tx) => {
+          await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`repositories-api:account:${provider}:${account.id}`]);
+          const [found] = await tx.query<{ user_id: number }>('SELECT user_id FROM accounts WHERE provider = $1 AND host_user_id = $2', [provider, account.id]);
+          if (found && found.user_id !== userId) return false;
+          if (found) {
+            await tx.query('UPDATE accounts SET login = $3, updated_at = now() WHERE provider = $1 AND host_user_id = $2', [provider, account.id, account.login]);
+          } else {
+            await tx.query('DELETE FROM accounts WHERE user_id = $1 AND provider = $2', [userId, provider]);
+            await tx.query('INSERT INTO accounts (provider, host_user_id, user_id, login) VALUES ($1, $2, $3, $4)', [provider, account.id, userId, account.login]);
+          }
+          return true;
+        });
+        if (!linked) return undefined;
+        memos?.users.forget(String(userId));
+        const [user] = await db.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [userId]);
+        return user;
+      },
+
+      async list(userId) {
+        return db.query<{ provider: Provider; host_user_id: string; login: string }>(
+          'SELECT provider, host_user_id, login FROM accounts WHERE user_id = $1 ORDER BY provider',
+          [userId],
+        );
+      },
+    },
+
     tokens: {
       async put(userId, provider, input) {
         await db.query(
-          `INSERT INTO host_tokens (user_id, provider, token_encrypted, login, scopes) VALUES ($1, $2, $3, $4, $5)
+          `INSERT INTO host_tokens (user_id, provider, token_encrypted, login, scopes, refresh_token_encrypted, expires_at, instance)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT (user_id, provider) DO UPDATE
              SET token_encrypted = excluded.token_encrypted, login = excluded.login, scopes = excluded.scopes,
-                 updated_at = now()`,
-          [userId, provider, cipher.encrypt(input.token, tokenContext(userId, provider)), input.login, input.scopes],
+                 refresh_token_encrypted = excluded.refresh_token_encrypted, expires_at = excluded.expires_at,
+                 instance = excluded.instance, updated_at = now()`,
+          [
+            userId,
+            provider,
+            cipher.encrypt(input.token, tokenContext(userId, provider)),
+            input.login,
+            input.scopes,
+            input.refreshToken ? cipher.encrypt(input.refreshToken, refreshContext(userId, provider)) : null,
+            input.expiresAt ? input.expiresAt.toISOString() : null,
+            input.instance ?? null,
+          ],
         );
         memos?.tokens.forget(String(userId));
       },
@@ -361,6 +420,23 @@ export function createStore(db: Db, secretKey: string): Store {
             rows.map((e) => e.origin_reason),
           ],
         );
+      },
+    },
+
+    locks: {
+      async run(key, waitMs, fn) {
+        if (db.backend === 'embedded') return fn();
+        return db.transaction(async (tx) => {
+          // The wait is bounded on the server's side: a lock not had in time is a LockTimeout.
+          await tx.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.ceil(waitMs))}`);
+          try {
+            await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`repositories-api:${key}`]);
+          } catch (error) {
+            if ((error as { code?: unknown }).code === '55P03') throw new LockTimeout(`waited ${waitMs} ms for ${key}`);
+            throw error;
+          }
+          return fn();
+        });
       },
     },
 

@@ -89,13 +89,54 @@ export const MIGRATIONS: readonly Migration[] = [
       DELETE FROM detections;
     `,
   },
+  {
+    version: 3,
+    name: 'host accounts; hosts as data; expiring tokens',
+    sql: `
+      -- A host is data: adding one needs no schema change.
+      ALTER TABLE host_tokens DROP CONSTRAINT IF EXISTS host_tokens_provider_check;
+      ALTER TABLE installations DROP CONSTRAINT IF EXISTS installations_provider_check;
+
+      -- Tokens that expire come with the token that renews them (encrypted like the token itself),
+      -- and a host with several instances (self-managed ones) says which one a token is for.
+      ALTER TABLE host_tokens
+        ADD COLUMN refresh_token_encrypted  text,
+        ADD COLUMN expires_at               timestamptz,
+        ADD COLUMN instance                 text;
+
+      -- A person is one user whichever host they sign in with: each host account points to its user.
+      CREATE TABLE accounts (
+        provider      text NOT NULL,
+        -- The host's id of the account, as text (hosts with several instances qualify it).
+        host_user_id  text NOT NULL,
+        user_id       bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        login         text NOT NULL,
+        created_at    timestamptz NOT NULL DEFAULT now(),
+        updated_at    timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (provider, host_user_id),
+        -- One account per host per user; also serves the lookups by user.
+        UNIQUE (user_id, provider)
+      );
+      -- Every user so far signed in with the one host sign-in had: GitHub.
+      INSERT INTO accounts (provider, host_user_id, user_id, login)
+        SELECT 'github', github_id::text, id, login FROM users WHERE github_id IS NOT NULL;
+
+      -- Local users (no host account behind them) are found again by login.
+      ALTER TABLE users ADD COLUMN local boolean NOT NULL DEFAULT false;
+      UPDATE users SET local = true WHERE github_id IS NULL;
+      DROP INDEX users_local_login;
+      CREATE UNIQUE INDEX users_local_login ON users (login) WHERE local;
+      ALTER TABLE users DROP COLUMN github_id;
+    `,
+  },
 ];
 
 /**
- * Applies pending migrations in one transaction. The advisory lock makes processes that start
+ * Applies pending migrations in one transaction (those up to version `until`, which tests of a
+ * migration set to start from an older schema). The advisory lock makes processes that start
  * together against the same PostgreSQL take turns: the second one finds everything applied.
  */
-export async function migrate(db: Db, schema?: string): Promise<number[]> {
+export async function migrate(db: Db, schema?: string, until = Number.POSITIVE_INFINITY): Promise<number[]> {
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`repositories-api:migrate:${schema ?? 'public'}`]);
     if (schema) await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteSchema(schema)}`);
@@ -110,7 +151,7 @@ export async function migrate(db: Db, schema?: string): Promise<number[]> {
     );
     const applied: number[] = [];
     for (const m of MIGRATIONS) {
-      if (done.has(m.version)) continue;
+      if (done.has(m.version) || m.version > until) continue;
       await tx.exec(m.sql);
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
       applied.push(m.version);

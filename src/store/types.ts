@@ -2,11 +2,28 @@ import type { Provider, Repository, RepositoryKind } from '../contract/types.ts'
 
 export interface User {
   id: number;
-  github_id: number | null;
   login: string;
   name: string | null;
   avatar_url: string | null;
   created_at: string;
+}
+
+/** A host account as sign-in and linking store it. */
+export interface HostProfile {
+  /** The host's stable id of the account (see `HostAccount.id`). */
+  id: string;
+  login: string;
+  name: string | null;
+  avatar_url: string | null;
+}
+
+export interface HostTokenInput {
+  token: string;
+  login: string | null;
+  scopes: string[];
+  refreshToken?: string | null | undefined;
+  expiresAt?: Date | null | undefined;
+  instance?: string | null | undefined;
 }
 
 export interface Session {
@@ -33,13 +50,17 @@ export interface HostTokenMeta {
   provider: Provider;
   login: string | null;
   scopes: string[];
+  /** When the access token stops working; null when it does not expire. */
+  expires_at: string | null;
+  /** The host's instance the token is for, where a host has several (self-managed ones); null for its only one. */
+  instance: string | null;
   created_at: string;
   updated_at: string;
 }
 
 /** A stored host token: decrypted, or marked undecryptable when `SECRET_KEY` changed. */
 export type HostToken =
-  | (HostTokenMeta & { status: 'ok'; token: string })
+  | (HostTokenMeta & { status: 'ok'; token: string; refresh_token: string | null })
   | (HostTokenMeta & { status: 'undecryptable' });
 
 /** The AI app builder that made a repository. */
@@ -68,14 +89,28 @@ export interface DetectionKey {
  */
 export interface Store {
   users: {
-    upsertGitHub(input: { github_id: number; login: string; name: string | null; avatar_url: string | null }): Promise<User>;
-    /** Creates a local user with no GitHub account behind it (dev token command). */
+    /** Creates a local user with no host account behind it (dev token command), or finds it again by login. */
     upsertLocal(login: string): Promise<User>;
     get(id: number): Promise<User | undefined>;
   };
+  /**
+   * Host accounts, keyed by (provider, the host's user id): how a person is found again whichever host
+   * they sign in with. A user has at most one account per host.
+   */
+  accounts: {
+    /** The user of this host account: found, with their profile updated, or created with it. */
+    signIn(provider: Provider, account: HostProfile): Promise<User>;
+    /**
+     * Links this host account to the user (replacing their earlier account of that host), and returns
+     * the user; undefined when the account belongs to another user (nothing is changed).
+     */
+    link(userId: number, provider: Provider, account: HostProfile): Promise<User | undefined>;
+    /** The user's accounts, by host. */
+    list(userId: number): Promise<Array<{ provider: Provider; host_user_id: string; login: string }>>;
+  };
   tokens: {
-    /** Encrypts and stores (replaces) the user's token for that host. */
-    put(userId: number, provider: Provider, input: { token: string; login: string | null; scopes: string[] }): Promise<void>;
+    /** Encrypts and stores (replaces) the user's token for that host; a refresh token is encrypted too. */
+    put(userId: number, provider: Provider, input: HostTokenInput): Promise<void>;
     get(userId: number, provider: Provider): Promise<HostToken | undefined>;
     list(userId: number): Promise<HostToken[]>;
     delete(userId: number, provider: Provider): Promise<boolean>;
@@ -101,6 +136,12 @@ export interface Store {
     getMany(keys: DetectionKey[]): Promise<Map<string, Detection>>;
     putMany(entries: Array<DetectionKey & Detection>): Promise<void>;
   };
+  /**
+   * Runs `fn` while holding the database's lock on `key`: on PostgreSQL an advisory lock, so one
+   * holder at a time across instances (a `LockTimeout` after `waitMs`); the embedded database has one
+   * process, which its caller's own lock already covers.
+   */
+  locks: { run<T>(key: string, waitMs: number, fn: () => Promise<T>): Promise<T> };
   /** Cheap round trip for readiness. */
   ping(): Promise<void>;
   close(): Promise<void>;

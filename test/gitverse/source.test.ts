@@ -65,7 +65,7 @@ describe('createGitVerseSource', () => {
     assert.equal(first.length, 230);
     assert.ok(first.every((r) => r.provider === 'gitverse' && r.created_at?.endsWith('Z')));
     fake.state.resetCounters();
-    const second = await source.list({ userId: 7, token: account.token, refresh: true });
+    const { repos: second } = await source.list({ userId: 7, token: account.token, refresh: true });
     assert.deepEqual(second, first);
     assert.equal(fake.state.counters.notModified, fake.state.counters.total);
   });

@@ -27,8 +27,8 @@ let bob: User;
 
 beforeAll(async () => {
   store = await freshEmbeddedStore(TEST_SECRET_KEY);
-  alice = await store.users.upsertGitHub({ github_id: 1, login: 'alice', name: null, avatar_url: null });
-  bob = await store.users.upsertGitHub({ github_id: 2, login: 'bob', name: null, avatar_url: null });
+  alice = await store.accounts.signIn('github', { id: '1', login: 'alice', name: null, avatar_url: null });
+  bob = await store.accounts.signIn('github', { id: '2', login: 'bob', name: null, avatar_url: null });
 });
 afterAll(() => store.close());
 

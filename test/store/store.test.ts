@@ -44,7 +44,7 @@ for (const target of await testDatabases()) {
 
     const newUser = (login = 'octocat') => {
       const githubId = nextGitHubId++;
-      return store.users.upsertGitHub({ github_id: githubId, login: `${login}${githubId}`, name: null, avatar_url: null });
+      return store.accounts.signIn('github', { id: String(githubId), login: `${login}${githubId}`, name: null, avatar_url: null });
     };
 
     beforeAll(async () => {
@@ -100,29 +100,50 @@ for (const target of await testDatabases()) {
     });
 
     describe('users', () => {
-      test('upsertGitHub with a known github_id updates the same user instead of adding one', async () => {
-        const first = await store.users.upsertGitHub({ github_id: 42, login: 'old', name: null, avatar_url: null });
-        const second = await store.users.upsertGitHub({
-          github_id: 42,
-          login: 'new',
-          name: 'Mona',
-          avatar_url: 'https://avatars.example/42',
-        });
+      test('accounts.signIn with a known host account updates the same user instead of adding one', async () => {
+        const first = await store.accounts.signIn('github', { id: '42', login: 'old', name: null, avatar_url: null });
+        const second = await store.accounts.signIn('github', { id: '42', login: 'new', name: 'Mona', avatar_url: 'https://avatars.example/42' });
         assert.equal(second.id, first.id);
         assert.equal(typeof second.id, 'number');
         assert.deepEqual(
-          { github_id: second.github_id, login: second.login, name: second.name, avatar_url: second.avatar_url },
-          { github_id: 42, login: 'new', name: 'Mona', avatar_url: 'https://avatars.example/42' },
+          { login: second.login, name: second.name, avatar_url: second.avatar_url },
+          { login: 'new', name: 'Mona', avatar_url: 'https://avatars.example/42' },
         );
+        assert.deepEqual(await store.accounts.list(first.id), [{ provider: 'github', host_user_id: '42', login: 'new' }]);
         assert.match(second.created_at, ISO);
         assert.deepEqual(await store.users.get(first.id), second);
       });
 
-      test('upsertLocal with the same login returns the same user, without a GitHub id', async () => {
+      test('upsertLocal with the same login returns the same user, without a host account', async () => {
         const a = await store.users.upsertLocal('dev');
         const b = await store.users.upsertLocal('dev');
         assert.equal(b.id, a.id);
-        assert.equal(a.github_id, null);
+        assert.deepEqual(await store.accounts.list(a.id), []);
+      });
+
+      test('the same account id on two hosts is two accounts, and concurrent first sign-ins of one account make one user', async () => {
+        const [a, b] = await Promise.all([
+          store.accounts.signIn('github', { id: '5150', login: 'twice', name: null, avatar_url: null }),
+          store.accounts.signIn('github', { id: '5150', login: 'twice', name: null, avatar_url: null }),
+        ]);
+        assert.equal(a.id, b.id);
+        const other = await store.accounts.signIn('gitverse', { id: '5150', login: 'twice', name: null, avatar_url: null });
+        assert.notEqual(other.id, a.id);
+      });
+
+      test('accounts.link links a host account to the user, replaces their earlier one, and refuses one of another user', async () => {
+        const mona = await store.accounts.signIn('github', { id: '7001', login: 'mona', name: null, avatar_url: null });
+        const hubot = await store.accounts.signIn('github', { id: '7002', login: 'hubot', name: null, avatar_url: null });
+        const linked = await store.accounts.link(mona.id, 'gitverse', { id: '9001', login: 'mona-gv', name: null, avatar_url: null });
+        assert.equal(linked?.id, mona.id);
+        assert.equal((await store.accounts.signIn('gitverse', { id: '9001', login: 'mona-gv', name: null, avatar_url: null })).id, mona.id);
+        // Another GitVerse account replaces the first: one account per host per user.
+        await store.accounts.link(mona.id, 'gitverse', { id: '9002', login: 'mona-gv2', name: null, avatar_url: null });
+        assert.deepEqual((await store.accounts.list(mona.id)).map((a) => a.host_user_id), ['7001', '9002']);
+        // Hubot's GitHub account is hubot's: linking it to mona changes nothing.
+        assert.equal(await store.accounts.link(mona.id, 'github', { id: '7002', login: 'hubot', name: null, avatar_url: null }), undefined);
+        assert.deepEqual((await store.accounts.list(hubot.id)).map((a) => a.host_user_id), ['7002']);
+        assert.deepEqual((await store.accounts.list(mona.id)).map((a) => a.host_user_id), ['7001', '9002']);
       });
 
       test('get of an unknown id returns undefined', async () => {
@@ -428,7 +449,7 @@ for (const target of await testDatabases()) {
         try {
           const opts = { ...fresh, secretKey: TEST_SECRET_KEY };
           const first = await openStore(opts);
-          const user = await first.users.upsertGitHub({ github_id: 7, login: 'kept', name: 'Kept', avatar_url: null });
+          const user = await first.accounts.signIn('github', { id: '7', login: 'kept', name: 'Kept', avatar_url: null });
           await first.tokens.put(user.id, 'github', { token: 'gho_kept', login: 'kept', scopes: ['repo'] });
           const { secret } = await first.sessions.create(user.id, ['repos:read'], 3600);
           const { installation } = await first.installations.connect(user.id, 'github', 77, 'kept/repo');

@@ -2,7 +2,7 @@ import { setImmediate } from 'node:timers/promises';
 import { Octokit } from '@octokit/core';
 import parseLinkHeader from 'parse-link-header';
 import type { KeyValueCache } from '../../cache/index.ts';
-import type { Config } from '../../config.ts';
+import type { GitHubConfig } from './config.ts';
 import { problems, type ApiProblem } from '../../contract/problem.ts';
 import { requestSignal } from '../http.ts';
 import { range, runBounded, tolerantPageCache, uniqueById, type PageCache } from '../pages.ts';
@@ -192,7 +192,7 @@ export class GitHubClient {
     this.onCacheError = options.onCacheError ?? (() => {});
   }
 
-  static fromConfig(github: Config['github']): GitHubClient {
+  static fromConfig(github: GitHubConfig): GitHubClient {
     return new GitHubClient({ apiUrl: github.apiUrl, timeoutMs: github.timeoutMs, concurrency: github.concurrency });
   }
 

@@ -16,14 +16,11 @@ import type { RepoEntry } from '../../kind/detect.ts';
 import type { Detection } from '../../store/types.ts';
 import { limiter } from '../pages.ts';
 import { GitHubClient, type GraphqlAnswer } from './client.ts';
+import type { RepoRef } from '../types.ts';
 
 export { graphqlUrl } from './client.ts';
 
-export interface RepoRef {
-  id: number;
-  owner: string;
-  name: string;
-}
+export type { RepoRef } from '../types.ts';
 
 export interface GitHubBatchOptions {
   /** The REST base URL, as for the REST client: `https://api.github.com`, `https://ghe.example.com/api/v3`. */

@@ -25,7 +25,7 @@ export interface GitHubRepo {
 export interface GitHubRepoOwner {
   id: number;
   login: string;
-  /** GitHub owners have no display name in listings (GitVerse's do). */
+  /** GitHub owners have no display name in listings (other hosts' may). */
   full_name: null;
   /** `User` or `Organization` (or `Bot`). */
   type: string;

@@ -80,7 +80,7 @@ export function createGitHubSource(deps: GitHubSourceDeps): RepositorySource {
       }
     },
     tokenHints: (scopes) => (deps.hints ? githubScopeHints(scopes, deps.hints) : []),
-    describe: () => ({ name: 'GitHub', host: webHosts[0] ?? 'github.com' }),
+    webHost: () => webHosts[0] ?? 'github.com',
     parseUrl: (url) => repositoryAddress(url, webHosts),
     async lookup({ token, address }) {
       const answer = await deps.client.getRepo(token, address.owner, address.name);

@@ -23,7 +23,7 @@
  */
 import parseLinkHeader from 'parse-link-header';
 import type { KeyValueCache } from '../../cache/index.ts';
-import type { Config } from '../../config.ts';
+import type { GitVerseConfig } from './config.ts';
 import { ApiProblem, problems } from '../../contract/problem.ts';
 import type { RepoEntry } from '../../kind/detect.ts';
 import type { HostRepository } from '../types.ts';
@@ -111,7 +111,7 @@ export class GitVerseClient {
     this.userAgent = options.userAgent ?? 'repositories-api';
   }
 
-  static fromConfig(gitverse: Config['gitverse'], extra: Pick<GitVerseClientOptions, 'onCacheError'> = {}): GitVerseClient {
+  static fromConfig(gitverse: GitVerseConfig, extra: Pick<GitVerseClientOptions, 'onCacheError'> = {}): GitVerseClient {
     return new GitVerseClient({ apiUrl: gitverse.apiUrl, webUrl: gitverse.webUrl, timeoutMs: gitverse.timeoutMs, concurrency: gitverse.concurrency, ...extra });
   }
 

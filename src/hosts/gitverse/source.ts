@@ -3,10 +3,9 @@ import type { KeyValueCache } from '../../cache/index.ts';
 import type { HostMetrics } from '../../contract/metrics.ts';
 import { ApiProblem } from '../../contract/problem.ts';
 import { APP_MANIFEST_PATH, detectKind, detectionFailed, emptyRepository, MANIFEST_PATHS } from '../../kind/detect.ts';
-import type { RepoRef } from '../github/kinds.ts';
 import type { DetectionReader } from '../../kind/service.ts';
 import { limiter } from '../pages.ts';
-import type { HostRepository, KindAnnotation, MissingHint, RepositorySource } from '../types.ts';
+import type { HostRepository, KindAnnotation, MissingHint, RepoRef, RepositorySource } from '../types.ts';
 import { hostOf, repositoryAddress } from '../urls.ts';
 import { GITVERSE_READ_SCOPES } from './link.ts';
 import { checkHostRepositories } from '../boundary.ts';
@@ -40,7 +39,7 @@ export function createGitVerseSource(deps: GitVerseSourceDeps): RepositorySource
       }
     },
     tokenHints: (scopes) => gitverseScopeHints(scopes, deps.webUrl ?? GITVERSE_WEB_URL),
-    describe: () => ({ name: 'GitVerse', host: hostOf(deps.webUrl ?? GITVERSE_WEB_URL) }),
+    webHost: () => hostOf(deps.webUrl ?? GITVERSE_WEB_URL),
     parseUrl: (url) => repositoryAddress(url, [hostOf(deps.webUrl ?? GITVERSE_WEB_URL)]),
     ...(deps.kinds ? { kinds: deps.kinds } : {}),
   };

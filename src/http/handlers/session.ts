@@ -1,60 +1,102 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { CookieOptions, RequestHandler, Response } from 'express';
+import type { CookieOptions, Request, RequestHandler, Response } from 'express';
 import { ALL_SCOPES } from '../../auth/jwt.ts';
 import { createTokenCipher, TokenDecryptionError } from '../../auth/crypto.ts';
 import type { Services } from '../services.ts';
 import type { User } from '../../store/types.ts';
 import { principalOf } from '../auth.ts';
 import { ApiProblem, problems } from '../../contract/problem.ts';
-import type { JsonRequest, JsonResponse, Schemas } from '../../contract/types.ts';
-import { scopeWarnings, verifyGitVerseToken } from '../../hosts/gitverse/link.ts';
+import type { JsonRequest, JsonResponse, Provider, Schemas } from '../../contract/types.ts';
+import type { GitHost } from '../../hosts/host.ts';
+import { isProvider, PROVIDERS } from '../../hosts/registry.ts';
 
 // A `__Host-` cookie must have Path=/ (and no Domain); the state cookie lives ten minutes at most.
 const OAUTH_COOKIE_PATH = '/';
 const OAUTH_TTL_SECONDS = 600;
-const GITHUB_SCOPES = 'repo read:user';
 
 interface OAuthState {
   state: string;
   verifier: string;
   expires: number;
+  /** The host the flow was started for: a callback of another host does not finish it. */
+  provider: Provider;
+  /** The user who was signed in when the flow started: the host account is linked to them. */
+  userId?: number;
+  sessionId?: string;
 }
 
 const toUser = (u: User): Schemas['User'] => ({ id: u.id, login: u.login, name: u.name, avatar_url: u.avatar_url });
+
+const stateMismatch = () =>
+  new ApiProblem(400, 'VALIDATION_FAILED', 'The sign-in state does not match; start the sign-in again.', {
+    field_errors: { 'query.state': 'does not match the sign-in that was started' },
+    issues: [{ path: 'query.state', message: 'does not match the sign-in that was started' }],
+  });
 
 export function sessionHandlers(services: Services) {
   const { config, store, jwt } = services;
   // The sign-in state rides in an encrypted cookie, so whichever instance gets the callback can finish it.
   const stateCipher = createTokenCipher(config.secretKey);
-  const callbackUrl = `${config.publicUrl}/api/v1/auth/github/callback`;
+  const callbackUrl = (provider: Provider) => `${config.publicUrl}/api/v1/auth/${provider}/callback`;
   const cookieBase: CookieOptions = { httpOnly: true, secure: config.session.secureCookie, sameSite: 'lax' };
   const OAUTH_COOKIE = config.session.oauthCookieName;
   // Every answer that carries a token or a person's data: no browser or proxy may keep it (RFC 6749 §5.1).
   const noStore = (res: Response) => res.setHeader('Cache-Control', 'no-store');
 
-  const startGitHubSignIn: RequestHandler = (_req, res) => {
-    const oauth: OAuthState = {
+  /** The host a request's path names; the spec's enum has already held it to the registry's providers. */
+  function hostOf(req: Request): GitHost {
+    const provider = req.params.provider;
+    if (typeof provider !== 'string' || !isProvider(provider)) throw problems.validation([{ path: 'path.provider', message: 'is not a git host this service serves' }]);
+    return services.hosts[provider];
+  }
+
+  function oauthOf(host: GitHost) {
+    if (!host.link.oauth) {
+      throw problems.validation(
+        [{ path: 'path.provider', message: `${host.displayName} is linked with a token, not by signing in` }],
+        `${host.displayName} has no sign-in; link it with PUT /api/v1/me/providers/${host.provider}.`,
+      );
+    }
+    return host.link.oauth;
+  }
+
+  function tokenLinkOf(host: GitHost) {
+    if (!host.link.token) {
+      throw problems.validation(
+        [{ path: 'path.provider', message: `${host.displayName} is linked by signing in, not with a token` }],
+        `${host.displayName} is linked through GET /api/v1/auth/${host.provider}/login.`,
+      );
+    }
+    return host.link.token;
+  }
+
+  /** The user signed in with the session cookie, if any: whom a host account found by this flow is linked to. */
+  async function cookieSession(req: Request) {
+    const secret: unknown = req.cookies?.[config.session.cookieName];
+    if (typeof secret !== 'string' || secret.length === 0 || secret.length > 256) return undefined;
+    return store.sessions.getBySecret(secret);
+  }
+
+  const startSignIn: RequestHandler = async (req, res) => {
+    const host = hostOf(req);
+    const oauth = oauthOf(host);
+    const session = await cookieSession(req);
+    const flow: OAuthState = {
       state: randomBytes(24).toString('base64url'),
       verifier: randomBytes(32).toString('base64url'),
       expires: Date.now() + OAUTH_TTL_SECONDS * 1000,
+      provider: host.provider,
+      ...(session ? { userId: session.user_id, sessionId: session.id } : {}),
     };
-    const challenge = createHash('sha256').update(oauth.verifier).digest('base64url');
-    const url = new URL(`${config.github.webUrl}/login/oauth/authorize`);
-    url.search = new URLSearchParams({
-      client_id: config.github.clientId,
-      redirect_uri: callbackUrl,
-      scope: GITHUB_SCOPES,
-      state: oauth.state,
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-    }).toString();
-    res.cookie(OAUTH_COOKIE, stateCipher.encrypt(JSON.stringify(oauth), OAUTH_COOKIE), {
+    const challenge = createHash('sha256').update(flow.verifier).digest('base64url');
+    const url = oauth.authorizeUrl({ redirectUri: callbackUrl(host.provider), state: flow.state, codeChallenge: challenge });
+    res.cookie(OAUTH_COOKIE, stateCipher.encrypt(JSON.stringify(flow), OAUTH_COOKIE), {
       ...cookieBase,
       path: OAUTH_COOKIE_PATH,
       maxAge: OAUTH_TTL_SECONDS * 1000,
     });
     // No body: the spec declares none (express's redirect() would add a text one).
-    res.status(302).location(url.toString()).end();
+    res.status(302).location(url).end();
   };
 
   function readOAuthState(raw: unknown): OAuthState | undefined {
@@ -74,45 +116,50 @@ export function sessionHandlers(services: Services) {
     return x.length === y.length && timingSafeEqual(x, y);
   };
 
-  async function signInWithGitHub(code: string, codeVerifier: string) {
+  async function signInWith(host: GitHost, code: string, codeVerifier: string) {
     try {
-      const token = await services.github.exchangeOAuthCode({
-        webUrl: config.github.webUrl,
-        clientId: config.github.clientId,
-        clientSecret: config.github.clientSecret,
-        code,
-        redirectUri: callbackUrl,
-        codeVerifier,
-      });
-      return { token, ghUser: await services.github.getUser(token) };
+      const grant = await oauthOf(host).exchangeCode({ code, redirectUri: callbackUrl(host.provider), codeVerifier });
+      return { grant, account: await host.account(grant.token) };
     } catch (error) {
-      // A token GitHub refuses right after issuing it is a failed sign-in, not a reconnect.
-      if (error instanceof ApiProblem && error.code === 'GITHUB_AUTH') throw problems.unauthorized(`GitHub sign-in failed: ${error.detail}`);
+      // A token the host refuses right after issuing it is a failed sign-in, not a reconnect.
+      if (error instanceof ApiProblem && error.status === 403 && error.extras.reconnect) {
+        throw problems.unauthorized(`${host.displayName} sign-in failed: ${error.detail}`);
+      }
       throw error;
     }
   }
 
-  const completeGitHubSignIn: RequestHandler = async (req, res) => {
+  const completeSignIn: RequestHandler = async (req, res) => {
+    const host = hostOf(req);
     const query = req.query as { code?: string; state?: string; error?: string };
     res.clearCookie(OAUTH_COOKIE, { ...cookieBase, path: OAUTH_COOKIE_PATH });
-    const oauth = readOAuthState(req.cookies?.[OAUTH_COOKIE]);
-    if (!oauth || !query.state || !sameState(oauth.state, query.state)) {
-      throw new ApiProblem(400, 'VALIDATION_FAILED', 'The sign-in state does not match; start the sign-in again.', {
-        field_errors: { 'query.state': 'does not match the sign-in that was started' },
-        issues: [{ path: 'query.state', message: 'does not match the sign-in that was started' }],
-      });
-    }
-    if (query.error) throw problems.unauthorized(`GitHub sign-in failed: ${query.error === 'access_denied' ? 'access was denied' : query.error}.`);
+    const flow = readOAuthState(req.cookies?.[OAUTH_COOKIE]);
+    // A flow started by an earlier version, which named no host, signs in with the registry's first host.
+    const flowProvider = flow?.provider ?? PROVIDERS[0];
+    if (!flow || flowProvider !== host.provider || !query.state || !sameState(flow.state, query.state)) throw stateMismatch();
+    if (query.error) throw problems.unauthorized(`${host.displayName} sign-in failed: ${query.error === 'access_denied' ? 'access was denied' : query.error}.`);
     if (!query.code) throw problems.validation([{ path: 'query.code', message: 'is required when error is absent' }]);
 
-    const { token, ghUser } = await signInWithGitHub(query.code, oauth.verifier);
-    const user = await store.users.upsertGitHub({
-      github_id: ghUser.id,
-      login: ghUser.login,
-      name: ghUser.name,
-      avatar_url: ghUser.avatar_url,
+    const { grant, account } = await signInWith(host, query.code, flow.verifier);
+    // Signed in when the flow started (and still): the account is linked to that user, or refused when it is another's.
+    const linking = flow.userId !== undefined && flow.sessionId !== undefined ? await store.sessions.get(flow.sessionId) : undefined;
+    const profile = { id: account.id, login: account.login, name: account.name, avatar_url: account.avatar_url };
+    const user =
+      linking && linking.user_id === flow.userId
+        ? await store.accounts.link(linking.user_id, host.provider, profile)
+        : await store.accounts.signIn(host.provider, profile);
+    if (!user) {
+      throw problems.accountConflict(`This ${host.displayName} account (${account.login}) is already linked to another user; sign in with it to use that user, or unlink it there first.`);
+    }
+    await store.tokens.put(user.id, host.provider, {
+      token: grant.token,
+      login: account.login,
+      scopes: account.scopes,
+      refreshToken: grant.refreshToken ?? null,
+      expiresAt: grant.expiresAt ?? null,
     });
-    await store.tokens.put(user.id, 'github', { token, login: ghUser.login, scopes: ghUser.scopes });
+    // A linked account may be another one of this host than before: its listing is not the old one's.
+    if (linking) await services.listing.forget(user.id, host.provider);
     const { session, secret } = await store.sessions.create(user.id, ALL_SCOPES, config.session.ttlSeconds);
     res.cookie(config.session.cookieName, secret, { ...cookieBase, path: '/', maxAge: config.session.ttlSeconds * 1000 });
     noStore(res);
@@ -120,7 +167,7 @@ export function sessionHandlers(services: Services) {
       res.status(303).location(config.postLoginRedirect).end();
       return;
     }
-    const body: JsonResponse<'completeGitHubSignIn', 200> = {
+    const body: JsonResponse<'completeSignIn', 200> = {
       access_token: await jwt.issue({ userId: user.id, sessionId: session.id, scopes: ALL_SCOPES }),
       token_type: 'Bearer',
       expires_in: jwt.ttlSeconds,
@@ -138,73 +185,59 @@ export function sessionHandlers(services: Services) {
     res.status(204).end();
   };
 
-  /** Whether GitHub still accepts the stored token, asked now, and why repositories may be missing. */
-  async function githubStatus(userId: number): Promise<Schemas['LinkedProvider']> {
-    const stored = await store.tokens.get(userId, 'github');
-    const base = { provider: 'github' as const, warnings: [] as string[], hints: [] as Schemas['MissingHint'][] };
-    if (!stored) return { ...base, linked: false, login: null, scopes: [], token_status: 'not_linked' };
-    const meta = { ...base, linked: true, login: stored.login, scopes: stored.scopes };
-    if (stored.status === 'undecryptable') return { ...meta, token_status: 'undecryptable' };
-    try {
-      const current = await services.github.getUser(stored.token);
-      const hints = await services.listing.missing(userId, 'github', current.scopes);
-      return { ...meta, login: current.login, scopes: current.scopes, token_status: 'valid', hints };
-    } catch (error) {
-      if (error instanceof ApiProblem && (error.code === 'GITHUB_AUTH' || error.code === 'PROVIDER_AUTH')) {
-        return { ...meta, token_status: 'rejected' };
-      }
-      return { ...meta, token_status: 'unknown' };
-    }
-  }
-
-  /** Whether GitVerse still accepts the linked token, asked now. */
-  async function gitverseStatus(userId: number): Promise<Schemas['LinkedProvider']> {
-    const stored = await store.tokens.get(userId, 'gitverse');
-    const base = { provider: 'gitverse' as const, hints: [] as Schemas['MissingHint'][] };
+  /** Whether the host still accepts the stored token, asked now, and why some of its repositories may be missing. */
+  async function hostStatus(userId: number, host: GitHost): Promise<Schemas['LinkedProvider']> {
+    const stored = await store.tokens.get(userId, host.provider);
+    const base = { provider: host.provider, hints: [] as Schemas['MissingHint'][] };
     if (!stored) return { ...base, linked: false, login: null, scopes: [], token_status: 'not_linked', warnings: [] };
-    const meta = { ...base, linked: true, login: stored.login, scopes: stored.scopes, warnings: scopeWarnings(stored.scopes) };
+    const meta = { ...base, linked: true, login: stored.login, scopes: stored.scopes, warnings: host.warnings(stored.scopes) };
     if (stored.status === 'undecryptable') return { ...meta, token_status: 'undecryptable' };
     try {
-      const current = await services.gitverse.getUser(stored.token);
-      const hints = await services.listing.missing(userId, 'gitverse', current.scopes.length ? current.scopes : stored.scopes);
-      return { ...meta, token_status: 'valid', hints };
+      const token = await services.tokens.usable(userId, host.provider, stored);
+      const now = await services.tokens.retried(userId, host.provider, token, (t) => host.status(t));
+      const scopes = now.scopes ?? meta.scopes;
+      const hints = await services.listing.missing(userId, host.provider, scopes);
+      return { ...meta, login: now.login ?? meta.login, scopes, warnings: host.warnings(scopes), token_status: 'valid', hints };
     } catch (error) {
-      if (error instanceof ApiProblem && error.code === 'PROVIDER_AUTH') {
-        return { ...meta, token_status: 'rejected', hints: await services.listing.missing(userId, 'gitverse', stored.scopes) };
+      if (error instanceof ApiProblem && error.status === 403 && error.extras.reconnect) {
+        return { ...meta, token_status: 'rejected', hints: host.source.tokenHints?.(meta.scopes) ?? [] };
       }
       return { ...meta, token_status: 'unknown' };
     }
   }
 
-  const linkGitVerseToken: RequestHandler = async (req, res) => {
+  const linkToken: RequestHandler = async (req, res) => {
     const { user } = principalOf(req);
-    const { token } = req.body as JsonRequest<'linkGitVerseToken'>;
-    const { login, scopes } = await verifyGitVerseToken(services.gitverse, token);
-    await store.tokens.put(user.id, 'gitverse', { token, login, scopes });
-    await services.listing.forget(user.id, 'gitverse');
-    const body: JsonResponse<'linkGitVerseToken', 200> = {
-      provider: 'gitverse',
+    const host = hostOf(req);
+    const link = tokenLinkOf(host);
+    const { token } = req.body as JsonRequest<'linkHostToken'>;
+    const { login, scopes } = await link.verify(token);
+    await store.tokens.put(user.id, host.provider, { token, login, scopes });
+    await services.listing.forget(user.id, host.provider);
+    const body: JsonResponse<'linkHostToken', 200> = {
+      provider: host.provider,
       linked: true,
       login,
       scopes,
       token_status: 'valid',
-      warnings: scopeWarnings(scopes),
-      hints: [],
+      warnings: host.warnings(scopes),
+      hints: host.source.tokenHints?.(scopes) ?? [],
     };
     noStore(res);
     res.json(body);
   };
 
-  const unlinkGitVerseToken: RequestHandler = async (req, res) => {
+  const unlinkToken: RequestHandler = async (req, res) => {
     const { user } = principalOf(req);
-    if (!(await store.tokens.delete(user.id, 'gitverse'))) throw problems.notFound('No GitVerse token is linked.');
-    await services.listing.forget(user.id, 'gitverse');
+    const host = hostOf(req);
+    if (!(await store.tokens.delete(user.id, host.provider))) throw problems.notFound(`No ${host.displayName} token is linked.`);
+    await services.listing.forget(user.id, host.provider);
     res.status(204).end();
   };
 
   const getMe: RequestHandler = async (req, res) => {
     const principal = principalOf(req);
-    const providers = await Promise.all([githubStatus(principal.user.id), gitverseStatus(principal.user.id)]);
+    const providers = await Promise.all(PROVIDERS.map((p) => hostStatus(principal.user.id, services.hosts[p])));
     const body: JsonResponse<'getMe', 200> = { user: toUser(principal.user), scopes: principal.scopes, providers };
     noStore(res);
     res.json(body);
@@ -223,5 +256,5 @@ export function sessionHandlers(services: Services) {
     res.status(200).json(body);
   };
 
-  return { startGitHubSignIn, completeGitHubSignIn, signOut, getMe, linkGitVerseToken, unlinkGitVerseToken, renewAccessToken };
+  return { startSignIn, completeSignIn, signOut, getMe, linkToken, unlinkToken, renewAccessToken };
 }

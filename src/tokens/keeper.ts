@@ -1,0 +1,110 @@
+/**
+ * Host tokens that expire: refreshed a little before they do, or when the host refuses one, through
+ * the host's own refresh call. One refresh at a time per user and host (see `locks.ts`): whoever
+ * gets the lock second reads the token the first one stored instead of spending the refresh token
+ * again. A refusal is a 403 with `reconnect: true`, once: the dead refresh token is dropped, so no
+ * later request asks again.
+ */
+import { ApiProblem, problems, type Provider } from '../contract/problem.ts';
+import type { GitHost } from '../hosts/host.ts';
+import type { HostToken, Store } from '../store/types.ts';
+import { LockTimeout, type KeyedLock } from './locks.ts';
+
+export interface TokenKeeper {
+  /** The stored token, refreshed first when it expires within the margin (or has expired). */
+  usable(userId: number, provider: Provider, stored: Extract<HostToken, { status: 'ok' }>): Promise<string>;
+  /** Runs `call` with `token`; when the host refuses it and the token can be refreshed, once more with the refreshed one. */
+  retried<T>(userId: number, provider: Provider, token: string, call: (token: string) => Promise<T>): Promise<T>;
+}
+
+export interface TokenKeeperOptions {
+  store: Pick<Store, 'tokens'>;
+  hosts: Record<Provider, GitHost>;
+  lock: KeyedLock;
+  /** Refresh this long before the stored expiry (default a minute). */
+  marginMs?: number;
+  /** Told of every refresh the host was asked for, and how it went (metrics, tests). */
+  onRefresh?: (provider: Provider, outcome: 'refreshed' | 'refused' | 'failed') => void;
+}
+
+const isRefusal = (error: unknown) => error instanceof ApiProblem && (error.status === 401 || (error.status === 403 && error.extras.reconnect === true));
+
+export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
+  const marginMs = options.marginMs ?? 60_000;
+  const expiring = (stored: HostToken) => stored.expires_at !== null && Date.parse(stored.expires_at) - marginMs <= Date.now();
+
+  /**
+   * A token other than `spent`: the one another holder of the lock already stored, or a refreshed one.
+   * Throws the host's auth problem when the host refuses to refresh, or nothing can be refreshed.
+   */
+  function refresh(userId: number, provider: Provider, spent: string): Promise<string> {
+    const host = options.hosts[provider];
+    const renew = host.link.oauth?.refresh;
+    const relink = (why: string) => problems.providerAuth(provider, `${why} Link ${host.displayName} again.`);
+    return options.lock
+      .run(`token-refresh:${userId}:${provider}`, async () => {
+        const current = await options.store.tokens.get(userId, provider);
+        if (!current) throw relink(`No ${host.displayName} account is linked.`);
+        if (current.status === 'undecryptable') throw problems.sessionExpired();
+        if (current.token !== spent && !expiring(current)) return current.token;
+        if (!renew || !current.refresh_token) throw relink(`${host.displayName} no longer accepts the token, and it cannot be renewed.`);
+        let grant;
+        try {
+          grant = await renew({ refreshToken: current.refresh_token, instance: current.instance });
+        } catch (error) {
+          const problem = host.toProblem(error, 'renewing the token');
+          if (!isRefusal(problem)) {
+            options.onRefresh?.(provider, 'failed');
+            throw problem;
+          }
+          options.onRefresh?.(provider, 'refused');
+          // Spent or revoked: never offered again, so no later request asks the host for nothing.
+          await options.store.tokens.put(userId, provider, { ...stored(current), refreshToken: null });
+          throw relink(`${host.displayName} refused to renew the token.`);
+        }
+        options.onRefresh?.(provider, 'refreshed');
+        await options.store.tokens.put(userId, provider, {
+          ...stored(current),
+          token: grant.token,
+          refreshToken: grant.refreshToken ?? current.refresh_token,
+          expiresAt: grant.expiresAt ?? null,
+        });
+        return grant.token;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof LockTimeout) {
+          throw problems.upstreamTimeout(provider, `Renewing the ${host.displayName} token took too long; try again.`);
+        }
+        throw error;
+      });
+  }
+
+  return {
+    async usable(userId, provider, stored) {
+      if (!expiring(stored)) return stored.token;
+      return refresh(userId, provider, stored.token);
+    },
+    async retried(userId, provider, token, call) {
+      try {
+        return await call(token);
+      } catch (error) {
+        if (!isRefusal(error) || !options.hosts[provider].link.oauth?.refresh) throw error;
+        const next = await refresh(userId, provider, token);
+        if (next === token) throw error;
+        return call(next);
+      }
+    },
+  };
+}
+
+/** What `tokens.put` needs to store a token row again as it is. */
+function stored(t: Extract<HostToken, { status: 'ok' }>) {
+  return {
+    token: t.token,
+    login: t.login,
+    scopes: t.scopes,
+    refreshToken: t.refresh_token,
+    expiresAt: t.expires_at === null ? null : new Date(t.expires_at),
+    instance: t.instance,
+  };
+}
