@@ -26,7 +26,7 @@ const mock = spawn(process.execPath, ['node_modules/@stoplight/prism-cli/dist/in
 const app = sandbox.appUrl;
 const accounts = sandbox.accounts
   .map(
-    (a) => `  ${a.login} (${a.repos} repositories on the fake GitHub${a.login === 'octocat' ? '; a few connected at the first start' : ''})
+    (a) => `  ${a.login} (${a.repos} repositories on the fake GitHub${a.login === 'octocat' ? '; a few connected at the first start' : ''}${a.shows ? `; ${a.shows}` : ''})
     ${curlLine(app, a.token)}`,
   )
   .join('\n\n');

@@ -19,12 +19,40 @@ export const SANDBOX_CORS_ORIGINS = ['http://localhost:*', 'http://127.0.0.1:*']
 /** How many of octocat's repositories the sandbox connects on its first start. */
 const CONNECTED_AT_FIRST_START = 3;
 
-/** The fake GitHub's accounts: many repositories, a handful, none. */
-export const SANDBOX_ACCOUNTS = [
+interface SandboxAccountSeed {
+  login: string;
+  name: string;
+  repos: number;
+  seed: number;
+  /** Organisations part of its repositories belong to (see `SANDBOX_ORGS`). */
+  orgs?: string[];
+  /** The GitHub token's scopes, when not the ones our sign-in asks for. */
+  scopes?: string[];
+  /** A GitVerse token linked from the first start, with these scopes. */
+  gitverseScopes?: string[];
+  /** What the account shows, for the banner. */
+  shows?: string;
+}
+
+/**
+ * The fake GitHub's accounts: many repositories, a handful, none; and one for each reason a repository
+ * may be missing from the list.
+ */
+export const SANDBOX_ACCOUNTS: readonly SandboxAccountSeed[] = [
   { login: 'octocat', name: 'The Octocat', repos: 320, seed: 42 },
   { login: 'hubot', name: 'Hubot', repos: 12, seed: 7 },
   { login: 'newcomer', name: 'New Comer', repos: 0, seed: 1 },
-] as const;
+  { login: 'rita', name: 'Rita Restricted', repos: 16, seed: 11, orgs: ['locked-corp', 'open-lab'], shows: 'locked-corp restricts OAuth App access: its repositories are missing, with the hint' },
+  { login: 'sam', name: 'Sam Single-Sign-On', repos: 12, seed: 12, orgs: ['sso-corp'], shows: 'sso-corp wants SAML single sign-on: its repositories are missing, with the hint' },
+  { login: 'limited', name: 'Limited Scopes', repos: 10, seed: 13, scopes: ['public_repo', 'read:user'], gitverseScopes: ['user'], shows: 'no repo scope on GitHub, no repository scope on GitVerse: a hint for each' },
+];
+
+/** The fake GitHub's organisations: one that restricts OAuth App access, one with SAML SSO, one that lets us in. */
+export const SANDBOX_ORGS = [
+  { login: 'locked-corp', members: ['rita'], oauthRestricted: true },
+  { login: 'open-lab', members: ['rita'] },
+  { login: 'sso-corp', members: ['sam'], sso: true },
+];
 
 export interface SandboxOptions {
   /** 0 picks a free port. */
@@ -41,6 +69,8 @@ export interface SandboxAccount {
   login: string;
   repos: number;
   token: string;
+  /** What the account shows, when it is there for one state. */
+  shows?: string;
 }
 
 export interface Sandbox {
@@ -68,8 +98,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     users: SANDBOX_ACCOUNTS.map((a, n) => ({
       login: a.login,
       name: a.name,
-      repos: generateRepos(a.repos, { owner: { login: a.login }, seed: a.seed, files: (_r, i) => corpusFiles(i + n * 5) }),
+      ...(a.scopes ? { scopes: a.scopes } : {}),
+      repos: generateRepos(a.repos, {
+        owner: { login: a.login },
+        seed: a.seed,
+        ...(a.orgs ? { orgs: a.orgs, collaborators: [] } : {}),
+        files: (_r, i) => corpusFiles(i + n * 5),
+      }),
     })),
+    orgs: SANDBOX_ORGS,
   });
   fake.state.graphql = createStateGraphqlHandler(fake.state);
   const gitverse = await startFakeGitVerse({
@@ -78,6 +115,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     users: [
       { login: 'octocat', full_name: 'Octo Cat', repos: generateGitVerseRepos(60, { owner: { login: 'octocat' }, seed: 43, filesFor: (_r, i) => corpusFiles(i + 11) }) },
       { login: 'hubot', full_name: 'Hubot', scopes: ['public_api'], repos: generateGitVerseRepos(5, { owner: { login: 'hubot' }, seed: 8 }) },
+      ...SANDBOX_ACCOUNTS.filter((a) => a.gitverseScopes).map((a) => ({ login: a.login, full_name: a.name, scopes: a.gitverseScopes, repos: generateGitVerseRepos(3, { owner: { login: a.login }, seed: a.seed }) })),
     ],
   });
 
@@ -105,6 +143,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const user = await store.accounts.signIn('github', { id: String(idFor(a.login)), login: a.login, name: a.name, avatar_url: null });
     const firstStart = (await store.tokens.get(user.id, 'github')) === undefined;
     const { token } = await issueDevToken(store, config, { login: a.login, githubToken: tokenFor(a.login), githubId: idFor(a.login) });
+    // Stored with the scopes GitHub reported at sign-in, as a real sign-in stores them.
+    if (a.scopes) await store.tokens.put(user.id, 'github', { token: tokenFor(a.login), login: a.login, scopes: a.scopes });
+    if (a.gitverseScopes && !(await store.tokens.get(user.id, 'gitverse'))) {
+      await store.tokens.put(user.id, 'gitverse', { token: gitverseTokenFor(a.login), login: a.login, scopes: a.gitverseScopes });
+    }
     if (firstStart && a.login === 'octocat') {
       // A few connected repositories from the start, so the "connected" state is there to draw.
       if (!(await store.tokens.get(user.id, 'gitverse'))) await store.tokens.put(user.id, 'gitverse', { token: gitverseTokenFor(a.login), login: a.login, scopes: ['read:public_api'] });
@@ -112,7 +155,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const newest = [...repos].sort((x, y) => String(y.pushed_at).localeCompare(String(x.pushed_at))).slice(0, CONNECTED_AT_FIRST_START);
       for (const repo of newest) await store.installations.connect(user.id, 'github', repo.id, `${repo.owner.login}/${repo.name}`);
     }
-    accounts.push({ login: a.login, repos: a.repos, token });
+    accounts.push({ login: a.login, repos: a.repos, token, ...(a.shows ? { shows: a.shows } : {}) });
   }
 
   return {
