@@ -992,8 +992,9 @@ export interface components {
             problem: components["schemas"]["Problem"] | null;
             /**
              * @description Why some of this host's repositories may be missing from the list, each with the URL that fixes it.
-             *     Checked with the host when its list is read (a few requests, cached with the list); empty when
-             *     nothing is known to be missing, and when the host failed.
+             *     Checked with the host when its list is read (a few requests, cached with the list), and from the
+             *     token's scopes; empty when nothing is known to be missing. A host that failed carries only the hints
+             *     its token's scopes give (they may say why it failed).
              */
             hints: components["schemas"]["MissingHint"][];
         };
