@@ -131,7 +131,8 @@ function queryKey(query: ListQuery): string {
   let key = '';
   for (const k of ANSWER_PARAMETERS) {
     const value = query[k];
-    if (value !== undefined) key += `${k}=${String(value)}&`;
+    // Array values joined by a space, which no value holds (the spec says so; a comma it allows).
+    if (value !== undefined) key += `${k}=${Array.isArray(value) ? value.join(' ') : String(value)}&`;
   }
   return key;
 }
