@@ -4,7 +4,7 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig([
-  globalIgnores(['node_modules/', 'docs-build/', 'openapi/dist/', 'src/api/schema.d.ts', '.test-out/', 'clients/typescript/dist/', 'clients/typescript/src/schema.ts', '.stryker-tmp/', 'reports/']),
+  globalIgnores(['node_modules/', 'docs-build/', 'openapi/dist/', 'src/api/schema.d.ts', '.test-out/', 'clients/typescript/dist/', 'clients/typescript/src/schema.ts', 'examples/picker/dist/', '.stryker-tmp/', 'reports/']),
   js.configs.recommended,
   tseslint.configs.recommended,
   {

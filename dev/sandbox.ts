@@ -1,19 +1,27 @@
 /**
  * `npm run dev`: the stateful sandbox. The real app on the embedded database, against a fake GitHub on
  * loopback (and a fake GitVerse) seeded with a few hundred realistic repositories of every kind and visibility,
- * plus the Prism mock. Sign-in through the fake OAuth works in a browser (the fake shows its accounts to pick
- * from); connect and disconnect stick (in ./data/sandbox). Any http://localhost:* or http://127.0.0.1:* page
- * may call it with credentials; CORS_ORIGINS adds more origins.
+ * plus the Prism mock and the reference picker. Sign-in through the fake OAuth works in a browser (the fake
+ * shows its accounts to pick from, one per state a picker draws) and ends on the picker; connect and
+ * disconnect stick (in ./data/sandbox). Any http://localhost:* or http://127.0.0.1:* page may call it with
+ * credentials; CORS_ORIGINS adds more origins.
  */
 import { spawn } from 'node:child_process';
-import { curlLine, startSandbox } from './start-sandbox.ts';
+import { curlLine, startSandbox, type SandboxAccount } from './start-sandbox.ts';
+import { pickerBuilt } from './picker-server.ts';
 
 const APP_PORT = Number(process.env.PORT ?? 3000);
 // Not 4010: that is `npm run mock`'s port, so both can run at once.
 const MOCK_PORT = Number(process.env.SANDBOX_MOCK_PORT ?? 4011);
 
+if (!pickerBuilt()) {
+  console.error('✖ the reference picker is not built: run `npm run build:picker` (npm run dev does it first)');
+  process.exit(1);
+}
 const sandbox = await startSandbox({
   port: APP_PORT,
+  pickerPort: Number(process.env.SANDBOX_PICKER_PORT ?? 3003),
+  mockUrl: `http://127.0.0.1:${MOCK_PORT}`,
   githubPort: Number(process.env.SANDBOX_GITHUB_PORT ?? 3001),
   gitversePort: Number(process.env.SANDBOX_GITVERSE_PORT ?? 3002),
   latencyMs: Number(process.env.SANDBOX_GITHUB_LATENCY_MS ?? 30),
@@ -26,13 +34,17 @@ const mock = spawn(process.execPath, ['node_modules/@stoplight/prism-cli/dist/in
 const app = sandbox.appUrl;
 const accounts = sandbox.accounts
   .map(
-    (a) => `  ${a.login} (${a.repos} repositories on the fake GitHub${a.login === 'octocat' ? '; a few connected at the first start' : ''}${a.shows ? `; ${a.shows}` : ''})
+    (a) => `  ${a.login} (${a.repos} repositories on the fake GitHub${a.gitverse ? `, ${a.gitverse} on the fake GitVerse` : ''}${a.login === 'octocat' ? '; a few connected at the first start' : ''})
     ${curlLine(app, a.token)}`,
   )
   .join('\n\n');
+const width = (f: (a: SandboxAccount) => string) => Math.max(...sandbox.accounts.map((a) => f(a).length));
+const [loginWidth, preferWidth] = [width((a) => a.login), width((a) => a.prefer)];
+const states = sandbox.accounts.map((a) => `  ${a.login.padEnd(loginWidth)}  ${a.prefer.padEnd(preferWidth)}  ${a.shows}`).join('\n');
 
 process.stdout.write(`
 Repositories API sandbox (Node ${process.version})
+  picker     ${sandbox.pickerUrl}   (the reference picker; ${sandbox.pickerUrl}?api=mock draws the mock's states)
   app        ${app}/api/v1/repos
   sign in    ${app}/api/v1/auth/github/login   (the fake GitHub asks which account: ${sandbox.accounts.map((a) => a.login).join(', ')})
   docs       ${app}/docs
@@ -41,6 +53,11 @@ Repositories API sandbox (Node ${process.version})
   fake GitVerse ${sandbox.gitverse.baseUrl}
   metrics    ${sandbox.metricsUrl ?? 'off (METRICS_PORT=off)'}   (operators only; not on the API port)
   CORS       ${sandbox.corsOrigins.join(', ')}   (with credentials; CORS_ORIGINS=https://… npm run dev adds more)
+
+Every state, by account (sign in as it from the picker) beside the mock's Prefer header for the same state:
+
+  ${'account'.padEnd(loginWidth)}  ${'mock: Prefer'.padEnd(preferWidth)}  what the picker shows
+${states}
 
 Bearer tokens (12 h), one per account, ready to paste:
 

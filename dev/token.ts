@@ -2,10 +2,10 @@
  * `npm run token -- [--login octocat] [--scopes repos:read] [--ttl 3600] [--github-token gho_…]`
  *
  * Creates (or reuses) a user and a session in the sandbox's database (./data/sandbox, or DATA_DIR /
- * DATABASE_URL) and prints a bearer token. The sandbox's accounts (octocat, hubot, newcomer) get their
- * fake GitHub token linked, so the token works against `npm run dev` at once. The embedded database is
- * single-process: run this while the sandbox is stopped (its banner prints a token per account), or
- * against PostgreSQL at any time.
+ * DATABASE_URL) and prints a bearer token. The sandbox's accounts (octocat, hubot, newcomer, the state
+ * accounts…) get their fake GitHub token linked, so the token works against `npm run dev` at once. The
+ * embedded database is single-process: run this while the sandbox is stopped (its banner prints a token
+ * per account), or against PostgreSQL at any time.
  */
 import { parseArgs } from 'node:util';
 import { ALL_SCOPES, type Scope } from '../src/auth/jwt.ts';

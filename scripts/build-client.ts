@@ -4,7 +4,7 @@
  * `info.version`: a spec release is a client release.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
@@ -13,11 +13,16 @@ import { parse } from 'yaml';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PACKAGE = join(ROOT, 'clients/typescript');
 
-const spec = parse(readFileSync(join(ROOT, 'openapi/dist/openapi.yaml'), 'utf8')) as { info: { version: string } };
-const pkg = JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8')) as { version: string };
-if (pkg.version !== spec.info.version) {
-  console.error(`✖ clients/typescript/package.json has version ${pkg.version}, the spec ${spec.info.version}: set the package's version to the spec's`);
-  process.exit(1);
+/**
+ * The package's types, generated from the bundled spec with the same generator and options as
+ * src/api/schema.d.ts (redocly.yaml), written where the package builds from. Written only when they
+ * changed, so a build running beside another (the picker's, in tests) never reads a half-written file.
+ */
+export async function writeClientSchema(): Promise<void> {
+  const ast = await openapiTS(new URL('../openapi/dist/openapi.yaml', import.meta.url));
+  const text = `// Generated from openapi/dist/openapi.yaml by \`npm run build:client\`; do not edit.\n${astToString(ast)}`;
+  const file = join(PACKAGE, 'src/schema.ts');
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== text) writeFileSync(file, text);
 }
 
 function run(command: string, args: string[]): void {
@@ -25,9 +30,15 @@ function run(command: string, args: string[]): void {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-rmSync(join(PACKAGE, 'dist'), { recursive: true, force: true });
-// The same generator and options as src/api/schema.d.ts (redocly.yaml), written where the package builds from.
-const ast = await openapiTS(new URL('../openapi/dist/openapi.yaml', import.meta.url));
-writeFileSync(join(PACKAGE, 'src/schema.ts'), `// Generated from openapi/dist/openapi.yaml by \`npm run build:client\`; do not edit.\n${astToString(ast)}`);
-run('tsc', ['-p', 'clients/typescript/tsconfig.json']);
-console.log(`✔ clients/typescript/dist: repositories-api-client ${pkg.version}`);
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const spec = parse(readFileSync(join(ROOT, 'openapi/dist/openapi.yaml'), 'utf8')) as { info: { version: string } };
+  const pkg = JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8')) as { version: string };
+  if (pkg.version !== spec.info.version) {
+    console.error(`✖ clients/typescript/package.json has version ${pkg.version}, the spec ${spec.info.version}: set the package's version to the spec's`);
+    process.exit(1);
+  }
+  rmSync(join(PACKAGE, 'dist'), { recursive: true, force: true });
+  await writeClientSchema();
+  run('tsc', ['-p', 'clients/typescript/tsconfig.json']);
+  console.log(`✔ clients/typescript/dist: repositories-api-client ${pkg.version}`);
+}

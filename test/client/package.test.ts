@@ -137,6 +137,23 @@ describe('the client package', () => {
     assert.match(refused.output, /"frontends"/);
   });
 
+  it("when the README's examples are type-checked in a strict project, then each compiles, and the README installs the file npm pack writes", () => {
+    assert.ok(packed);
+    const readme = readFileSync(join(PACKAGE, 'README.md'), 'utf8');
+    assert.ok(readme.includes(`npm install ../path/to/${packed.filename}`), `the README does not install ${packed.filename}`);
+    const examples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+    assert.ok(examples.length >= 5, `${examples.length} examples found`);
+    const dir = join(work, 'readme');
+    mkdirSync(join(dir, 'src'), { recursive: true });
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(VITE_TSCONFIG, null, 2));
+    // Each example is a module of its own, as it would be pasted into a file of an app.
+    examples.forEach((code, i) => writeFileSync(join(dir, `src/example-${i + 1}.ts`), code));
+    rmSync(join(dir, 'node_modules'), { force: true, recursive: true });
+    execFileSync('ln', ['-s', join(consumer, 'node_modules'), join(dir, 'node_modules')]);
+    const compiled = tsc(dir, 'tsconfig.json');
+    assert.ok(compiled.ok, compiled.output);
+  });
+
   it('when the compiled program runs in plain Node against the Prism mock, then it gets the mock states through the client', () => {
     const built = tsc(consumer, 'tsconfig.node.json');
     assert.ok(built.ok, built.output);

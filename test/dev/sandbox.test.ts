@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { chromium } from 'playwright-core';
-import { curlLine, shellQuote, startSandbox, type Sandbox } from '../../dev/start-sandbox.ts';
+import { curlLine, SANDBOX_ACCOUNTS, shellQuote, startSandbox, type Sandbox } from '../../dev/start-sandbox.ts';
 
 const execFileAsync = promisify(execFile);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -40,21 +40,47 @@ describe('the sandbox', () => {
   const token = (login: string) => sandbox?.accounts.find((a) => a.login === login)?.token ?? '';
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, githubPort: 0, gitversePort: 0, dataDir: 'memory://', latencyMs: 0, env: { ...process.env, CORS_ORIGINS: 'https://picker.dev.test' } });
+    sandbox = await startSandbox({ port: 0, githubPort: 0, gitversePort: 0, dataDir: 'memory://', latencyMs: 0, env: { ...process.env, CORS_ORIGINS: 'https://picker.dev.test', METRICS_PORT: '0' } });
   });
   afterAll(async () => {
     await sandbox?.stop();
   });
 
-  it('when it starts, then each account has a ready token, and a few of octocat\'s repositories are connected', async () => {
+  it("when it starts, then each account has a ready token, and octocat's first page in the default order shows its connected repositories", async () => {
     assert.ok(sandbox);
-    assert.deepEqual(sandbox.accounts.map((a) => a.login), ['octocat', 'hubot', 'newcomer', 'rita', 'sam', 'limited']);
-    assert.ok(sandbox.accounts[0]!.repos >= 100 && sandbox.accounts[1]!.repos > 0 && sandbox.accounts[1]!.repos < 20 && sandbox.accounts[2]!.repos === 0);
+    const data = sandbox.accounts.filter((a) => !a.state);
+    assert.deepEqual(data.map((a) => a.login), ['octocat', 'hubot', 'newcomer', 'many-repos', 'rita', 'sam', 'limited']);
+    assert.ok(data[0]!.repos >= 100 && data[1]!.repos > 0 && data[1]!.repos < 20 && data[2]!.repos === 0 && data[3]!.repos >= 1000);
     const res = await fetch(`${sandbox.appUrl}/api/v1/connections`, { headers: { authorization: `Bearer ${token('octocat')}` } });
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as { connections: unknown[] }).connections.length, 3);
+    const first = (await (await fetch(`${sandbox.appUrl}/api/v1/repos`, { headers: { authorization: `Bearer ${token('octocat')}` } })).json()) as { total: number; repositories: { is_connected: boolean }[] };
+    assert.equal(first.total, 320 + 60);
+    assert.equal(first.repositories.filter((r) => r.is_connected).length, 3, 'the connected repositories are not on the first page');
     const empty = await fetch(`${sandbox.appUrl}/api/v1/repos?provider=github`, { headers: { authorization: `Bearer ${token('newcomer')}` } });
     assert.equal(((await empty.json()) as { total: number }).total, 0);
+  });
+
+  it("when each state account lists its repositories, then the answer is its state's", async () => {
+    assert.ok(sandbox);
+    const answers = await Promise.all(
+      sandbox.accounts
+        .filter((a) => a.state)
+        .map(async (a) => {
+          const res = await fetch(`${sandbox!.appUrl}/api/v1/repos`, { headers: { authorization: `Bearer ${a.token}` } });
+          const body = (await res.json()) as { code?: string; reconnect?: boolean; retry_after?: number; providers?: { provider: string; status: string }[] };
+          const providers = body.providers?.map((p) => `${p.provider} ${p.status}`).join(', ');
+          return `${a.login}: ${res.status} ${body.code ?? providers}${body.reconnect ? ' reconnect' : ''}${body.retry_after ? ` after ${body.retry_after} s` : ''}`;
+        }),
+    );
+    assert.deepEqual(answers, [
+      'revoked-token: 403 GITHUB_AUTH reconnect',
+      'rate-limited: 429 RATE_LIMITED after 30 s',
+      'host-down: 502 UPSTREAM_UNAVAILABLE',
+      'host-timeout: 504 UPSTREAM_TIMEOUT',
+      'host-slow: 200 github ok',
+      'second-host-down: 200 github ok, gitverse failed',
+    ]);
   });
 
   it('when the accounts in a restricted and in an SSO organisation list, then each sees the hint with its URL, and looking up a restricted repository says why', async () => {
@@ -86,7 +112,7 @@ describe('the sandbox', () => {
     assert.ok(sandbox);
     assert.equal(shellQuote("it's"), `'it'\\''s'`);
     for (const shell of ['/bin/bash', '/bin/zsh', '/usr/bin/zsh'].filter((path) => existsSync(path))) {
-      for (const account of sandbox.accounts) {
+      for (const account of sandbox.accounts.filter((a) => !a.state)) {
         // Not spawnSync: the sandbox answers from this very process.
         const ran: { stdout: string; stderr: string } = await execFileAsync(shell, ['-c', `${curlLine(sandbox.appUrl, account.token)} -s -w '\\n%{http_code}'`], { encoding: 'utf8' });
         const lines: string[] = ran.stdout.trim().split('\n');
@@ -122,7 +148,7 @@ describe('the sandbox', () => {
     for (const a of sandbox.accounts) assert.match(html, new RegExp(`data-login="${a.login}"[^>]*>.*${a.repos} repositor`));
   });
 
-  it('when a page on another localhost port signs in through the account picker, then it lists repositories with credentials', { skip: !process.env.CI && chromiumMissing !== undefined }, async () => {
+  it('when a page on another localhost port signs in through the account picker, then the sign-in ends on the picker and the page lists repositories with credentials', { skip: !process.env.CI && chromiumMissing !== undefined }, async () => {
     if (chromiumMissing) assert.fail(`${chromiumMissing}; CI must run this test`);
     assert.ok(sandbox);
     const devServer: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(picker(sandbox!.appUrl)));
@@ -134,10 +160,16 @@ describe('the sandbox', () => {
       const consoleErrors: string[] = [];
       // The browser's own favicon requests answer 404 on the API and the fake; anything else counts.
       page.on('console', (m) => void (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico') && consoleErrors.push(`${m.text()} ${m.location().url}`)));
+      // The picker itself is the picker test's; here only where the sign-in ends (POST_LOGIN_REDIRECT) counts.
+      // (A redirect's target is not routed: the picker's page comes as it is, its modules and styles stubbed.)
+      const stub = { '.js': 'text/javascript', '.css': 'text/css' } as Record<string, string>;
+      await page.route(
+        (url) => url.origin === new URL(sandbox!.pickerUrl).origin,
+        (route) => route.fulfill({ contentType: stub[/\.\w+$/.exec(new URL(route.request().url()).pathname)?.[0] ?? ''] ?? 'text/plain', body: '' }),
+      );
       await page.goto(`${sandbox.appUrl}/api/v1/auth/github/login`);
       await page.locator('a[data-login="octocat"]').click();
-      await page.waitForURL(/\/api\/v1\/auth\/github\/callback/);
-      assert.match(await page.content(), /access_token/);
+      await page.waitForURL(sandbox.pickerUrl);
 
       await page.goto(pageUrl);
       await page.locator('#status').filter({ hasText: /^\d{3}/ }).waitFor({ timeout: 20_000 });
@@ -150,6 +182,14 @@ describe('the sandbox', () => {
       devServer.closeAllConnections();
       await new Promise((resolve) => devServer.close(resolve));
     }
+  });
+});
+
+describe("mocks/README.md's table of the picker's states", () => {
+  it('when the sandbox has an account, then the table names it beside the mock header of the same state', () => {
+    const rows = readFileSync(fileURLToPath(new URL('../../mocks/README.md', import.meta.url)), 'utf8').split('\n').filter((line) => line.startsWith('|'));
+    const missing = SANDBOX_ACCOUNTS.filter((a) => !rows.some((row) => row.includes(`| \`${a.login}\` |`) && (!a.prefer.startsWith('code=') || row.includes(`| \`${a.prefer}\` |`))));
+    assert.deepEqual(missing.map((a) => `${a.login} (${a.prefer})`), [], 'add these rows to the table in mocks/README.md');
   });
 });
 
@@ -177,7 +217,7 @@ describe('npm run token', () => {
       assert.equal(made.status, 0, made.stderr);
       assert.ok(existsSync(join(dir, 'data/sandbox')), 'the token went elsewhere than ./data/sandbox');
       const bearer = made.stdout.trim();
-      sandbox = await startSandbox({ port: 0, githubPort: 0, gitversePort: 0, dataDir: join(dir, 'data/sandbox'), latencyMs: 0, env: { ...process.env, CORS_ORIGINS: '' } });
+      sandbox = await startSandbox({ port: 0, githubPort: 0, gitversePort: 0, dataDir: join(dir, 'data/sandbox'), latencyMs: 0, env: { ...process.env, CORS_ORIGINS: '', METRICS_PORT: '0' } });
       const res = await fetch(`${sandbox.appUrl}/api/v1/repos?provider=github`, { headers: { authorization: `Bearer ${bearer}` } });
       assert.equal(res.status, 200);
       assert.equal(((await res.json()) as { total: number }).total, 12);

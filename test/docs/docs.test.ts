@@ -245,7 +245,16 @@ describe('the API reference in a browser with no network', { skip: !process.env.
         if (target.pathname !== new URL(pageUrl).pathname) missingSections.push(`${code}: ${target}`);
         else if ((await page.locator(`[id="${decodeURIComponent(target.hash.slice(1))}"]`).count()) === 0) missingSections.push(`${code}: no element ${target.hash}`);
       }
+      // The sidebar's links are hash links, so one opened in a new tab (or copied) leads to its section,
+      // such as the mock's states, not to a path of the API.
+      const pathLinks = await menu.locator('a[href]').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? '').filter((href) => !href.startsWith('#') && !/^https?:\/\//.test(href)));
+      const mockStates = await menu.locator('a', { hasText: /^\s*Mock states\s*$/ }).getAttribute('href');
+      const opened = await context.newPage();
+      await opened.goto(new URL(mockStates ?? '#missing', pageUrl).toString(), { waitUntil: 'load' });
+      const mockStatesShown = await opened.locator('h1, h2').filter({ hasText: /^\s*Mock states\s*$/ }).isVisible({ timeout: 10_000 }).catch(() => false);
       await context.close();
+      assert.deepEqual(pathLinks, [], 'sidebar links that lead elsewhere when opened in a new tab');
+      assert.ok(mockStatesShown, `the "Mock states" section, opened in a new page at ${mockStates}, is not shown`);
     } finally {
       await browser.close();
     }

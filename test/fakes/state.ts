@@ -17,6 +17,11 @@ export abstract class FakeHostState<
   /** Accounts by token. */
   readonly accounts = new Map<string, Account>();
   readonly faults: Fault[] = [];
+  /**
+   * Standing faults by login: every request that account makes to the fault's route meets it, for as long
+   * as it is set (`times` and `page` are not read). The sandbox's state accounts are made of these.
+   */
+  readonly accountFaults = new Map<string, Fault>();
   counters: RequestCounters<Route> = zeroCounters();
   /** The most recent requests, oldest first (bounded, so a long-running sandbox does not grow). */
   readonly requests: Request[] = [];
@@ -43,6 +48,13 @@ export abstract class FakeHostState<
 
   clearFaults(): void {
     this.faults.length = 0;
+  }
+
+  /** The standing fault of the account a request is made as, when it is aimed at this route. */
+  accountFault(route: Route | 'other', lookup: AccountLookup<Account>): Fault | undefined {
+    if (lookup.kind !== 'ok') return undefined;
+    const fault = this.accountFaults.get(lookup.account.user.login);
+    return fault && (fault.route === '*' || fault.route === route) ? fault : undefined;
   }
 
   /** Counts a request as received, and in flight until `res` closes. */

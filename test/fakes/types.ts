@@ -11,7 +11,9 @@ export type DeliveryFaultKind =
   /** Announces a longer Content-Length than it sends, then closes the connection. */
   | 'truncated'
   /** The real answer, its status and headers at once and its body `bodyDelayMs` later: a large page on a slow link. */
-  | 'slowBody';
+  | 'slowBody'
+  /** The real answer, after the fault's `latencyMs`: a host that is slow but answers. */
+  | 'slow';
 
 export interface HostFault<Route extends string, Kind> {
   route: Route | '*';

@@ -4,6 +4,9 @@ import { bearerToken, type BearerTokenMiddleware } from './renew.js';
 
 export type { paths, components, operations } from './schema.js';
 export { bearerToken, RENEW_PATH, type BearerTokenMiddleware, type BearerTokenOptions } from './renew.js';
+// What a project needs of openapi-fetch, so it imports this package alone (openapi-fetch is only its dependency).
+export { default as createClient } from 'openapi-fetch';
+export type { Client, ClientOptions, FetchOptions, FetchResponse, Middleware, MiddlewareCallbackParams } from 'openapi-fetch';
 
 export type RepositoriesApiClient = Client<paths>;
 /** A schema of the spec by name: `Schema<'Repository'>`. */

@@ -64,7 +64,9 @@ export function bearerToken(options: BearerTokenOptions = {}): BearerTokenMiddle
       if (!fresh) return undefined;
       const headers = new Headers(copy.headers);
       headers.set('Authorization', `Bearer ${fresh}`);
-      return client.fetch(new Request(copy, { headers }));
+      // Called as a plain function: a browser's fetch called as a method of another object throws "Illegal invocation".
+      const fetcher = client.fetch;
+      return fetcher(new Request(copy, { headers }));
     },
     onError({ id }: MiddlewareCallbackParams & { error: unknown }) {
       pending.delete(id);

@@ -104,7 +104,7 @@ async function handle(state: FakeGitHubState, baseUrl: string, req: IncomingMess
     authorization: req.headers.authorization,
   });
   await respond(state, req, res, {
-    takeFault: () => state.takeFault(route, page),
+    takeFault: () => state.takeFault(route, page) ?? state.accountFault(route, accountOf(state, req)),
     reply: (fault) => {
       const account = accountOf(state, req);
       return (fault && replyForFault(fault, state, account)) ?? dispatch(state, baseUrl, route, url, req, account, params);
@@ -221,6 +221,9 @@ async function accessToken(state: FakeGitHubState, url: URL, req: IncomingMessag
   const account = state.accountByLogin(pending.login);
   state.codes.delete(params.code as string);
   if (!account) return fail('bad_verification_code', 'The code passed is incorrect or expired.', 'bad-verification-code');
+  const grants = (state.grants.get(account.user.login) ?? 0) + 1;
+  state.grants.set(account.user.login, grants);
+  state.onGrant?.(account.user.login, grants);
   return tokenReply(wantsJson, { access_token: account.token, token_type: 'bearer', scope: account.scopes.join(',') });
 }
 

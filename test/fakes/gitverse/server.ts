@@ -75,7 +75,7 @@ async function handle(state: FakeGitVerseState, baseUrl: string, req: IncomingMe
   await respond(state, req, res, {
     takeFault: () => {
       const repoName = contents ? `${decodeURIComponent(contents[1] ?? '')}/${decodeURIComponent(contents[2] ?? '')}` : undefined;
-      return state.takeFault(route, page, repoName);
+      return state.takeFault(route, page, repoName) ?? state.accountFault(route, accountOf(state, req));
     },
     reply: (fault) => (fault && replyForFault(fault)) ?? dispatch(state, baseUrl, route, url, req, contents),
   });
