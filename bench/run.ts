@@ -59,7 +59,7 @@ function summary(results: TargetResult[]): void {
 async function main(): Promise<void> {
   const opts = options();
   // Stops by itself even if something hangs: generous bounds over the expected running time.
-  const limitSeconds = opts.quick ? 180 : 1_500 + opts.soakSeconds * 2;
+  const limitSeconds = opts.quick ? 180 : 2_100 + opts.soakSeconds * 2;
   const watchdog = setTimeout(() => {
     process.stderr.write(`benchmark stopped: still running after ${limitSeconds} s\n`);
     stopSoakApp();

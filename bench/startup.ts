@@ -67,6 +67,7 @@ export function productionEnv(extra: Record<string, string> = {}): Record<string
     LOG_LEVEL: 'warn',
     SECRET_KEY: randomBytes(32).toString('hex'),
     PUBLIC_URL: 'http://127.0.0.1',
+    ALLOW_HTTP_PUBLIC_URL: 'true',
     GITHUB_CLIENT_ID: 'Iv1.startup',
     GITHUB_CLIENT_SECRET: 'startup-client-secret-0123456789',
     GITHUB_API_URL: 'http://127.0.0.1:9',

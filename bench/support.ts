@@ -99,6 +99,8 @@ export function appEnv(fakeUrl: string, publicUrl: string, extra: Record<string,
     DATABASE_URL: '',
     REDIS_URL: '',
     PUBLIC_URL: publicUrl,
+    // The bench reaches the app on loopback over plain http.
+    ALLOW_HTTP_PUBLIC_URL: 'true',
     GITHUB_API_URL: fakeUrl,
     GITHUB_WEB_URL: fakeUrl,
     GITHUB_CLIENT_ID: CLIENT.id,

@@ -7,25 +7,53 @@
  * credentials; CORS_ORIGINS adds more origins.
  */
 import { spawn } from 'node:child_process';
-import { curlLine, startSandbox, type SandboxAccount } from './start-sandbox.ts';
 import { pickerBuilt } from './picker-server.ts';
+import { partsOf, portProblem, sandboxPorts, SandboxPortError, type SandboxPorts } from './ports.ts';
+import { markRunning, runningSandbox } from './running.ts';
+import { curlLine, SANDBOX_DATA_DIR, startSandbox, type SandboxAccount } from './start-sandbox.ts';
 
-const APP_PORT = Number(process.env.PORT ?? 3000);
-// Not 4010: that is `npm run mock`'s port, so both can run at once.
-const MOCK_PORT = Number(process.env.SANDBOX_MOCK_PORT ?? 4011);
+/** One line on stderr and exit 1: how a sandbox that cannot start says so. */
+function refuse(line: string): never {
+  process.stderr.write(`Sandbox cannot start: ${line}\n`);
+  process.exit(1);
+}
+
+// Every port and the database's folder are checked before anything is started or opened.
+let ports: SandboxPorts;
+try {
+  ports = sandboxPorts(process.env);
+} catch (error) {
+  if (!(error instanceof SandboxPortError)) throw error;
+  refuse(error.message);
+}
+const dataDir = process.env.DATA_DIR ?? SANDBOX_DATA_DIR;
+const other = process.env.DATABASE_URL ? undefined : runningSandbox(dataDir);
+if (other) refuse(`another sandbox (process ${other.pid}, ${other.appUrl}) has ${dataDir} open: stop it, or give this one DATA_DIR=./data/sandbox-2`);
+const taken = await portProblem(ports);
+if (taken) refuse(taken);
+
+// The app's request log is quiet (the banner's terminal stays readable); SANDBOX_REQUEST_LOG=true turns it on.
+const requestLog = /^(true|1)$/i.test(process.env.SANDBOX_REQUEST_LOG ?? '');
+const MOCK_PORT = ports.mock.port;
 
 if (!pickerBuilt()) {
   console.error('✖ the reference picker is not built: run `npm run build:picker` (npm run dev does it first)');
   process.exit(1);
 }
 const sandbox = await startSandbox({
-  port: APP_PORT,
-  pickerPort: Number(process.env.SANDBOX_PICKER_PORT ?? 3003),
+  port: ports.app.port,
+  pickerPort: ports.picker.port,
   mockUrl: `http://127.0.0.1:${MOCK_PORT}`,
-  githubPort: Number(process.env.SANDBOX_GITHUB_PORT ?? 3001),
-  gitversePort: Number(process.env.SANDBOX_GITVERSE_PORT ?? 3002),
+  githubPort: ports.github.port,
+  gitversePort: ports.gitverse.port,
   latencyMs: Number(process.env.SANDBOX_GITHUB_LATENCY_MS ?? 30),
+  env: {
+    ...process.env,
+    METRICS_PORT: ports.metrics ? String(ports.metrics.port) : 'off',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? (requestLog ? 'info' : 'warn'),
+  },
 });
+const unmark = markRunning(dataDir, sandbox.appUrl);
 
 const mock = spawn(process.execPath, ['node_modules/@stoplight/prism-cli/dist/index.js', 'mock', 'openapi/dist/openapi.yaml', '--port', String(MOCK_PORT), '--host', '127.0.0.1'], {
   stdio: 'ignore',
@@ -42,6 +70,10 @@ const width = (f: (a: SandboxAccount) => string) => Math.max(...sandbox.accounts
 const [loginWidth, preferWidth] = [width((a) => a.login), width((a) => a.prefer)];
 const states = sandbox.accounts.map((a) => `  ${a.login.padEnd(loginWidth)}  ${a.prefer.padEnd(preferWidth)}  ${a.shows}`).join('\n');
 
+const portLines = partsOf(ports)
+  .map((p) => `    ${String(p.port).padEnd(6)} ${p.name.replace(/^the /, '').padEnd(20)} ${p.variable}`)
+  .join('\n');
+
 process.stdout.write(`
 Repositories API sandbox (Node ${process.version})
   picker     ${sandbox.pickerUrl}   (the reference picker; ${sandbox.pickerUrl}?api=mock draws the mock's states)
@@ -53,6 +85,10 @@ Repositories API sandbox (Node ${process.version})
   fake GitVerse ${sandbox.gitverse.baseUrl}
   metrics    ${sandbox.metricsUrl ?? 'off (METRICS_PORT=off)'}   (operators only; not on the API port)
   CORS       ${sandbox.corsOrigins.join(', ')}   (with credentials; CORS_ORIGINS=https://… npm run dev adds more)
+  request log ${requestLog ? 'on' : 'off (SANDBOX_REQUEST_LOG=true npm run dev shows one JSON line per request)'}
+
+Ports (SANDBOX_PORT=${ports.base} moves them all; each part's variable moves it alone):
+${portLines}
 
 Every state, by account (sign in as it from the picker) beside the mock's Prefer header for the same state:
 
@@ -72,6 +108,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     mock.kill();
+    unmark();
     void sandbox.stop().then(() => process.exit(0));
   });
 }

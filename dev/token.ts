@@ -4,8 +4,8 @@
  * Creates (or reuses) a user and a session in the sandbox's database (./data/sandbox, or DATA_DIR /
  * DATABASE_URL) and prints a bearer token. The sandbox's accounts (octocat, hubot, newcomer, the state
  * accounts…) get their fake GitHub token linked, so the token works against `npm run dev` at once. The
- * embedded database is single-process: run this while the sandbox is stopped (its banner prints a token
- * per account), or against PostgreSQL at any time.
+ * embedded database is single-process: run this while the sandbox is stopped (its banner prints a token per account), or
+ * against PostgreSQL at any time; beside a running sandbox it refuses in one line.
  */
 import { parseArgs } from 'node:util';
 import { ALL_SCOPES, type Scope } from '../src/auth/jwt.ts';
@@ -13,6 +13,7 @@ import { loadConfig } from '../src/config.ts';
 import { idFor, tokenFor } from '../test/fakes/github/index.ts';
 import { openStore } from '../src/store/index.ts';
 import { issueDevToken } from './dev-token.ts';
+import { runningSandbox } from './running.ts';
 import { SANDBOX_ACCOUNTS, SANDBOX_DATA_DIR } from './start-sandbox.ts';
 
 const USAGE = `Usage: npm run token -- [options]
@@ -61,6 +62,14 @@ if (unknown.length || !Number.isInteger(ttl) || ttl <= 0) {
 }
 
 const config = loadConfig({ ...process.env, DATA_DIR: process.env.DATA_DIR ?? SANDBOX_DATA_DIR });
+// A token written beside a running sandbox would be one it never sees (its database is its own while it runs).
+const running = config.databaseUrl ? undefined : runningSandbox(config.dataDir);
+if (running) {
+  process.stderr.write(
+    `npm run token: the sandbox (process ${running.pid}, ${running.appUrl}) has ${config.dataDir} open, and the embedded database takes one process at a time: use a token from its banner, or stop it and run this again\n`,
+  );
+  process.exit(1);
+}
 const sandboxAccount = SANDBOX_ACCOUNTS.some((a) => a.login === values.login);
 const githubToken = values['github-token'] ?? (sandboxAccount ? tokenFor(values.login) : undefined);
 const store = await openStore({ ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), dataDir: config.dataDir, secretKey: config.secretKey });

@@ -22,6 +22,9 @@ for (const path of COPIED) {
   cpSync(join(ROOT, path), join(out, path), {
     recursive: true,
     force: true,
+    // Patches of development tools (`*.dev.patch`, patch-package's name for them) stay behind: their
+    // packages are not in a production install, where patch-package would stop on them.
+    filter: (source) => !source.endsWith('.dev.patch'),
   });
 }
 buildReference(join(out, 'docs-build/index.html'));

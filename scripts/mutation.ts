@@ -1,6 +1,6 @@
 /**
  * `npm run mutation`: the two StrykerJS runs, one after the other — the modules that guard users
- * (stryker.config.mjs) and kind detection (stryker.kind.config.mjs) — then the mutation score of every
+ * (test/mutation/stryker.config.mjs) and kind detection (test/mutation/stryker.kind.config.mjs) — then the mutation score of every
  * module they mutate, and how long each run took. Fails when a run fails or a module scores below
  * `MIN_SCORE`. Options after `--` go to both runs (`npm run mutation -- --concurrency 1`, `-- --force`).
  */
@@ -20,8 +20,8 @@ interface Run {
 }
 
 const RUNS: Run[] = [
-  { name: 'modules that guard users', config: 'stryker.config.mjs' },
-  { name: 'kind detection', config: 'stryker.kind.config.mjs' },
+  { name: 'modules that guard users', config: 'test/mutation/stryker.config.mjs' },
+  { name: 'kind detection', config: 'test/mutation/stryker.kind.config.mjs' },
 ];
 
 interface StrykerConfig {

@@ -7,18 +7,23 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { createJwtService } from './auth/jwt.ts';
 import { createCache, RedisCache, type KeyValueCache } from './cache/index.ts';
+import { GuardedCache } from './cache/guarded.ts';
 import type { Config } from './config.ts';
 import { accessLog } from './http/access-log.ts';
+import { requestSpans } from './http/tracing.ts';
+import { traceRedis } from './telemetry/tracing.ts';
 import { headersOnce } from './http/headers-once.ts';
 import { series } from './http/series.ts';
 import { authenticate, identifyOperation } from './http/auth.ts';
 import { originMatcher } from './http/origins.ts';
-import { errorHandler, notFoundHandler, problemBody, replaceFinalHandler } from './http/errors.ts';
+import { errorHandler, hostProblemBody, notFoundHandler, replaceFinalHandler } from './http/errors.ts';
 import { connectionHandlers } from './http/handlers/connections.ts';
 import { operationHandlers } from './http/handlers/operations.ts';
 import { repositoryHandlers } from './http/handlers/repositories.ts';
 import { sessionHandlers } from './http/handlers/session.ts';
-import { createMetrics } from './http/metrics.ts';
+import { createMetrics, registerBuildInfo } from './http/metrics.ts';
+import { inlineScriptHashes, readApiReference } from './http/docs.ts';
+import { versionsOf } from './version.ts';
 import { createRateLimits } from './http/rate-limit.ts';
 import { loadSpec } from './http/openapi.ts';
 import { headAsGet, indexOperations, nothingToValidate, strictIntegers, type OperationIndex, type OperationInfo } from './http/operations.ts';
@@ -36,6 +41,7 @@ import { HOSTS } from './hosts/registry.ts';
 import { createTokenKeeper } from './tokens/keeper.ts';
 import { processLock, redisLock, storeLock, type KeyedLock } from './tokens/locks.ts';
 import { openStore } from './store/index.ts';
+import { databaseFailure } from './startup.ts';
 import type { Store } from './store/types.ts';
 
 export interface AppOverrides {
@@ -91,6 +97,7 @@ function kindsFrom(detection: DetectionService, provider: Provider) {
 }
 
 const SLOW_ANSWER_MS = 5_000;
+const PREFLIGHT_MAX_AGE_SECONDS = 7_200;
 
 /** Builds the whole app from its configuration. It never listens: `server.ts` does. */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
@@ -103,9 +110,30 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
       dataDir: config.dataDir,
       secretKey: config.secretKey,
+      connectTimeoutMs: config.deadlines.databaseConnectMs,
+      queryTimeoutMs: config.deadlines.databaseQueryMs,
+    }).catch((error: unknown) => {
+      throw databaseFailure(error, config);
     }));
-  const cache = overrides.cache ?? createCache({ redisUrl: config.redisUrl, prefix: config.redisPrefix });
   const metrics = createMetrics();
+  registerBuildInfo(metrics.registry, versionsOf(spec));
+  const ownCache = overrides.cache ?? createCache({ redisUrl: config.redisUrl, prefix: config.redisPrefix, commandTimeoutMs: config.deadlines.redisCommandMs });
+  if (ownCache instanceof RedisCache) traceRedis(ownCache.client as never);
+  // Redis answers its first command once connected: waited for here, within its connect deadline, so
+  // that a start beside a working Redis does not begin with an outage. One that is away is not waited for.
+  if (ownCache instanceof RedisCache) await ownCache.ready(config.deadlines.databaseConnectMs);
+  // Every use of the cache goes through its guard: a failing cache costs speed, one warning per outage and a metric.
+  const cache = new GuardedCache(ownCache, {
+    onOutage: (error) => {
+      metrics.cacheAvailable.set(0);
+      logger.warn({ err: error }, 'the cache is unavailable: answers go on without it until it answers again');
+    },
+    onRecovery: (outageMs, failures) => {
+      metrics.cacheAvailable.set(1);
+      logger.info({ outage_ms: outageMs, failures }, 'the cache answers again');
+    },
+    onFailure: (operation) => metrics.cacheFailures.inc({ operation }),
+  });
   // A cache that fails is not a failed listing: the page or listing is not kept, and the operator is told.
   const onCacheError = (error: unknown) => logger.warn({ err: error }, 'the cache failed; a listing or page was not kept');
   // Every host of the registry, built from its own settings. Its kinds go through the detection
@@ -130,8 +158,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     budgetMs: config.detectionBudgetMs,
   });
   // One refresh of a user's host token at a time: across instances through PostgreSQL or Redis when
-  // the app has them, in this process otherwise. Waiting is bounded by the hosts' own deadline, twice.
-  const waitMs = 2 * Math.max(...Object.values(HOSTS).map((h) => (config[h.provider] as { timeoutMs?: number }).timeoutMs ?? 10_000));
+  // the app has them, in this process otherwise. Waiting is bounded: the holder's refresh call (the
+  // slowest host's deadline, twice) and its database work.
+  const waitMs = 2 * Math.max(...Object.values(HOSTS).map((h) => (config[h.provider] as { timeoutMs?: number }).timeoutMs ?? 10_000)) + 5_000;
   const lock: KeyedLock = config.databaseUrl
     ? storeLock(store, { waitMs })
     : cache instanceof RedisCache
@@ -145,6 +174,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     operations,
     store,
     cache,
+    rawCache: ownCache,
     jwt: createJwtService(config.jwt),
     hosts,
     tokens,
@@ -157,7 +187,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       refreshMinIntervalSeconds: config.refreshMinIntervalSeconds,
       sources: Object.fromEntries(Object.values(hosts).map((h) => [h.provider, h.source])),
       tokens,
-      toProblem: (p) => problemBody(p, '/api/v1/repos', 'upstream'),
+      toProblem: (p) => hostProblemBody(p, '/api/v1/repos', 'upstream'),
       onCacheError,
       ...overrides.listing,
     }),
@@ -171,6 +201,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   // Every request's middlewares, in this order, run as one layer of the router (see `series`).
   const chain: RequestHandler[] = [];
+  const requestSpan = requestSpans();
+  if (requestSpan) chain.push(requestSpan);
   chain.push(
     accessLog(logger, {
       // An answer that took this long is a warning: what a user waited for is worth a look. A stopping
@@ -206,7 +238,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     cors({
       origin: (origin, callback) => callback(null, origin !== undefined && corsOrigin(origin)),
       credentials: true,
-      exposedHeaders: ['Link', 'ETag', 'X-Total-Count', 'X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+      exposedHeaders: ['Link', 'ETag', 'X-Total-Count', 'X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'WWW-Authenticate'],
+      // Browsers keep a preflight's answer this long (they cap it: Chromium at 2 hours, Firefox at 1 day).
+      maxAge: PREFLIGHT_MAX_AGE_SECONDS,
     }),
   );
   chain.push(canonicalQuery);
@@ -221,7 +255,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   }
   chain.push(metrics.middleware);
   chain.push(cookieParser());
-  const rateLimits = createRateLimits({ ...config.rateLimit, redis: cache instanceof RedisCache ? cache.client : undefined });
+  const rateLimits = createRateLimits({
+    ...config.rateLimit,
+    linkAttemptsPerHour: config.linkAttemptsPerHour,
+    redis: ownCache instanceof RedisCache ? ownCache.client : undefined,
+    guard: cache,
+  });
   chain.push(rateLimits.beforeAuth);
   chain.push(
     authenticate({
@@ -266,14 +305,19 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const connections = connectionHandlers(services);
   const ops = operationHandlers(services);
   // The reference is an HTML document: helmet's whole set for documents, and a policy for one
-  // self-contained page (its own inline script, styles, fonts and workers, nothing remote).
+  // self-contained page (its own inline scripts, styles, fonts and workers, nothing remote).
+  const referenceScripts = () => {
+    const html = readApiReference(config.apiReferenceFile);
+    return html ? inlineScriptHashes(html) : [];
+  };
   const documentHeaders = headersOnce(
     helmet({
       contentSecurityPolicy: {
         useDefaults: false,
         directives: {
           defaultSrc: ["'none'"],
-          scriptSrc: ["'self'", "'unsafe-inline'"],
+          // The page's own inline scripts by their hashes; no other inline script runs.
+          scriptSrc: ["'self'", () => referenceScripts().join(' ')],
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:'],
           fontSrc: ["'self'", 'data:'],
@@ -295,7 +339,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     signOut: [session.signOut],
     renewAccessToken: [session.renewAccessToken],
     getMe: [session.getMe],
-    linkHostToken: [session.linkToken],
+    linkHostToken: [rateLimits.linkAttempt, session.linkToken],
     unlinkHostToken: [session.unlinkToken],
     listRepositories: [repos.listRepositories],
     lookupRepository: [repos.lookupRepository],
@@ -338,7 +382,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     services,
     async close() {
       await detection.idle();
-      if (!overrides.cache) await cache.close();
+      if (!overrides.cache) await ownCache.close();
       if (!overrides.store) await store.close();
     },
   };

@@ -45,6 +45,8 @@ export interface AppConfig {
   detectionBudgetMs: number;
   /** Validate every response against the spec (on by default outside production). */
   validateResponses: boolean;
+  /** Compress listings, the spec and the reference with br or gzip when the client accepts it (off where a proxy in front compresses). */
+  compressResponses: boolean;
   /** Origins allowed by CORS; empty means none. */
   corsOrigins: string[];
   /** Where the OAuth callback sends the browser after sign-in; unset means answer JSON. */
@@ -56,6 +58,19 @@ export interface AppConfig {
   trustProxy: number;
   /** How long a stopping process waits for in-flight requests before it closes their connections. */
   shutdownTimeoutMs: number;
+  /**
+   * Deadlines of the service's own dependencies: a stalled one is an answer within its bound, never a hang.
+   * `redisCommandMs` bounds each Redis command; `databaseConnectMs` a new PostgreSQL connection (or the
+   * wait for a free one); `databaseQueryMs` each statement (PostgreSQL's `statement_timeout`, and the
+   * embedded database's wait and work); `readinessMs` each check of `/ready`.
+   */
+  deadlines: { redisCommandMs: number; databaseConnectMs: number; databaseQueryMs: number; readinessMs: number };
+  /** How long `me` keeps a host's answer on a token before asking again (0: ask every time). */
+  tokenCheckTtlSeconds: number;
+  /** Attempts to link a host token per hour, per user and per client address. */
+  linkAttemptsPerHour: number;
+  /** Slow clients: the whole request head within `headersMs`, the whole request within `requestMs`. */
+  clientTimeouts: { headersMs: number; requestMs: number };
 }
 
 export type Config = AppConfig & HostConfigs;
@@ -65,6 +80,11 @@ type Env = Record<string, string | undefined>;
 /** A development key, public by nature: accepted outside production only, with a warning. */
 const DEV_SECRET = 'dev-only-secret-key-change-me-0123456789';
 
+/** Keys written in this repository (the development key, `.env.example`'s placeholder): production refuses them. */
+const PUBLISHED_SECRETS = new Set([DEV_SECRET, 'change-me-to-at-least-32-random-characters']);
+
+/** Hosts of a `PUBLIC_URL` that `ALLOW_HTTP_PUBLIC_URL` may leave on plain http: this machine only. */
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 /** An origin (`https://app.example.com`), or a host on any port for local development (`http://localhost:*`). */
 const ORIGIN = /^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:(\d{1,5}|\*))?$/i;
 const origins = optional(
@@ -90,6 +110,7 @@ const schema = z.object({
   CORS_ORIGINS: origins,
   API_REFERENCE_FILE: text,
   VALIDATE_RESPONSES: flag,
+  COMPRESS_RESPONSES: flag,
   SHUTDOWN_TIMEOUT_MS: whole(0, 120_000),
   METRICS_HOST: optional(z.string().min(1)),
   METRICS_PORT: optional(z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)], { error: 'a whole number from 0 to 65535, or off' })),
@@ -111,6 +132,15 @@ const schema = z.object({
   DETECTION_BUDGET_MS: whole(0, 60_000),
   RATE_LIMIT_PER_USER: whole(1, 1_000_000_000),
   RATE_LIMIT_PER_ADDRESS: whole(1, 1_000_000_000),
+  REDIS_COMMAND_TIMEOUT_MS: whole(10, 60_000),
+  DATABASE_CONNECT_TIMEOUT_MS: whole(100, 60_000),
+  DATABASE_QUERY_TIMEOUT_MS: whole(100, 600_000),
+  READINESS_TIMEOUT_MS: whole(50, 30_000),
+  TOKEN_CHECK_TTL_SECONDS: whole(0, HOUR),
+  LINK_ATTEMPTS_PER_HOUR: whole(1, 10_000),
+  HEADERS_TIMEOUT_MS: whole(1_000, 120_000),
+  REQUEST_TIMEOUT_MS: whole(1_000, 600_000),
+  ALLOW_HTTP_PUBLIC_URL: flag,
   // Each git host's variables (`hosts/<host>/config.ts`).
   ...hostVariables,
 });
@@ -147,8 +177,29 @@ function parseEnv(env: Env) {
   if (vars.NODE_ENV === 'production') {
     const missing = REQUIRED_IN_PRODUCTION.filter((name) => (vars as Record<string, unknown>)[name] === undefined);
     if (missing.length) throw new ConfigError(`${missing.join(', ')} must be set when NODE_ENV=production (see .env.example)`);
+    refuseUnsafe(vars);
   }
   return vars;
+}
+
+/** What production refuses even when each value is well-formed: one line each, naming the variable. */
+function refuseUnsafe(vars: z.infer<typeof schema>): void {
+  // Shorter than 32 characters (so than 32 bytes) is refused by the schema, in every environment.
+  for (const name of ['SECRET_KEY', 'JWT_SECRET'] as const) {
+    const key = vars[name];
+    if (key === undefined) continue;
+    if (PUBLISHED_SECRETS.has(key)) throw new ConfigError(`${name} is a key published with this service's code: set a random one of at least 32 bytes when NODE_ENV=production`);
+  }
+  if (vars.SESSION_COOKIE_SECURE === false) throw new ConfigError('SESSION_COOKIE_SECURE=false is refused when NODE_ENV=production: session cookies must be Secure');
+  const publicUrl = new URL(vars.PUBLIC_URL!);
+  if (publicUrl.protocol === 'http:') {
+    if (!vars.ALLOW_HTTP_PUBLIC_URL) {
+      throw new ConfigError(`PUBLIC_URL=${JSON.stringify(vars.PUBLIC_URL)} is plain http, refused when NODE_ENV=production: use https (or ALLOW_HTTP_PUBLIC_URL=true for a loopback URL behind a local TLS proxy)`);
+    }
+    if (!LOOPBACK_HOST.test(publicUrl.hostname)) {
+      throw new ConfigError(`PUBLIC_URL=${JSON.stringify(vars.PUBLIC_URL)} is plain http on a host other than this machine: ALLOW_HTTP_PUBLIC_URL allows only a loopback URL`);
+    }
+  }
 }
 
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
@@ -189,6 +240,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     listingCacheTtlSeconds: vars.LISTING_CACHE_TTL_SECONDS ?? 60,
     detectionBudgetMs: vars.DETECTION_BUDGET_MS ?? 1500,
     validateResponses: vars.VALIDATE_RESPONSES ?? nodeEnv !== 'production',
+    compressResponses: vars.COMPRESS_RESPONSES ?? true,
     corsOrigins: vars.CORS_ORIGINS ?? [],
     postLoginRedirect: vars.POST_LOGIN_REDIRECT,
     rateLimit: {
@@ -198,6 +250,18 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     apiReferenceFile: vars.API_REFERENCE_FILE,
     trustProxy: vars.TRUST_PROXY ?? 0,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS ?? 10_000,
+    deadlines: {
+      redisCommandMs: vars.REDIS_COMMAND_TIMEOUT_MS ?? 500,
+      databaseConnectMs: vars.DATABASE_CONNECT_TIMEOUT_MS ?? 2_000,
+      databaseQueryMs: vars.DATABASE_QUERY_TIMEOUT_MS ?? 5_000,
+      readinessMs: vars.READINESS_TIMEOUT_MS ?? 1_000,
+    },
+    tokenCheckTtlSeconds: vars.TOKEN_CHECK_TTL_SECONDS ?? 60,
+    linkAttemptsPerHour: vars.LINK_ATTEMPTS_PER_HOUR ?? 20,
+    clientTimeouts: {
+      headersMs: vars.HEADERS_TIMEOUT_MS ?? 10_000,
+      requestMs: vars.REQUEST_TIMEOUT_MS ?? 30_000,
+    },
   };
   const hosts = Object.fromEntries(
     Object.entries(HOSTS).map(([provider, host]) => [provider, (host.config.load as (v: typeof vars) => unknown)(vars)]),

@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { traceFields, tracing } from './telemetry/tracing.ts';
 
 const SECRET_PARAMS = /^(code|state|token|access_token|client_secret|code_verifier)$/i;
 
@@ -16,6 +17,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     {
       level,
       base: undefined,
+      // With traces on, each line carries the trace and span it was written in.
+      ...(tracing() ? { mixin: traceFields } : {}),
       // Credentials never reach the logs, whichever object they travel in.
       redact: {
         paths: [

@@ -175,7 +175,10 @@ export interface paths {
         /**
          * Who am I
          * @description The signed-in user, the scopes of the credentials used, and for each git host whether a token is linked
-         *     and whether it still works (checked with the host now).
+         *     and whether it still works: checked with the host, and that answer kept for a short while
+         *     (`TOKEN_CHECK_TTL_SECONDS`, 60 s by default) and shared by concurrent requests; linking, unlinking or signing
+         *     in asks the host again at once. An account the host sends that this API cannot represent is a 502 naming
+         *     the field.
          */
         get: operations["getMe"];
         put?: never;
@@ -456,8 +459,8 @@ export interface components {
          *     - `CROSS_SITE_REQUEST`: a write authenticated by the session cookie came from a page of another site
          *       (by its `Origin` or `Sec-Fetch-Site`) that is not a trusted origin; nothing was changed.
          *     - `NOT_FOUND`: no such resource for this user.
-         *     - `ACCOUNT_CONFLICT`: the git host account of an OAuth flow is already linked to another user of this
-         *       service; nothing was changed (sign in with that account instead, or unlink it from the other user).
+         *     - `ACCOUNT_CONFLICT` (only in a `ConflictProblem`, 409): the git host account of an OAuth flow is already
+         *       linked to another user of this service; nothing was changed.
          *     - `METHOD_NOT_ALLOWED`, `UNSUPPORTED_MEDIA_TYPE`, `PAYLOAD_TOO_LARGE`: the request's form is wrong (a 405
          *       carries an `Allow` header listing the methods the path answers). `REQUEST_HEADERS_TOO_LARGE`: the
          *       request line or headers are larger than the server reads (431; the connection is closed).
@@ -466,11 +469,13 @@ export interface components {
          *     - `UPSTREAM_UNAVAILABLE`, `UPSTREAM_TIMEOUT`: the git host failed or did not answer in time, or sent a
          *       value this API cannot represent (the `detail` names the field). The `detail` says which host failed and
          *       how, in words; addresses and socket errors stay in our logs under the `request_id`.
+         *     - `REQUEST_TIMEOUT`: the request did not arrive in time (408; the connection is closed).
+         *     - `STORAGE_UNAVAILABLE`: our own storage cannot be reached or did not answer in time (503, `retry_after`); nothing was changed.
          *     - `INTERNAL`: an unexpected error on our side.
          * @example GITHUB_AUTH
          * @enum {string}
          */
-        ProblemCode: "UNAUTHORIZED" | "SESSION_EXPIRED" | "GITHUB_AUTH" | "PROVIDER_AUTH" | "FORBIDDEN" | "CROSS_SITE_REQUEST" | "NOT_FOUND" | "ACCOUNT_CONFLICT" | "METHOD_NOT_ALLOWED" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_HEADERS_TOO_LARGE" | "RATE_LIMITED" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "INTERNAL";
+        ProblemCode: "UNAUTHORIZED" | "SESSION_EXPIRED" | "GITHUB_AUTH" | "PROVIDER_AUTH" | "FORBIDDEN" | "CROSS_SITE_REQUEST" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_HEADERS_TOO_LARGE" | "RATE_LIMITED" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "INTERNAL" | "REQUEST_TIMEOUT" | "STORAGE_UNAVAILABLE";
         /**
          * @description The git host a repository or token belongs to.
          * @example github
@@ -632,6 +637,66 @@ export interface components {
             scope: string;
             user: components["schemas"]["User"];
         };
+        /**
+         * @description The problem of a host account that is already linked to another user (409): a `Problem` whose `code` is
+         *     `ACCOUNT_CONFLICT`. It has a schema of its own so that the codes other answers may carry stay as they were.
+         */
+        ConflictProblem: {
+            /**
+             * Format: uri-reference
+             * @description A URI reference naming the problem type: its section in this reference (`/docs#section/<code in lower case>`,
+             *     relative to the API's origin).
+             * @example /docs#section/account_conflict
+             */
+            type: string;
+            /**
+             * @description A short summary of the problem type; the same for every occurrence of a code.
+             * @example GitHub authorization failed
+             */
+            title: string;
+            /**
+             * Format: int32
+             * @description The HTTP status code, repeated.
+             * @example 403
+             */
+            status: number;
+            /**
+             * @description What happened this time, for a human.
+             * @example GitHub rejected the stored token. Reconnect GitHub to continue.
+             */
+            detail: string;
+            /**
+             * Format: uri-reference
+             * @description The request path this problem is about.
+             * @example /api/v1/repos
+             */
+            instance?: string;
+            /**
+             * @description Always `ACCOUNT_CONFLICT`.
+             * @enum {string}
+             */
+            code: "ACCOUNT_CONFLICT";
+            /**
+             * @description This request's id (also in the `X-Request-Id` header).
+             * @example 3f1c2a9e-6f0b-4c1e-9d2f-8a7b5c4d3e2f
+             */
+            request_id: string;
+            /** @description True when re-linking the git host may fix this; the app session itself is still valid. */
+            reconnect?: boolean;
+            /**
+             * Format: int32
+             * @description Seconds to wait before retrying (also in `Retry-After`).
+             * @example 42
+             */
+            retry_after?: number;
+            provider?: components["schemas"]["Provider"];
+            /** @description The first message for each invalid field, by path. */
+            field_errors?: {
+                [key: string]: string;
+            };
+            /** @description Every validation issue found. */
+            issues?: components["schemas"]["ValidationIssue"][];
+        };
         /** @description A fresh bearer token for the session that asked for it. */
         AccessToken: {
             /**
@@ -672,7 +737,7 @@ export interface components {
              */
             scopes: string[];
             /**
-             * @description Whether the token still works, checked with the host now: `valid`; `rejected` (re-link the host);
+             * @description Whether the token still works, as the host last said (kept for a short while, see `GET /me`): `valid`; `rejected` (re-link the host);
              *     `undecryptable` (the server's key changed: sign out and in again); `unknown` (the host did not answer);
              *     `not_linked`.
              * @enum {string}
@@ -745,7 +810,7 @@ export interface components {
              */
             full_name: string | null;
             /**
-             * @description Whether the owner is a user or an organization.
+             * @description Whether the owner is an organization or not. An owner of any other type the git host names (GitHub's `Bot`, say) is answered as `User`.
              * @example Organization
              * @enum {string}
              */
@@ -980,6 +1045,84 @@ export interface components {
             provider: components["schemas"]["FacetCount"][];
             visibility: components["schemas"]["FacetCount"][];
         };
+        /**
+         * @description The codes of `ProblemCode` that a git host's failure in a listing can carry:
+         *     - `UNAUTHORIZED`: no valid app session (missing, invalid, expired or revoked credentials). Sign in again.
+         *     - `SESSION_EXPIRED`: the stored git host token can no longer be read (the server's key changed). Sign out and in again.
+         *     - `GITHUB_AUTH` / `PROVIDER_AUTH`: GitHub / another git host rejected its token (expired, revoked, missing scope). The app session is still valid; re-link the host (`reconnect: true`).
+         *     - `FORBIDDEN`: the credentials lack the scope this operation needs.
+         *     - `CROSS_SITE_REQUEST`: a write authenticated by the session cookie came from a page of another site
+         *       (by its `Origin` or `Sec-Fetch-Site`) that is not a trusted origin; nothing was changed.
+         *     - `NOT_FOUND`: no such resource for this user.
+         *     - `METHOD_NOT_ALLOWED`, `UNSUPPORTED_MEDIA_TYPE`, `PAYLOAD_TOO_LARGE`: the request's form is wrong (a 405
+         *       carries an `Allow` header listing the methods the path answers). `REQUEST_HEADERS_TOO_LARGE`: the
+         *       request line or headers are larger than the server reads (431; the connection is closed).
+         *     - `VALIDATION_FAILED`: the request's parameters or body are invalid (`field_errors`, `issues`).
+         *     - `RATE_LIMITED`: too many requests, here or at the git host (`retry_after`).
+         *     - `UPSTREAM_UNAVAILABLE`, `UPSTREAM_TIMEOUT`: the git host failed or did not answer in time, or sent a
+         *       value this API cannot represent (the `detail` names the field). The `detail` says which host failed and
+         *       how, in words; addresses and socket errors stay in our logs under the `request_id`.
+         *     - `INTERNAL`: an unexpected error on our side.
+         * @example GITHUB_AUTH
+         * @enum {string}
+         */
+        HostProblemCode: "UNAUTHORIZED" | "SESSION_EXPIRED" | "GITHUB_AUTH" | "PROVIDER_AUTH" | "FORBIDDEN" | "CROSS_SITE_REQUEST" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_HEADERS_TOO_LARGE" | "RATE_LIMITED" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "INTERNAL";
+        /**
+         * @description A git host's failure inside a listing (`providers[].problem`): a `Problem` whose `code` is one a host's
+         *     failure can have (never one of our own storage or of the request's arrival).
+         */
+        HostProblem: {
+            /**
+             * Format: uri-reference
+             * @description A URI reference naming the problem type: its section in this reference (`/docs#section/<code in lower case>`,
+             *     relative to the API's origin).
+             * @example /docs#section/github_auth
+             */
+            type: string;
+            /**
+             * @description A short summary of the problem type; the same for every occurrence of a code.
+             * @example GitHub authorization failed
+             */
+            title: string;
+            /**
+             * Format: int32
+             * @description The HTTP status code, repeated.
+             * @example 403
+             */
+            status: number;
+            /**
+             * @description What happened this time, for a human.
+             * @example GitHub rejected the stored token. Reconnect GitHub to continue.
+             */
+            detail: string;
+            /**
+             * Format: uri-reference
+             * @description The request path this problem is about.
+             * @example /api/v1/repos
+             */
+            instance?: string;
+            code: components["schemas"]["HostProblemCode"];
+            /**
+             * @description This request's id (also in the `X-Request-Id` header).
+             * @example 3f1c2a9e-6f0b-4c1e-9d2f-8a7b5c4d3e2f
+             */
+            request_id: string;
+            /** @description True when re-linking the git host may fix this; the app session itself is still valid. */
+            reconnect?: boolean;
+            /**
+             * Format: int32
+             * @description Seconds to wait before retrying (also in `Retry-After`).
+             * @example 42
+             */
+            retry_after?: number;
+            provider?: components["schemas"]["Provider"];
+            /** @description The first message for each invalid field, by path. */
+            field_errors?: {
+                [key: string]: string;
+            };
+            /** @description Every validation issue found. */
+            issues?: components["schemas"]["ValidationIssue"][];
+        };
         /** @description How one linked git host answered for this listing. */
         ProviderStatus: {
             provider: components["schemas"]["Provider"];
@@ -989,7 +1132,7 @@ export interface components {
              */
             status: "ok" | "failed";
             /** @description Why this host failed; `null` when it answered. */
-            problem: components["schemas"]["Problem"] | null;
+            problem: components["schemas"]["HostProblem"] | null;
             /**
              * @description Why some of this host's repositories may be missing from the list, each with the URL that fixes it.
              *     Checked with the host when its list is read (a few requests, cached with the list), and from the
@@ -1059,10 +1202,20 @@ export interface components {
             provider: components["schemas"]["Provider"];
             repo_id: components["schemas"]["RepositoryId"];
         };
-        /** @description The process is up. */
+        /** @description The process is up, and which versions it runs. */
         Health: {
             /** @constant */
             status: "ok";
+            /**
+             * @description The service's version (its package version), as in the start-up log line and the `build_info` metric.
+             * @example 2.0.0
+             */
+            version: string;
+            /**
+             * @description The version of this API description (`info.version` of `/api/v1/openapi.json`) the service implements.
+             * @example 2.0.0
+             */
+            api_version: string;
         };
         /** @description Whether the process can serve requests, with each dependency's state. */
         Readiness: {
@@ -1085,6 +1238,16 @@ export interface components {
                  */
                 process: "ok" | "stopping";
             };
+            /**
+             * @description Present when a dependency's check fails: why, in words (never an address or a credential). The same
+             *     reason is logged once, as a warning, when the check starts failing.
+             */
+            reasons?: {
+                /** @example the database refused the connection */
+                database?: string;
+                /** @example Redis did not answer within 1000 ms */
+                cache?: string;
+            };
         };
         /** @description This OpenAPI 3.1 document, bundled into one JSON file. */
         OpenApiDocument: {
@@ -1104,6 +1267,20 @@ export interface components {
             headers: {
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The request line and headers, or the whole request, did not arrive in time (`REQUEST_TIMEOUT`).
+         *     Answered by the HTTP server before any route is read, so the problem has no `instance`, and the
+         *     connection is closed.
+         */
+        RequestTimeout: {
+            headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
                 [name: string]: unknown;
             };
@@ -1137,6 +1314,18 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description An unexpected error on our side (`INTERNAL`); quote `request_id`. */
+        InternalServerError: {
+            headers: {
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The callback is invalid: a parameter is missing, or the sign-in state does not match the one that was started (`VALIDATION_FAILED`). */
         SignInBadRequest: {
             headers: {
@@ -1152,42 +1341,7 @@ export interface components {
         /** @description GitHub refused the sign-in: the user denied it, or the code is invalid or expired (`UNAUTHORIZED`). */
         SignInFailed: {
             headers: {
-                RateLimit: components["headers"]["RateLimit"];
-                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description An unexpected error on our side (`INTERNAL`); quote `request_id`. */
-        InternalServerError: {
-            headers: {
-                RateLimit: components["headers"]["RateLimit"];
-                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description The git host failed: an error answer, a refused or reset connection, a broken body, or a value this API cannot represent (`UPSTREAM_UNAVAILABLE`; the detail names the field). Never turned into a shorter list, never a 500. */
-        BadGateway: {
-            headers: {
-                RateLimit: components["headers"]["RateLimit"];
-                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description The git host did not answer in time (`UPSTREAM_TIMEOUT`). */
-        GatewayTimeout: {
-            headers: {
+                "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1206,12 +1360,55 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                "application/problem+json": components["schemas"]["ConflictProblem"];
+            };
+        };
+        /** @description The git host failed: an error answer, a refused or reset connection, a broken body, or a value this API cannot represent (`UPSTREAM_UNAVAILABLE`; the detail names the field). Never turned into a shorter list, never a 500. */
+        BadGateway: {
+            headers: {
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description Our own storage (the database) cannot be reached or did not answer within its deadline
+         *     (`STORAGE_UNAVAILABLE`). Nothing was changed; retry after `retry_after` seconds (also in `Retry-After`).
+         */
+        StorageUnavailable: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                /**
+                 * @description Seconds to wait before retrying.
+                 * @example 5
+                 */
+                "Retry-After": number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The git host did not answer in time (`UPSTREAM_TIMEOUT`). */
+        GatewayTimeout: {
+            headers: {
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description No valid app session (`UNAUTHORIZED`): sign in again. Or the stored git host token can no longer be read (`SESSION_EXPIRED`): sign out and in again. */
         Unauthorized: {
             headers: {
+                "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1489,6 +1686,11 @@ export interface components {
          */
         "Set-Cookie": string;
         /**
+         * @description The authentication scheme to use (RFC 9110 §11.6.1): `Bearer`, with the error in the RFC 6750 form when credentials were sent.
+         * @example Bearer realm="repositories-api", error="invalid_token"
+         */
+        "WWW-Authenticate": string;
+        /**
          * @description A validator of this exact answer; send it back in `If-None-Match` to get 304 when nothing changed.
          * @example W/"5d41402abc4b2a76b9719d911017c592"
          */
@@ -1531,8 +1733,10 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
+            500: components["responses"]["InternalServerError"];
         };
     };
     completeGitHubSignIn: {
@@ -1587,10 +1791,13 @@ export interface operations {
             };
             400: components["responses"]["SignInBadRequest"];
             401: components["responses"]["SignInFailed"];
+            408: components["responses"]["RequestTimeout"];
+            409: components["responses"]["AccountConflict"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["StorageUnavailable"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -1720,9 +1927,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenWrite"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     renewAccessToken: {
@@ -1750,9 +1959,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["CrossSiteForbidden"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     getMe: {
@@ -1780,9 +1991,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenScope"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     linkGitVerseToken: {
@@ -1814,12 +2028,14 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenHostWrite"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["StorageUnavailable"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -1846,9 +2062,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenWrite"];
             404: components["responses"]["ProviderNotLinked"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     linkHostToken: {
@@ -2018,10 +2236,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["StorageUnavailable"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -2103,10 +2323,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["StorageUnavailable"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -2138,9 +2360,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenScope"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     connectRepository: {
@@ -2187,12 +2411,14 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenHostWrite"];
             404: components["responses"]["RepositoryNotFound"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["StorageUnavailable"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -2224,9 +2450,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenWrite"];
             404: components["responses"]["ConnectionNotFound"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     getHealth: {
@@ -2249,6 +2477,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            408: components["responses"]["RequestTimeout"];
             431: components["responses"]["RequestHeadersTooLarge"];
         };
     };
@@ -2272,6 +2501,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            408: components["responses"]["RequestTimeout"];
             431: components["responses"]["RequestHeadersTooLarge"];
             /** @description Not ready; `checks` says which dependency fails, or that the process is stopping. */
             503: {
@@ -2317,6 +2547,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
         };
@@ -2345,6 +2576,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             404: components["responses"]["ReferenceNotBuilt"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
         };

@@ -1,6 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
-import { Recent } from '../cache/recent.ts';
+import { LRUCache } from 'lru-cache';
 
 export type Scope = 'repos:read' | 'repos:write';
 export const ALL_SCOPES: Scope[] = ['repos:read', 'repos:write'];
@@ -29,7 +29,7 @@ export function createJwtService(settings: JwtSettings) {
   // Domain-separated from the token-encryption key derived from the same secret.
   const key = new Uint8Array(hkdfSync('sha256', settings.secret, Buffer.alloc(0), 'access-token-signing-v1', 32));
   // A token's signature and claims never change; only the clock moves past its expiry.
-  const verified = new Recent<string, { claims: AccessClaims; expiresAtMs: number }>(VERIFIED_KEPT);
+  const verified = new LRUCache<string, { claims: AccessClaims; expiresAtMs: number }>({ max: VERIFIED_KEPT });
 
   return {
     ttlSeconds: settings.ttlSeconds,

@@ -20,11 +20,17 @@ export interface CreateCacheOptions {
   prefix?: string;
   /** Entry bound of the in-process cache. */
   maxEntries?: number;
+  /** Each Redis command's deadline. */
+  commandTimeoutMs?: number;
 }
 
 export function createCache(options: CreateCacheOptions = {}): KeyValueCache {
   if (options.redisUrl) {
-    return new RedisCache({ url: options.redisUrl, ...(options.prefix !== undefined ? { prefix: options.prefix } : {}) });
+    return new RedisCache({
+      url: options.redisUrl,
+      ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
+      ...(options.commandTimeoutMs !== undefined ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
+    });
   }
   return new MemoryCache(options.maxEntries !== undefined ? { maxEntries: options.maxEntries } : {});
 }
@@ -32,4 +38,6 @@ export function createCache(options: CreateCacheOptions = {}): KeyValueCache {
 export { MemoryCache } from './memory.ts';
 export type { MemoryCacheOptions } from './memory.ts';
 export { RedisCache } from './redis.ts';
+export { GuardedCache } from './guarded.ts';
+export type { CacheGuardOptions } from './guarded.ts';
 export type { RedisCacheOptions } from './redis.ts';

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { KeyValueCache } from './index.ts';
 
 export interface MemoryCacheOptions {
@@ -7,24 +8,17 @@ export interface MemoryCacheOptions {
   now?: () => number;
 }
 
-interface Entry {
-  json: string;
-  /** Epoch milliseconds, or Infinity. */
-  expiresAt: number;
-}
-
 /**
- * In-process cache: a Map kept in recency order (a read moves the entry to the end), bounded by
- * entry count, with lazy expiry. Values are stored as JSON so callers cannot mutate what is cached.
+ * In-process cache: an `lru-cache` bounded by entry count (a read counts as a use), with lazy expiry.
+ * Values are stored as JSON so callers cannot mutate what is cached.
  */
 export class MemoryCache implements KeyValueCache {
-  private readonly entries = new Map<string, Entry>();
-  private readonly maxEntries: number;
-  private readonly now: () => number;
+  private readonly entries: LRUCache<string, string>;
 
   constructor(options: MemoryCacheOptions = {}) {
-    this.maxEntries = Math.max(1, options.maxEntries ?? 10_000);
-    this.now = options.now ?? Date.now;
+    const now = options.now ?? Date.now;
+    // No rounding of the clock: an entry expires at its TTL's millisecond, as in Redis.
+    this.entries = new LRUCache({ max: Math.max(1, options.maxEntries ?? 10_000), perf: { now }, ttlResolution: 0 });
   }
 
   get size(): number {
@@ -32,25 +26,20 @@ export class MemoryCache implements KeyValueCache {
   }
 
   async get<T>(key: string): Promise<T | undefined> {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    this.entries.delete(key);
-    if (entry.expiresAt <= this.now()) return undefined;
-    this.entries.set(key, entry);
-    return JSON.parse(entry.json) as T;
+    const json = this.entries.get(key);
+    return json === undefined ? undefined : (JSON.parse(json) as T);
   }
 
   async set<T>(key: string, value: T, ttlSeconds?: number): Promise<void> {
     const json = JSON.stringify(value);
-    // Like Redis, `undefined` cannot be stored; treat it as a delete.
-    if (json === undefined) {
+    // Like Redis, `undefined` cannot be stored (and a TTL of 0 expires at once): treat it as a delete.
+    if (json === undefined || (ttlSeconds !== undefined && ttlSeconds <= 0)) {
       this.entries.delete(key);
       return;
     }
-    const expiresAt = ttlSeconds === undefined ? Infinity : this.now() + ttlSeconds * 1000;
-    this.entries.delete(key);
-    this.entries.set(key, { json, expiresAt });
-    this.evict();
+    // When full, expired entries go first, wherever they are; then the least recently used.
+    if (this.entries.size >= this.entries.max && !this.entries.has(key)) this.entries.purgeStale();
+    this.entries.set(key, json, ttlSeconds === undefined ? {} : { ttl: ttlSeconds * 1000 });
   }
 
   async del(key: string | readonly string[]): Promise<void> {
@@ -59,16 +48,5 @@ export class MemoryCache implements KeyValueCache {
 
   async close(): Promise<void> {
     this.entries.clear();
-  }
-
-  private evict(): void {
-    if (this.entries.size <= this.maxEntries) return;
-    // Expired entries go first, wherever they are; then the least recently used.
-    const now = this.now();
-    for (const [k, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(k);
-    for (const k of this.entries.keys()) {
-      if (this.entries.size <= this.maxEntries) break;
-      this.entries.delete(k);
-    }
   }
 }

@@ -7,6 +7,8 @@ export interface RedisCacheOptions {
   prefix?: string;
   /** Called on connection errors; commands still reject on their own. */
   onError?: (error: Error) => void;
+  /** Each command's deadline (default 500 ms): a stalled Redis rejects it instead of holding the caller. */
+  commandTimeoutMs?: number;
 }
 
 /** Cache shared by every instance of the service: JSON strings in Redis with native expiry. */
@@ -16,12 +18,26 @@ export class RedisCache implements KeyValueCache {
   constructor(options: RedisCacheOptions) {
     this.client = new Redis(options.url, {
       keyPrefix: options.prefix ?? 'rapi:',
-      // A cache must not hold a request for long when Redis is away: fail the command instead.
+      // A cache must not hold a request when Redis is away or stalled: every command fails at its
+      // deadline, whether it waits for a connection or was sent on one that does not answer (a
+      // stopped process, a partition).
       maxRetriesPerRequest: 1,
       connectTimeout: 2_000,
+      commandTimeout: options.commandTimeoutMs ?? 500,
     });
     // Without a listener ioredis reports every reconnect attempt on stderr.
     this.client.on('error', options.onError ?? (() => {}));
+  }
+
+  /** Resolves once connected, or after `timeoutMs` whatever the state (a cache that is away is not waited for). */
+  async ready(timeoutMs: number): Promise<void> {
+    if (this.client.status === 'ready') return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+      this.client.once('ready', resolve);
+    });
+    clearTimeout(timer);
   }
 
   async get<T>(key: string): Promise<T | undefined> {

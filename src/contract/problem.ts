@@ -19,7 +19,10 @@ export interface ProblemExtras {
   hint?: Schemas['MissingHint'];
 }
 
-const TITLES: Record<ProblemCode, string> = {
+/** Every code a problem may carry: the shared `ProblemCode`s, and those with a schema of their own. */
+export type AnyProblemCode = ProblemCode | Schemas['ConflictProblem']['code'];
+
+const TITLES: Record<AnyProblemCode, string> = {
   UNAUTHORIZED: 'Unauthorized',
   SESSION_EXPIRED: 'Session expired',
   GITHUB_AUTH: 'GitHub authorization failed',
@@ -36,18 +39,20 @@ const TITLES: Record<ProblemCode, string> = {
   RATE_LIMITED: 'Too many requests',
   UPSTREAM_UNAVAILABLE: 'Git host unavailable',
   UPSTREAM_TIMEOUT: 'Git host timeout',
+  REQUEST_TIMEOUT: 'Request timeout',
+  STORAGE_UNAVAILABLE: 'Storage unavailable',
   INTERNAL: 'Internal server error',
 };
 
 export class ApiProblem extends Error {
   readonly title: string;
   readonly status: number;
-  readonly code: ProblemCode;
+  readonly code: AnyProblemCode;
   readonly detail: string;
   readonly extras: ProblemExtras;
 
   /** `cause`: what went wrong underneath (a socket error, say): logged with the request id, never answered. */
-  constructor(status: number, code: ProblemCode, detail: string, extras: ProblemExtras = {}, cause?: unknown) {
+  constructor(status: number, code: AnyProblemCode, detail: string, extras: ProblemExtras = {}, cause?: unknown) {
     super(detail, cause === undefined ? undefined : { cause });
     this.name = 'ApiProblem';
     this.title = TITLES[code];
@@ -57,6 +62,9 @@ export class ApiProblem extends Error {
     this.extras = extras;
   }
 }
+
+/** How long a client is asked to wait when our storage fails: about a restart or a failover of the database. */
+export const STORAGE_RETRY_AFTER_SECONDS = 5;
 
 /** The spec's bound of `retry_after` and `Retry-After`: one day. */
 export const MAX_RETRY_AFTER = 86_400;
@@ -100,5 +108,8 @@ export const problems = {
       'CROSS_SITE_REQUEST',
       `This write is authenticated by the session cookie and comes from ${from.replace(/[^\x20-\x7e]/g, '?').slice(0, 200)}, which is not a trusted origin; nothing was changed.`,
     ),
+  /** Our own database failed or missed its deadline; `cause` is logged, never answered. */
+  storageUnavailable: (cause?: unknown) =>
+    new ApiProblem(503, 'STORAGE_UNAVAILABLE', "The service's storage is unavailable; nothing was changed. Retry shortly.", { retry_after: STORAGE_RETRY_AFTER_SECONDS }, cause),
   internal: () => new ApiProblem(500, 'INTERNAL', 'An unexpected error occurred.'),
 };

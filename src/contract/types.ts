@@ -8,6 +8,8 @@ export type Schemas = components['schemas'];
 export type Repository = Schemas['Repository'];
 export type RepositoryList = Schemas['RepositoryList'];
 export type Problem = Schemas['Problem'];
+/** A git host's failure inside a listing: a `Problem` whose code a host's failure can have. */
+export type HostProblem = Schemas['HostProblem'];
 export type ProblemCode = Schemas['ProblemCode'];
 export type Provider = Schemas['Provider'];
 export type RepositoryKind = Schemas['RepositoryKind'];

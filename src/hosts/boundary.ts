@@ -208,3 +208,52 @@ export function checkHostRepositories(provider: Provider, repos: readonly HostRe
     }
   });
 }
+
+/**
+ * A host account the spec cannot hold: a 502 naming the field, also where a failed host call is only
+ * an unanswered check (`me`'s token status).
+ */
+export class UnrepresentableAccount extends ApiProblem {
+  constructor(provider: Provider, detail: string) {
+    super(502, 'UPSTREAM_UNAVAILABLE', detail, { provider });
+  }
+}
+
+/** A host account as the spec holds it (`User`, `LinkedProvider`). */
+export interface HostAccount {
+  id: number;
+  login: string;
+  name: string | null;
+  avatar_url: string | null;
+  scopes: string[];
+}
+
+/** An avatar the spec can hold (an absolute http(s) URI of at most 2048 characters), or null. */
+function avatar(value: unknown): string | null {
+  try {
+    return webUrl(value);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The account a host says a token belongs to (sign-in, `me`), held to the boundary a listing is: an
+ * identity field the spec cannot hold (the id, the login) is a 502 `UPSTREAM_UNAVAILABLE` naming it;
+ * the rest is normalised (a name cut to one line, an avatar that is not a URL dropped, scopes the
+ * spec cannot hold left out).
+ */
+export function checkHostAccount(provider: Provider, account: HostAccount): HostAccount {
+  try {
+    const id = identifier(account.id, 'id', 1);
+    const login = account.login;
+    if (typeof login !== 'string' || !LOGIN.test(login) || longerThan(login, 255)) {
+      throw new Refused('login', 'must be 1 to 255 characters without spaces or "/"');
+    }
+    const scopes = account.scopes.filter((s) => /^\S+$/.test(s) && !longerThan(s, 128)).slice(0, 50);
+    return { id, login, name: line(account.name, 255), avatar_url: avatar(account.avatar_url), scopes };
+  } catch (error) {
+    if (!(error instanceof Refused)) throw error;
+    throw new UnrepresentableAccount(provider, `${hostName(provider)} sent an account this API cannot represent: ${error.field} ${error.why}.`);
+  }
+}

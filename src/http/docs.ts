@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -23,4 +24,24 @@ export function readApiReference(path = API_REFERENCE_PATH): Buffer | undefined 
   }
   pages.set(path, html);
   return html;
+}
+
+const hashes = new WeakMap<Buffer, string[]>();
+const INLINE_SCRIPT = /<script\b([^>]*)>([\s\S]*?)<\/script\s*>/gi;
+
+/**
+ * The Content-Security-Policy sources (`'sha256-…'`) of the page's inline scripts, worked out once per
+ * page: the reference's policy allows exactly these, not inline script in general.
+ */
+export function inlineScriptHashes(html: Buffer): string[] {
+  let known = hashes.get(html);
+  if (!known) {
+    known = [];
+    for (const [, attributes = '', body = ''] of html.toString('utf8').matchAll(INLINE_SCRIPT)) {
+      if (/\bsrc\s*=/i.test(attributes)) continue;
+      known.push(`'sha256-${createHash('sha256').update(body, 'utf8').digest('base64')}'`);
+    }
+    hashes.set(html, known);
+  }
+  return known;
 }

@@ -1,7 +1,8 @@
 import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { ApiProblem, problems, type ValidationIssue } from '../contract/problem.ts';
-import type { Problem } from '../contract/types.ts';
+import type { HostProblem, Problem } from '../contract/types.ts';
+import { StorageUnavailableError } from '../store/db.ts';
 
 /** Each problem type's section of the reference this app serves at /docs, relative to the API's origin. */
 const PROBLEM_TYPE_BASE = '/docs#section/';
@@ -13,18 +14,34 @@ export function problemBody(problem: ApiProblem, instance: string, requestId: st
     status: problem.status,
     detail: problem.detail,
     instance,
-    code: problem.code,
+    // The one code outside `ProblemCode` (ACCOUNT_CONFLICT) is sent only by sign-in, whose 409 has its own schema of this shape.
+    code: problem.code as Problem['code'],
     request_id: requestId,
     ...problem.extras,
   };
 }
 
+/**
+ * A git host's failure, for a listing's `providers[].problem`. Only a host's failure gets there (our
+ * storage failing, or a request arriving too slowly, fails the whole request), so its code is a host's.
+ */
+export function hostProblemBody(problem: ApiProblem, instance: string, requestId: string): HostProblem {
+  return problemBody(problem, instance, requestId) as HostProblem;
+}
+
 /** The request path as sent, with a stray `%` escaped so the problem's `instance` stays a URI reference. */
 const asUriReference = (path: string) => path.replace(/%(?![0-9A-Fa-f]{2})/g, '%25');
+
+const BEARER_CHALLENGE = 'Bearer realm="repositories-api"';
 
 export function sendProblem(res: Response, problem: ApiProblem): void {
   const req = res.req;
   if (problem.extras.retry_after !== undefined) res.setHeader('Retry-After', String(problem.extras.retry_after));
+  // A problem answered before the request's body arrived (a 401 to a slow or endless upload, say):
+  // the connection closes with it, rather than waiting on the rest.
+  if (!req.complete) res.setHeader('Connection', 'close');
+  // Every 401 names the scheme to authenticate with (RFC 9110 §15.5.2), with RFC 6750's error when a token was sent.
+  if (problem.status === 401) res.setHeader('WWW-Authenticate', req.headers.authorization ? `${BEARER_CHALLENGE}, error="invalid_token"` : BEARER_CHALLENGE);
   res
     .status(problem.status)
     .type('application/problem+json')
@@ -45,6 +62,7 @@ const issuePath = (raw: string | undefined): string =>
 /** Turns what express, body-parser and the OpenAPI validator throw into our problems. */
 export function toProblem(error: unknown): ApiProblem | undefined {
   if (error instanceof ApiProblem) return error;
+  if (error instanceof StorageUnavailableError) return problems.storageUnavailable(error);
   const e = error as ValidatorError;
   if (typeof e?.status !== 'number') return undefined;
   if (e.type === 'entity.too.large') return new ApiProblem(413, 'PAYLOAD_TOO_LARGE', 'The request body must be at most 16 KiB.');

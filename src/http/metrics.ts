@@ -1,6 +1,7 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RequestListener } from 'node:http';
 import type { RequestHandler } from 'express';
+import type { Versions } from '../version.ts';
 
 /** One registry per app, so several apps in one process (tests) do not share counters. */
 export function createMetrics() {
@@ -31,6 +32,19 @@ export function createMetrics() {
     labelNames: ['result'] as const,
     registers: [registry],
   });
+
+  const cacheFailures = new Counter({
+    name: 'cache_failures_total',
+    help: 'Cache operations that failed, or were skipped while the cache was unavailable, by operation. Each costs speed, never an answer.',
+    labelNames: ['operation'] as const,
+    registers: [registry],
+  });
+  const cacheAvailable = new Gauge({
+    name: 'cache_available',
+    help: '1 while the cache answers, 0 from a failure until it answers again.',
+    registers: [registry],
+  });
+  cacheAvailable.set(1);
 
   // Each label set's series looked up once, not hashed again on every request.
   const answered = new Map<string, { count: ReturnType<typeof requests.labels>; time: ReturnType<typeof duration.labels> }>();
@@ -74,7 +88,17 @@ export function createMetrics() {
     );
   };
 
-  return { registry, requests, upstream, listingCache, middleware, listener };
+  return { registry, requests, upstream, listingCache, cacheFailures, cacheAvailable, middleware, listener };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** `build_info{version, api_version, node} 1`: which service, API and Node versions this process runs. */
+export function registerBuildInfo(registry: Registry, versions: Versions): void {
+  new Gauge({
+    name: 'build_info',
+    help: "The service's version, the API version it implements and the Node running it; always 1.",
+    labelNames: ['version', 'api_version', 'node'] as const,
+    registers: [registry],
+  }).set({ version: versions.version, api_version: versions.apiVersion, node: versions.node }, 1);
+}

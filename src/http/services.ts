@@ -18,7 +18,10 @@ export interface Services {
   spec: OpenApiDocument;
   operations: OperationIndex;
   store: Store;
+  /** The cache behind its guard: it never fails a caller (see GuardedCache). */
   cache: KeyValueCache;
+  /** The cache itself, without the guard, for readiness to ask. */
+  rawCache: KeyValueCache;
   jwt: JwtService;
   /** Every git host of the registry, built for this app. */
   hosts: Record<Provider, GitHost>;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
 import type { KeyValueCache } from '../cache/index.ts';
-import { Recent } from '../cache/recent.ts';
+import { LRUCache } from 'lru-cache';
 import { ApiProblem, problems, type Provider } from '../contract/problem.ts';
-import type { Problem, Repository, RepositoryList } from '../contract/types.ts';
+import type { HostProblem, Repository, RepositoryList } from '../contract/types.ts';
 import type { HostToken, Installation, Store } from '../store/types.ts';
 import { filterAndCount, sortOf, sortOrder, weakEtag, type ListQuery } from './query.ts';
 import { hostName, PROVIDERS } from '../hosts/registry.ts';
@@ -19,7 +19,7 @@ export interface ListingDeps {
   tokens?: TokenKeeper;
   cacheTtlSeconds: number;
   /** Builds the problem body for a host that failed while another answered. */
-  toProblem: (problem: ApiProblem) => Problem;
+  toProblem: (problem: ApiProblem) => HostProblem;
   /**
    * A refresh within this many seconds of the last read of a host reuses that read (default 0: every
    * refresh reads). Bounds what one user's refreshes, and connects of unknown ids, cost the git host.
@@ -138,30 +138,74 @@ function queryKey(query: ListQuery): string {
 }
 
 export function createListingService(deps: ListingDeps) {
-  // Concurrent cold listings of one user share one fetch from the git host; `forget` drops the
-  // running one, so that fetch then answers those who asked but does not put its listing back.
-  const inFlight = new Map<string, Promise<HostSnapshot>>();
-  const decoded = new Recent<string, HostSnapshot>(deps.keptListings ?? 1000);
+  const keptListings = deps.keptListings ?? 1000;
+  const keptAnswerBytes = deps.keptAnswerBytes ?? 16 * 1024 * 1024;
   const refreshMinIntervalMs = Math.max(0, deps.refreshMinIntervalSeconds ?? 0) * 1000;
+  // The user's listing as this process last decoded it from the cache, under its stamp.
+  const decoded = keptListings > 0 ? new LRUCache<string, HostSnapshot>({ max: keptListings }) : undefined;
   // When this process last asked each host for each user's listing (bounded like the decoded listings).
-  const attempts = new Recent<string, number>(deps.keptListings ?? 1000);
+  const attempts = new LRUCache<string, number>({ max: Math.max(1, keptListings) });
   // Answers as sent, per user and query, each with what it was built from (see `versionOf`).
-  const answers = new Recent<string, { version: string; page: ListedPage }>(Infinity, {
-    weigh: (a) => a.page.bytes.length,
-    maxWeight: deps.keptAnswerBytes ?? 16 * 1024 * 1024,
-  });
+  const answers =
+    keptAnswerBytes > 0
+      ? new LRUCache<string, { version: string; page: ListedPage }>({ maxSize: keptAnswerBytes, sizeCalculation: (a) => a.page.bytes.length })
+      : undefined;
   const listingKey = (userId: number, provider: Provider) => `listing:v2:${userId}:${provider}`;
   const stampKey = (userId: number, provider: Provider) => `listing:v2:${userId}:${provider}:stamp`;
+
+  // The one read of a host running for a user: concurrent cold listings share it (`fetch` joins the
+  // read in flight). Its snapshot stays here until it is stored in the cache, so a request in between
+  // gets it from here. `forget` deletes the entry: the read then answers those who asked
+  // (`ignoreFetchAbort`), but its snapshot is neither kept here nor stored.
+  interface HostRead {
+    userId: number;
+    source: RepositorySource;
+    token: string;
+    refresh: boolean;
+  }
+  const reads = new LRUCache<string, HostSnapshot, HostRead>({
+    // Entries live for one read and its store; the bound is for users read at once, not kept.
+    max: 10_000,
+    ignoreFetchAbort: true,
+    fetchMethod: async (key, _stale, { context: { userId, source, token, refresh }, signal }) => {
+      attempts.set(key, Date.now());
+      const list = (t: string) => source.list({ userId, token: t, refresh });
+      const { repos, hints } = await (deps.tokens ? deps.tokens.retried(userId, source.provider, token, list) : list(token));
+      const snapshot: HostSnapshot = { stamp: randomUUID(), fetchedAt: Date.now(), repos, hints };
+      if (!signal.aborted) void store(key, stampKey(userId, source.provider), snapshot);
+      return snapshot;
+    },
+  });
+
+  // Stored after the answers that wait for it have gone (serialising a long listing takes milliseconds).
+  async function store(key: string, stamp: string, snapshot: HostSnapshot): Promise<void> {
+    const current = () => reads.peek(key) === snapshot;
+    try {
+      await setImmediate();
+      if (!current()) return;
+      // The listing before its stamp: a reader that sees the stamp finds the listing.
+      await deps.cache.set(key, snapshot, deps.cacheTtlSeconds);
+      await deps.cache.set(stamp, snapshot.stamp, deps.cacheTtlSeconds);
+      // Forgotten while it was being stored: what `forget` deleted must stay deleted.
+      if (!current()) await deps.cache.del([stamp, key]);
+      else decoded?.set(key, snapshot);
+    } catch (error) {
+      // Not kept: the next request reads the host again, and meets the cache's failure itself.
+      deps.onCacheError?.(error);
+    } finally {
+      if (current()) reads.delete(key);
+    }
+  }
 
   async function cachedSnapshot(userId: number, provider: Provider): Promise<HostSnapshot | undefined> {
     const stamp = await deps.cache.get<string>(stampKey(userId, provider));
     if (!stamp) return undefined;
     const key = listingKey(userId, provider);
-    const local = decoded.use(key);
+    const local = decoded?.get(key);
     if (local?.stamp === stamp) return local;
     const stored = await deps.cache.get<HostSnapshot>(key);
     if (stored?.stamp !== stamp) return undefined;
-    decoded.set(key, stored);
+    decoded?.set(key, stored);
     return stored;
   }
 
@@ -171,44 +215,7 @@ export function createListingService(deps: ListingDeps) {
     // The last read counts whether it succeeded or not: refreshes against a failing host are bounded too.
     const lastRead = Math.max(cached?.fetchedAt ?? 0, attempts.get(key) ?? 0);
     if (cached && (!refresh || Date.now() - lastRead < refreshMinIntervalMs)) return cached;
-    const running = inFlight.get(key);
-    if (running) return running;
-    attempts.set(key, Date.now());
-    const keys = [stampKey(userId, source.provider), key];
-    // Stored after the answers that wait for it have gone (serialising a long listing takes milliseconds),
-    // and kept in flight until then, so a request of this process in between gets it from here.
-    const store = async (snapshot: HostSnapshot): Promise<void> => {
-      try {
-        await setImmediate();
-        if (inFlight.get(key) !== fetching) return;
-        // The listing before its stamp: a reader that sees the stamp finds the listing.
-        await deps.cache.set(key, snapshot, deps.cacheTtlSeconds);
-        await deps.cache.set(keys[0]!, snapshot.stamp, deps.cacheTtlSeconds);
-        // Forgotten while it was being stored: what `forget` deleted must stay deleted.
-        if (inFlight.get(key) !== fetching) await deps.cache.del(keys);
-        else decoded.set(key, snapshot);
-      } catch (error) {
-        // Not kept: the next request reads the host again, and meets the cache's failure itself.
-        deps.onCacheError?.(error);
-      } finally {
-        if (inFlight.get(key) === fetching) inFlight.delete(key);
-      }
-    };
-    const list = (t: string) => source.list({ userId, token: t, refresh });
-    const fetching: Promise<HostSnapshot> = (deps.tokens ? deps.tokens.retried(userId, source.provider, token, list) : list(token)).then(
-      ({ repos, hints }) => {
-        const snapshot: HostSnapshot = { stamp: randomUUID(), fetchedAt: Date.now(), repos, hints };
-        // Forgotten while it ran (the token changed): answered to those who asked, but not kept.
-        if (inFlight.get(key) === fetching) void store(snapshot);
-        return snapshot;
-      },
-      (error: unknown) => {
-        if (inFlight.get(key) === fetching) inFlight.delete(key);
-        throw error;
-      },
-    );
-    inFlight.set(key, fetching);
-    return fetching;
+    return (await reads.fetch(key, { context: { userId, source, token, refresh } }))!;
   }
 
   // A snapshot's kinds once none is pending: a detection for a repository's push never changes.
@@ -363,13 +370,13 @@ export function createListingService(deps: ListingDeps) {
       const settled = await hosts(userId, query);
       const version = versionOf(settled);
       const key = `${userId} ${queryKey(query)}`;
-      const kept = version === undefined ? undefined : answers.use(key);
+      const kept = version === undefined ? undefined : answers?.get(key);
       if (kept && kept.version === version) return kept.page;
       const body = build(settled, query);
       const bytes = Buffer.from(JSON.stringify(body));
       const page: ListedPage = { bytes, etag: weakEtag(bytes), total: body.total, page: body.page, per_page: body.per_page };
-      if (version !== undefined) answers.set(key, { version, page });
-      else answers.delete(key);
+      if (version !== undefined) answers?.set(key, { version, page });
+      else answers?.delete(key);
       return page;
     },
 
@@ -445,8 +452,8 @@ export function createListingService(deps: ListingDeps) {
     /** Drops the user's cached listing of a host (after its token changed or was unlinked). */
     async forget(userId: number, provider: Provider): Promise<void> {
       const key = listingKey(userId, provider);
-      inFlight.delete(key);
-      decoded.delete(key);
+      reads.delete(key);
+      decoded?.delete(key);
       await deps.cache.del([stampKey(userId, provider), key]);
     },
 

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { traceDb } from '../telemetry/tracing.ts';
 
 /** What queries run against: the database itself, or one open transaction. */
 export interface Sql {
@@ -31,6 +32,56 @@ export interface DbOptions {
   dataDir: string;
   /** PostgreSQL schema to work in instead of `public`; created by the migrations. */
   schema?: string | undefined;
+  /** PostgreSQL: a new connection, or the wait for a free one of the pool (default 2 s). */
+  connectTimeoutMs?: number | undefined;
+  /**
+   * Each statement (default 5 s). PostgreSQL: its `statement_timeout`, and the wait for the answer
+   * (a server that does not answer at all). Embedded: the wait for its turn and the work together.
+   */
+  queryTimeoutMs?: number | undefined;
+}
+
+/**
+ * The database cannot be reached or did not answer in time: a failure of our own storage, not of the
+ * request (answered 503 with `Retry-After`). Errors of a statement itself (a constraint, say) stay
+ * what they are.
+ */
+export class StorageUnavailableError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'StorageUnavailableError';
+  }
+}
+
+/**
+ * SQLSTATE classes that say the database, not the statement, failed: connection exceptions (08),
+ * insufficient resources (53), operator intervention (57: shutdown, statement timeout, cannot
+ * connect now), system errors (58).
+ */
+const UNAVAILABLE_STATE = /^(08|53|57|58)/;
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/** The error as our storage's failure when it is one; otherwise unchanged. */
+export function asStorageError(error: unknown): unknown {
+  if (error instanceof StorageUnavailableError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const isSqlState = typeof code === 'string' && SQLSTATE.test(code);
+  // A statement's own error carries its SQLSTATE; anything else from the driver is the connection's.
+  if (isSqlState && !UNAVAILABLE_STATE.test(code)) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new StorageUnavailableError(`the database failed: ${reason}`, error);
+}
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
+const DEFAULT_QUERY_TIMEOUT_MS = 5_000;
+
+/** `work` within `ms`, or a StorageUnavailableError; the work itself is not stopped (the embedded database cannot be interrupted). */
+function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StorageUnavailableError(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 const INT8 = 20;
@@ -52,16 +103,21 @@ export function quoteSchema(schema: string): string {
 }
 
 export async function openDb(opts: DbOptions): Promise<Db> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.schema) : openEmbedded(opts.dataDir, opts.schema);
+  const queryTimeoutMs = opts.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  return traceDb(
+    await (opts.databaseUrl
+      ? openPostgres(opts.databaseUrl, opts.schema, opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, queryTimeoutMs)
+      : openEmbedded(opts.dataDir, opts.schema, queryTimeoutMs)),
+  );
 }
 
 /**
  * A throwaway embedded database started from a snapshot of another (see `snapshotEmbedded`): much
  * faster than creating one, since the snapshot is already initialised and migrated.
  */
-export async function openEmbeddedSnapshot(snapshot: Blob): Promise<Db> {
+export async function openEmbeddedSnapshot(snapshot: Blob, queryTimeoutMs = DEFAULT_QUERY_TIMEOUT_MS): Promise<Db> {
   const PGlite = await loadPGlite();
-  return wrapEmbedded(await PGlite.create({ loadDataDir: snapshot, parsers: PARSERS, startParams: startParams(PGlite) }));
+  return traceDb(wrapEmbedded(await PGlite.create({ loadDataDir: snapshot, parsers: PARSERS, startParams: startParams(PGlite) }), queryTimeoutMs));
 }
 
 /** A snapshot of an embedded database's files, to start copies of it from. */
@@ -151,7 +207,7 @@ async function createEmbedded(dir: string, start: string[]): Promise<void> {
   if (exitCode !== 0) throw new Error(`creating the embedded database in ${dir} failed (exit ${exitCode}): ${stderr.trim()}`);
 }
 
-async function openEmbedded(dataDir: string, schema: string | undefined): Promise<Db> {
+async function openEmbedded(dataDir: string, schema: string | undefined, queryTimeoutMs: number): Promise<Db> {
   const inMemory = dataDir.startsWith('memory://');
   const dir = inMemory ? dataDir : resolve(dataDir);
   const PGlite = await loadPGlite();
@@ -161,34 +217,63 @@ async function openEmbedded(dataDir: string, schema: string | undefined): Promis
   }
   const db = await PGlite.create(dir, { parsers: PARSERS, startParams: startParams(PGlite) });
   if (schema) await db.exec(`SET search_path TO ${quoteSchema(schema)}`);
-  return wrapEmbedded(db);
+  return wrapEmbedded(db, queryTimeoutMs);
 }
 
-function wrapEmbedded(db: PGlite): Db {
+function wrapEmbedded(db: PGlite, queryTimeoutMs: number): Db {
   // PGlite is one connection. Its `query`, `exec` and `transaction` share one queue, so a
-  // statement issued while a transaction is open waits for it instead of joining it.
+  // statement issued while a transaction is open waits for it instead of joining it. Each statement
+  // has its deadline from when it is asked (its wait in that queue included), a transaction's own
+  // statements too, and a transaction one until it starts. PGlite cannot stop a statement: one that
+  // missed its deadline in the queue still runs when its turn comes.
+  const bounded = <T>(work: Promise<T>) => within(queryTimeoutMs, 'the embedded database', work).catch((error: unknown) => Promise.reject(asStorageError(error)));
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Sql => ({
     async query<T>(text: string, params: readonly unknown[] = []) {
-      return (await q.query<T>(text, [...params])).rows;
+      return (await bounded(q.query<T>(text, [...params]))).rows;
     },
     async exec(text) {
-      await q.exec(text);
+      await bounded(q.exec(text));
     },
   });
   const embedded: Db = {
     backend: 'embedded',
     ...wrap(db),
-    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    transaction: (fn) =>
+      new Promise((resolve, reject) => {
+        // Bounded until it starts: one that starts after its caller was told the database did not
+        // answer is rolled back, so a request answered 503 changes nothing.
+        let started = false;
+        let late = false;
+        const timer = setTimeout(() => {
+          if (started) return;
+          late = true;
+          reject(new StorageUnavailableError(`the embedded database did not start a transaction within ${queryTimeoutMs} ms`));
+        }, queryTimeoutMs);
+        db.transaction((tx) => {
+          started = true;
+          clearTimeout(timer);
+          if (late) throw new StorageUnavailableError('a transaction started after its deadline');
+          return fn(wrap(tx));
+        }).then(resolve, reject);
+      }),
     close: () => db.close(),
   };
   EMBEDDED.set(embedded, db);
   return embedded;
 }
 
-async function openPostgres(connectionString: string, schema: string | undefined): Promise<Db> {
+async function openPostgres(connectionString: string, schema: string | undefined, connectTimeoutMs: number, queryTimeoutMs: number): Promise<Db> {
   const pool = new pg.Pool({
     connectionString,
     ...(schema ? { options: `-c search_path=${quoteSchema(schema)}` } : {}),
+    // Every call has a deadline: a new connection (or the wait for a free one), each statement on the
+    // server (`statement_timeout`, which also ends it there), and the wait for its answer, a little
+    // longer, for a server that does not answer at all (stopped, or behind a partition). A connection
+    // whose statement timed out is dropped from the pool, and the next query opens a new one.
+    connectionTimeoutMillis: connectTimeoutMs,
+    statement_timeout: queryTimeoutMs,
+    query_timeout: queryTimeoutMs + 500,
+    idle_in_transaction_session_timeout: queryTimeoutMs * 2,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         PARSERS[oid] ?? pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
@@ -198,24 +283,25 @@ async function openPostgres(connectionString: string, schema: string | undefined
   // query opens a new one; without a listener the 'error' event would crash the process.
   pool.on('error', () => {});
 
+  const fail = (error: unknown) => Promise.reject(asStorageError(error));
   const wrap = (q: pg.Pool | pg.PoolClient): Sql => ({
     async query<T>(text: string, params: readonly unknown[] = []) {
-      return (await q.query(text, [...params])).rows as T[];
+      return (await q.query(text, [...params]).catch(fail)).rows as T[];
     },
     async exec(text) {
       // Without parameters node-postgres uses the simple protocol, which allows several statements.
-      await q.query(text);
+      await q.query(text).catch(fail);
     },
   });
   return {
     backend: 'postgres',
     ...wrap(pool),
     async transaction(fn) {
-      const client = await pool.connect();
+      const client = await pool.connect().catch(fail);
       try {
-        await client.query('BEGIN');
+        await client.query('BEGIN').catch(fail);
         const result = await fn(wrap(client));
-        await client.query('COMMIT');
+        await client.query('COMMIT').catch(fail);
         client.release();
         return result;
       } catch (err) {

@@ -2,8 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createTokenCipher, TokenDecryptionError } from '../auth/crypto.ts';
 import type { Provider } from '../contract/problem.ts';
 import { openDb, type Db } from './db.ts';
-import { Recent } from '../cache/recent.ts';
-import { Memo } from './memo.ts';
+import { LRUCache } from 'lru-cache';
 import { migrate } from './migrations.ts';
 import { LockTimeout } from '../tokens/locks.ts';
 import {
@@ -26,6 +25,9 @@ export interface StoreOptions {
   secretKey: string;
   /** PostgreSQL schema instead of `public` (isolates parallel test runs). */
   schema?: string | undefined;
+  /** Deadlines of a new connection and of each statement (see DbOptions). */
+  connectTimeoutMs?: number | undefined;
+  queryTimeoutMs?: number | undefined;
 }
 
 /** Opens the database, brings its schema up to date and returns the store that owns it. */
@@ -53,12 +55,45 @@ type TokenRow = HostTokenMeta & { token_encrypted: string; refresh_token_encrypt
 type SessionRow = Session & { secret_hash: string };
 
 /** Rows this process keeps of an embedded database, shared by every store over it (see Memo). */
+/**
+ * Rows kept in process, read through on a miss. Only for a database this process owns alone (the
+ * embedded one): every write goes through this process's store, which forgets (or sets) the rows it
+ * changes, so a kept row is never older than the database. PostgreSQL may have other writers and is
+ * always asked. Callers that ask while a row is being read share that read (`fetch`); a write during
+ * the read replaces it, so its older result is handed to those who asked but not kept.
+ * Kept rows are frozen: every caller shares them.
+ */
+type Memo<V> = LRUCache<string, { value: V }, () => Promise<V>>;
+
+function memo<V>(): Memo<V> {
+  return new LRUCache<string, { value: V }, () => Promise<V>>({
+    max: MEMO_ENTRIES,
+    ignoreFetchAbort: true,
+    fetchMethod: async (_key, _stale, { context: load }) => ({ value: deepFreeze(await load()) }),
+  });
+}
+
+/** The kept value, or else `load()`'s. */
+async function through<V>(memo: Memo<V>, key: string, load: () => Promise<V>): Promise<V> {
+  return (await memo.fetch(key, { context: load }))!.value;
+}
+
+const keep = <V>(memo: Memo<V>, key: string, value: V): void => void memo.set(key, { value: deepFreeze(value) });
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
 interface Memos {
   users: Memo<User | undefined>;
   tokens: Memo<TokenRow[]>;
   /** Sessions whatever their state, so a revoked or expired one is refused without a query. */
   sessions: Memo<SessionRow | undefined>;
-  sessionIdBySecretHash: Recent<string, string>;
+  sessionIdBySecretHash: LRUCache<string, string>;
   /** Active installations per user. */
   installations: Memo<Installation[]>;
 }
@@ -71,11 +106,11 @@ function memosOf(db: Db): Memos | undefined {
   let memos = MEMOS.get(db);
   if (!memos) {
     memos = {
-      users: new Memo(MEMO_ENTRIES),
-      tokens: new Memo(MEMO_ENTRIES),
-      sessions: new Memo(MEMO_ENTRIES),
-      sessionIdBySecretHash: new Recent(MEMO_ENTRIES),
-      installations: new Memo(MEMO_ENTRIES),
+      users: memo(),
+      tokens: memo(),
+      sessions: memo(),
+      sessionIdBySecretHash: new LRUCache({ max: MEMO_ENTRIES }),
+      installations: memo(),
     };
     MEMOS.set(db, memos);
   }
@@ -118,10 +153,10 @@ export function createStore(db: Db, secretKey: string): Store {
 
   // Tokens this process has decrypted, by context and ciphertext: every listing reads the user's
   // tokens, and a decryption costs more than the rest of a warm listing's store reads together.
-  const decrypted = new Recent<string, string>(MEMO_ENTRIES);
+  const decrypted = new LRUCache<string, string>({ max: MEMO_ENTRIES });
   const decrypt = (ciphertext: string, context: string): string => {
     const key = `${context} ${ciphertext}`;
-    let plaintext = decrypted.use(key);
+    let plaintext = decrypted.get(key);
     if (plaintext === undefined) decrypted.set(key, (plaintext = cipher.decrypt(ciphertext, context)));
     return plaintext;
   };
@@ -145,15 +180,15 @@ export function createStore(db: Db, secretKey: string): Store {
 
   const tokenRows = (userId: number): Promise<TokenRow[]> => {
     const read = () => db.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM host_tokens WHERE user_id = $1 ORDER BY provider`, [userId]);
-    return memos ? memos.tokens.get(String(userId), read) : read();
+    return memos ? through(memos.tokens, String(userId), read) : read();
   };
 
   const sessionRow = (id: string): Promise<SessionRow | undefined> =>
-    memos!.sessions.get(id, async () => (await db.query<SessionRow>(`SELECT ${SESSION_COLUMNS}, secret_hash FROM sessions WHERE id = $1`, [id]))[0]);
+    through(memos!.sessions, id, async () => (await db.query<SessionRow>(`SELECT ${SESSION_COLUMNS}, secret_hash FROM sessions WHERE id = $1`, [id]))[0]);
 
   // Newest first, as listActive answers.
   const activeInstallations = (userId: number): Promise<Installation[]> =>
-    memos!.installations.get(String(userId), () =>
+    through(memos!.installations, String(userId), () =>
       db.query<Installation>(
         `SELECT ${INSTALLATION_COLUMNS} FROM installations WHERE user_id = $1 AND is_active ORDER BY updated_at DESC, id DESC`,
         [userId],
@@ -169,13 +204,13 @@ export function createStore(db: Db, secretKey: string): Store {
            RETURNING ${USER_COLUMNS}`,
           [login],
         );
-        memos?.users.set(String(user!.id), user);
+        if (memos) keep(memos.users, String(user!.id), user);
         return user!;
       },
 
       async get(id) {
         const read = async () => (await db.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]))[0];
-        return memos ? memos.users.get(String(id), read) : read();
+        return memos ? through(memos.users, String(id), read) : read();
       },
     },
 
@@ -201,7 +236,7 @@ export function createStore(db: Db, secretKey: string): Store {
           await tx.query('INSERT INTO accounts (provider, host_user_id, user_id, login) VALUES ($1, $2, $3, $4)', [provider, account.id, created!.id, account.login]);
           return created!;
         });
-        memos?.users.set(String(user.id), user);
+        if (memos) keep(memos.users, String(user.id), user);
         return user;
       },
 
@@ -219,7 +254,7 @@ export function createStore(db: Db, secretKey: string): Store {
           return true;
         });
         if (!linked) return undefined;
-        memos?.users.forget(String(userId));
+        memos?.users.delete(String(userId));
         const [user] = await db.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [userId]);
         return user;
       },
@@ -252,7 +287,7 @@ export function createStore(db: Db, secretKey: string): Store {
             input.instance ?? null,
           ],
         );
-        memos?.tokens.forget(String(userId));
+        memos?.tokens.delete(String(userId));
       },
 
       async get(userId, provider) {
@@ -276,7 +311,7 @@ export function createStore(db: Db, secretKey: string): Store {
           'DELETE FROM host_tokens WHERE user_id = $1 AND provider = $2 RETURNING provider',
           [userId, provider],
         );
-        memos?.tokens.forget(String(userId));
+        memos?.tokens.delete(String(userId));
         return rows.length > 0;
       },
     },
@@ -293,7 +328,7 @@ export function createStore(db: Db, secretKey: string): Store {
           [randomUUID(), userId, secretHash, scopes, ttlSeconds],
         );
         if (memos) {
-          memos.sessions.set(session!.id, { ...session!, secret_hash: secretHash });
+          keep(memos.sessions, session!.id, { ...session!, secret_hash: secretHash });
           memos.sessionIdBySecretHash.set(secretHash, session!.id);
         }
         return { session: session!, secret };
@@ -313,7 +348,7 @@ export function createStore(db: Db, secretKey: string): Store {
       async getBySecret(secret) {
         if (memos) {
           const hash = sha256(secret);
-          const known = memos.sessionIdBySecretHash.use(hash);
+          const known = memos.sessionIdBySecretHash.get(hash);
           if (known) return active(await sessionRow(known));
           const [row] = await db.query<SessionRow>(`SELECT ${SESSION_COLUMNS}, secret_hash FROM sessions WHERE secret_hash = $1`, [hash]);
           if (!row) return undefined;
@@ -331,7 +366,7 @@ export function createStore(db: Db, secretKey: string): Store {
       async revoke(id) {
         if (!UUID.test(id)) return;
         await db.query('UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
-        memos?.sessions.forget(id);
+        memos?.sessions.delete(id);
       },
     },
 
@@ -352,7 +387,7 @@ export function createStore(db: Db, secretKey: string): Store {
            RETURNING ${INSTALLATION_COLUMNS}, activated_xact = pg_current_xact_id() AS created`,
           [userId, provider, repoId, fullName],
         );
-        memos?.installations.forget(String(userId));
+        memos?.installations.delete(String(userId));
         const { created, ...installation } = row!;
         return { installation, created };
       },
@@ -364,7 +399,7 @@ export function createStore(db: Db, secretKey: string): Store {
            RETURNING id`,
           [userId, provider, repoId],
         );
-        memos?.installations.forget(String(userId));
+        memos?.installations.delete(String(userId));
         return rows.length > 0;
       },
 

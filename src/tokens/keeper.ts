@@ -1,8 +1,8 @@
 /**
  * Host tokens that expire: refreshed a little before they do, or when the host refuses one, through
- * the host's own refresh call. One refresh at a time per user and host (see `locks.ts`): whoever
- * gets the lock second reads the token the first one stored instead of spending the refresh token
- * again. A refusal is a 403 with `reconnect: true`, once: the dead refresh token is dropped, so no
+ * the host's own refresh call. Requests of one process that need the same refresh share it; across
+ * instances, one refresh at a time per user and host (see `locks.ts`): whoever gets the lock second
+ * reads the token the first one stored instead of spending the refresh token again. A refusal is a 403 with `reconnect: true`, once: the dead refresh token is dropped, so no
  * later request asks again.
  */
 import { ApiProblem, problems, type Provider } from '../contract/problem.ts';
@@ -31,26 +31,44 @@ const isRefusal = (error: unknown) => error instanceof ApiProblem && (error.stat
 
 export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
   const marginMs = options.marginMs ?? 60_000;
-  const expiring = (stored: HostToken) => stored.expires_at !== null && Date.parse(stored.expires_at) - marginMs <= Date.now();
+  // Renewed `marginMs` before it expires, or half way through a lifetime shorter than twice that.
+  const expiring = (stored: HostToken) => {
+    if (stored.expires_at === null) return false;
+    const expiresAt = Date.parse(stored.expires_at);
+    return expiresAt - Math.min(marginMs, (expiresAt - Date.parse(stored.updated_at)) / 2) <= Date.now();
+  };
 
   /**
    * A token other than `spent`: the one another holder of the lock already stored, or a refreshed one.
    * Throws the host's auth problem when the host refuses to refresh, or nothing can be refreshed.
    */
+  // Refreshes in flight in this process, by account and spent token: the requests that meet one wait for its result.
+  const flights = new Map<string, Promise<string>>();
   function refresh(userId: number, provider: Provider, spent: string): Promise<string> {
+    const key = `${userId}:${provider}:${spent}`;
+    let flight = flights.get(key);
+    if (!flight) {
+      flight = renew(userId, provider, spent).finally(() => flights.delete(key));
+      flights.set(key, flight);
+    }
+    return flight;
+  }
+
+  function renew(userId: number, provider: Provider, spent: string): Promise<string> {
     const host = options.hosts[provider];
-    const renew = host.link.oauth?.refresh;
+    const refreshCall = host.link.oauth?.refresh;
     const relink = (why: string) => problems.providerAuth(provider, `${why} Link ${host.displayName} again.`);
     return options.lock
       .run(`token-refresh:${userId}:${provider}`, async () => {
         const current = await options.store.tokens.get(userId, provider);
         if (!current) throw relink(`No ${host.displayName} account is linked.`);
         if (current.status === 'undecryptable') throw problems.sessionExpired();
-        if (current.token !== spent && !expiring(current)) return current.token;
-        if (!renew || !current.refresh_token) throw relink(`${host.displayName} no longer accepts the token, and it cannot be renewed.`);
+        // Renewed by whoever held the lock before: that token, without spending another refresh.
+        if (current.token !== spent) return current.token;
+        if (!refreshCall || !current.refresh_token) throw relink(`${host.displayName} no longer accepts the token, and it cannot be renewed.`);
         let grant;
         try {
-          grant = await renew({ refreshToken: current.refresh_token, instance: current.instance });
+          grant = await refreshCall({ refreshToken: current.refresh_token, instance: current.instance });
         } catch (error) {
           const problem = host.toProblem(error, 'renewing the token');
           if (!isRefusal(problem)) {

@@ -37,7 +37,10 @@ export function processLock(options: { waitMs: number }): KeyedLock {
         return await fn();
       } finally {
         release();
-        if (tails.get(key) === tail) tails.delete(key);
+        // Forgotten once every holder before has let go too: a waiter that gave up must not unchain the holder.
+        void tail.then(() => {
+          if (tails.get(key) === tail) tails.delete(key);
+        });
       }
     },
   };

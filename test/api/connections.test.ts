@@ -47,7 +47,8 @@ describe('connections', () => {
     const gone = await alice.api.DELETE('/api/v1/connections/{provider}/{repo_id}', { params: { path: { provider: 'github', repo_id: repo.id } } });
     assert.equal(gone.response.status, 204);
     const list = await alice.api.GET('/api/v1/connections');
-    assert.ok(!list.data?.connections.some((c) => c.repo_id === repo.id));
+    assert.equal(list.response.status, 200);
+    assert.ok(!(list.data ?? assert.fail()).connections.some((c) => c.repo_id === repo.id));
     const back = await alice.api.POST('/api/v1/connections', { body: { provider: 'github', repo_id: repo.id } });
     assert.equal(back.response.status, 201);
     assert.equal(back.data?.id, made.data?.id);
@@ -76,7 +77,8 @@ describe('connections', () => {
     const drop = await alice.api.DELETE('/api/v1/connections/{provider}/{repo_id}', { params: { path: { provider: 'github', repo_id: bobsRepo.id } } });
     assert.equal(drop.response.status, 404);
     const aliceList = await alice.api.GET('/api/v1/connections');
-    assert.ok(!aliceList.data?.connections.some((c) => c.repo_id === bobsRepo.id));
+    assert.equal(aliceList.response.status, 200);
+    assert.ok(!(aliceList.data ?? assert.fail()).connections.some((c) => c.repo_id === bobsRepo.id));
     const bobList = await bob.api.GET('/api/v1/connections');
     assert.deepEqual(bobList.data?.connections.map((c) => c.repo_id), [bobsRepo.id]);
   });

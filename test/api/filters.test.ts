@@ -5,6 +5,7 @@ import { generateGitVerseRepos, gitverseTokenFor } from '../fakes/gitverse/index
 import { KIND_CORPUS } from '../fixtures/kind-corpus.ts';
 import type { QueryOf } from '../../src/contract/types.ts';
 import { startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
+import { assertEvery } from '../support/assertions.ts';
 
 type Query = QueryOf<'listRepositories'>;
 
@@ -79,12 +80,12 @@ describe('listing filters, every value', () => {
     const publics = await list({ visibility: 'public' });
     assert.ok(publics.length > 0);
     assert.equal(publics.length, expectPublic);
-    assert.ok(publics.every((r) => !r.private));
+    assertEvery(publics, (r) => !r.private);
 
     const privates = await list({ visibility: 'private' });
     assert.ok(privates.length > 0);
     assert.equal(privates.length, expectPrivate);
-    assert.ok(privates.every((r) => r.private));
+    assertEvery(privates, (r) => r.private);
 
     assert.equal((await list({ visibility: 'all' })).length, total);
   });
@@ -111,12 +112,12 @@ describe('listing filters, every value', () => {
     const connected = await list({ connected: true });
     assert.ok(connected.length > 0);
     assert.deepEqual(ids(connected), [`github:${connectedId}`]);
-    assert.ok(connected.every((r) => r.is_connected && r.installation_id !== null));
+    assertEvery(connected, (r) => r.is_connected && r.installation_id !== null);
 
     const others = await list({ connected: false });
     assert.ok(others.length > 0);
     assert.equal(others.length, total - 1);
-    assert.ok(others.every((r) => !r.is_connected && r.installation_id === null));
+    assertEvery(others, (r) => !r.is_connected && r.installation_id === null);
   });
 
   test('when kind is each of frontend, backend, fullstack, monorepo and unknown, then exactly the repositories of that kind are listed', async () => {
@@ -126,7 +127,7 @@ describe('listing filters, every value', () => {
       const listed = await list({ provider: 'github', kind });
       assert.ok(listed.length > 0, kind);
       assert.deepEqual(ids(listed), expected, kind);
-      assert.ok(listed.every((r) => r.kind === kind), kind);
+      assertEvery(listed, (r) => r.kind === kind, kind);
     }
   });
 

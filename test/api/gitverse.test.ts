@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import { generateRepos } from '../fakes/github/index.ts';
 import { generateGitVerseRepos, gitverseTokenFor } from '../fakes/gitverse/index.ts';
 import { startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
+import { assertEvery } from '../support/assertions.ts';
 
 describe('GitVerse linked beside GitHub', () => {
   let t: TestApp;
@@ -84,7 +85,7 @@ describe('GitVerse linked beside GitHub', () => {
     const firstGitVerse = seen.findIndex((r) => r.provider === 'gitverse');
     const lastGitHub = seen.map((r) => r.provider).lastIndexOf('github');
     assert.ok(firstGitVerse < lastGitHub, 'the hosts interleave');
-    assert.ok(seen.every((r) => r.updated_at?.endsWith('Z')), 'GitVerse offsets are normalised to UTC');
+    assertEvery(seen, (r) => r.updated_at?.endsWith('Z'), 'GitVerse offsets are normalised to UTC');
   });
 
   test('a GitVerse repository is connected by (provider, id) and shows as connected', async () => {
@@ -104,7 +105,7 @@ describe('GitVerse linked beside GitHub', () => {
       const status = list.data?.providers.find((p) => p.provider === 'gitverse');
       assert.equal(status?.status, 'failed');
       assert.equal(status?.problem?.code, 'UPSTREAM_UNAVAILABLE');
-      assert.ok(list.data?.repositories.every((r) => r.provider === 'github'));
+      assertEvery(list.data?.repositories, (r) => r.provider === 'github');
 
       const only = await me.api.GET('/api/v1/repos', { params: { query: { provider: 'gitverse', refresh: true } } });
       assert.equal(only.response.status, 502);

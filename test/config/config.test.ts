@@ -51,6 +51,13 @@ describe('configuration from the environment', () => {
     ['a CORS origin that is not a URL', { CORS_ORIGINS: 'https://a.example.com, nope' }, /^CORS_ORIGINS=/],
     ['production without its secrets', { NODE_ENV: 'production' }, /^SECRET_KEY, PUBLIC_URL, GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET must be set when NODE_ENV=production/],
     ['production with an empty SECRET_KEY', { ...PRODUCTION, SECRET_KEY: '' }, /^SECRET_KEY must be set when NODE_ENV=production/],
+    ['production on the development key', { ...PRODUCTION, SECRET_KEY: 'dev-only-secret-key-change-me-0123456789' }, /^SECRET_KEY is a key published with this service's code/],
+    ['production on the key of .env.example', { ...PRODUCTION, SECRET_KEY: 'change-me-to-at-least-32-random-characters' }, /^SECRET_KEY is a key published/],
+    ['production signing bearer tokens with the development key', { ...PRODUCTION, JWT_SECRET: 'dev-only-secret-key-change-me-0123456789' }, /^JWT_SECRET is a key published/],
+    ['production without Secure cookies', { ...PRODUCTION, SESSION_COOKIE_SECURE: 'false' }, /^SESSION_COOKIE_SECURE=false is refused when NODE_ENV=production/],
+    ['production on a plain http PUBLIC_URL', { ...PRODUCTION, PUBLIC_URL: 'http://api.example.com' }, /^PUBLIC_URL="http:\/\/api.example.com" is plain http, refused/],
+    ['production on a plain http PUBLIC_URL of another host, with the loopback opt-out', { ...PRODUCTION, PUBLIC_URL: 'http://api.example.com', ALLOW_HTTP_PUBLIC_URL: 'true' }, /^PUBLIC_URL=.* ALLOW_HTTP_PUBLIC_URL allows only a loopback URL$/],
+    ['a Redis command deadline of 0', { REDIS_COMMAND_TIMEOUT_MS: '0' }, /^REDIS_COMMAND_TIMEOUT_MS="0" is not valid: expected a whole number from 10 to 60000$/],
   ] as const) {
     it(`when given ${name}, then the start is refused with one line that names the variable`, () => {
       const message = refusal(env);
@@ -58,6 +65,14 @@ describe('configuration from the environment', () => {
       assert.ok(!message.includes('\n'), message);
     });
   }
+
+  it('when production is given a plain http loopback PUBLIC_URL with ALLOW_HTTP_PUBLIC_URL=true, then it starts', () => {
+    assert.equal(loadConfig({ ...PRODUCTION, PUBLIC_URL: 'http://127.0.0.1:8080', ALLOW_HTTP_PUBLIC_URL: 'true' }).publicUrl, 'http://127.0.0.1:8080');
+  });
+
+  it('when no deadline is set, then every dependency still has one', () => {
+    assert.deepEqual(loadConfig({}).deadlines, { redisCommandMs: 500, databaseConnectMs: 2_000, databaseQueryMs: 5_000, readinessMs: 1_000 });
+  });
 
   it('when started outside production without GitHub credentials on the development key, then one warning says both', () => {
     const warnings = configWarnings(loadConfig({}));

@@ -46,4 +46,6 @@ export interface RecordedRequest<Route extends string> {
   query: Record<string, string>;
   ifNoneMatch: string | undefined;
   authorization: string | undefined;
+  /** The W3C trace context the caller sent, when it traces. */
+  traceparent?: string | undefined;
 }

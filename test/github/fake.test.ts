@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { generateRepos, startFakeGitHub, tokenFor } from '../fakes/github/index.ts';
 import type { FakeAccount, FakeGitHub, FakeGraphqlHandler } from '../fakes/github/index.ts';
+import { assertEvery } from '../support/assertions.ts';
 
 type RepoJson = { id: number; full_name: string; private: boolean; owner: { login: string; type: string }; pushed_at: string | null; created_at: string; updated_at: string };
 
@@ -81,11 +82,11 @@ describe('fake GitHub GET /user/repos', () => {
 
   it('filters by affiliation and visibility', async () => {
     const owned = await repos('affiliation=owner&per_page=100');
-    assert.ok(owned.length > 0 && owned.every((r) => r.owner.login === 'mona'));
+    assertEvery(owned, (r) => r.owner.login === 'mona');
     const orgs = await repos('affiliation=organization_member&per_page=100');
-    assert.ok(orgs.length > 0 && orgs.every((r) => r.owner.type === 'Organization'));
+    assertEvery(orgs, (r) => r.owner.type === 'Organization');
     const privateOnes = await repos('visibility=private&per_page=100');
-    assert.ok(privateOnes.length > 0 && privateOnes.every((r) => r.private));
+    assertEvery(privateOnes, (r) => r.private);
   });
 
   it('caps per_page at 100 and defaults to 30', async () => {
@@ -103,7 +104,7 @@ describe('fake GitHub GET /user/repos', () => {
     const hubot = fake.state.accountByLogin('hubot') as FakeAccount;
     const visible = await repos('per_page=100', hubot.token);
     assert.equal(visible.length, hubot.repos.filter((r) => !r.private).length);
-    assert.ok(visible.every((r) => !r.private));
+    assertEvery(visible, (r) => !r.private);
   });
 
   it('counts a 304 but does not charge it to the rate limit; a strong ETag also matches', async () => {

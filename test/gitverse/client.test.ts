@@ -6,6 +6,7 @@ import { generateGitVerseRepos, startFakeGitVerse } from '../fakes/gitverse/inde
 import type { FakeGitVerse, FakeGitVerseAccount, FakeGitVerseRepo, GitVerseFault, GitVersePaging } from '../fakes/gitverse/index.ts';
 import { GITVERSE_ACCEPT, GitVerseClient } from '../../src/hosts/gitverse/client.ts';
 import { rejectsWithProblem } from './helpers.ts';
+import { assertEvery } from '../support/assertions.ts';
 
 /** Every request of these tests must be answered within it, so it is not tight: the machine may be busy with other tests. */
 const TIMEOUT_MS = 1_000;
@@ -170,7 +171,7 @@ describe('GitVerseClient.listRepos revalidates with ETags', () => {
       assert.deepEqual(second.repos, first.repos);
       assert.deepEqual(second.stats, { requests: first.stats.requests, notModified: first.stats.requests, downloaded: 0 });
       assert.equal(fake.state.counters.notModified, first.stats.requests);
-      assert.ok(fake.state.requests.every((r) => r.ifNoneMatch?.startsWith('W/"')));
+      assertEvery(fake.state.requests, (r) => r.ifNoneMatch?.startsWith('W/"'));
     });
   }
 

@@ -8,6 +8,7 @@ import { APP_MANIFEST_PATH, detectionFailed, emptyRepository, isDetectionFailure
 import { GitVerseClient } from '../../src/hosts/gitverse/client.ts';
 import { createGitVerseKindReader, createGitVerseSource } from '../../src/hosts/gitverse/source.ts';
 import { rejectsWithProblem } from './helpers.ts';
+import { assertEvery } from '../support/assertions.ts';
 
 let fake: FakeGitVerse;
 let account: FakeGitVerseAccount;
@@ -63,7 +64,7 @@ describe('createGitVerseSource', () => {
     assert.equal(source.provider, 'gitverse');
     const { repos: first } = await source.list({ userId: 7, token: account.token, refresh: false });
     assert.equal(first.length, 230);
-    assert.ok(first.every((r) => r.provider === 'gitverse' && r.created_at?.endsWith('Z')));
+    assertEvery(first, (r) => r.provider === 'gitverse' && r.created_at?.endsWith('Z'));
     fake.state.resetCounters();
     const { repos: second } = await source.list({ userId: 7, token: account.token, refresh: true });
     assert.deepEqual(second, first);
@@ -139,7 +140,7 @@ describe('createGitVerseKindReader', () => {
     const { refs } = seedForKinds();
     fake.state.injectFault({ route: '/repos/{owner}/{repo}/contents', kind: 401 });
     const denied = await createGitVerseKindReader(client)(account.token, refs);
-    assert.ok([...denied.values()].every((d) => d.reason === 'Detection failed: access denied'));
+    assertEvery([...denied.values()], (d) => d.reason === 'Detection failed: access denied');
     fake.state.clearFaults();
     fake.state.injectFault({ route: '/repos/{owner}/{repo}/contents', kind: 'timeout' });
     const slow = await createGitVerseKindReader(client)(account.token, refs.slice(0, 1));
@@ -151,6 +152,6 @@ describe('createGitVerseKindReader', () => {
     const detections = await createGitVerseKindReader(client, { maxRepos: 2 })(account.token, refs);
     const failed = refs.filter((r) => isDetectionFailure(detections.get(r.id) ?? { kind: 'unknown', reason: '', origin: null, origin_reason: null }));
     assert.deepEqual(failed.map((r) => r.id), refs.slice(2).map((r) => r.id));
-    assert.ok(fake.state.requests.every((r) => refs.slice(0, 2).some((ref) => r.path.startsWith(`/repos/${ref.owner}/${ref.name}/`))));
+    assertEvery(fake.state.requests, (r) => refs.slice(0, 2).some((ref) => r.path.startsWith(`/repos/${ref.owner}/${ref.name}/`)));
   });
 });

@@ -5,6 +5,7 @@ import { buildBatchQuery, detectGitHubBatch, graphqlUrl } from '../../src/hosts/
 import { KIND_CORPUS } from '../fixtures/kind-corpus.ts';
 import { corpusRepos, fakeGitHubs, ORIGINS, startFakeGitHub } from './helpers.ts';
 import type { FakeGitHubOptions } from './helpers.ts';
+import { assertEvery } from '../support/assertions.ts';
 
 const fake = fakeGitHubs();
 
@@ -19,7 +20,7 @@ test('1,000 repositories are detected in at most 40 requests, each correctly', a
 
   assert.ok(gh.requests <= 40, `${gh.requests} requests`);
   assert.equal(gh.requests, 25);
-  assert.ok(gh.repositoriesPerRequest.every((n) => n <= 40));
+  assertEvery(gh.repositoriesPerRequest, (n) => n <= 40);
   assert.equal(result.size, 1000);
   for (const repo of repos) assert.deepEqual(result.get(repo.id), repo.fixture.expected, repo.fixture.name);
   console.log(`1,000 repositories: ${gh.requests} GraphQL requests in ${ms.toFixed(0)} ms`);

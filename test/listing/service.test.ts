@@ -3,17 +3,17 @@
  * keep, and what they must let go of.
  */
 import assert from 'node:assert/strict';
-import { setTimeout as delay } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, test } from 'vitest';
+import { afterAll, beforeAll, describe, test, vi } from 'vitest';
 import { MemoryCache } from '../../src/cache/index.ts';
 import { generateGitVerseRepos, gitverseTokenFor, startFakeGitVerse, type FakeGitVerse } from '../fakes/gitverse/index.ts';
-import { problemBody } from '../../src/http/errors.ts';
+import { hostProblemBody } from '../../src/http/errors.ts';
 import { createListingService, type ListingDeps } from '../../src/listing/service.ts';
 import { GitVerseClient } from '../../src/hosts/gitverse/client.ts';
 import { createGitVerseSource } from '../../src/hosts/gitverse/source.ts';
 import type { Store } from '../../src/store/types.ts';
 import { TEST_SECRET_KEY } from '../support/databases.ts';
 import { freshEmbeddedStore } from '../support/embedded.ts';
+import { assertEvery } from '../support/assertions.ts';
 
 describe('listing service', () => {
   let fake: FakeGitVerse;
@@ -41,7 +41,7 @@ describe('listing service', () => {
       store,
       sources: { gitverse: createGitVerseSource({ client, cache }) },
       cacheTtlSeconds: 60,
-      toProblem: (p) => problemBody(p, '/api/v1/repos', 'test'),
+      toProblem: (p) => hostProblemBody(p, '/api/v1/repos', 'test'),
       ...options,
       cache,
     });
@@ -52,10 +52,13 @@ describe('listing service', () => {
     const link = (login: string) => store.tokens.put(user.id, 'gitverse', { token: gitverseTokenFor(login), login, scopes: ['read:public_api'] });
     const listing = service();
     await link('first');
-    fake.state.latencyMs = 300;
+    // The host holds its answer this long after the read arrives: the token is replaced in that time.
+    fake.state.latencyMs = 1_000;
     try {
+      fake.state.resetCounters();
       const running = listing.list(user.id, { provider: 'gitverse' });
-      await delay(50);
+      // Once the read has reached the host (not after a guessed delay).
+      await vi.waitFor(() => assert.ok(fake.state.counters.inFlight > 0, 'the read reached the host'), { timeout: 10_000, interval: 5 });
       // What linking another token does: store it, then forget the listing of the old one.
       await link('second');
       await listing.forget(user.id, 'gitverse');
@@ -63,7 +66,7 @@ describe('listing service', () => {
       const after = await listing.list(user.id, { provider: 'gitverse' });
       assert.equal(after.total, 7, 'the next listing is of the new token, not the old listing put back');
       const seconds = new Set(fake.state.accountByLogin('second')?.repos.map((r) => r.id));
-      assert.ok(after.repositories.every((r) => seconds.has(r.id)));
+      assertEvery(after.repositories, (r) => seconds.has(r.id));
     } finally {
       fake.state.latencyMs = 0;
     }
@@ -95,7 +98,7 @@ describe('listing service', () => {
     assert.deepEqual(again.bytes, first.bytes);
     const listed = JSON.parse(first.bytes.toString('utf8')) as { repositories: Array<{ id: number; full_name: string; is_connected: boolean }> };
     assert.ok(listed.repositories.length > 0);
-    assert.ok(listed.repositories.every((r) => !r.is_connected));
+    assertEvery(listed.repositories, (r) => !r.is_connected);
 
     // The listing is stored in the shared cache just after the answer has gone.
     await new Promise((resolve) => setImmediate(resolve));

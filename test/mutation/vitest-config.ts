@@ -1,4 +1,5 @@
 /** The vitest configuration of a mutation run, over the test files it lists. */
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
@@ -16,6 +17,8 @@ export function strykerVitestConfig(include: string[], options: { databases: boo
   }
 
   return defineConfig({
+    // The project's root, wherever this configuration lives: the listed files and setups are relative to it.
+    root: fileURLToPath(new URL('../..', import.meta.url)),
     test: {
       env: { NODE_ENV: 'test' },
       testTimeout: 60_000,

@@ -28,6 +28,7 @@ import {
   tempDataDir,
   type AppProcess,
 } from './support.ts';
+import { assertEvery } from '../support/assertions.ts';
 
 const REPOS = 50;
 const OPERATIONS = 300;
@@ -228,7 +229,7 @@ describe('crash durability', () => {
       // In the tables: one row per repository, active exactly where the API says connected.
       if (!db.rows) return;
       const rows = await db.rows();
-      assert.ok(rows.every((r) => r.n === 1), 'no repository has two installation rows');
+      assertEvery(rows, (r) => r.n === 1, 'no repository has two installation rows');
       assert.deepEqual(
         rows.filter((r) => r.is_active).map((r) => r.repo_id).sort(),
         [...connected.keys()].sort(),

@@ -21,6 +21,7 @@ import {
   type Exchange,
   type SignedIn,
 } from './support.ts';
+import { assertEvery } from '../support/assertions.ts';
 
 const ALLOWED = ['https://app.example.com', 'https://admin.example.com'];
 const OTHERS = ['https://evil.example.com', 'https://app.example.com.evil.example', 'http://app.example.com', 'null'];
@@ -164,7 +165,7 @@ describe('secrets hygiene, security headers and CORS of the app process', () => 
         assert.equal(res.headers.get('access-control-allow-credentials'), null, `${origin} ${res.url} ${res.status}`);
       }
     }
-    assert.ok(exchanges.every((e) => e.headers.get('access-control-allow-origin') !== '*'), 'never *');
+    assertEvery(exchanges, (e) => e.headers.get('access-control-allow-origin') !== '*', 'never *');
   });
 
   test('no log line (both runs, debug level) and no answer above carries the GitHub token, the session cookie, the JWT, an OAuth code, the client secret or SECRET_KEY', async () => {

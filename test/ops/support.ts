@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { createApiClient, type RepositoriesApiClient } from '../../src/client/index.ts';
+import { createApiClient, type RepositoriesApiClient } from '../support/client.ts';
 import { checkedFetch, type CheckedFetchOptions } from '../support/checked.ts';
 import { freePort } from '../support/ports.ts';
 import { signInThrough, type SignedIn } from '../support/sign-in.ts';
@@ -208,7 +208,7 @@ async function startOnce(appEnv: Record<string, string>): Promise<AppProcess> {
   } catch (error) {
     proc.signal('SIGKILL');
     await exited;
-    if (lines.some((l) => l.includes('EADDRINUSE'))) throw new PortTaken(`port ${port} was taken`, { cause: error });
+    if (lines.some((l) => l.includes('EADDRINUSE') || l.includes('is in use by another process'))) throw new PortTaken(`port ${port} was taken`, { cause: error });
     throw new Error(`the app did not start: ${(error as Error).message}\n${lines.join('\n')}`, { cause: error });
   }
   return proc;

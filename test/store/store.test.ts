@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTokenCipher } from '../../src/auth/crypto.ts';
 import { EMBEDDED_SETTINGS, openDb, quoteSchema, type Db } from '../../src/store/db.ts';
 import { createStore, openStore } from '../../src/store/index.ts';
 import { migrate, MIGRATIONS } from '../../src/store/migrations.ts';
@@ -410,6 +412,42 @@ for (const target of await testDatabases()) {
           const row = { provider: 'github', repo_id: 1, pushed_at: '2026-03-10T14:32:10Z' } as const;
           await upgraded.detections.putMany([{ ...row, kind: 'frontend', reason: 'Vite + React', origin: 'bolt', origin_reason: '.bolt folder' }]);
           assert.equal((await upgraded.detections.getMany([row])).get('github:1')?.origin, 'bolt');
+        } finally {
+          await old.close();
+          await fresh.cleanup();
+        }
+      });
+      test('when a database from before host accounts holds users, sessions, tokens and connections, then upgrading keeps them all, and each GitHub user is found again by its account', async () => {
+        const fresh = await target.create();
+        const old = await openDb(fresh);
+        try {
+          assert.deepEqual(await migrate(old, fresh.schema, 2), [1, 2]);
+          const [mona] = await old.query<{ id: number }>(`INSERT INTO users (github_id, login, name) VALUES (4242, 'mona', 'Mona') RETURNING id`);
+          const [dev] = await old.query<{ id: number }>(`INSERT INTO users (login) VALUES ('dev') RETURNING id`);
+          const cipher = createTokenCipher(TEST_SECRET_KEY);
+          await old.query(`INSERT INTO host_tokens (user_id, provider, token_encrypted, login, scopes) VALUES ($1, 'github', $2, 'mona', '{repo}')`, [
+            mona!.id,
+            cipher.encrypt('gho_mona', `${mona!.id}:github`),
+          ]);
+          const secret = 'the-cookie-secret-of-mona';
+          await old.query(`INSERT INTO sessions (id, user_id, secret_hash, scopes, expires_at) VALUES ($1, $2, $3, '{repos:read}', now() + interval '1 day')`, [
+            randomUUID(),
+            mona!.id,
+            createHash('sha256').update(secret).digest('hex'),
+          ]);
+          await old.query(`INSERT INTO installations (user_id, provider, repo_id, repo_full_name) VALUES ($1, 'github', 77, 'mona/app')`, [mona!.id]);
+
+          assert.deepEqual(await migrate(old, fresh.schema), MIGRATIONS.slice(2).map((m) => m.version));
+          const upgraded = createStore(old, TEST_SECRET_KEY);
+          assert.equal((await upgraded.accounts.signIn('github', { id: '4242', login: 'mona', name: 'Mona', avatar_url: null })).id, mona!.id);
+          assert.equal((await upgraded.sessions.getBySecret(secret))?.user_id, mona!.id);
+          const token = await upgraded.tokens.get(mona!.id, 'github');
+          assert.equal(token?.status === 'ok' ? token.token : token?.status, 'gho_mona');
+          assert.deepEqual((await upgraded.installations.listActive(mona!.id)).map((i) => i.repo_full_name), ['mona/app']);
+          assert.equal((await upgraded.users.upsertLocal('dev')).id, dev!.id);
+          // The provider is data now: a host the schema was never told of is stored like the others.
+          const { created } = await upgraded.installations.connect(mona!.id, 'newhost' as never, 1, 'mona/elsewhere');
+          assert.equal(created, true);
         } finally {
           await old.close();
           await fresh.cleanup();

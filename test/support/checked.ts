@@ -5,6 +5,7 @@
  * is patched: tests pass one of these fetches to the client, or call it themselves.
  */
 import { get as httpGet, type Agent } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { loadContract, type ObservedResponse } from './contract.ts';
 
 const contract = await loadContract();
@@ -65,12 +66,23 @@ export function checkedFetch(options: CheckedFetchOptions = {}): typeof fetch {
 export interface RawAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
+  /** Decoded from its `Content-Encoding`. */
   body: string;
+  /** The body's bytes as they came over the wire (compressed, when it was). */
+  wireBytes: number;
+}
+
+/** The body decoded from the answer's `Content-Encoding` (br or gzip), as a client that accepted them does. */
+function decoded(body: Buffer, coding: string | string[] | undefined): Buffer {
+  if (coding === 'br') return brotliDecompressSync(body);
+  if (coding === 'gzip') return gunzipSync(body);
+  if (coding !== undefined) throw new Error(`an answer in an unexpected coding: ${String(coding)}`);
+  return body;
 }
 
 /**
  * A GET over node:http, for when the connection matters (a keep-alive agent that reuses one socket):
- * fetch hides its connections. The answer is checked against the spec.
+ * fetch hides its connections (and the bytes on the wire). The answer is checked against the spec.
  */
 export function rawGet(url: string, options: { agent?: Agent; headers?: Record<string, string> } = {}): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
@@ -79,8 +91,9 @@ export function rawGet(url: string, options: { agent?: Agent; headers?: Record<s
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
       res.on('end', () => {
-        const answer = { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
         try {
+          const wire = Buffer.concat(chunks);
+          const answer = { status: res.statusCode ?? 0, headers: res.headers, body: decoded(wire, res.headers['content-encoding']).toString('utf8'), wireBytes: wire.length };
           checkAnswer('GET', url, answer.status, answer.headers, answer.body);
           resolve(answer);
         } catch (error) {

@@ -309,6 +309,16 @@ export async function loadContract(options: ContractOptions = {}): Promise<Contr
       const methods = operations.filter((o) => o.path === template).map((o) => o.method.toUpperCase());
       return { operationId: undefined, errors: [`no operation ${method.toUpperCase()} ${template} (declared: ${methods.join(', ')})`] };
     }
+    // A concrete path that is also an instance of a templated one (an alias kept for older clients)
+    // is answered by one handler for both: the answer must hold to both, and exercises both.
+    const general = operations.filter(
+      (o) => o !== operation && o.method === method && o.path !== template && matchers.find((m) => m.template === o.path)?.pattern.test(path),
+    );
+    const results = [operation, ...general].map((op) => against(op, observed, head));
+    return { operationId: operation.operationId, errors: results.flatMap((r) => r.errors) };
+  };
+
+  const against = (operation: SpecOperation, observed: ObservedResponse, head: boolean): { errors: string[] } => {
     const { operationId } = operation;
     const errors: string[] = [];
     const status = String(observed.status);
@@ -316,7 +326,7 @@ export async function loadContract(options: ContractOptions = {}): Promise<Contr
     const declaredResponse = statusKey === undefined ? undefined : operation.responses.get(statusKey);
     if (statusKey === undefined || !declaredResponse) {
       const keys = [...operation.responses.keys()].join(', ');
-      return { operationId, errors: [`undeclared status ${status} for ${operationId} (declared: ${keys})`] };
+      return { errors: [`undeclared status ${status} for ${operationId} (declared: ${keys})`] };
     }
     const { response, pointer } = declaredResponse;
     const where = `${operationId} ${statusKey}`;
@@ -374,7 +384,7 @@ export async function loadContract(options: ContractOptions = {}): Promise<Contr
     }
 
     if (errors.length === 0) record(operationId, statusKey);
-    return { operationId, errors };
+    return { errors };
   };
 
   const pairs = () => operations.flatMap((o) => [...o.responses.keys()].map((status) => ({ operationId: o.operationId, status })));

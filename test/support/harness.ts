@@ -1,15 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App, type AppOverrides } from '../../src/app.ts';
-import { answerClientErrors, MAX_HEADER_BYTES } from '../../src/http/client-errors.ts';
-import { createApiClient, type RepositoriesApiClient } from '../../src/client/index.ts';
+import { answerClientErrors, serverOptions } from '../../src/http/client-errors.ts';
+import { createApiClient, type RepositoriesApiClient } from './client.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { checkedFetch } from './checked.ts';
 import { signInThrough, type SignedIn as SignedInThrough } from './sign-in.ts';
 import { freshEmbeddedStore } from './embedded.ts';
-import { startFakeGitVerse, type FakeGitVerse, type StartFakeGitVerseOptions } from '../fakes/gitverse/index.ts';
-import { createStateGraphqlHandler } from '../fakes/github/graphql.ts';
-import { startFakeGitHub, type FakeGitHub, type StartFakeGitHubOptions } from '../fakes/github/index.ts';
+import type { FakeGitVerse, StartFakeGitVerseOptions } from '../fakes/gitverse/index.ts';
+import type { FakeGitHub, StartFakeGitHubOptions } from '../fakes/github/index.ts';
+import { closeFakeHosts, startFakeHosts, type FakeHostOptions, type FakeHosts } from '../fakes/hosts.ts';
 
 /** Origins of the apps running in this process: answers from them are checked against the spec. */
 const appOrigins = new Set<string>();
@@ -25,6 +25,9 @@ export const TEST_CLIENT = { id: 'Iv1.testclient', secret: 'test-client-secret-0
 export interface TestApp {
   baseUrl: string;
   app: App;
+  /** Every host's fake (`test/fakes/hosts.ts`). */
+  fakes: FakeHosts;
+  /** Shorthands for the two first hosts' fakes. */
   fake: FakeGitHub;
   gitverse: FakeGitVerse;
   /** A client without credentials. */
@@ -39,14 +42,26 @@ export interface SignedIn extends SignedInThrough {
   api: RepositoriesApiClient;
 }
 
-/** The real app on an ephemeral port, with the fake GitHub on another, and a fresh embedded database. */
+/** The real app on an ephemeral port, with every host's fake on others, and a fresh embedded database. */
 export async function startTestApp(
-  options: { fake?: StartFakeGitHubOptions; gitverse?: StartFakeGitVerseOptions; config?: Partial<Config>; env?: Record<string, string>; overrides?: AppOverrides } = {},
+  options: {
+    /** Options of each host's fake. */
+    hosts?: FakeHostOptions;
+    /** Shorthands for `hosts.github` and `hosts.gitverse`. */
+    fake?: StartFakeGitHubOptions;
+    gitverse?: StartFakeGitVerseOptions;
+    config?: Partial<Config>;
+    env?: Record<string, string>;
+    overrides?: AppOverrides;
+  } = {},
 ): Promise<TestApp> {
-  const fake = await startFakeGitHub({ clientId: TEST_CLIENT.id, clientSecret: TEST_CLIENT.secret, ...options.fake });
-  fake.state.graphql ??= createStateGraphqlHandler(fake.state);
-  const gitverse = await startFakeGitVerse(options.gitverse);
-  const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES });
+  const { fakes, env: hostEnv } = await startFakeHosts(
+    { ...options.hosts, ...(options.fake ? { github: options.fake } : {}), ...(options.gitverse ? { gitverse: options.gitverse } : {}) },
+    TEST_CLIENT,
+  );
+  const { github: fake, gitverse } = fakes;
+  // The server the app runs on in production; its bounds on slow clients are set once the configuration is known.
+  const server: Server = createServer(serverOptions(loadConfig({}).clientTimeouts));
   answerClientErrors(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -55,13 +70,7 @@ export async function startTestApp(
     {
       NODE_ENV: 'test',
       DATA_DIR: 'memory://',
-      GITHUB_API_URL: fake.baseUrl,
-      GITHUB_WEB_URL: fake.baseUrl,
-      GITHUB_CLIENT_ID: TEST_CLIENT.id,
-      GITHUB_CLIENT_SECRET: TEST_CLIENT.secret,
-      GITHUB_TIMEOUT_MS: '1000',
-      GITVERSE_API_URL: gitverse.baseUrl,
-      GITVERSE_TIMEOUT_MS: '1000',
+      ...hostEnv,
       PUBLIC_URL: baseUrl,
       // Most suites refresh to reach a fault they just planted; the bound on refreshes is tested on its own.
       REFRESH_MIN_INTERVAL_SECONDS: '0',
@@ -74,11 +83,15 @@ export async function startTestApp(
     ? await freshEmbeddedStore(config.secretKey)
     : undefined;
   const app = await createApp(config, { ...options.overrides, ...(ownStore ? { store: ownStore } : {}) });
+  const bounds = serverOptions(config.clientTimeouts);
+  server.headersTimeout = bounds.headersTimeout;
+  server.requestTimeout = bounds.requestTimeout;
   server.on('request', app.app);
   const client = (token: string) => createApiClient({ baseUrl, token, fetch: appFetch });
   return {
     baseUrl,
     app,
+    fakes,
     fake,
     gitverse,
     anonymous: createApiClient({ baseUrl, fetch: appFetch }),
@@ -93,8 +106,7 @@ export async function startTestApp(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.close();
       await ownStore?.close();
-      await fake.close();
-      await gitverse.close();
+      await closeFakeHosts(fakes);
     },
   };
 }

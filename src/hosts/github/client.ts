@@ -74,6 +74,23 @@ export interface GitHubUser {
   scopes: string[];
 }
 
+/** An access token from the token endpoint, with its expiry and refresh token where GitHub gives them (GitHub Apps). */
+export interface OAuthGrant {
+  token: string;
+  refreshToken: string | null;
+  expiresAt: Date | null;
+}
+
+function grantOf(fields: Record<string, unknown>): OAuthGrant | undefined {
+  if (typeof fields.access_token !== 'string' || !fields.access_token) return undefined;
+  const expiresIn = Number(fields.expires_in);
+  return {
+    token: fields.access_token,
+    refreshToken: typeof fields.refresh_token === 'string' && fields.refresh_token ? fields.refresh_token : null,
+    expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000) : null,
+  };
+}
+
 export interface ExchangeOAuthCodeInput {
   /** `https://github.com`, a GitHub Enterprise host, or the local fake: not the API URL. */
   webUrl: string;
@@ -218,30 +235,53 @@ export class GitHubClient {
 
   /** Step two of the OAuth web flow (with PKCE). Returns the access token. */
   async exchangeOAuthCode(input: ExchangeOAuthCodeInput): Promise<string> {
-    const answer = await this.call(
-      'exchanging the sign-in code',
-      {
-        method: 'POST',
-        url: `${input.webUrl.replace(/\/$/, '')}/login/oauth/access_token`,
-        headers: { accept: 'application/json' },
-        data: {
-          client_id: input.clientId,
-          client_secret: input.clientSecret,
-          code: input.code,
-          redirect_uri: input.redirectUri,
-          code_verifier: input.codeVerifier,
-        },
-      },
-      (body) => (typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {}),
-    );
-    const fields = answer.value ?? {};
-    if (typeof fields.access_token === 'string' && fields.access_token) return fields.access_token;
+    return (await this.exchangeOAuthCodeForGrant(input)).token;
+  }
+
+  /**
+   * Step two of the OAuth web flow (with PKCE): the access token, and for a GitHub App whose user
+   * tokens expire, when it does and the refresh token that renews it.
+   */
+  async exchangeOAuthCodeForGrant(input: ExchangeOAuthCodeInput): Promise<OAuthGrant> {
+    const fields = await this.tokenEndpoint('exchanging the sign-in code', input.webUrl, {
+      client_id: input.clientId,
+      client_secret: input.clientSecret,
+      code: input.code,
+      redirect_uri: input.redirectUri,
+      code_verifier: input.codeVerifier,
+    });
+    const grant = grantOf(fields);
+    if (grant) return grant;
     // GitHub reports a refused exchange as 200 with an `error` field.
     const error = typeof fields.error === 'string' ? fields.error : 'no_access_token';
     if (error === 'bad_verification_code') {
       throw problems.unauthorized('GitHub sign-in failed: the code is incorrect, expired or does not match the PKCE verifier. Sign in again.');
     }
     throw problems.upstreamUnavailable('github', `GitHub refused the sign-in code exchange (${error}); check the OAuth application settings.`);
+  }
+
+  /** Renews an expiring user token (GitHub Apps); a refresh token GitHub refuses is a 403 GITHUB_AUTH with reconnect. */
+  async refreshOAuthToken(input: { webUrl: string; clientId: string; clientSecret: string; refreshToken: string }): Promise<OAuthGrant> {
+    const fields = await this.tokenEndpoint('renewing the token', input.webUrl, {
+      client_id: input.clientId,
+      client_secret: input.clientSecret,
+      grant_type: 'refresh_token',
+      refresh_token: input.refreshToken,
+    });
+    const grant = grantOf(fields);
+    if (grant) return grant;
+    const error = typeof fields.error === 'string' ? fields.error : 'no_access_token';
+    if (error === 'bad_refresh_token') throw problems.providerAuth('github', 'GitHub refused to renew the token: the refresh token is used, expired or revoked.');
+    throw problems.upstreamUnavailable('github', `GitHub refused to renew the token (${error}); check the OAuth application settings.`);
+  }
+
+  private async tokenEndpoint(what: string, webUrl: string, data: Record<string, string>): Promise<Record<string, unknown>> {
+    const answer = await this.call(
+      what,
+      { method: 'POST', url: `${webUrl.replace(/\/$/, '')}/login/oauth/access_token`, headers: { accept: 'application/json' }, data },
+      (body) => (typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {}),
+    );
+    return answer.value ?? {};
   }
 
   /**

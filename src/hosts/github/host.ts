@@ -1,4 +1,5 @@
 import { gitHost } from '../host.ts';
+import { checkHostAccount } from '../boundary.ts';
 import { GitHubClient } from './client.ts';
 import { githubConfig } from './config.ts';
 import { toGitHubProblem } from './errors.ts';
@@ -16,7 +17,8 @@ export const github = gitHost({
   create({ config, publicUrl, cache, metrics, onCacheError, kinds }) {
     const client = new GitHubClient({ apiUrl: config.apiUrl, timeoutMs: config.timeoutMs, concurrency: config.concurrency, onCacheError });
     const account = async (token: string) => {
-      const user = await client.getUser(token);
+      // Held to the boundary a listing is: an identity field the spec cannot hold is a 502 naming it.
+      const user = checkHostAccount('github', await client.getUser(token));
       return { id: String(user.id), login: user.login, name: user.name, avatar_url: user.avatar_url, scopes: user.scopes };
     };
     return {
@@ -36,17 +38,18 @@ export const github = gitHost({
             }).toString();
             return url.toString();
           },
-          async exchangeCode({ code, redirectUri, codeVerifier }) {
-            const token = await client.exchangeOAuthCode({
+          exchangeCode: ({ code, redirectUri, codeVerifier }) =>
+            client.exchangeOAuthCodeForGrant({
               webUrl: config.webUrl,
               clientId: config.clientId,
               clientSecret: config.clientSecret,
               code,
               redirectUri,
               codeVerifier,
-            });
-            return { token };
-          },
+            }),
+          // The user tokens of a GitHub App expire (eight hours) and come with a refresh token.
+          refresh: ({ refreshToken }) =>
+            client.refreshOAuthToken({ webUrl: config.webUrl, clientId: config.clientId, clientSecret: config.clientSecret, refreshToken }),
         },
       },
       account,

@@ -19,7 +19,8 @@ export interface GitHubRepo {
   created_at: string | null;
   updated_at: string | null;
   pushed_at: string | null;
-  permissions: GitHubRepoPermissions;
+  /** Null when GitHub does not say (the spec's `null`), never invented. */
+  permissions: GitHubRepoPermissions | null;
 }
 
 export interface GitHubRepoOwner {
@@ -88,15 +89,10 @@ export function toGitHubRepo(raw: unknown): GitHubRepo {
     created_at: str(raw.created_at),
     updated_at: str(raw.updated_at),
     pushed_at: str(raw.pushed_at),
-    // An authenticated listing always carries permissions; were they absent, being listed still
-    // proves read access and nothing more.
-    permissions: {
-      admin: p?.admin === true,
-      maintain: p?.maintain === true,
-      push: p?.push === true,
-      triage: p?.triage === true,
-      pull: p ? p.pull === true : true,
-    },
+    // What GitHub says, or null when it says nothing: the spec's `null` for "the host does not say".
+    permissions: p
+      ? { admin: p.admin === true, maintain: p.maintain === true, push: p.push === true, triage: p.triage === true, pull: p.pull === true }
+      : null,
   };
 }
 

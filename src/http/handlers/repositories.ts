@@ -1,17 +1,35 @@
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { Services } from '../services.ts';
 import { etagMatches, pageLinks, type ListQuery } from '../../listing/query.ts';
 import { principalOf } from '../auth.ts';
 import type { ListedPage } from '../../listing/service.ts';
 import type { JsonResponse, QueryOf } from '../../contract/types.ts';
+import { compression, Encoded } from '../compression.ts';
 
 /** What every answer of the listing says about caching: private to the credentials it was asked with, revalidated each time. */
-const CACHING: ReadonlyArray<[string, string]> = [
-  ['Cache-Control', 'private, no-cache'],
-  ['Vary', 'Authorization, Cookie'],
-];
+const CACHING: ReadonlyArray<[string, string]> = [['Cache-Control', 'private, no-cache']];
+
+/** Added to what `Vary` already says (CORS's `Origin`, say), never in its place. */
+const varyByCredentials = (res: Response) => {
+  res.vary('Authorization');
+  res.vary('Cookie');
+};
 
 export function repositoryHandlers(services: Services) {
+  const compress = compression(services.config.compressResponses);
+  // Compressed when accepted, one cache entry per coding: added to Vary like the credentials. The ETag
+  // is weak, so the codings of one answer share it (RFC 9110 §8.8.3.3).
+  const vary = (res: Response) => {
+    varyByCredentials(res);
+    if (compress.vary) res.vary(compress.vary);
+  };
+  // Each answer's bytes with their compressed forms, made once and kept as long as the answer is.
+  const encoded = new WeakMap<ListedPage, Encoded>();
+  const encodedOf = (answer: ListedPage): Encoded => {
+    let kept = encoded.get(answer);
+    if (!kept) encoded.set(answer, (kept = new Encoded(answer.bytes)));
+    return kept;
+  };
   // Answers the response validation has passed: the same bytes sent again need no second check.
   const validated = new WeakSet<ListedPage>();
   // The headers of an answer sent again to the same URL (its Link depends on the URL): worked out
@@ -25,8 +43,6 @@ export function repositoryHandlers(services: Services) {
     if (link) set.set('Link', link);
     set.set('X-Total-Count', String(answer.total));
     set.set('Content-Type', 'application/json; charset=utf-8');
-    // Said for HEAD too, which is its GET without the body.
-    set.set('Content-Length', String(answer.bytes.length));
     headers.set(answer, { url, headers: set });
     return set;
   };
@@ -39,6 +55,7 @@ export function repositoryHandlers(services: Services) {
     if (etagMatches(req.headers['if-none-match'], answer.etag)) {
       res.setHeader('ETag', answer.etag);
       for (const [name, value] of CACHING) res.setHeader(name, value);
+      vary(res);
       res.status(304).end();
       return;
     }
@@ -50,12 +67,14 @@ export function repositoryHandlers(services: Services) {
         if (res.statusCode === 200) validated.add(answer);
       });
       res.setHeaders(headersOf(answer, req.path, req.originalUrl));
+      vary(res);
       res.status(200).json(JSON.parse(answer.bytes.toString('utf8')));
       return;
     }
     res.setHeaders(headersOf(answer, req.path, req.originalUrl));
+    vary(res);
     res.statusCode = 200;
-    res.end(answer.bytes);
+    compress.send(req, res, encodedOf(answer));
   };
 
   const lookupRepository: RequestHandler = async (req, res) => {

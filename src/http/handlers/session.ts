@@ -9,6 +9,8 @@ import { ApiProblem, problems } from '../../contract/problem.ts';
 import type { JsonRequest, JsonResponse, Provider, Schemas } from '../../contract/types.ts';
 import type { GitHost } from '../../hosts/host.ts';
 import { isProvider, PROVIDERS } from '../../hosts/registry.ts';
+import { createTokenChecks, type TokenCheck } from '../token-checks.ts';
+import { UnrepresentableAccount } from '../../hosts/boundary.ts';
 
 // A `__Host-` cookie must have Path=/ (and no Domain); the state cookie lives ten minutes at most.
 const OAUTH_COOKIE_PATH = '/';
@@ -42,6 +44,7 @@ export function sessionHandlers(services: Services) {
   const OAUTH_COOKIE = config.session.oauthCookieName;
   // Every answer that carries a token or a person's data: no browser or proxy may keep it (RFC 6749 §5.1).
   const noStore = (res: Response) => res.setHeader('Cache-Control', 'no-store');
+  const checks = createTokenChecks({ cache: services.cache, ttlSeconds: config.tokenCheckTtlSeconds });
 
   /** The host a request's path names; the spec's enum has already held it to the registry's providers. */
   function hostOf(req: Request): GitHost {
@@ -110,6 +113,19 @@ export function sessionHandlers(services: Services) {
     }
   }
 
+  // A sign-in state is good for one callback: one that came back is kept as used until it expires, in
+  // this process and in the shared cache (so another instance refuses it too).
+  const usedStates = new Map<string, number>();
+  async function useState(oauth: OAuthState): Promise<boolean> {
+    const now = Date.now();
+    if (usedStates.size >= 10_000) for (const [state, expires] of usedStates) if (expires <= now || usedStates.size >= 10_000) usedStates.delete(state);
+    const key = `oauth:used:${createHash('sha256').update(oauth.state).digest('base64url')}`;
+    if (usedStates.has(oauth.state) || (await services.cache.get<boolean>(key))) return false;
+    usedStates.set(oauth.state, oauth.expires);
+    await services.cache.set(key, true, Math.max(1, Math.ceil((oauth.expires - now) / 1000)));
+    return true;
+  }
+
   const sameState = (a: string, b: string) => {
     const x = Buffer.from(a);
     const y = Buffer.from(b);
@@ -136,7 +152,7 @@ export function sessionHandlers(services: Services) {
     const flow = readOAuthState(req.cookies?.[OAUTH_COOKIE]);
     // A flow started by an earlier version, which named no host, signs in with the registry's first host.
     const flowProvider = flow?.provider ?? PROVIDERS[0];
-    if (!flow || flowProvider !== host.provider || !query.state || !sameState(flow.state, query.state)) throw stateMismatch();
+    if (!flow || flowProvider !== host.provider || !query.state || !sameState(flow.state, query.state) || !(await useState(flow))) throw stateMismatch();
     if (query.error) throw problems.unauthorized(`${host.displayName} sign-in failed: ${query.error === 'access_denied' ? 'access was denied' : query.error}.`);
     if (!query.code) throw problems.validation([{ path: 'query.code', message: 'is required when error is absent' }]);
 
@@ -160,6 +176,7 @@ export function sessionHandlers(services: Services) {
     });
     // A linked account may be another one of this host than before: its listing is not the old one's.
     if (linking) await services.listing.forget(user.id, host.provider);
+    await checks.forget(user.id, host.provider);
     const { session, secret } = await store.sessions.create(user.id, ALL_SCOPES, config.session.ttlSeconds);
     res.cookie(config.session.cookieName, secret, { ...cookieBase, path: '/', maxAge: config.session.ttlSeconds * 1000 });
     noStore(res);
@@ -192,18 +209,24 @@ export function sessionHandlers(services: Services) {
     if (!stored) return { ...base, linked: false, login: null, scopes: [], token_status: 'not_linked', warnings: [] };
     const meta = { ...base, linked: true, login: stored.login, scopes: stored.scopes, warnings: host.warnings(stored.scopes) };
     if (stored.status === 'undecryptable') return { ...meta, token_status: 'undecryptable' };
-    try {
-      const token = await services.tokens.usable(userId, host.provider, stored);
-      const now = await services.tokens.retried(userId, host.provider, token, (t) => host.status(t));
-      const scopes = now.scopes ?? meta.scopes;
-      const hints = await services.listing.missing(userId, host.provider, scopes);
-      return { ...meta, login: now.login ?? meta.login, scopes, warnings: host.warnings(scopes), token_status: 'valid', hints };
-    } catch (error) {
-      if (error instanceof ApiProblem && error.status === 403 && error.extras.reconnect) {
-        return { ...meta, token_status: 'rejected', hints: host.source.tokenHints?.(meta.scopes) ?? [] };
+    const check = await checks.check(userId, host.provider, stored.token, async (): Promise<TokenCheck> => {
+      try {
+        const token = await services.tokens.usable(userId, host.provider, stored);
+        const now = await services.tokens.retried(userId, host.provider, token, (t) => host.status(t));
+        return { token_status: 'valid', ...(now.login !== undefined ? { login: now.login } : {}), ...(now.scopes !== undefined ? { scopes: now.scopes } : {}) };
+      } catch (error) {
+        // An account the spec cannot hold is the host's failure, named: a 502, as for a listing.
+        if (error instanceof UnrepresentableAccount) throw error;
+        if (error instanceof ApiProblem && error.status === 403 && error.extras.reconnect) return { token_status: 'rejected' };
+        return { token_status: 'unknown' };
       }
-      return { ...meta, token_status: 'unknown' };
-    }
+    });
+    // A rejected token still says what its scopes keep out; an unknown one says nothing it has not checked.
+    if (check.token_status === 'rejected') return { ...meta, token_status: 'rejected', hints: host.source.tokenHints?.(meta.scopes) ?? [] };
+    if (check.token_status !== 'valid') return { ...meta, token_status: check.token_status };
+    const scopes = check.scopes ?? meta.scopes;
+    const hints = await services.listing.missing(userId, host.provider, scopes);
+    return { ...meta, login: check.login ?? meta.login, scopes, warnings: host.warnings(scopes), token_status: 'valid', hints };
   }
 
   const linkToken: RequestHandler = async (req, res) => {
@@ -214,6 +237,7 @@ export function sessionHandlers(services: Services) {
     const { login, scopes } = await link.verify(token);
     await store.tokens.put(user.id, host.provider, { token, login, scopes });
     await services.listing.forget(user.id, host.provider);
+    await checks.forget(user.id, host.provider);
     const body: JsonResponse<'linkHostToken', 200> = {
       provider: host.provider,
       linked: true,
@@ -232,6 +256,7 @@ export function sessionHandlers(services: Services) {
     const host = hostOf(req);
     if (!(await store.tokens.delete(user.id, host.provider))) throw problems.notFound(`No ${host.displayName} token is linked.`);
     await services.listing.forget(user.id, host.provider);
+    await checks.forget(user.id, host.provider);
     res.status(204).end();
   };
 

@@ -29,6 +29,8 @@ export interface StartFakeGitHubOptions extends ListenOptions {
    * instead of signing in the default account at once (tests).
    */
   signInPage?: boolean;
+  /** Hands out user tokens that expire after this many seconds, with use-once refresh tokens (GitHub Apps). */
+  expiringTokensSeconds?: number;
 }
 
 export interface FakeGitHub {
@@ -78,6 +80,7 @@ export async function startFakeGitHub(options: StartFakeGitHubOptions = {}): Pro
   state.graphql = options.graphql;
   state.clientId = options.clientId;
   state.clientSecret = options.clientSecret;
+  state.expiringTokensSeconds = options.expiringTokensSeconds;
   for (const user of options.users ?? []) state.addUser(user);
   for (const org of options.orgs ?? []) state.addOrg(org);
   if (options.defaultLogin) state.defaultLogin = options.defaultLogin;
@@ -102,6 +105,7 @@ async function handle(state: FakeGitHubState, baseUrl: string, req: IncomingMess
     query: Object.fromEntries(url.searchParams),
     ifNoneMatch: req.headers['if-none-match'],
     authorization: req.headers.authorization,
+    traceparent: typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined,
   });
   await respond(state, req, res, {
     takeFault: () => state.takeFault(route, page) ?? state.accountFault(route, accountOf(state, req)),
@@ -204,6 +208,14 @@ async function accessToken(state: FakeGitHubState, url: URL, req: IncomingMessag
   if (state.clientId !== undefined && (params.client_id !== state.clientId || params.client_secret !== state.clientSecret)) {
     return fail('incorrect_client_credentials', 'The client_id and/or client_secret passed are incorrect.', 'incorrect-client-credentials');
   }
+  // A GitHub App's user token renewed: each refresh token works once.
+  if (params.grant_type === 'refresh_token') {
+    const known = params.refresh_token ? state.refreshTokens.get(params.refresh_token) : undefined;
+    if (!known || known.used) return fail('bad_refresh_token', 'The refresh token passed is incorrect or expired.', 'bad-refresh-token');
+    known.used = true;
+    state.refreshes++;
+    return tokenReply(wantsJson, state.issueExpiring(known.account));
+  }
   const pending = params.code ? state.codes.get(params.code) : undefined;
   if (!pending || pending.expiresAt < Date.now() || pending.clientId !== params.client_id) {
     return fail('bad_verification_code', 'The code passed is incorrect or expired.', 'bad-verification-code');
@@ -224,15 +236,16 @@ async function accessToken(state: FakeGitHubState, url: URL, req: IncomingMessag
   const grants = (state.grants.get(account.user.login) ?? 0) + 1;
   state.grants.set(account.user.login, grants);
   state.onGrant?.(account.user.login, grants);
+  if (state.expiringTokensSeconds !== undefined) return tokenReply(wantsJson, state.issueExpiring(account));
   return tokenReply(wantsJson, { access_token: account.token, token_type: 'bearer', scope: account.scopes.join(',') });
 }
 
-function tokenReply(wantsJson: boolean, fields: Record<string, string>): Reply {
+function tokenReply(wantsJson: boolean, fields: Record<string, string | number>): Reply {
   if (wantsJson) return json(200, fields);
   return {
     status: 200,
     headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-    body: new URLSearchParams(fields).toString(),
+    body: new URLSearchParams(Object.entries(fields).map(([k, v]) => [k, String(v)])).toString(),
   };
 }
 

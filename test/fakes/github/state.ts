@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { FakeHostState } from '../state.ts';
+import { FakeHostState, type AccountLookup } from '../state.ts';
 import type { FakeAccount, FakeOrg, FakeGraphqlHandler, FakeRequestRecord, FakeRoute, FakeUserInput, Fault } from './types.ts';
 
 export const DEFAULT_SCOPES = ['repo', 'read:user', 'user:email'];
@@ -44,6 +44,41 @@ export class FakeGitHubState extends FakeHostState<FakeRoute, FakeAccount, Fault
   /** When set, the OAuth endpoints insist on these credentials. */
   clientId: string | undefined;
   clientSecret: string | undefined;
+  /**
+   * When set, the code exchange hands out access tokens that expire after this many seconds, each with
+   * a refresh token that can be used once, as GitHub Apps' user tokens do.
+   */
+  expiringTokensSeconds: number | undefined;
+  /** Expiring access tokens handed out, with their account and expiry (epoch ms). */
+  readonly issued = new Map<string, { account: FakeAccount; expiresAt: number }>();
+  /** Refresh tokens handed out; a used one is refused. */
+  readonly refreshTokens = new Map<string, { account: FakeAccount; used: boolean }>();
+  /** Refresh requests answered with a new token. */
+  refreshes = 0;
+  private serial = 0;
+
+  /** A new expiring access token and refresh token for the account, as the token endpoint answers them. */
+  issueExpiring(account: FakeAccount): Record<string, string | number> {
+    const n = ++this.serial;
+    const token = `ghu_${account.user.login}_${n}`.padEnd(40, '0');
+    const refresh = `ghr_${account.user.login}_${n}`.padEnd(76, '0');
+    const lifetime = this.expiringTokensSeconds ?? 28_800;
+    this.issued.set(token, { account, expiresAt: Date.now() + lifetime * 1000 });
+    this.refreshTokens.set(refresh, { account, used: false });
+    return { access_token: token, expires_in: lifetime, refresh_token: refresh, refresh_token_expires_in: 15_811_200, token_type: 'bearer', scope: '' };
+  }
+
+  /** Expires every token handed out so far, as time passing would. */
+  expireIssued(): void {
+    for (const entry of this.issued.values()) entry.expiresAt = 0;
+  }
+
+  override accountFor(authorization: string | undefined, pattern: RegExp): AccountLookup<FakeAccount> {
+    const match = authorization ? pattern.exec(authorization.trim()) : null;
+    const issued = match?.[1] ? this.issued.get(match[1]) : undefined;
+    if (issued) return issued.expiresAt > Date.now() ? { kind: 'ok', account: issued.account } : { kind: 'unknown' };
+    return super.accountFor(authorization, pattern);
+  }
 
   /** Organisations by login. */
   readonly orgs = new Map<string, FakeOrg>();

@@ -1,16 +1,16 @@
 // @ts-check
 /**
  * The mutation run of kind and origin detection, against the detector's unit tests only
- * (vitest.stryker.kind.config.ts): the API suites that list repositories run detection too, but each would
+ * (test/mutation/vitest.kind.config.ts): the API suites that list repositories run detection too, but each would
  * start an app for every one of its mutants. `npm run mutation` runs it after stryker.config.mjs;
- * `npx stryker run stryker.kind.config.mjs` runs it alone.
+ * `npx stryker run test/mutation/stryker.kind.config.mjs` runs it alone.
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
 import base from './stryker.config.mjs';
 
 export default {
   ...base,
-  vitest: { configFile: 'vitest.stryker.kind.config.ts', related: false },
+  vitest: { configFile: 'test/mutation/vitest.kind.config.ts', related: false },
   mutate: ['src/kind/detect.ts'],
   incrementalFile: 'reports/mutation/kind/incremental.json',
   htmlReporter: { fileName: 'reports/mutation/kind/index.html' },

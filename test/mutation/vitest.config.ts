@@ -2,7 +2,7 @@
  * The test files the mutation run of the modules that guard users (stryker.config.mjs) runs against each
  * mutant: those that exercise them, without the gates, Prism or the reference build of `npm test`.
  */
-import { strykerVitestConfig } from './test/mutation/vitest-config.ts';
+import { strykerVitestConfig } from './vitest-config.ts';
 
 export default strykerVitestConfig([
   'test/auth/jwt.test.ts',

@@ -1,7 +1,7 @@
 import createClient, { type Client, type ClientOptions } from 'openapi-fetch';
-import type { paths } from '../api/schema.d.ts';
+import type { paths } from '../../src/api/schema.d.ts';
 
-export type { paths, components, operations } from '../api/schema.d.ts';
+export type { paths, components, operations } from '../../src/api/schema.d.ts';
 export type RepositoriesApiClient = Client<paths>;
 
 export interface ApiClientOptions extends ClientOptions {
@@ -10,7 +10,8 @@ export interface ApiClientOptions extends ClientOptions {
 }
 
 /**
- * The typed client for frontend code: every path, parameter and answer is checked against the spec.
+ * The typed client the tests use: every path, parameter and answer is checked against the spec. (Frontend
+ * code uses the client package under clients/typescript.)
  *
  *   const api = createApiClient({ baseUrl: 'https://api.example.com', token });
  *   const { data, error } = await api.GET('/api/v1/repos', { params: { query: { kind: 'frontend' } } });

@@ -1,0 +1,61 @@
+/**
+ * Each git host's fake, as the test harness starts it: one entry per host of the registry
+ * (`src/hosts/registry.ts`), so a host without a fake does not compile.
+ */
+import type { Provider } from '../../src/contract/types.ts';
+import { createStateGraphqlHandler } from './github/graphql.ts';
+import { startFakeGitHub, type FakeGitHub, type StartFakeGitHubOptions } from './github/index.ts';
+import { startFakeGitVerse, type FakeGitVerse, type StartFakeGitVerseOptions } from './gitverse/index.ts';
+
+/** The OAuth app the app under test is registered as, at every fake host that has OAuth. */
+export interface FakeOAuthClient {
+  id: string;
+  secret: string;
+}
+
+interface FakeHostEntry<Options, Fake extends { baseUrl: string; close(): Promise<void> }> {
+  /** Started for a test, with the options it gives. */
+  start(options: Options | undefined, client: FakeOAuthClient): Promise<Fake>;
+  /** The app's settings that point it at the fake. */
+  env(fake: Fake, client: FakeOAuthClient): Record<string, string>;
+}
+
+const github: FakeHostEntry<StartFakeGitHubOptions, FakeGitHub> = {
+  async start(options, client) {
+    const fake = await startFakeGitHub({ clientId: client.id, clientSecret: client.secret, ...options });
+    fake.state.graphql ??= createStateGraphqlHandler(fake.state);
+    return fake;
+  },
+  env: (fake, client) => ({
+    GITHUB_API_URL: fake.baseUrl,
+    GITHUB_WEB_URL: fake.baseUrl,
+    GITHUB_CLIENT_ID: client.id,
+    GITHUB_CLIENT_SECRET: client.secret,
+    GITHUB_TIMEOUT_MS: '1000',
+  }),
+};
+
+const gitverse: FakeHostEntry<StartFakeGitVerseOptions, FakeGitVerse> = {
+  start: (options) => startFakeGitVerse(options),
+  env: (fake) => ({ GITVERSE_API_URL: fake.baseUrl, GITVERSE_TIMEOUT_MS: '1000' }),
+};
+
+export const FAKE_HOSTS = { github, gitverse } satisfies Record<Provider, unknown>;
+
+/** What a test may ask of each host's fake. */
+export type FakeHostOptions = { [P in keyof typeof FAKE_HOSTS]?: Parameters<(typeof FAKE_HOSTS)[P]['start']>[0] };
+/** Each host's running fake. */
+export type FakeHosts = { [P in keyof typeof FAKE_HOSTS]: Awaited<ReturnType<(typeof FAKE_HOSTS)[P]['start']>> };
+
+type AnyEntry = FakeHostEntry<unknown, { baseUrl: string; close(): Promise<void> }>;
+const entries = () => Object.entries(FAKE_HOSTS) as Array<[Provider, AnyEntry]>;
+
+/** Starts every host's fake for a test; each host's settings for the app, merged. */
+export async function startFakeHosts(options: FakeHostOptions, client: FakeOAuthClient): Promise<{ fakes: FakeHosts; env: Record<string, string> }> {
+  const started = await Promise.all(entries().map(async ([provider, entry]) => [provider, await entry.start(options[provider], client)] as const));
+  const env = Object.assign({}, ...started.map(([provider, fake]) => (FAKE_HOSTS[provider] as AnyEntry).env(fake, client)));
+  return { fakes: Object.fromEntries(started) as FakeHosts, env };
+}
+
+/** Closes every fake. */
+export const closeFakeHosts = (fakes: FakeHosts) => Promise.all(Object.values(fakes).map((f) => f.close()));
