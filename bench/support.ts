@@ -33,7 +33,7 @@ export interface RunOptions {
 
 /** One line of the final summary. */
 export interface TargetResult {
-  part: 'A' | 'B' | 'C' | 'D';
+  part: 'A' | 'B' | 'C' | 'D' | 'G';
   name: string;
   measured: string;
   target: string;

@@ -46,6 +46,8 @@ const sandbox = await startSandbox({
   mockUrl: `http://127.0.0.1:${MOCK_PORT}`,
   githubPort: ports.github.port,
   gitversePort: ports.gitverse.port,
+  // A free port unless SANDBOX_GITLAB_PORT names one; the banner prints it.
+  gitlabPort: Number(process.env.SANDBOX_GITLAB_PORT ?? 0),
   latencyMs: Number(process.env.SANDBOX_GITHUB_LATENCY_MS ?? 30),
   env: {
     ...process.env,
@@ -65,6 +67,7 @@ const accounts = sandbox.accounts
     (a) => `  ${a.login} (${a.repos} repositories on the fake GitHub${a.gitverse ? `, ${a.gitverse} on the fake GitVerse` : ''}${a.login === 'octocat' ? '; a few connected at the first start' : ''})
     ${curlLine(app, a.token)}`,
   )
+  .concat(sandbox.gitlabAccounts.map((a) => `  ${a.login} (${a.projects} projects on the fake GitLab; signed in with GitLab)\n    ${curlLine(app, a.token)}`))
   .join('\n\n');
 const width = (f: (a: SandboxAccount) => string) => Math.max(...sandbox.accounts.map((a) => f(a).length));
 const [loginWidth, preferWidth] = [width((a) => a.login), width((a) => a.prefer)];
@@ -79,10 +82,12 @@ Repositories API sandbox (Node ${process.version})
   picker     ${sandbox.pickerUrl}   (the reference picker; ${sandbox.pickerUrl}?api=mock draws the mock's states)
   app        ${app}/api/v1/repos
   sign in    ${app}/api/v1/auth/github/login   (the fake GitHub asks which account: ${sandbox.accounts.map((a) => a.login).join(', ')})
+             ${app}/api/v1/auth/gitlab/login   (the fake GitLab asks which account: octocat, ${sandbox.gitlabAccounts.map((a) => a.login).join(', ')})
   docs       ${app}/docs
   mock       http://127.0.0.1:${MOCK_PORT}/api/v1/repos   (Prism; see mocks/README.md for its states)
   fake GitHub ${sandbox.fake.baseUrl}
   fake GitVerse ${sandbox.gitverse.baseUrl}
+  fake GitLab ${sandbox.gitlab.baseUrl}   (octocat has GitLab linked too)
   metrics    ${sandbox.metricsUrl ?? 'off (METRICS_PORT=off)'}   (operators only; not on the API port)
   CORS       ${sandbox.corsOrigins.join(', ')}   (with credentials; CORS_ORIGINS=https://… npm run dev adds more)
   request log ${requestLog ? 'on' : 'off (SANDBOX_REQUEST_LOG=true npm run dev shows one JSON line per request)'}

@@ -9,6 +9,7 @@ import { sortOrder } from '../src/listing/query.ts';
 import { createStateGraphqlHandler } from '../test/fakes/github/graphql.ts';
 import { generateRepos, idFor, startFakeGitHub, tokenFor, type FakeGitHub, type Fault } from '../test/fakes/github/index.ts';
 import { generateGitVerseRepos, gitverseTokenFor, startFakeGitVerse, type FakeGitVerse } from '../test/fakes/gitverse/index.ts';
+import { generateProjects, startFakeGitLab, tokenFor as gitlabTokenFor, type FakeGitLab } from '../test/fakes/gitlab/index.ts';
 import { KIND_CORPUS } from '../test/fixtures/kind-corpus.ts';
 import { startServer } from '../src/server.ts';
 import { freePort } from '../test/support/ports.ts';
@@ -89,11 +90,24 @@ export const SANDBOX_ORGS = [
   { login: 'sso-corp', members: ['sam'], sso: true },
 ];
 
+export const SANDBOX_GITLAB_CLIENT = { id: 'sandbox-gitlab-application', secret: 'sandbox-gitlab-secret' };
+
+/**
+ * The fake GitLab's accounts: octocat (GitHub's too: one listing shows GitHub, GitVerse and GitLab), and two
+ * who came in by GitLab: one with projects in groups and subgroups over three pages, one with a handful.
+ */
+export const SANDBOX_GITLAB_ACCOUNTS = [
+  { login: 'octocat', name: 'The Octocat', projects: 80, seed: 61, groups: ['octo-org', 'octo-org/web'] },
+  { login: 'gitlab-dev', name: 'GitLab Developer', projects: 260, seed: 62, groups: ['acme', 'acme/platform', 'acme/platform/tools', 'open-source'] },
+  { login: 'gl-small', name: 'Small Team', projects: 6, seed: 63, groups: ['small-team'] },
+] as const;
+
 export interface SandboxOptions {
   /** 0 picks a free port. */
   port?: number;
   githubPort?: number;
   gitversePort?: number;
+  gitlabPort?: number;
   dataDir?: string;
   latencyMs?: number;
   /** The reference picker's port; 0 or none picks a free one. */
@@ -112,7 +126,10 @@ export interface Sandbox {
   appUrl: string;
   fake: FakeGitHub;
   gitverse: FakeGitVerse;
+  gitlab: FakeGitLab;
   accounts: SandboxAccount[];
+  /** The accounts that came in by GitLab, with a ready token each. */
+  gitlabAccounts: Array<{ login: string; projects: number; token: string }>;
   /** The reference picker (examples/picker), on a port of its own like a frontend's dev server. */
   pickerUrl: string;
   corsOrigins: string[];
@@ -146,6 +163,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     orgs: SANDBOX_ORGS,
   });
   fake.state.graphql = createStateGraphqlHandler(fake.state);
+  const gitlab = await startFakeGitLab({
+    port: options.gitlabPort ?? 0,
+    latencyMs,
+    clientId: SANDBOX_GITLAB_CLIENT.id,
+    clientSecret: SANDBOX_GITLAB_CLIENT.secret,
+    signInPage: true,
+    users: SANDBOX_GITLAB_ACCOUNTS.map((a, n) => ({
+      login: a.login,
+      name: a.name,
+      projects: generateProjects(a.projects, { owner: { login: a.login, name: a.name }, seed: a.seed, groups: [...a.groups], files: (_p, i) => corpusFiles(i + 3 + n * 7) }),
+    })),
+  });
   const gitverse = await startFakeGitVerse({
     port: options.gitversePort ?? 0,
     latencyMs,
@@ -177,6 +206,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     GITHUB_CLIENT_SECRET: SANDBOX_CLIENT.secret,
     GITVERSE_API_URL: gitverse.baseUrl,
     GITVERSE_WEB_URL: gitverse.baseUrl,
+    // The browser meets the fake GitLab's pages under localhost, like the fake GitHub's; the app calls its API directly.
+    GITLAB_URL: gitlab.baseUrl.replace('127.0.0.1', 'localhost'),
+    GITLAB_API_URL: `${gitlab.baseUrl}/api/v4`,
+    GITLAB_CLIENT_ID: SANDBOX_GITLAB_CLIENT.id,
+    GITLAB_CLIENT_SECRET: SANDBOX_GITLAB_CLIENT.secret,
     // A browser sign-in ends on the picker rather than on the callback's JSON.
     POST_LOGIN_REDIRECT: env.POST_LOGIN_REDIRECT ?? pickerUrl,
   });
@@ -216,7 +250,23 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         await store.installations.connect(user.id, 'github', repo.id, `${repo.owner.login}/${repo.name}`);
       }
     }
+    const onGitLab = gitlab.state.accountByLogin(a.login);
+    if (onGitLab && !(await store.tokens.get(user.id, 'gitlab'))) {
+      // Linked at the first start, as a GitLab sign-in of this user would.
+      await store.accounts.link(user.id, 'gitlab', { id: String(onGitLab.user.id), login: a.login, name: a.name, avatar_url: null });
+      await store.tokens.put(user.id, 'gitlab', { token: onGitLab.token, login: a.login, scopes: onGitLab.scopes });
+    }
     accounts.push({ ...a, token });
+  }
+  const gitlabAccounts: Sandbox['gitlabAccounts'] = [];
+  for (const a of SANDBOX_GITLAB_ACCOUNTS) {
+    if (accounts.some((b) => b.login === a.login)) continue;
+    const onGitLab = gitlab.state.accountByLogin(a.login)!;
+    const { token } = await issueDevToken(store, config, {
+      login: a.login,
+      host: { provider: 'gitlab', id: String(onGitLab.user.id), token: gitlabTokenFor(a.login), scopes: onGitLab.scopes },
+    });
+    gitlabAccounts.push({ login: a.login, projects: a.projects, token });
   }
   const picker = await startPickerServer({ port: pickerPort, apiUrl: `http://localhost:${port}`, mockUrl: options.mockUrl });
 
@@ -224,13 +274,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     appUrl: `http://localhost:${port}`,
     fake,
     gitverse,
+    gitlab,
     accounts,
+    gitlabAccounts,
     pickerUrl: picker.url,
     corsOrigins,
     metricsUrl: metricsAddress && typeof metricsAddress === 'object' ? `http://${config.metrics.host}:${metricsAddress.port}/metrics` : undefined,
     async stop() {
       await Promise.all([stop(), picker.close()]);
-      await Promise.all([fake.close(), gitverse.close()]);
+      await Promise.all([fake.close(), gitverse.close(), gitlab.close()]);
     },
   };
 }

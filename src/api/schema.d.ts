@@ -477,11 +477,11 @@ export interface components {
          */
         ProblemCode: "UNAUTHORIZED" | "SESSION_EXPIRED" | "GITHUB_AUTH" | "PROVIDER_AUTH" | "FORBIDDEN" | "CROSS_SITE_REQUEST" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_HEADERS_TOO_LARGE" | "RATE_LIMITED" | "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT" | "INTERNAL" | "REQUEST_TIMEOUT" | "STORAGE_UNAVAILABLE";
         /**
-         * @description The git host a repository or token belongs to.
+         * @description The git host a repository or token belongs to; `gitlab` is gitlab.com or a self-managed GitLab instance the operator configured. Hosts are added in minor versions: a client shows a value it does not know as a git host by that name.
          * @example github
          * @enum {string}
          */
-        Provider: "github" | "gitverse";
+        Provider: "github" | "gitverse" | "gitlab";
         /** @description One thing wrong with the request. */
         ValidationIssue: {
             /**
@@ -759,7 +759,7 @@ export interface components {
             user: components["schemas"]["User"];
             /** @description The scopes of the credentials used for this call. */
             scopes: ("repos:read" | "repos:write")[];
-            /** @description One entry per git host we support. */
+            /** @description One entry per git host we support (at most one per value of `Provider`; the bound leaves room for hosts to come). */
             providers: components["schemas"]["LinkedProvider"][];
         };
         /** @description A GitVerse personal access token to link. It needs the `read:public_api` (or `public_api`) scope. */
@@ -770,13 +770,23 @@ export interface components {
              */
             token: string;
         };
-        /** @description A personal access token to link, for a host linked with tokens (GitVerse needs the `read:public_api` or `public_api` scope). */
+        /**
+         * @description A personal access token to link, for a host linked with tokens (GitVerse needs the `read:public_api` or `public_api` scope;
+         *     GitLab `read_api`).
+         */
         HostTokenRequest: {
             /**
              * @description The personal access token, as the host shows it once at creation.
              * @example gv_3a1f0c2b9d8e7f6a5b4c3d2e1f0a9b8c
              */
             token: string;
+            /**
+             * Format: uri
+             * @description GitLab only: the self-managed instance the token is for (its web or API URL), one of those the operator of this
+             *     service allows; gitlab.com (the main instance) when absent. Any other URL is refused with 400 and never fetched.
+             * @example https://gitlab.example.com
+             */
+            instance_url?: string;
         };
         /**
          * @description A hint at what a repository is, so the picker can pre-select a role. Decided from the repository's own
@@ -800,17 +810,17 @@ export interface components {
              */
             id: number;
             /**
-             * @description The owner's login.
+             * @description The owner's login; on GitLab the namespace's full path, `acme/platform` for a subgroup.
              * @example acme
              */
             login: string;
             /**
-             * @description The owner's display name where the git host gives one (GitVerse does; GitHub's listing does not).
+             * @description The owner's display name where the git host gives one (GitVerse and GitLab do; GitHub's listing does not).
              * @example Acme Corporation
              */
             full_name: string | null;
             /**
-             * @description Whether the owner is an organization or not. An owner of any other type the git host names (GitHub's `Bot`, say) is answered as `User`.
+             * @description Whether the owner is a user or an organization: a GitLab group or subgroup is an `Organization`, a personal namespace a `User`. An owner of any other type the git host names (GitHub's `Bot`, say) is answered as `User`.
              * @example Organization
              * @enum {string}
              */
@@ -872,7 +882,19 @@ export interface components {
          *       by spaces and are cut to their lengths (empty becomes `null`);
          *     - dates are written in UTC with whole seconds (`2026-03-10T14:32:10Z`); a leap second (`…T23:59:60Z`)
          *       is written as the second before it; a date that is missing or not a date is `null`;
-         *     - an `html_url` that is not an absolute http(s) URL refuses the host's answer like an identity field.
+         *     - an `html_url` that is not an absolute http(s) URL refuses the host's answer like an identity field;
+         *     - a `visibility` the host does not give is `private` or `public` as `private` says.
+         *
+         *     GitLab projects (from `GET /api/v4/projects?membership=true`, GitLab's full project) are written as follows:
+         *     `name` is the project's `path` and `full_name` its `path_with_namespace`; the owner is the namespace (`full_path`
+         *     as `login`, `name` as `full_name`, `Organization` for a group or subgroup, `User` for a personal namespace);
+         *     `visibility` is GitLab's own, and `private` is false only for `public`; `fork` is whether GitLab names a
+         *     `forked_from_project`; `stargazers_count` is `star_count`; GitLab's listing has no watchers, language or size
+         *     (`0`, `null`, `0`); `updated_at` and `pushed_at` are `last_activity_at` (GitLab's only activity date there);
+         *     `default_branch` is `null` for an empty repository. Permissions come from the higher of the user's access
+         *     levels on the project and its group: `pull` from Reporter (20), or any access to a project that is not private;
+         *     `triage` Reporter; `push` Developer (30); `maintain` Maintainer (40); `admin` Owner (50); `null` when GitLab
+         *     gives neither level.
          */
         Repository: {
             provider: components["schemas"]["Provider"];
@@ -883,7 +905,8 @@ export interface components {
              */
             name: string;
             /**
-             * @description `owner/name`.
+             * @description `owner/name`. On GitLab the owner is a namespace that may nest (`acme/platform/web`: project `web` of
+             *     subgroup `acme/platform`), so the name is always the last part and the owner everything before it.
              * @example acme/frontend-app
              */
             full_name: string;
@@ -893,8 +916,16 @@ export interface components {
              * @example Production API backend
              */
             description: string | null;
-            /** @description Whether the repository is private. */
+            /** @description Whether the repository is private (not `public`; GitLab's `internal` projects are private here). */
             private: boolean;
+            /**
+             * @description Who can see the repository: everyone (`public`), its members (`private`), or, on GitLab (and GitHub
+             *     Enterprise), every signed-in user of that instance (`internal`). A host that says only public or private
+             *     gives those two.
+             * @example private
+             * @enum {string}
+             */
+            visibility: "public" | "private" | "internal";
             /** @description Whether the repository is a fork. */
             fork: boolean;
             /** @description Whether the repository is archived (read-only). */
@@ -1326,6 +1357,24 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description Our own storage (the database) cannot be reached or did not answer within its deadline
+         *     (`STORAGE_UNAVAILABLE`). Nothing was changed; retry after `retry_after` seconds (also in `Retry-After`).
+         */
+        StorageUnavailable: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                /**
+                 * @description Seconds to wait before retrying.
+                 * @example 5
+                 */
+                "Retry-After": number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The callback is invalid: a parameter is missing, or the sign-in state does not match the one that was started (`VALIDATION_FAILED`). */
         SignInBadRequest: {
             headers: {
@@ -1369,24 +1418,6 @@ export interface components {
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 "X-Request-Id": components["headers"]["X-Request-Id"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /**
-         * @description Our own storage (the database) cannot be reached or did not answer within its deadline
-         *     (`STORAGE_UNAVAILABLE`). Nothing was changed; retry after `retry_after` seconds (also in `Retry-After`).
-         */
-        StorageUnavailable: {
-            headers: {
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                /**
-                 * @description Seconds to wait before retrying.
-                 * @example 5
-                 */
-                "Retry-After": number;
                 [name: string]: unknown;
             };
             content: {
@@ -1737,6 +1768,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     completeGitHubSignIn: {
@@ -1832,9 +1864,11 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     completeSignIn: {
@@ -1892,11 +1926,13 @@ export interface operations {
             };
             400: components["responses"]["SignInBadRequest"];
             401: components["responses"]["SignInFailed"];
+            408: components["responses"]["RequestTimeout"];
             409: components["responses"]["AccountConflict"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["StorageUnavailable"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -2101,12 +2137,14 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenHostWrite"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["StorageUnavailable"];
             504: components["responses"]["GatewayTimeout"];
         };
     };
@@ -2136,9 +2174,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenWrite"];
             404: components["responses"]["ProviderNotLinked"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["StorageUnavailable"];
         };
     };
     listRepositories: {

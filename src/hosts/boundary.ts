@@ -17,6 +17,8 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Z
 /** The form hosts send nearly always, and the one we write: UTC, whole seconds. */
 const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const LOGIN = /^[^\s/]+$/;
+/** A nested namespace (`acme/platform`), for hosts whose owners nest: slashes only between parts. */
+const NESTED_LOGIN = /^[^\s/]+(\/[^\s/]+)*$/;
 const FULL_NAME = /^[^/]+\/[^/]+$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -137,18 +139,27 @@ function avatarUrl(value: unknown): string | null {
   }
 }
 
+/** What a host's owners may be, beyond a single login. */
+export interface HostRules {
+  /** Owners nest (groups in groups): a login may be `group/subgroup`, and `full_name` then has more than two parts. */
+  nestedOwners?: boolean;
+}
+
 /** One repository as the spec holds it; throws `Refused` for an identity field the spec cannot hold. */
-function normalise(r: HostRepository): HostRepository {
+function normalise(r: HostRepository, rules: HostRules): HostRepository {
   const id = identifier(r.id, 'id', 1);
   if (typeof r.name !== 'string' || r.name === '' || r.name.includes('/') || longerThan(r.name, 255)) {
     throw new Refused('name', 'must be 1 to 255 characters without "/"');
   }
   const ownerId = identifier(r.owner?.id, 'owner.id', 0);
   const login = r.owner?.login;
-  if (typeof login !== 'string' || !LOGIN.test(login) || longerThan(login, 255)) {
-    throw new Refused('owner.login', 'must be 1 to 255 characters without spaces or "/"');
+  if (typeof login !== 'string' || !(rules.nestedOwners ? NESTED_LOGIN : LOGIN).test(login) || longerThan(login, 255)) {
+    throw new Refused('owner.login', rules.nestedOwners ? 'must be 1 to 255 characters without spaces, "/" only between parts' : 'must be 1 to 255 characters without spaces or "/"');
   }
-  const fullName = typeof r.full_name === 'string' && FULL_NAME.test(r.full_name) && !longerThan(r.full_name, 512) ? r.full_name : `${login}/${r.name}`;
+  const built = `${login}/${r.name}`;
+  const held = typeof r.full_name === 'string' && (FULL_NAME.test(r.full_name) || r.full_name === built) && !longerThan(r.full_name, 512);
+  const fullName = held ? r.full_name : built;
+  if (longerThan(fullName, 512)) throw new Refused('full_name', 'must be at most 512 characters');
   const p = r.permissions;
   return {
     provider: r.provider,
@@ -164,6 +175,7 @@ function normalise(r: HostRepository): HostRepository {
     },
     description: typeof r.description === 'string' ? cut(r.description, 4096) : null,
     private: r.private === true,
+    visibility: r.visibility === 'public' || r.visibility === 'private' || r.visibility === 'internal' ? r.visibility : r.private === true ? 'private' : 'public',
     fork: r.fork === true,
     archived: r.archived === true,
     html_url: webUrl(r.html_url),
@@ -193,10 +205,10 @@ function permissions(p: NonNullable<HostRepository['permissions']>): HostReposit
  * and repository that no rule may change: the listing is refused whole, never shortened. A part of a
  * listing can be checked on its own: `skipped` repositories come before it (for the message).
  */
-export function checkHostRepositories(provider: Provider, repos: readonly HostRepository[], skipped = 0): HostRepository[] {
+export function checkHostRepositories(provider: Provider, repos: readonly HostRepository[], skipped = 0, rules: HostRules = {}): HostRepository[] {
   return repos.map((repo, index) => {
     try {
-      return normalise(repo);
+      return normalise(repo, rules);
     } catch (error) {
       if (!(error instanceof Refused)) throw error;
       const which = typeof repo?.full_name === 'string' ? `"${cut(repo.full_name.replace(LINE_BREAKS, ' '), 200)}"` : `number ${skipped + index + 1} of the list`;

@@ -61,8 +61,12 @@ export interface OAuthLink {
 
 /** A host users link by pasting a personal access token. */
 export interface TokenLink {
-  /** Checks the token before it is stored; throws the host's auth problem when it cannot be used. */
-  verify(token: string): Promise<{ login: string; scopes: string[] }>;
+  /**
+   * Checks the token before it is stored; throws the host's auth problem when it cannot be used.
+   * `instanceUrl`: the host's instance the user named, for a host with several (self-managed ones).
+   * `token` in the answer, when present, is what to store instead of the bare token (one that names its instance).
+   */
+  verify(token: string, input?: { instanceUrl?: string | undefined }): Promise<{ login: string; scopes: string[]; token?: string }>;
 }
 
 /** What every host gives the app, built once per app by `GitHostModule.create`. */

@@ -7,10 +7,12 @@ import type { Provider } from '../contract/problem.ts';
 import type { AnyGitHostModule } from './host.ts';
 import { github } from './github/host.ts';
 import { gitverse } from './gitverse/host.ts';
+import { gitlab } from './gitlab/host.ts';
 
 export const HOSTS = {
   github,
   gitverse,
+  gitlab,
 } satisfies Record<Provider, AnyGitHostModule>;
 
 /** The hosts in the order `me` and the listing show them. */

@@ -96,6 +96,7 @@ function annotated(r: HostRepository, installationId: number | null, kind: KindA
     owner: r.owner,
     description: r.description,
     private: r.private,
+    visibility: r.visibility,
     fork: r.fork,
     archived: r.archived,
     html_url: r.html_url,

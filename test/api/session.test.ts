@@ -59,7 +59,7 @@ describe('GitHub sign-in', () => {
     assert.match(session, /SameSite=Lax/);
     const me = await t.client(body.access_token).GET('/api/v1/me');
     assert.equal(me.data?.user.name, 'The Octocat');
-    assert.deepEqual(me.data?.providers.map((p) => [p.provider, p.token_status]), [['github', 'valid'], ['gitverse', 'not_linked']]);
+    assert.deepEqual(me.data?.providers.map((p) => [p.provider, p.token_status]), [['github', 'valid'], ['gitverse', 'not_linked'], ['gitlab', 'not_linked']]);
   });
 
   test('when the callback comes without the state cookie, then 400 VALIDATION_FAILED on query.state', async () => {

@@ -40,7 +40,7 @@ describe('the sandbox', () => {
   const token = (login: string) => sandbox?.accounts.find((a) => a.login === login)?.token ?? '';
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, githubPort: 0, gitversePort: 0, dataDir: 'memory://', latencyMs: 0, env: { ...process.env, CORS_ORIGINS: 'https://picker.dev.test', METRICS_PORT: '0' } });
+    sandbox = await startSandbox({ port: 0, githubPort: 0, gitversePort: 0, dataDir: 'memory://', latencyMs: 0, env: { ...process.env, CORS_ORIGINS: 'https://picker.dev.test', METRICS_PORT: '0', DETECTION_BUDGET_MS: '10000' } });
   });
   afterAll(async () => {
     await sandbox?.stop();
@@ -55,7 +55,7 @@ describe('the sandbox', () => {
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as { connections: unknown[] }).connections.length, 3);
     const first = (await (await fetch(`${sandbox.appUrl}/api/v1/repos`, { headers: { authorization: `Bearer ${token('octocat')}` } })).json()) as { total: number; repositories: { is_connected: boolean }[] };
-    assert.equal(first.total, 320 + 60);
+    assert.equal(first.total, 320 + 60 + 80, 'GitHub, GitVerse and GitLab');
     assert.equal(first.repositories.filter((r) => r.is_connected).length, 3, 'the connected repositories are not on the first page');
     const empty = await fetch(`${sandbox.appUrl}/api/v1/repos?provider=github`, { headers: { authorization: `Bearer ${token('newcomer')}` } });
     assert.equal(((await empty.json()) as { total: number }).total, 0);
@@ -136,6 +136,38 @@ describe('the sandbox', () => {
     for (const origin of ['https://evil.example', 'http://localhost.evil.example:5173']) {
       assert.equal((await preflight(origin)).headers.get('access-control-allow-origin'), null, origin);
     }
+  });
+
+  it('when the GitLab sign-in starts, then the fake GitLab shows its accounts, asked with a PKCE challenge', async () => {
+    assert.ok(sandbox);
+    const start = await fetch(`${sandbox.appUrl}/api/v1/auth/gitlab/login`, { redirect: 'manual' });
+    const location = new URL(start.headers.get('location') ?? assert.fail('no redirect'));
+    assert.equal(location.pathname, '/oauth/authorize');
+    assert.ok(location.searchParams.get('code_challenge'));
+    const html = await (await fetch(location)).text();
+    assert.match(html, /Sign in to the fake GitLab/);
+    for (const login of ['octocat', 'gitlab-dev', 'gl-small']) assert.match(html, new RegExp(`data-login="${login}"`));
+  });
+
+  it("when a GitLab account's banner token lists, then its GitLab projects come with kinds and origins; octocat's listing has GitLab too", async () => {
+    assert.ok(sandbox);
+    const list = async (bearer: string) => {
+      const res = await fetch(`${sandbox!.appUrl}/api/v1/repos?per_page=100`, { headers: { authorization: `Bearer ${bearer}` } });
+      assert.equal(res.status, 200);
+      return (await res.json()) as { total: number; repositories: Array<{ provider: string; kind: string; kind_pending: boolean; origin: string | null; owner: { login: string } }> };
+    };
+    const gitlabDev = sandbox.gitlabAccounts.find((a) => a.login === 'gitlab-dev') ?? assert.fail('no gitlab-dev');
+    const gitlab = await list(gitlabDev.token);
+    assert.equal(gitlab.total, 260);
+    assert.ok(gitlab.repositories.every((r) => r.provider === 'gitlab'));
+    assert.ok(gitlab.repositories.some((r) => r.owner.login === 'acme/platform/tools'), 'a project of a subgroup');
+    // Within the detection budget this sandbox is given, every kind is in the first listing.
+    assert.ok(gitlab.repositories.every((r) => !r.kind_pending));
+    assert.ok(gitlab.repositories.filter((r) => r.kind !== 'unknown').length > 30);
+    assert.ok(gitlab.repositories.some((r) => r.origin !== null));
+    const octocat = await list(token('octocat'));
+    const spec = sandbox.accounts.find((a) => a.login === 'octocat') ?? assert.fail('no octocat');
+    assert.equal(octocat.total, spec.repos + (spec.gitverse ?? 0) + sandbox.gitlab.state.accountByLogin('octocat')!.projects.length);
   });
 
   it('when the sign-in reaches the fake GitHub, then it shows a page listing its accounts to pick from', async () => {

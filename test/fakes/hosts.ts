@@ -6,6 +6,7 @@ import type { Provider } from '../../src/contract/types.ts';
 import { createStateGraphqlHandler } from './github/graphql.ts';
 import { startFakeGitHub, type FakeGitHub, type StartFakeGitHubOptions } from './github/index.ts';
 import { startFakeGitVerse, type FakeGitVerse, type StartFakeGitVerseOptions } from './gitverse/index.ts';
+import { startFakeGitLab, type FakeGitLab, type StartFakeGitLabOptions } from './gitlab/index.ts';
 
 /** The OAuth app the app under test is registered as, at every fake host that has OAuth. */
 export interface FakeOAuthClient {
@@ -40,7 +41,17 @@ const gitverse: FakeHostEntry<StartFakeGitVerseOptions, FakeGitVerse> = {
   env: (fake) => ({ GITVERSE_API_URL: fake.baseUrl, GITVERSE_TIMEOUT_MS: '1000' }),
 };
 
-export const FAKE_HOSTS = { github, gitverse } satisfies Record<Provider, unknown>;
+const gitlab: FakeHostEntry<StartFakeGitLabOptions, FakeGitLab> = {
+  start: (options, client) => startFakeGitLab({ clientId: client.id, clientSecret: client.secret, ...options }),
+  env: (fake, client) => ({
+    GITLAB_URL: fake.baseUrl,
+    GITLAB_CLIENT_ID: client.id,
+    GITLAB_CLIENT_SECRET: client.secret,
+    GITLAB_TIMEOUT_MS: '1000',
+  }),
+};
+
+export const FAKE_HOSTS = { github, gitverse, gitlab } satisfies Record<Provider, unknown>;
 
 /** What a test may ask of each host's fake. */
 export type FakeHostOptions = { [P in keyof typeof FAKE_HOSTS]?: Parameters<(typeof FAKE_HOSTS)[P]['start']>[0] };

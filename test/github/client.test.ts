@@ -97,6 +97,7 @@ describe('GitHubClient.listRepos reads every page', () => {
       owner: { id: source.owner.id, login: source.owner.login, full_name: null, type: source.owner.type, avatar_url: `https://avatars.githubusercontent.com/u/${source.owner.id}?v=4` },
       description: source.description,
       private: source.private,
+      visibility: source.visibility ?? (source.private ? 'private' : 'public'),
       fork: source.fork,
       archived: source.archived,
       html_url: `${fake.baseUrl}/${source.owner.login}/${source.name}`,

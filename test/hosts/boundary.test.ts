@@ -17,6 +17,7 @@ function repo(overrides: Partial<HostRepository> = {}): HostRepository {
     owner: { id: 3, login: 'octo', full_name: null, type: 'User' },
     description: null,
     private: false,
+    visibility: 'public',
     fork: false,
     archived: false,
     html_url: 'https://github.com/octo/tools',

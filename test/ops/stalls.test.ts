@@ -191,6 +191,8 @@ describe('Redis and PostgreSQL stalled, gone and back', { skip: skip !== false }
         ['signOut', () => api('/auth/logout', { method: 'POST' })],
         ['renewAccessToken', () => appFetch(`${t.baseUrl}/api/v1/auth/token`, { method: 'POST', headers: cookie })],
         ['completeGitHubSignIn', () => appFetch(callback, { headers: { cookie: oauthCookie } })],
+        // Signed in, a sign-in looks up whom a host account it finds is to be linked to.
+        ['startGitHubSignIn', () => appFetch(`${t.baseUrl}/api/v1/auth/github/login`, { headers: cookie, redirect: 'manual' })],
       ] as const) {
         const { res, ms, body } = await timed(run);
         assert.equal(res.status, 503, `${what}: ${body}`);

@@ -65,6 +65,36 @@ describe('the breaking-change gate', () => {
     assert.deepEqual(result.breaking, ['[Removed] operation GET /api/v1/health (at paths › /api/v1/health › get)']);
   });
 
+  it('when a value is added to an enum marked x-extensible (a new git host), then it passes; to an enum not marked so, it fails', () => {
+    const provider = (spec: Spec) => spec.components.schemas.Provider as unknown as { enum: string[]; 'x-extensible'?: boolean };
+    const fewer = next(released.info.version, (spec) => void provider(spec).enum.pop());
+    assert.equal(provider(released)['x-extensible'], true);
+    const extensible = compareSpecs(fewer, next(minorBump, () => {}));
+    assert.deepEqual(extensible.breaking, []);
+    const closed = compareSpecs(
+      next(released.info.version, (spec) => {
+        provider(spec).enum.pop();
+        delete provider(spec)['x-extensible'];
+      }),
+      next(minorBump, (spec) => void delete provider(spec)['x-extensible']),
+    );
+    assert.equal(closed.ok, false);
+    assert.ok(closed.breaking.some((line) => line.includes('possible values')), closed.breaking.join('\n'));
+  });
+
+  it('when maxItems of an array marked x-extensible goes up, then it passes; of one not marked so, it fails', () => {
+    const providers = (spec: Spec) => spec.components.schemas.Me!.properties.providers as { maxItems: number; 'x-extensible'?: boolean };
+    assert.deepEqual(compareSpecs(next(released.info.version, (spec) => void (providers(spec).maxItems = 2)), next(minorBump, () => {})).breaking, []);
+    const closed = compareSpecs(
+      next(released.info.version, (spec) => {
+        providers(spec).maxItems = 2;
+        delete providers(spec)['x-extensible'];
+      }),
+      next(minorBump, (spec) => void delete providers(spec)['x-extensible']),
+    );
+    assert.equal(closed.ok, false);
+  });
+
   it('when the major version goes up, then the same breaking changes pass, still listed', () => {
     const result = compareSpecs(
       released,

@@ -25,10 +25,12 @@ export const cookieOf = (res: Response, name: string): string | undefined =>
 export async function signInThrough(
   baseUrl: string,
   login: string,
-  options: { appFetch?: typeof fetch; callbackBase?: string } = {},
+  options: { appFetch?: typeof fetch; callbackBase?: string; provider?: string; sessionCookie?: string } = {},
 ): Promise<SignedIn> {
   const app = options.appFetch ?? fetch;
-  const start = await app(`${baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
+  // With a session cookie, the flow links the host's account to the user signed in.
+  const session = options.sessionCookie ? { cookie: options.sessionCookie } : undefined;
+  const start = await app(`${baseUrl}/api/v1/auth/${options.provider ?? 'github'}/login`, { redirect: 'manual', ...(session ? { headers: session } : {}) });
   await start.arrayBuffer();
   const oauthCookie = cookieOf(start, '__Host-rapi_oauth') ?? cookieOf(start, 'rapi_oauth');
   const authorize = new URL(start.headers.get('location') ?? '');
@@ -44,7 +46,7 @@ export async function signInThrough(
     callback.host = other.host;
   }
   const code = callback.searchParams.get('code') ?? '';
-  const done = await app(callback, { headers: { cookie: oauthCookie } });
+  const done = await app(callback, { headers: { cookie: [oauthCookie, options.sessionCookie].filter(Boolean).join('; ') } });
   if (done.status !== 200) throw new Error(`sign-in of ${login} failed: ${done.status} ${await done.text()}`);
   const body = (await done.json()) as { access_token: string; user: { id: number } };
   const cookie = cookieOf(done, '__Host-rapi_session') ?? cookieOf(done, 'rapi_session');

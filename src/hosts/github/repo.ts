@@ -6,6 +6,8 @@ export interface GitHubRepo {
   owner: GitHubRepoOwner;
   description: string | null;
   private: boolean;
+  /** `public`, `private`, or `internal` (GitHub Enterprise); null where GitHub left it out. */
+  visibility: string | null;
   fork: boolean;
   archived: boolean;
   html_url: string;
@@ -78,6 +80,7 @@ export function toGitHubRepo(raw: unknown): GitHubRepo {
     owner: { id: owner.id, login: owner.login, full_name: null, type: str(owner.type) ?? 'User', avatar_url: str(owner.avatar_url) },
     description: str(raw.description),
     private: raw.private === true,
+    visibility: str(raw.visibility),
     fork: raw.fork === true,
     archived: raw.archived === true,
     html_url: str(raw.html_url) ?? '',

@@ -18,6 +18,8 @@ export function toHostRepository(r: GitHubRepo): HostRepository {
     owner: { id: r.owner.id, login: r.owner.login, full_name: null, type: r.owner.type === 'Organization' ? 'Organization' : 'User', avatar_url: r.owner.avatar_url ?? null },
     description: r.description,
     private: r.private,
+    // Held to the spec's three values by the boundary; absent (a page cached before it was kept), from `private`.
+    visibility: (r.visibility ?? (r.private ? 'private' : 'public')) as HostRepository['visibility'],
     fork: r.fork,
     archived: r.archived,
     html_url: r.html_url,

@@ -260,6 +260,8 @@ export class GitVerseClient {
       },
       description: text(raw.description),
       private: raw.private === true,
+      // GitVerse says public or private only.
+      visibility: raw.private === true ? 'private' : 'public',
       fork: raw.fork === true,
       archived: raw.archived === true,
       html_url: webPage(raw.html_url) ?? `${this.webUrl}/${fullName.split('/').map(encodeURIComponent).join('/')}`,

@@ -233,9 +233,10 @@ export function sessionHandlers(services: Services) {
     const { user } = principalOf(req);
     const host = hostOf(req);
     const link = tokenLinkOf(host);
-    const { token } = req.body as JsonRequest<'linkHostToken'>;
-    const { login, scopes } = await link.verify(token);
-    await store.tokens.put(user.id, host.provider, { token, login, scopes });
+    const { token, instance_url } = req.body as JsonRequest<'linkHostToken'>;
+    const verified = await link.verify(token, { instanceUrl: instance_url });
+    const { login, scopes } = verified;
+    await store.tokens.put(user.id, host.provider, { token: verified.token ?? token, login, scopes });
     await services.listing.forget(user.id, host.provider);
     await checks.forget(user.id, host.provider);
     const body: JsonResponse<'linkHostToken', 200> = {
