@@ -123,7 +123,7 @@ describe('why a repository may be missing, and lookup by URL', () => {
     assert.equal(gitverse.status, 'failed');
     assert.deepEqual(gitverse.hints.map((h) => [h.code, h.url]), [['gitverse_repository_scope', `${t.app.services.config.gitverse.webUrl}/settings/tokens`]]);
     const me = await pat.api.GET('/api/v1/me');
-    assert.deepEqual(me.data?.providers.map((p) => p.hints.map((h) => h.code)), [['github_private_scope'], ['gitverse_repository_scope']]);
+    assert.deepEqual(me.data?.providers.filter((p) => p.linked).map((p) => p.hints.map((h) => h.code)), [['github_private_scope'], ['gitverse_repository_scope']]);
   });
 
   test('when a repository of the listing is looked up by its web, .git or SSH URL, then it is answered as the listing shows it', async () => {
