@@ -5,10 +5,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createStateGraphqlHandler } from '../test/fakes/github/graphql.ts';
-import { startFakeGitHub, type FakeUserInput } from '../test/fakes/github/index.ts';
+import { startFakeGitHub, type FakeOrg, type FakeUserInput } from '../test/fakes/github/index.ts';
 
 export interface FakeWorkerData {
   users: FakeUserInput[];
+  orgs?: Array<Omit<FakeOrg, 'id'>>;
   latencyMs: number;
   clientId: string;
   clientSecret: string;
@@ -21,7 +22,7 @@ const port = parentPort;
 if (!port) throw new Error('the fake GitHub worker runs as a worker thread only');
 
 // The fake's own rate limit is lifted: the benchmark measures our app, not GitHub's quota.
-const fake = await startFakeGitHub({ clientId: data.clientId, clientSecret: data.clientSecret, users: data.users, latencyMs: data.latencyMs, rateLimit: 1_000_000_000 });
+const fake = await startFakeGitHub({ clientId: data.clientId, clientSecret: data.clientSecret, users: data.users, orgs: data.orgs ?? [], latencyMs: data.latencyMs, rateLimit: 1_000_000_000 });
 fake.state.graphql = createStateGraphqlHandler(fake.state);
 
 port.on('message', (msg: FakeWorkerRequest) => {

@@ -3,7 +3,7 @@
  *
  *   npm run bench                              # all parts: listing, detection, 60 s soak (several minutes)
  *   npm run bench -- --quick                   # small sizes, short runs: a smoke check in under a minute
- *   npm run bench -- --only listing            # one part: listing | gitlab | detection | start | soak | bitbucket
+ *   npm run bench -- --only listing            # one part: listing | facets | gitlab | detection | start | soak | bitbucket
  *   npm run bench -- --latency 100             # the fake GitHub's latency per request, ms (default 50)
  *   npm run bench -- --soak-seconds 300        # length of the soak, s (default 60)
  *   GITHUB_CONCURRENCY=16 npm run bench -- --only listing
@@ -15,6 +15,7 @@
  */
 import { parseArgs } from 'node:util';
 import { benchDetection } from './detection.ts';
+import { benchFacets } from './facets.ts';
 import { benchGitLab } from './gitlab.ts';
 import { benchListing } from './listing.ts';
 import { benchSoak, stopSoakApp } from './soak.ts';
@@ -22,7 +23,7 @@ import { benchStartup } from './startup.ts';
 import { benchBitbucket } from './bitbucket.ts';
 import { heading, say, table, type RunOptions, type TargetResult } from './support.ts';
 
-const PARTS = ['listing', 'gitlab', 'detection', 'start', 'soak', 'bitbucket'] as const;
+const PARTS = ['listing', 'facets', 'gitlab', 'detection', 'start', 'soak', 'bitbucket'] as const;
 type Part = (typeof PARTS)[number];
 
 function options(): RunOptions & { only: Part | undefined } {
@@ -37,7 +38,7 @@ function options(): RunOptions & { only: Part | undefined } {
     strict: true,
   });
   if (values.help) {
-    say('usage: npm run bench -- [--quick] [--only listing|gitlab|detection|start|soak|bitbucket] [--latency MS] [--soak-seconds S]');
+    say('usage: npm run bench -- [--quick] [--only listing|facets|gitlab|detection|start|soak|bitbucket] [--latency MS] [--soak-seconds S]');
     process.exit(0);
   }
   const only = values.only as Part | undefined;
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
     took.push(`${name} ${Math.round((Date.now() - t0) / 1000)} s`);
   };
   await part('listing', benchListing);
+  await part('facets', benchFacets);
   await part('gitlab', benchGitLab);
   await part('detection', benchDetection);
   await part('start', benchStartup);

@@ -51,9 +51,9 @@ export interface FakeHost {
   close(): Promise<void>;
 }
 
-export async function startFake(users: FakeUserInput[], latencyMs: number): Promise<FakeHost> {
+export async function startFake(users: FakeUserInput[], latencyMs: number, orgs: FakeWorkerData['orgs'] = []): Promise<FakeHost> {
   const worker = new Worker(new URL('./fake-worker.ts', import.meta.url), {
-    workerData: { users, latencyMs, clientId: CLIENT.id, clientSecret: CLIENT.secret } satisfies FakeWorkerData,
+    workerData: { users, orgs, latencyMs, clientId: CLIENT.id, clientSecret: CLIENT.secret } satisfies FakeWorkerData,
   });
   const waiting = new Map<number, (counters: FakeCounters) => void>();
   let nextId = 0;

@@ -56,6 +56,12 @@ export interface SandboxAccountSpec {
   shows: string;
   /** The mock's header for the same state. */
   prefer: string;
+  /** Organisations part of its repositories belong to (see `SANDBOX_ORGS`). */
+  orgs?: string[];
+  /** The GitHub token's scopes, when not those our sign-in asks for. */
+  scopes?: string[];
+  /** A GitVerse token linked at every start with these scopes (and a few repositories behind it). */
+  gitverseScopes?: string[];
 }
 
 /**
@@ -73,6 +79,16 @@ export const SANDBOX_ACCOUNTS: readonly SandboxAccountSpec[] = [
   { login: 'host-timeout', name: 'Host Timeout', repos: 9, seed: 14, state: 'timeout', shows: '504 UPSTREAM_TIMEOUT after the deadline (GITHUB_TIMEOUT_MS, 10 s)', prefer: 'code=504, example=upstream_timeout' },
   { login: 'host-slow', name: 'Host Slow', repos: 9, seed: 15, state: 'slow', shows: 'slow but within the deadline: the list after 6 s', prefer: '(the mock answers at once)' },
   { login: 'second-host-down', name: 'Second Host Down', repos: 9, gitverse: 4, seed: 16, state: 'second_host_down', shows: '200 with GitVerse failed beside GitHub that answered', prefer: 'code=200, example=partial' },
+  { login: 'rita', name: 'Rita Restricted', repos: 16, seed: 21, orgs: ['locked-corp', 'open-lab'], shows: "locked-corp restricts OAuth App access: its repositories are missing, and GitHub's hint says so with the grant URL", prefer: 'code=200, example=oauth_restricted' },
+  { login: 'sam', name: 'Sam Single-Sign-On', repos: 12, seed: 22, orgs: ['sso-corp'], shows: "sso-corp wants SAML single sign-on: its repositories are missing, and GitHub's hint says so with the authorisation URL", prefer: 'code=200, example=sso_required' },
+  { login: 'limited', name: 'Limited Scopes', repos: 10, seed: 23, scopes: ['public_repo', 'read:user'], gitverseScopes: ['user'], shows: 'no repo scope on GitHub, no repository scope on GitVerse: a hint on each', prefer: 'code=200, example=private_scope' },
+];
+
+/** The fake GitHub's organisations: one that restricts OAuth App access, one with SAML SSO, one that lets us in. */
+export const SANDBOX_ORGS = [
+  { login: 'locked-corp', members: ['rita'], oauthRestricted: true },
+  { login: 'open-lab', members: ['rita'] },
+  { login: 'sso-corp', members: ['sam'], sso: true },
 ];
 
 export const SANDBOX_GITLAB_CLIENT = { id: 'sandbox-gitlab-application', secret: 'sandbox-gitlab-secret' };
@@ -142,8 +158,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     users: SANDBOX_ACCOUNTS.map((a, n) => ({
       login: a.login,
       name: a.name,
-      repos: generateRepos(a.repos, { owner: { login: a.login }, seed: a.seed, files: (_r, i) => corpusFiles(i + n * 5) }),
+      ...(a.scopes ? { scopes: a.scopes } : {}),
+      repos: generateRepos(a.repos, {
+        owner: { login: a.login },
+        seed: a.seed,
+        ...(a.orgs ? { orgs: a.orgs, collaborators: [] } : {}),
+        files: (_r, i) => corpusFiles(i + n * 5),
+      }),
     })),
+    orgs: SANDBOX_ORGS,
   });
   fake.state.graphql = createStateGraphqlHandler(fake.state);
   const gitlab = await startFakeGitLab({
@@ -175,6 +198,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       })),
       // Linked by `npm run token -- --gitverse` or the API, not at start.
       { login: 'hubot', full_name: 'Hubot', scopes: ['public_api'], repos: generateGitVerseRepos(5, { owner: { login: 'hubot' }, seed: 8 }) },
+      ...SANDBOX_ACCOUNTS.filter((a) => a.gitverseScopes).map((a) => ({ login: a.login, full_name: a.name, scopes: a.gitverseScopes, repos: generateGitVerseRepos(3, { owner: { login: a.login }, seed: a.seed }) })),
     ],
   });
 
@@ -225,6 +249,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const user = await store.accounts.signIn('github', { id: String(idFor(a.login)), login: a.login, name: a.name, avatar_url: null });
     const firstStart = (await store.tokens.get(user.id, 'github')) === undefined;
     const { token } = await issueDevToken(store, config, { login: a.login, githubToken: tokenFor(a.login), githubId: idFor(a.login) });
+    // Stored with the scopes GitHub reported at sign-in, as a real sign-in stores them.
+    if (a.scopes) await store.tokens.put(user.id, 'github', { token: tokenFor(a.login), login: a.login, scopes: a.scopes });
+    if (a.gitverseScopes && !(await store.tokens.get(user.id, 'gitverse'))) {
+      await store.tokens.put(user.id, 'gitverse', { token: gitverseTokenFor(a.login), login: a.login, scopes: a.gitverseScopes });
+    }
     if (a.gitverse !== undefined && !(await store.tokens.get(user.id, 'gitverse'))) {
       await store.tokens.put(user.id, 'gitverse', { token: gitverseTokenFor(a.login), login: a.login, scopes: ['read:public_api'] });
     }

@@ -143,6 +143,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       const create = module.create as (context: Parameters<typeof module.create>[0]) => GitHost;
       const host = create({
         config: config[module.provider] as never,
+        publicUrl: config.publicUrl,
         cache,
         metrics,
         onCacheError,
@@ -341,6 +342,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     linkHostToken: [rateLimits.linkAttempt, session.linkToken],
     unlinkHostToken: [session.unlinkToken],
     listRepositories: [repos.listRepositories],
+    lookupRepository: [repos.lookupRepository],
     listConnections: [connections.listConnections],
     connectRepository: [connections.connectRepository],
     disconnectRepository: [connections.disconnectRepository],

@@ -266,11 +266,49 @@ export interface paths {
          *     list); the result is cached for the user for a short time (`refresh=true` skips the cache) and paged
          *     here with `page`/`per_page`, a `Link` header and `total`.
          *
+         *     `facets` counts what a picker draws beside its filters (per namespace, kind, origin, host and
+         *     visibility), each over every other filter of the request. Each host's entry in `providers` says why
+         *     some of its repositories may be missing (`hints`: an organisation that restricts this app, single
+         *     sign-on, a token scope), with the URL that fixes it.
+         *
          *     When a host fails while another answers, the answer is 200 with that host's entry in `providers`
          *     marked `failed` with the problem. When the only host asked fails (one linked host, or a `provider`
          *     filter), the answer is that host's problem.
          */
         get: operations["listRepositories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/repos/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Look up a repository by its URL
+         * @description Answers the repository a pasted URL names, as the listing shows it (`is_connected`, `kind`, `origin`),
+         *     or a problem that says why the user cannot see it. The URL's host decides the git host: github.com (or
+         *     the GitHub Enterprise instance this service is configured for) and GitVerse. A URL of any other host is
+         *     a 400 and is never fetched.
+         *
+         *     The repository is asked of its git host with the user's token, so a repository that is missing from the
+         *     listing (a restricted organisation, say) gets the reason:
+         *
+         *     - 404 `NOT_FOUND`: the host is not linked, or the repository does not exist or the token cannot see it;
+         *     - 403 `FORBIDDEN` with `hint.code` `github_oauth_restricted`: its organisation's OAuth App access
+         *       restrictions keep this app out (`hint.url` is where the user requests access);
+         *     - 403 `FORBIDDEN` with `hint.code` `github_sso_required`: its organisation uses SAML single sign-on and
+         *       the token is not authorised for it (`hint.url` is where the user authorises it);
+         *     - 403 `GITHUB_AUTH` / `PROVIDER_AUTH`: the host rejected the token (`reconnect: true`).
+         */
+        get: operations["lookupRepository"];
         put?: never;
         post?: never;
         delete?: never;
@@ -418,7 +456,9 @@ export interface components {
          *     - `UNAUTHORIZED`: no valid app session (missing, invalid, expired or revoked credentials). Sign in again.
          *     - `SESSION_EXPIRED`: the stored git host token can no longer be read (the server's key changed). Sign out and in again.
          *     - `GITHUB_AUTH` / `PROVIDER_AUTH`: GitHub / another git host rejected its token (expired, revoked, missing scope). The app session is still valid; re-link the host (`reconnect: true`).
-         *     - `FORBIDDEN`: the credentials lack the scope this operation needs.
+         *     - `FORBIDDEN`: the credentials lack the scope this operation needs; or, looking up a repository by URL, the
+         *       git host keeps it from this app (an organisation's OAuth App access restrictions, or SAML single sign-on
+         *       the token is not authorised for): `hint` says which and links the fix.
          *     - `CROSS_SITE_REQUEST`: a write authenticated by the session cookie came from a page of another site
          *       (by its `Origin` or `Sec-Fetch-Site`) that is not a trusted origin; nothing was changed.
          *     - `NOT_FOUND`: no such resource for this user.
@@ -457,6 +497,47 @@ export interface components {
              * @example must be <= 100
              */
             message: string;
+        };
+        /**
+         * @description Why some of the user's repositories may be missing from a git host's list, and what fixes it. Codes:
+         *
+         *     - `github_oauth_restricted`: organisations whose OAuth App access restrictions keep this app out; their
+         *       repositories are not listed. `url` is where the user requests (or, as an owner, grants) access for this
+         *       app; `organizations` names them.
+         *     - `github_sso_required`: organisations with SAML single sign-on that the token is not authorised for.
+         *       `url` is the organisation's authorisation page (the first one's when there are several); `organizations`
+         *       names them.
+         *     - `github_private_scope`: the token lacks the `repo` scope, so private repositories are not listed. `url`
+         *       signs in again, asking for it.
+         *     - `gitverse_repository_scope`: the GitVerse token has neither `read:public_api` nor `public_api`, so
+         *       GitVerse lists no repository for it. `url` is where GitVerse issues tokens.
+         *     - `gitlab_access_level`: GitLab projects where the user's access level is below the one listed.
+         */
+        MissingHint: {
+            /**
+             * @description Stable code to branch on; new codes may be added.
+             * @example github_oauth_restricted
+             * @enum {string}
+             */
+            code: "github_oauth_restricted" | "github_sso_required" | "github_private_scope" | "gitverse_repository_scope" | "gitlab_access_level";
+            /**
+             * @description The reason in a sentence, for people.
+             * @example The acme organization restricts OAuth App access, so its repositories are not listed. Ask an owner to approve this app.
+             */
+            message: string;
+            /**
+             * Format: uri
+             * @description Where the user fixes it, when the host has such a page; `null` otherwise.
+             * @example https://github.com/settings/connections/applications/Iv1.0123456789abcdef
+             */
+            url: string | null;
+            /**
+             * @description The organisations (or groups) concerned, by login; empty when the hint is about the token.
+             * @example [
+             *       "acme"
+             *     ]
+             */
+            organizations: string[];
         };
         /** @description An RFC 9457 problem with our stable `code` and extension members. */
         Problem: {
@@ -510,6 +591,7 @@ export interface components {
             };
             /** @description Every validation issue found. */
             issues?: components["schemas"]["ValidationIssue"][];
+            hint?: components["schemas"]["MissingHint"];
         };
         /** @description A user of our app. */
         User: {
@@ -669,6 +751,11 @@ export interface components {
              * @example []
              */
             warnings: string[];
+            /**
+             * @description Why some of this host's repositories may be missing from the listing, as the listing's `providers`
+             *     entry says (see `MissingHint`); empty when nothing is known to be missing or the host is not linked.
+             */
+            hints: components["schemas"]["MissingHint"][];
         };
         /** @description Who is signed in and which git hosts are linked. */
         Me: {
@@ -742,6 +829,12 @@ export interface components {
              * @enum {string}
              */
             type: "User" | "Organization";
+            /**
+             * Format: uri
+             * @description The owner's avatar, where the git host gives one.
+             * @example https://avatars.githubusercontent.com/u/9919?v=4
+             */
+            avatar_url?: string | null;
         };
         /** @description What the signed-in user may do in the repository, as the git host reports it; `null` when the host does not say. */
         RepositoryPermissions: {
@@ -941,6 +1034,66 @@ export interface components {
              */
             origin_reason: string | null;
         };
+        /** @description One namespace (a user, an organisation or a group) and how many repositories it owns. */
+        OwnerFacet: {
+            provider: components["schemas"]["Provider"];
+            /**
+             * @description The namespace's login, as the `owner` filter takes it.
+             * @example acme
+             */
+            login: string;
+            /**
+             * @description Whether the namespace is a user or an organisation.
+             * @example Organization
+             * @enum {string}
+             */
+            type: "User" | "Organization";
+            /**
+             * Format: uri
+             * @description The namespace's avatar where the git host gives one.
+             * @example https://avatars.githubusercontent.com/u/9919?v=4
+             */
+            avatar_url: string | null;
+            /**
+             * Format: int32
+             * @description Repositories of this namespace that match every other filter of the request.
+             * @example 12
+             */
+            count: number;
+        };
+        /** @description One value of a filter and how many repositories it would select. */
+        FacetCount: {
+            /**
+             * @description The filter's value, as the query parameter takes it.
+             * @example frontend
+             */
+            value: string;
+            /**
+             * Format: int32
+             * @description Repositories with this value that match every other filter of the request.
+             * @example 12
+             */
+            count: number;
+        };
+        /**
+         * @description The counts a picker draws beside its filters. Each facet counts the repositories that match every other
+         *     filter of the request but not its own, so the other values stay visible while one is selected: with
+         *     `kind=frontend`, `kind` still counts the backends. Each lists the values with at least one repository
+         *     (and the selected one), most first; ties in value order.
+         *
+         *     - `owner`: per namespace (with its host and avatar), for the `owner` filter.
+         *     - `kind`: per kind; the counts add up to `total` when no `kind` is selected.
+         *     - `origin`: per AI app builder, and `none`; repositories whose origin is not known yet are in neither.
+         *     - `provider`: per git host.
+         *     - `visibility`: `public` and `private`.
+         */
+        RepositoryFacets: {
+            owner: components["schemas"]["OwnerFacet"][];
+            kind: components["schemas"]["FacetCount"][];
+            origin: components["schemas"]["FacetCount"][];
+            provider: components["schemas"]["FacetCount"][];
+            visibility: components["schemas"]["FacetCount"][];
+        };
         /**
          * @description The codes of `ProblemCode` that a git host's failure in a listing can carry:
          *     - `UNAUTHORIZED`: no valid app session (missing, invalid, expired or revoked credentials). Sign in again.
@@ -1029,6 +1182,13 @@ export interface components {
             status: "ok" | "failed";
             /** @description Why this host failed; `null` when it answered. */
             problem: components["schemas"]["HostProblem"] | null;
+            /**
+             * @description Why some of this host's repositories may be missing from the list, each with the URL that fixes it.
+             *     Checked with the host when its list is read (a few requests, cached with the list), and from the
+             *     token's scopes; empty when nothing is known to be missing. A host that failed carries only the hints
+             *     its token's scopes give (they may say why it failed).
+             */
+            hints: components["schemas"]["MissingHint"][];
         };
         /** @description One page of the user's repositories, with the total over all pages and each host's status. */
         RepositoryList: {
@@ -1051,6 +1211,7 @@ export interface components {
              * @example 30
              */
             per_page: number;
+            facets: components["schemas"]["RepositoryFacets"];
             /**
              * @description One entry per linked git host that this listing covers. When a host failed while another answered,
              *     its entry is `failed` with the problem: the list is then knowingly partial, never silently shorter.
@@ -1460,6 +1621,14 @@ export interface components {
         /** @description Only this git host. Without it, every linked host is listed; with it, that host's failure is the whole answer's problem. */
         ProviderQuery: components["schemas"]["Provider"];
         /**
+         * @description Only repositories of these namespaces (user, organisation or group logins, case-insensitive); repeat the
+         *     parameter for several (`owner=acme&owner=octocat`). The `owner` facet lists the namespaces there are.
+         * @example [
+         *       "acme"
+         *     ]
+         */
+        OwnerQuery: string[];
+        /**
          * @description Case-insensitive text to find in the repository's full name or description.
          * @example api
          */
@@ -1507,6 +1676,13 @@ export interface components {
          * @example W/"5d41402abc4b2a76b9719d911017c592"
          */
         IfNoneMatch: string;
+        /**
+         * @description A repository URL as a user pastes it: `https://github.com/acme/app`, with or without `.git` or a trailing
+         *     path (`/tree/main`), an SSH URL (`git@github.com:acme/app.git`, `ssh://git@github.com/acme/app.git`), or
+         *     the same on a GitHub Enterprise or GitVerse instance this service is configured for.
+         * @example https://github.com/acme/frontend-app
+         */
+        UrlQuery: string;
         /** @description The git host of the repository. */
         ProviderPath: components["schemas"]["Provider"];
         /** @description The git host's id of the repository. */
@@ -2029,6 +2205,14 @@ export interface operations {
                 /** @description Only this git host. Without it, every linked host is listed; with it, that host's failure is the whole answer's problem. */
                 provider?: components["parameters"]["ProviderQuery"];
                 /**
+                 * @description Only repositories of these namespaces (user, organisation or group logins, case-insensitive); repeat the
+                 *     parameter for several (`owner=acme&owner=octocat`). The `owner` facet lists the namespaces there are.
+                 * @example [
+                 *       "acme"
+                 *     ]
+                 */
+                owner?: components["parameters"]["OwnerQuery"];
+                /**
                  * @description Case-insensitive text to find in the repository's full name or description.
                  * @example api
                  */
@@ -2110,6 +2294,93 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeadersTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["StorageUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    lookupRepository: {
+        parameters: {
+            query: {
+                /**
+                 * @description A repository URL as a user pastes it: `https://github.com/acme/app`, with or without `.git` or a trailing
+                 *     path (`/tree/main`), an SSH URL (`git@github.com:acme/app.git`, `ssh://git@github.com/acme/app.git`), or
+                 *     the same on a GitHub Enterprise or GitVerse instance this service is configured for.
+                 * @example https://github.com/acme/frontend-app
+                 */
+                url: components["parameters"]["UrlQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The repository, as the listing shows it. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Repository"];
+                };
+            };
+            /**
+             * @description The URL is not a repository URL (`VALIDATION_FAILED`), or names a host this service does not serve
+             *     (`VALIDATION_FAILED` whose `field_errors` say so; the host is not contacted).
+             */
+            400: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /**
+             * @description The repository's organisation keeps this app out (`FORBIDDEN` with a `hint`: OAuth App access
+             *     restrictions or SAML single sign-on, and the URL that fixes it); or the git host rejected its token
+             *     (`GITHUB_AUTH` / `PROVIDER_AUTH` with `reconnect: true`); or the credentials lack the scope
+             *     (`FORBIDDEN` without a `hint`).
+             */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The URL's git host is not linked, or the repository does not exist or the token cannot see it
+             *     (`NOT_FOUND`).
+             */
+            404: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];

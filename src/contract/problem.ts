@@ -15,6 +15,8 @@ export interface ProblemExtras {
   issues?: ValidationIssue[];
   /** The git host the problem came from, when it came from one. */
   provider?: Provider;
+  /** Why the user cannot see a repository, with the URL that fixes it. */
+  hint?: Schemas['MissingHint'];
 }
 
 /** Every code a problem may carry: the shared `ProblemCode`s, and those with a schema of their own. */

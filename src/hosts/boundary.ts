@@ -128,6 +128,17 @@ function webUrl(value: unknown): string {
   return text;
 }
 
+/** An owner's avatar: an absolute http(s) URL the spec can hold, or null (an avatar is not worth refusing a listing over). */
+function avatarUrl(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  try {
+    return webUrl(value);
+  } catch (error) {
+    if (error instanceof Refused) return null;
+    throw error;
+  }
+}
+
 /** What a host's owners may be, beyond a single login. */
 export interface HostRules {
   /** Owners nest (groups in groups): a login may be `group/subgroup`, and `full_name` then has more than two parts. */
@@ -155,7 +166,13 @@ function normalise(r: HostRepository, rules: HostRules): HostRepository {
     id,
     name: r.name,
     full_name: fullName,
-    owner: { id: ownerId, login, full_name: line(r.owner.full_name, 255), type: r.owner.type === 'Organization' ? 'Organization' : 'User' },
+    owner: {
+      id: ownerId,
+      login,
+      full_name: line(r.owner.full_name, 255),
+      type: r.owner.type === 'Organization' ? 'Organization' : 'User',
+      avatar_url: avatarUrl(r.owner.avatar_url),
+    },
     description: typeof r.description === 'string' ? cut(r.description, 4096) : null,
     private: r.private === true,
     visibility: r.visibility === 'public' || r.visibility === 'private' || r.visibility === 'internal' ? r.visibility : r.private === true ? 'private' : 'public',

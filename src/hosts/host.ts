@@ -95,6 +95,8 @@ export interface GitHost {
 /** What the app hands a host when it builds it. */
 export interface HostContext<C> {
   config: C;
+  /** This service's externally visible base URL (where a user signs in again, say). */
+  publicUrl: string;
   cache: KeyValueCache;
   metrics: HostMetrics;
   onCacheError: (error: unknown) => void;

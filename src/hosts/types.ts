@@ -1,5 +1,5 @@
 import type { Provider } from '../contract/problem.ts';
-import type { Repository } from '../contract/types.ts';
+import type { Repository, Schemas } from '../contract/types.ts';
 
 /** A repository as a git host describes it, before we add connection state, kind and origin. */
 export type HostRepository = Omit<Repository, 'is_connected' | 'installation_id' | 'kind' | 'reason' | 'kind_pending' | 'origin' | 'origin_reason'>;
@@ -20,11 +20,38 @@ export interface RepoRef {
   name: string;
 }
 
+/** Why some of a host's repositories may be missing from its list, and what fixes it. */
+export type MissingHint = Schemas['MissingHint'];
+
+/** A host's whole list, and what its checks found the list may be missing. */
+export interface HostListing {
+  repos: HostRepository[];
+  /** From the checks run with the list (a few requests, never failing it); empty when nothing is known to be missing. */
+  hints: MissingHint[];
+}
+
+/** A repository URL as a user pastes it, read by the host it names. */
+export interface RepositoryAddress {
+  owner: string;
+  name: string;
+}
+
 /** One git host as the listing sees it. */
 export interface RepositorySource {
   provider: Provider;
   /** Every repository the token can reach; throws an `ApiProblem` on any failure, never returns a partial list. */
-  list(input: { userId: number; token: string; refresh: boolean }): Promise<HostRepository[]>;
+  list(input: { userId: number; token: string; refresh: boolean }): Promise<HostListing>;
+  /** What a token's scopes, as the host reported them, keep out of its list (no request). */
+  tokenHints?(scopes: readonly string[]): MissingHint[];
+  /** The repository a pasted URL names when it is a URL of this host (as configured); undefined otherwise. */
+  parseUrl?(url: string): RepositoryAddress | undefined;
+  /** The web host (`host` or `host:port`) its URLs are on, for saying which hosts are served. */
+  webHost?(): string;
+  /**
+   * One repository by its address, asked of the host with the user's token: undefined when the token
+   * cannot see it; an `ApiProblem` (with its `hint`) when the host says why it is kept out.
+   */
+  lookup?(input: { token: string; address: RepositoryAddress }): Promise<HostRepository | undefined>;
   /** Kind and origin hints for these repositories; never throws (failures come back as `unknown` with the reason). */
   kinds?(input: { token: string; repos: HostRepository[] }): Promise<Map<number, KindAnnotation>>;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { QueryOf, Repository } from '../contract/types.ts';
+import type { QueryOf, Repository, Schemas } from '../contract/types.ts';
 import type { KindAnnotation } from '../hosts/types.ts';
 import { serialiseQuery } from '../contract/query-string.ts';
 
@@ -26,29 +26,125 @@ export function originMatches(wanted: NonNullable<ListQuery['origin']>, a: Analy
   return a.origin === wanted;
 }
 
+type Facets = Schemas['RepositoryFacets'];
+
+/** The filters that have a facet, one bit each: a repository's failures among them, as a mask. */
+const OWNER = 1;
+const KIND = 2;
+const ORIGIN = 4;
+const PROVIDER = 8;
+const VISIBILITY = 16;
+/** A repository that fails a filter without a facet counts nowhere. */
+const OUT = 32;
+
+/**
+ * The query's filters as one test of a repository and its annotation: 0 when it matches them all,
+ * otherwise a mask of the faceted filters it fails (`OUT` when it fails one without a facet).
+ */
+function filterMask(
+  query: ListQuery,
+  loginOf: (provider: Repository['provider']) => string | null,
+): (repo: Listed, installationId: number | null, analysis: Analysis) => number {
+  const text = query.q?.toLowerCase();
+  const visibility = query.visibility ?? 'all';
+  const affiliations = query.affiliation ? new Set(query.affiliation) : undefined;
+  const owners = query.owner ? new Set(query.owner.map((o) => o.toLowerCase())) : undefined;
+  return (r, installationId, analysis) => {
+    if (query.connected !== undefined && (installationId !== null) !== query.connected) return OUT;
+    if (affiliations && !affiliations.has(affiliationOf(r, loginOf(r.provider)))) return OUT;
+    if (text && !r.full_name.toLowerCase().includes(text) && !(r.description ?? '').toLowerCase().includes(text)) return OUT;
+    let mask = 0;
+    if (owners && !owners.has(r.owner.login.toLowerCase())) mask |= OWNER;
+    if (query.kind && analysis.kind !== query.kind) mask |= KIND;
+    if (query.origin && !originMatches(query.origin, analysis)) mask |= ORIGIN;
+    if (query.provider && r.provider !== query.provider) mask |= PROVIDER;
+    if ((visibility === 'public' && r.private) || (visibility === 'private' && !r.private)) mask |= VISIBILITY;
+    return mask;
+  };
+}
+
 /** The query's filters as one test of a repository and its annotation. */
 export function repositoryFilter(
   query: ListQuery,
   loginOf: (provider: Repository['provider']) => string | null,
 ): (repo: Listed, installationId: number | null, analysis: Analysis) => boolean {
-  const text = query.q?.toLowerCase();
-  const visibility = query.visibility ?? 'all';
-  const affiliations = query.affiliation ? new Set(query.affiliation) : undefined;
-  return (r, installationId, analysis) => {
-    if (query.provider && r.provider !== query.provider) return false;
-    if (query.kind && analysis.kind !== query.kind) return false;
-    if (query.origin && !originMatches(query.origin, analysis)) return false;
-    if (query.connected !== undefined && (installationId !== null) !== query.connected) return false;
-    if (visibility === 'public' && r.private) return false;
-    if (visibility === 'private' && !r.private) return false;
-    if (affiliations && !affiliations.has(affiliationOf(r, loginOf(r.provider)))) return false;
-    if (text && !r.full_name.toLowerCase().includes(text) && !(r.description ?? '').toLowerCase().includes(text)) {
-      return false;
-    }
-    return true;
-  };
+  const mask = filterMask(query, loginOf);
+  return (r, installationId, analysis) => mask(r, installationId, analysis) === 0;
 }
 
+/** `origin`'s facet value of an analysis: its builder, `none`, or nothing while its origin is not known. */
+function originValue(a: Analysis): string | undefined {
+  if (a.origin !== null) return a.origin;
+  return originMatches('none', a) ? 'none' : undefined;
+}
+
+const bump = (counts: Map<string, number>, value: string) => counts.set(value, (counts.get(value) ?? 0) + 1);
+
+/** Most first, ties by value; the selected value is listed even at zero. */
+function ranked(counts: Map<string, number>, selected?: string): Schemas['FacetCount'][] {
+  if (selected !== undefined && !counts.has(selected)) counts.set(selected, 0);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([value, count]) => ({ value, count }));
+}
+
+type OwnerOf = Listed['owner'] & { avatar_url?: string | null };
+
+/**
+ * The listing's filters over every repository, in one pass: which repositories match them all, and the
+ * facets. Each facet counts the repositories that match every other filter of the query but not its
+ * own, the way search pages count: a repository that fails only the kind filter still counts under its
+ * kind. `annotation` gives a repository's connection and analysis.
+ */
+export function filterAndCount<R extends Listed>(
+  repos: readonly R[],
+  query: ListQuery,
+  loginOf: (provider: Repository['provider']) => string | null,
+  annotation: (repo: R) => { installationId: number | null; kind: Analysis },
+): { matched: number[]; facets: Facets } {
+  const test = filterMask(query, loginOf);
+  const matched: number[] = [];
+  const owners = new Map<string, { owner: OwnerOf; provider: Repository['provider']; count: number }>();
+  const kinds = new Map<string, number>();
+  const origins = new Map<string, number>();
+  const providers = new Map<string, number>();
+  const visibilities = new Map<string, number>();
+  for (let index = 0; index < repos.length; index++) {
+    const repo = repos[index]!;
+    const { installationId, kind } = annotation(repo);
+    const mask = test(repo, installationId, kind);
+    // Counted under a facet when it fails no filter but that facet's own.
+    if (mask !== 0 && (mask & (mask - 1)) !== 0) continue;
+    if (mask === 0) matched.push(index);
+    if ((mask | OWNER) === OWNER) {
+      const key = `${repo.provider}/${repo.owner.login.toLowerCase()}`;
+      const kept = owners.get(key);
+      if (kept) kept.count++;
+      else owners.set(key, { owner: repo.owner, provider: repo.provider, count: 1 });
+    }
+    if ((mask | KIND) === KIND) bump(kinds, kind.kind);
+    if ((mask | ORIGIN) === ORIGIN) {
+      const value = originValue(kind);
+      if (value !== undefined) bump(origins, value);
+    }
+    if ((mask | PROVIDER) === PROVIDER) bump(providers, repo.provider);
+    if ((mask | VISIBILITY) === VISIBILITY) bump(visibilities, repo.private ? 'private' : 'public');
+  }
+  const visibility = query.visibility && query.visibility !== 'all' ? query.visibility : undefined;
+  const origin = query.origin && query.origin !== 'any' ? query.origin : undefined;
+  return {
+    matched,
+    facets: {
+      owner: [...owners.values()]
+        .sort((a, b) => b.count - a.count || (a.owner.login.toLowerCase() < b.owner.login.toLowerCase() ? -1 : 1) || (a.provider < b.provider ? -1 : 1))
+        .map(({ owner, provider, count }) => ({ provider, login: owner.login, type: owner.type, avatar_url: owner.avatar_url ?? null, count })),
+      kind: ranked(kinds, query.kind),
+      origin: ranked(origins, origin),
+      provider: ranked(providers, query.provider),
+      visibility: ranked(visibilities, visibility),
+    },
+  };
+}
 
 type Sortable = Pick<Repository, 'provider' | 'id' | 'full_name' | 'created_at' | 'updated_at' | 'pushed_at'>;
 

@@ -5,9 +5,10 @@ import { LRUCache } from 'lru-cache';
 import { ApiProblem, problems, type Provider } from '../contract/problem.ts';
 import type { HostProblem, Repository, RepositoryList } from '../contract/types.ts';
 import type { HostToken, Installation, Store } from '../store/types.ts';
-import { repositoryFilter, sortOf, sortOrder, weakEtag, type ListQuery } from './query.ts';
+import { filterAndCount, sortOf, sortOrder, weakEtag, type ListQuery } from './query.ts';
 import { hostName, PROVIDERS } from '../hosts/registry.ts';
-import type { HostRepository, KindAnnotation, RepositorySource } from '../hosts/types.ts';
+import type { HostRepository, KindAnnotation, MissingHint, RepositorySource } from '../hosts/types.ts';
+import { urlHost } from '../hosts/urls.ts';
 import type { TokenKeeper } from '../tokens/keeper.ts';
 
 export interface ListingDeps {
@@ -42,6 +43,8 @@ interface HostSnapshot {
   /** When the host was read (epoch ms); absent in snapshots written before it was kept. */
   fetchedAt?: number;
   repos: readonly HostRepository[];
+  /** What the host's checks found the list may be missing; absent in snapshots written before they were kept. */
+  hints?: readonly MissingHint[];
 }
 
 interface HostResult {
@@ -55,6 +58,9 @@ interface HostResult {
   /** Names these kinds while they are settled; absent while some are pending. */
   kindsTag?: number;
   login: string | null;
+  /** What the stored token's scopes keep out of the list, and those scopes as text (for the answer's version). */
+  tokenHints: MissingHint[];
+  scopesTag: string;
   problem?: ApiProblem;
 }
 
@@ -115,7 +121,7 @@ function annotated(r: HostRepository, installationId: number | null, kind: KindA
 
 /** The listing's parameters that shape an answer, in a fixed order: every one but `refresh`. */
 const ANSWER_PARAMETERS = [
-  'affiliation', 'connected', 'direction', 'kind', 'origin', 'page', 'per_page', 'provider', 'q', 'sort', 'visibility',
+  'affiliation', 'connected', 'direction', 'kind', 'origin', 'owner', 'page', 'per_page', 'provider', 'q', 'sort', 'visibility',
 ] as const satisfies ReadonlyArray<keyof ListQuery>;
 // Fails to compile when the spec gains a parameter that is not in the list above.
 const EVERY_PARAMETER: Exclude<keyof ListQuery, (typeof ANSWER_PARAMETERS)[number] | 'refresh'> extends never ? true : never = true;
@@ -126,7 +132,8 @@ function queryKey(query: ListQuery): string {
   let key = '';
   for (const k of ANSWER_PARAMETERS) {
     const value = query[k];
-    if (value !== undefined) key += `${k}=${String(value)}&`;
+    // Array values joined by a space, which no value holds (the spec says so; a comma it allows).
+    if (value !== undefined) key += `${k}=${Array.isArray(value) ? value.join(' ') : String(value)}&`;
   }
   return key;
 }
@@ -164,8 +171,8 @@ export function createListingService(deps: ListingDeps) {
     fetchMethod: async (key, _stale, { context: { userId, source, token, refresh }, signal }) => {
       attempts.set(key, Date.now());
       const list = (t: string) => source.list({ userId, token: t, refresh });
-      const repos = await (deps.tokens ? deps.tokens.retried(userId, source.provider, token, list) : list(token));
-      const snapshot: HostSnapshot = { stamp: randomUUID(), fetchedAt: Date.now(), repos };
+      const { repos, hints } = await (deps.tokens ? deps.tokens.retried(userId, source.provider, token, list) : list(token));
+      const snapshot: HostSnapshot = { stamp: randomUUID(), fetchedAt: Date.now(), repos, hints };
       if (!signal.aborted) void store(key, stampKey(userId, source.provider), snapshot);
       return snapshot;
     },
@@ -262,6 +269,12 @@ export function createListingService(deps: ListingDeps) {
     return tokens.length ? tokens.map((t) => [t.provider, t]) : [[PROVIDERS[0]!, undefined]];
   }
 
+  /** What a stored token's scopes keep out of its host's list. */
+  function tokenHintsOf(provider: Provider, token: HostToken | undefined): Pick<HostResult, 'tokenHints' | 'scopesTag'> {
+    if (!token || token.status === 'undecryptable') return { tokenHints: [], scopesTag: '' };
+    return { tokenHints: deps.sources[provider]?.tokenHints?.(token.scopes) ?? [], scopesTag: token.scopes.join(',') };
+  }
+
   /** A host's repositories, with this user's connections and their kinds beside them. */
   async function host(userId: number, provider: Provider, token: HostToken | undefined, refresh: boolean): Promise<HostResult> {
     const { source, stored } = usable(provider, token);
@@ -272,7 +285,7 @@ export function createListingService(deps: ListingDeps) {
       deps.store.installations.listActive(userId, provider),
     ]);
     const kinds = await kindsOf(snapshot, source, hostToken);
-    return { provider, snapshot, ...installedOf(connections), ...kinds, login: stored.login };
+    return { provider, snapshot, ...installedOf(connections), ...kinds, login: stored.login, ...tokenHintsOf(provider, stored) };
   }
 
   /** Every host the listing covers, each answered or with the problem that stopped it. */
@@ -280,7 +293,7 @@ export function createListingService(deps: ListingDeps) {
     const settled = await Promise.all(
       (await hostTokens(userId, query.provider)).map(([p, token]) =>
         host(userId, p, token, query.refresh ?? false).catch((error: unknown): HostResult => {
-          if (error instanceof ApiProblem) return { provider: p, installed: new Map(), kinds: new Map(), login: null, problem: error };
+          if (error instanceof ApiProblem) return { provider: p, installed: new Map(), kinds: new Map(), login: null, ...tokenHintsOf(p, token), problem: error };
           throw error;
         }),
       ),
@@ -302,7 +315,7 @@ export function createListingService(deps: ListingDeps) {
     const parts: string[] = [];
     for (const h of settled) {
       if (!h.snapshot || h.kindsTag === undefined) return undefined;
-      parts.push(h.provider, h.snapshot.stamp, String(h.kindsTag), h.login ?? '', h.installedTag ?? '');
+      parts.push(h.provider, h.snapshot.stamp, String(h.kindsTag), h.login ?? '', h.installedTag ?? '', h.scopesTag);
     }
     return parts.join(' ');
   }
@@ -313,22 +326,16 @@ export function createListingService(deps: ListingDeps) {
     const byProvider = new Map(answered.map((h) => [h.provider, h]));
     const repos = answered.length === 1 ? answered[0]!.snapshot.repos : answered.flatMap((h) => h.snapshot.repos);
     const { sort, direction } = sortOf(query);
-    const matches = repositoryFilter(query, (p) => byProvider.get(p)?.login ?? null);
     const page = query.page ?? 1;
     const perPage = query.per_page ?? 30;
     const first = (page - 1) * perPage;
 
-    // Every match counted, and only those up to the page's last put in order.
+    // Every match counted (with the facets, in the same pass), and only those up to the page's last put in order.
     const annotation = (repo: HostRepository) => {
       const h = byProvider.get(repo.provider)!;
       return { installationId: h.installed.get(repo.id) ?? null, kind: h.kinds.get(repo.id) ?? NOT_DETECTED };
     };
-    const matched: number[] = [];
-    for (let index = 0; index < repos.length; index++) {
-      const repo = repos[index]!;
-      const { installationId, kind } = annotation(repo);
-      if (matches(repo, installationId, kind)) matched.push(index);
-    }
+    const { matched, facets } = filterAndCount(repos, query, (p) => byProvider.get(p)?.login ?? null, annotation);
     const onPage: Repository[] = [];
     for (const index of sortOrder(repos, sort, direction, matched, first + perPage).slice(first)) {
       const repo = repos[index]!;
@@ -340,10 +347,12 @@ export function createListingService(deps: ListingDeps) {
       total: matched.length,
       page,
       per_page: perPage,
+      facets,
       providers: settled.map((h) => ({
         provider: h.provider,
         status: h.problem ? 'failed' : 'ok',
         problem: h.problem ? deps.toProblem(h.problem) : null,
+        hints: [...(h.snapshot?.hints ?? []), ...h.tokenHints],
       })),
     };
   }
@@ -370,6 +379,75 @@ export function createListingService(deps: ListingDeps) {
       if (version !== undefined) answers?.set(key, { version, page });
       else answers?.delete(key);
       return page;
+    },
+
+    /**
+     * Why some of the user's repositories on a host may be missing: what the checks run with the host's
+     * list found (the cached list's, or a new list's), and what `scopes` keep out. Never throws: a host
+     * that cannot be read says nothing here (the listing says why).
+     */
+    async missing(userId: number, provider: Provider, scopes: readonly string[]): Promise<MissingHint[]> {
+      const source = deps.sources[provider];
+      if (!source) return [];
+      const fromScopes = source.tokenHints?.(scopes) ?? [];
+      try {
+        const { stored } = usable(provider, await deps.store.tokens.get(userId, provider));
+        const snapshot = await hostSnapshot(userId, source, await tokenOf(userId, provider, stored), false);
+        return [...(snapshot.hints ?? []), ...fromScopes];
+      } catch (error) {
+        if (error instanceof ApiProblem) return fromScopes;
+        throw error;
+      }
+    },
+
+    /**
+     * The repository a pasted URL names, as the listing shows it. The host whose URL it is reads it;
+     * a URL of no host this service serves is refused without being fetched. A repository the cached
+     * list holds is answered from it; otherwise the host is asked (and says why the user cannot see it).
+     */
+    async lookup(userId: number, url: string): Promise<Repository> {
+      const sources = Object.values(deps.sources).filter((s): s is RepositorySource => s !== undefined);
+      let found: { source: RepositorySource; owner: string; name: string } | undefined;
+      for (const source of sources) {
+        const address = source.parseUrl?.(url);
+        if (address) {
+          found = { source, ...address };
+          break;
+        }
+      }
+      if (!found) {
+        const served = sources.flatMap((s) => (s.webHost ? [s.webHost()] : [])).join(', ');
+        const host = urlHost(url);
+        const ours = host !== undefined && sources.some((s) => s.webHost?.() === host);
+        const message = ours || host === undefined ? 'is not a repository URL (https://host/owner/name or git@host:owner/name.git)' : `is not on a git host this service serves (${served})`;
+        const detail = ours || host === undefined ? 'The URL does not name a repository.' : `${host} is not a git host this service serves (${served}).`;
+        throw problems.validation([{ path: 'query.url', message }], detail);
+      }
+      const { source, owner, name } = found;
+      const provider = source.provider;
+      const stored = await deps.store.tokens.get(userId, provider);
+      if (!stored) {
+        throw new ApiProblem(404, 'NOT_FOUND', `The URL is a ${hostName(provider)} repository, and no ${hostName(provider)} account is linked. Link ${hostName(provider)} to look it up.`, { provider });
+      }
+      if (stored.status === 'undecryptable') throw problems.sessionExpired();
+      const token = await tokenOf(userId, provider, stored);
+      const fullName = `${owner}/${name}`.toLowerCase();
+      const inList = (snapshot: HostSnapshot | undefined) => snapshot?.repos.find((r) => r.full_name.toLowerCase() === fullName);
+      const cached = await cachedSnapshot(userId, provider);
+      let repo = inList(cached);
+      if (!repo) {
+        // A host that cannot read one repository looks for it in a list read now (within the refresh interval).
+        repo = source.lookup
+          ? await source.lookup({ token, address: { owner, name } })
+          : inList(await hostSnapshot(userId, source, token, true));
+      }
+      if (!repo) throw new ApiProblem(404, 'NOT_FOUND', `${hostName(provider)} has no repository ${owner}/${name} that this account can see.`, { provider });
+      const [connections, kinds] = await Promise.all([
+        deps.store.installations.listActive(userId, provider),
+        source.kinds ? source.kinds({ token, repos: [repo] }) : Promise.resolve(new Map<number, KindAnnotation>()),
+      ]);
+      const installed = installedOf(connections).installed;
+      return annotated(repo, installed.get(repo.id) ?? null, kinds.get(repo.id) ?? NOT_DETECTED);
     },
 
     /** Drops the user's cached listing of a host (after its token changed or was unlinked). */

@@ -113,7 +113,8 @@ describe('Bitbucket listing', () => {
 
   it('holds the listing to the spec through the source: Bitbucket dates in UTC with whole seconds', async () => {
     const source = createBitbucketSource({ client });
-    const repos = await source.list({ userId: 1, token, refresh: false });
+    const { repos, hints } = await source.list({ userId: 1, token, refresh: false });
+    assert.deepEqual(hints, []);
     assert.equal(repos.length, total);
     for (const r of repos) assert.match(r.updated_at ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     assert.equal(new Set(repos.map((r) => r.id)).size, total);

@@ -71,6 +71,10 @@ const BUILT = ['lovable-vite-react', 'bolt-vite-react', 'lovable-app-in-monorepo
 const repos = generateRepos(40, { owner: { login: 'octocat' }, seed: 5, files: (_r, i) => BUILT[i] });
 const repo = (i: number) => repos[i]?.id ?? assert.fail();
 const unknownRepo = 987_654_321;
+// A repository of an organisation whose OAuth App access restrictions keep the app out.
+const vault = { ...generateRepos(1, { owner: { login: 'octocat' }, seed: 6, firstId: 900_000_000 })[0]!, name: 'vault', owner: { login: 'locked-corp', id: idFor('locked-corp'), type: 'Organization' as const } };
+/** A repository URL as pasted, for the fake GitHub on loopback (an SSH URL names the host without its port). */
+const pasted = (path: string) => `/api/v1/repos/lookup?url=${encodeURIComponent(`git@127.0.0.1:${path}.git`)}`;
 
 const cases: Case[] = [
   { name: 'sign-in starts with a redirect to GitHub', operationId: 'startGitHubSignIn', status: 302, path: '/api/v1/auth/github/login', auth: 'none', notThroughProxy: 'the proxy follows redirects' },
@@ -94,6 +98,16 @@ const cases: Case[] = [
   { name: 'list: database gone', operationId: 'listRepositories', status: 500, path: '/api/v1/repos', twin: 'broken' },
   { name: 'list: GitHub down', operationId: 'listRepositories', status: 502, path: '/api/v1/repos?refresh=true', fault: (a) => a.fake.state.injectFault({ route: '/user/repos', kind: 502 }) },
   { name: 'list: GitHub timeout', operationId: 'listRepositories', status: 504, path: '/api/v1/repos?refresh=true', fault: (a) => a.fake.state.injectFault({ route: '/user/repos', kind: 'timeout' }) },
+
+  { name: 'lookup: a repository of the listing', operationId: 'lookupRepository', status: 200, path: pasted(`${repos[1]!.owner.login}/${repos[1]!.name}`) },
+  { name: 'lookup: a host the service does not serve', operationId: 'lookupRepository', status: 400, path: '/api/v1/repos/lookup?url=https%3A%2F%2Fgitlab.example.com%2Facme%2Fapp', example: 'unsupported_host' },
+  { name: 'lookup: no credentials', operationId: 'lookupRepository', status: 401, path: pasted('octocat/x'), auth: 'none', notThroughProxy: PRISM_ANSWERS },
+  { name: 'lookup: an organisation that restricts the app', operationId: 'lookupRepository', status: 403, path: pasted('locked-corp/vault'), example: 'organization_restricted' },
+  { name: 'lookup: no such repository', operationId: 'lookupRepository', status: 404, path: pasted('octocat/no-such-repo') },
+  { name: 'lookup: rate budget spent', operationId: 'lookupRepository', status: 429, path: pasted('octocat/x'), twin: 'limited' },
+  { name: 'lookup: database gone', operationId: 'lookupRepository', status: 500, path: pasted('octocat/x'), twin: 'broken' },
+  { name: 'lookup: GitHub down', operationId: 'lookupRepository', status: 502, path: pasted('octocat/not-listed'), fault: (a) => a.fake.state.injectFault({ route: '/repos/{owner}/{repo}', kind: 502 }) },
+  { name: 'lookup: GitHub timeout', operationId: 'lookupRepository', status: 504, path: pasted('octocat/not-listed'), fault: (a) => a.fake.state.injectFault({ route: '/repos/{owner}/{repo}', kind: 'timeout' }) },
 
   { name: 'connect: first time', operationId: 'connectRepository', status: 201, method: 'POST', path: '/api/v1/connections', body: { provider: 'github', repo_id: repo(0) } },
   { name: 'connect: again', operationId: 'connectRepository', status: 200, method: 'POST', path: '/api/v1/connections', body: { provider: 'github', repo_id: repo(0) }, appOnly: true },
@@ -234,7 +248,7 @@ async function scopedToken(app: TestApp, scope: Scope): Promise<string> {
 
 /** The app, and its twins: one whose rate budget is spent, one whose database is gone. */
 async function startApps() {
-  const fake = { users: [{ login: 'octocat', repos }] };
+  const fake = { users: [{ login: 'octocat', repos: [...repos, vault] }], orgs: [{ login: 'locked-corp', members: ['octocat'], oauthRestricted: true }] };
   const gitverse = { users: [{ login: 'octocat', repos: [] }] };
   const [app, limited, broken] = await Promise.all([
     startTestApp({ fake, gitverse }),

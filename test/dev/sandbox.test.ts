@@ -49,7 +49,7 @@ describe('the sandbox', () => {
   it("when it starts, then each account has a ready token, and octocat's first page in the default order shows its connected repositories", async () => {
     assert.ok(sandbox);
     const data = sandbox.accounts.filter((a) => !a.state);
-    assert.deepEqual(data.map((a) => a.login), ['octocat', 'hubot', 'newcomer', 'many-repos']);
+    assert.deepEqual(data.map((a) => a.login), ['octocat', 'hubot', 'newcomer', 'many-repos', 'rita', 'sam', 'limited']);
     assert.ok(data[0]!.repos >= 100 && data[1]!.repos > 0 && data[1]!.repos < 20 && data[2]!.repos === 0 && data[3]!.repos >= 1000);
     const res = await fetch(`${sandbox.appUrl}/api/v1/connections`, { headers: { authorization: `Bearer ${token('octocat')}` } });
     assert.equal(res.status, 200);
@@ -104,6 +104,31 @@ describe('the sandbox', () => {
     const page = await fetch(start.headers.get('location') ?? '');
     assert.equal(page.status, 200);
     assert.match(await page.text(), /data-login="octocat"[^>]*>.*octo-org, octocat/);
+  });
+
+  it('when the accounts in a restricted and in an SSO organisation list, then each sees the hint with its URL, and looking up a restricted repository says why', async () => {
+    assert.ok(sandbox);
+    const get = async (login: string, path: string) => {
+      const res = await fetch(`${sandbox!.appUrl}${path}`, { headers: { authorization: `Bearer ${token(login)}` } });
+      return { status: res.status, body: (await res.json()) as Answer };
+    };
+    type Hint = { code: string; url: string; organizations: string[] };
+    type Answer = { providers: Array<{ hints: Hint[] }>; hint: Hint; repositories: Array<{ html_url: string; is_connected: boolean }>; is_connected: boolean };
+    const hintsOf = async (login: string) => (await get(login, '/api/v1/repos?provider=github')).body.providers[0]!.hints;
+    const rita = await hintsOf('rita');
+    assert.deepEqual(rita.map((h) => [h.code, h.organizations]), [['github_oauth_restricted', ['locked-corp']]]);
+    assert.match(rita[0]!.url, /\/settings\/connections\/applications\/Iv1\.sandbox$/);
+    const sam = await hintsOf('sam');
+    assert.deepEqual(sam.map((h) => [h.code, h.organizations]), [['github_sso_required', ['sso-corp']]]);
+    assert.match(sam[0]!.url, /\/orgs\/sso-corp\/sso\?authorization_request=/);
+    const locked = sandbox.fake.state.accountByLogin('rita')!.repos.find((r) => r.owner.login === 'locked-corp') ?? assert.fail('a locked-corp repository');
+    const lookup = await get('rita', `/api/v1/repos/lookup?url=${encodeURIComponent(`${sandbox.fake.baseUrl}/locked-corp/${locked.name}`)}`);
+    assert.equal(lookup.status, 403);
+    assert.equal(lookup.body.hint.code, 'github_oauth_restricted');
+    const listed = (await get('octocat', '/api/v1/repos?per_page=1')).body.repositories[0] ?? assert.fail('a repository');
+    const found = await get('octocat', `/api/v1/repos/lookup?url=${encodeURIComponent(listed.html_url)}`);
+    assert.equal(found.status, 200);
+    assert.equal(found.body.is_connected, listed.is_connected);
   });
 
   it("when the banner's curl line of an account is pasted into bash (and zsh where installed), then it lists that account's repositories", async () => {

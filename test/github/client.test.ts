@@ -94,7 +94,7 @@ describe('GitHubClient.listRepos reads every page', () => {
       id: source.id,
       name: source.name,
       full_name: `${source.owner.login}/${source.name}`,
-      owner: { id: source.owner.id, login: source.owner.login, full_name: null, type: source.owner.type },
+      owner: { id: source.owner.id, login: source.owner.login, full_name: null, type: source.owner.type, avatar_url: `https://avatars.githubusercontent.com/u/${source.owner.id}?v=4` },
       description: source.description,
       private: source.private,
       visibility: source.visibility ?? (source.private ? 'private' : 'public'),

@@ -192,7 +192,7 @@ describe('a GitLab project in our fields', () => {
   it('when a project sits in a subgroup, then the namespace is its owner, an Organization with its full path, and the name is its path', async () => {
     const repo = await mapped(base);
     assert.equal(acme!.full_path, 'acme');
-    assert.deepEqual(repo.owner, { id: platform!.id, login: 'acme/platform', full_name: 'Platform', type: 'Organization' });
+    assert.deepEqual(repo.owner, { id: platform!.id, login: 'acme/platform', full_name: 'Platform', type: 'Organization', avatar_url: null });
     assert.equal(repo.name, 'web-app');
     assert.equal(repo.full_name, 'acme/platform/web-app');
     assert.equal(repo.html_url, `${fake.baseUrl}/acme/platform/web-app`);
@@ -215,7 +215,7 @@ describe('a GitLab project in our fields', () => {
     assert.equal(repo.private, false);
     assert.equal(repo.fork, false);
     assert.equal(repo.archived, false);
-    assert.deepEqual(repo.owner, { id: userNamespace('gl-dev').id, login: 'gl-dev', full_name: 'GitLab Developer', type: 'User' });
+    assert.deepEqual(repo.owner, { id: userNamespace('gl-dev').id, login: 'gl-dev', full_name: 'GitLab Developer', type: 'User', avatar_url: null });
     assert.equal(repo.full_name, 'gl-dev/web-app');
   });
 

@@ -340,7 +340,7 @@ describe('GitVerseClient maps GitVerse repositories to our Repository', () => {
         id: 2,
         name: 'myTetris',
         full_name: 'dlborun/myTetris',
-        owner: { id: 1, login: 'dlborun', full_name: 'Milo Kachinsky', type: 'User' },
+        owner: { id: 1, login: 'dlborun', full_name: 'Milo Kachinsky', type: 'User', avatar_url: null },
         description: 'my emplementation original Tetris game',
         private: false,
         visibility: 'public',
@@ -362,7 +362,7 @@ describe('GitVerseClient maps GitVerse repositories to our Repository', () => {
         id: 1,
         name: 'testRepo1.0',
         full_name: 'dlborun/testRepo1.0',
-        owner: { id: 1, login: 'dlborun', full_name: 'Milo Kachinsky', type: 'User' },
+        owner: { id: 1, login: 'dlborun', full_name: 'Milo Kachinsky', type: 'User', avatar_url: null },
         description: 'старый пет-проект для локальных тестов',
         private: false,
         visibility: 'public',
@@ -408,7 +408,7 @@ describe('GitVerseClient maps GitVerse repositories to our Repository', () => {
     ];
     const [repo] = (await list()).repos;
     assert.ok(repo);
-    assert.deepEqual(repo.owner, { id: 5, login: 'sber-labs', full_name: null, type: 'Organization' });
+    assert.deepEqual(repo.owner, { id: 5, login: 'sber-labs', full_name: null, type: 'Organization', avatar_url: null });
     assert.equal(repo.description, null);
     assert.equal(repo.language, null);
     assert.equal(repo.default_branch, null);

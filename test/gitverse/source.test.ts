@@ -62,11 +62,11 @@ describe('createGitVerseSource', () => {
     account.repos = generateGitVerseRepos(230, { owner: { login: 'dlborun' } });
     const source = createGitVerseSource({ client, cache: new MemoryCache() });
     assert.equal(source.provider, 'gitverse');
-    const first = await source.list({ userId: 7, token: account.token, refresh: false });
+    const { repos: first } = await source.list({ userId: 7, token: account.token, refresh: false });
     assert.equal(first.length, 230);
     assertEvery(first, (r) => r.provider === 'gitverse' && r.created_at?.endsWith('Z'));
     fake.state.resetCounters();
-    const second = await source.list({ userId: 7, token: account.token, refresh: true });
+    const { repos: second } = await source.list({ userId: 7, token: account.token, refresh: true });
     assert.deepEqual(second, first);
     assert.equal(fake.state.counters.notModified, fake.state.counters.total);
   });

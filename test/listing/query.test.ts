@@ -4,6 +4,7 @@ import { describe, test } from 'vitest';
 import {
   affiliationOf,
   etagMatches,
+  filterAndCount,
   originMatches,
   pageLinks,
   repositoryFilter,
@@ -201,5 +202,78 @@ describe('the listing query, module by module', () => {
     assert.equal(etagMatches('"ab"', etag), false);
     // W/ marks a weak tag only in front of the quotes; inside them it is part of the tag.
     assert.equal(etagMatches('"W/abc"', '"abc"'), false);
+  });
+
+  describe('facets', () => {
+    // Six repositories: two owners on GitHub, one on GitVerse; kinds, origins and visibilities mixed.
+    const rows: Array<{ r: Repo; a: Analysis; connected: boolean }> = [
+      { r: repo({ login: 'octocat', full_name: 'octocat/site' }), a: analysis({ kind: 'frontend', origin: 'lovable' }), connected: true },
+      { r: repo({ login: 'octocat', full_name: 'octocat/api', private: true }), a: analysis({ kind: 'backend' }), connected: false },
+      { r: repo({ login: 'acme', type: 'Organization', full_name: 'acme/web' }), a: analysis({ kind: 'frontend' }), connected: false },
+      { r: repo({ login: 'acme', type: 'Organization', full_name: 'acme/core', private: true }), a: analysis({ kind: 'backend', pending: true }), connected: false },
+      { r: repo({ login: 'Acme', type: 'Organization', full_name: 'Acme/tools' }), a: analysis({ kind: 'monorepo' }), connected: false },
+      { r: repo({ provider: 'gitverse', login: 'octocat', full_name: 'octocat/ru' }), a: analysis({ kind: 'frontend' }), connected: false },
+    ];
+    const count = (query: ListQuery) =>
+      filterAndCount(rows.map((x) => x.r), query, (p) => (p === 'github' ? 'octocat' : null), (r) => {
+        const row = rows.find((x) => x.r === r)!;
+        return { installationId: row.connected ? 1 : null, kind: row.a };
+      });
+    const values = (facet: Array<{ value: string; count: number }>) => Object.fromEntries(facet.map((f) => [f.value, f.count]));
+
+    test('when nothing is filtered, then every facet counts every repository, most first', () => {
+      const { matched, facets } = count({});
+      assert.equal(matched.length, 6);
+      assert.deepEqual(facets.kind, [{ value: 'frontend', count: 3 }, { value: 'backend', count: 2 }, { value: 'monorepo', count: 1 }]);
+      // The pending analysis has no origin yet: counted under neither a builder nor none.
+      assert.deepEqual(values(facets.origin), { none: 4, lovable: 1 });
+      assert.deepEqual(values(facets.provider), { github: 5, gitverse: 1 });
+      assert.deepEqual(values(facets.visibility), { public: 4, private: 2 });
+      // One namespace per host and login, whatever the login's case.
+      assert.deepEqual(facets.owner.map((o) => [o.provider, o.login, o.type, o.count]), [
+        ['github', 'acme', 'Organization', 3],
+        ['github', 'octocat', 'User', 2],
+        ['gitverse', 'octocat', 'User', 1],
+      ]);
+    });
+
+    test('when kind is filtered, then the kind facet ignores it and every other facet counts only that kind', () => {
+      const { matched, facets } = count({ kind: 'frontend' });
+      assert.equal(matched.length, 3);
+      assert.deepEqual(values(facets.kind), { frontend: 3, backend: 2, monorepo: 1 });
+      assert.deepEqual(values(facets.provider), { github: 2, gitverse: 1 });
+      assert.deepEqual(values(facets.visibility), { public: 3 });
+    });
+
+    test('when two filters are given, then each facet applies the other one only', () => {
+      const { matched, facets } = count({ kind: 'backend', visibility: 'public' });
+      assert.equal(matched.length, 0);
+      // Kinds among public repositories; visibilities among backends; the selected value is listed at zero.
+      assert.deepEqual(values(facets.kind), { frontend: 3, monorepo: 1, backend: 0 });
+      assert.deepEqual(values(facets.visibility), { private: 2, public: 0 });
+      assert.deepEqual(facets.provider, []);
+    });
+
+    test('when owner is given (any case, repeated), then only those namespaces match, and the owner facet still counts the others', () => {
+      const { matched, facets } = count({ owner: ['ACME'] });
+      assert.deepEqual(matched, [2, 3, 4]);
+      assert.equal(facets.owner.length, 3);
+      assert.deepEqual(values(facets.kind), { frontend: 1, backend: 1, monorepo: 1 });
+      assert.deepEqual(count({ owner: ['acme', 'octocat'] }).matched.length, 6);
+    });
+
+    test('when a filter without a facet is given, then every facet counts within it', () => {
+      const { matched, facets } = count({ connected: true });
+      assert.deepEqual(matched, [0]);
+      assert.deepEqual(values(facets.kind), { frontend: 1 });
+      assert.deepEqual(facets.owner.map((o) => o.login), ['octocat']);
+      assert.deepEqual(count({ q: 'tools' }).facets.kind, [{ value: 'monorepo', count: 1 }]);
+    });
+
+    test('when origin is a builder, then the origin facet still counts none, and the others only that builder', () => {
+      const { facets } = count({ origin: 'lovable' });
+      assert.deepEqual(values(facets.origin), { none: 4, lovable: 1 });
+      assert.deepEqual(values(facets.kind), { frontend: 1 });
+    });
   });
 });

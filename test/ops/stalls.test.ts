@@ -181,6 +181,7 @@ describe('Redis and PostgreSQL stalled, gone and back', { skip: skip !== false }
       const json = { 'content-type': 'application/json' };
       for (const [what, run] of [
         ['listRepositories', () => api('/repos')],
+        ['lookupRepository', () => api(`/repos/lookup?url=${encodeURIComponent(`${t.fake.baseUrl}/stella/${repos[0]!.name}`)}`)],
         ['listConnections', () => api('/connections')],
         ['connectRepository', () => connect(repoId)],
         ['disconnectRepository', () => api(`/connections/github/${repoId}`, { method: 'DELETE' })],

@@ -14,7 +14,14 @@ const problem = (status: number, code: string) => ({
   request_id: 'req-1',
 });
 
-const repositoryPage = { repositories: [], total: 0, page: 1, per_page: 30, providers: [{ provider: 'github', status: 'ok', problem: null }] };
+const repositoryPage = {
+  repositories: [],
+  total: 0,
+  page: 1,
+  per_page: 30,
+  facets: { owner: [], kind: [], origin: [], provider: [], visibility: [] },
+  providers: [{ provider: 'github', status: 'ok', problem: null, hints: [] }],
+};
 const json = { 'content-type': 'application/json; charset=utf-8' };
 const listHeaders = { ...json, etag: 'W/"abc"', 'x-total-count': '0' };
 

@@ -17,7 +17,8 @@ export function createBitbucketSource(deps: BitbucketSourceDeps): RepositorySour
       try {
         const listing = await deps.client.listRepos(token);
         deps.metrics?.upstream.inc({ provider: 'bitbucket', outcome: 'downloaded' }, listing.stats.requests);
-        return checkHostRepositories('bitbucket', listing.repos);
+        // Bitbucket has no check of what a token cannot see yet: no hints.
+        return { repos: checkHostRepositories('bitbucket', listing.repos), hints: [] };
       } catch (error) {
         deps.metrics?.upstream.inc({ provider: 'bitbucket', outcome: 'failed' });
         throw error;

@@ -7,7 +7,7 @@ import { problems, type ApiProblem } from '../../contract/problem.ts';
 import { requestSignal } from '../http.ts';
 import { range, runBounded, tolerantPageCache, uniqueById, type PageCache } from '../pages.ts';
 import { isOctokitHttpError, toGitHubProblem } from './errors.ts';
-import { MalformedAnswer, toGitHubRepoPage } from './repo.ts';
+import { MalformedAnswer, toGitHubRepo, toGitHubRepoPage } from './repo.ts';
 import type { GitHubRepo } from './repo.ts';
 
 export interface GitHubClientOptions {
@@ -24,6 +24,45 @@ export interface GitHubClientOptions {
   pageCacheTtlSeconds?: number;
   /** Told when the page cache fails; the listing goes on without it. */
   onCacheError?: (error: unknown) => void;
+}
+
+/** An organisation the user belongs to, from `GET /user/orgs`. */
+export interface GitHubOrg {
+  id: number;
+  login: string;
+  avatar_url: string | null;
+}
+
+/**
+ * How an organisation's endpoint answered the token: it let us in, its OAuth App access restrictions
+ * keep this app out, its SAML single sign-on wants the token authorised (at `url`), or the answer said
+ * nothing either way (not found, rate limited, failed).
+ */
+export type OrgAccess = { kind: 'open' } | { kind: 'oauth_restricted' } | { kind: 'sso_required'; url: string | null } | { kind: 'unknown' };
+
+/** A repository asked for by name: found, not there for this token, or kept out by its organisation. */
+export type RepoAnswer = { kind: 'found'; repo: GitHubRepo } | { kind: 'not_found' } | Exclude<OrgAccess, { kind: 'open' } | { kind: 'unknown' }>;
+
+/** GitHub's documented answer on an organisation's endpoints while its OAuth App access restrictions keep the app out. */
+const OAUTH_RESTRICTED = /organization has enabled OAuth App access restrictions/i;
+
+/** `X-GitHub-SSO: partial-results; organizations=1,2` → [1, 2]. */
+export function ssoHiddenOrganizations(header: unknown): number[] {
+  if (typeof header !== 'string') return [];
+  const ids = /(?:^|;)\s*organizations=([\d,\s]+)/i.exec(header)?.[1] ?? '';
+  return ids.split(',').map((s) => Number(s.trim())).filter((n) => Number.isSafeInteger(n) && n > 0);
+}
+
+/** What a 403 of an organisation's endpoint says: OAuth App restrictions, SSO (with its URL from `X-GitHub-SSO: required; url=…`), or neither. */
+export function orgRefusal(status: number, headers: Record<string, string | number | undefined>, data: unknown): OrgAccess {
+  if (status !== 403) return { kind: 'unknown' };
+  const sso = headers['x-github-sso'];
+  if (typeof sso === 'string' && /^\s*required\b/i.test(sso)) {
+    const url = /url=(\S+)/i.exec(sso)?.[1];
+    return { kind: 'sso_required', url: url && /^https?:\/\//i.test(url) ? url : null };
+  }
+  const message = isRecord(data) && typeof data.message === 'string' ? data.message : '';
+  return OAUTH_RESTRICTED.test(message) ? { kind: 'oauth_restricted' } : { kind: 'unknown' };
 }
 
 export interface GitHubUser {
@@ -79,6 +118,11 @@ export interface ListReposOptions<T extends { id: number } = GitHubRepo> {
 
 export interface RepoListing<T extends { id: number } = GitHubRepo> {
   repos: T[];
+  /**
+   * Organisations whose repositories GitHub left out because the token is not authorised for their
+   * SAML single sign-on, by id, from `X-GitHub-SSO: partial-results; organizations=…` on any page.
+   */
+  ssoHiddenOrganizations: number[];
   /** Pages with repositories in them (at least 1): pass it back as `knownPageCount`. */
   pageCount: number;
   stats: { requests: number; notModified: number; downloaded: number };
@@ -250,6 +294,7 @@ export class GitHubClient {
     const convert = options.convert ?? ((repos: GitHubRepo[]) => repos as unknown as T[]);
     const stats = { requests: 0, notModified: 0, downloaded: 0 };
     const pages = new Map<number, T[]>();
+    const ssoHidden = new Set<number>();
     // What each page's headers said, as soon as they came. `linkFresh`: the Link came with this
     // answer, not from the cache; `full`: a 304's cached page holds a whole page of repositories.
     const heads = new Map<number, { link: string | null; linkFresh: boolean; full: boolean }>();
@@ -284,6 +329,7 @@ export class GitHubClient {
         // A page sent whole (a 304 comes back below, without a body to wait for).
         (_status, headers) => headed(page, { link: typeof headers.link === 'string' ? headers.link : null, linkFresh: true, full: false }),
       );
+      for (const id of ssoHiddenOrganizations(answer.headers['x-github-sso'])) ssoHidden.add(id);
       if (answer.status === 304 && cached) {
         stats.notModified++;
         const link = typeof answer.headers.link === 'string' ? answer.headers.link : null;
@@ -357,7 +403,53 @@ export class GitHubClient {
 
     const lists = range(1, to).map((page) => pages.get(page) ?? []);
     const pageCount = Math.max(1, lists.findLastIndex((repos) => repos.length > 0) + 1);
-    return { repos: uniqueById(lists), pageCount, stats };
+    return { repos: uniqueById(lists), ssoHiddenOrganizations: [...ssoHidden], pageCount, stats };
+  }
+
+  /** The organisations the user belongs to (the first 100: a hint check, not a listing). */
+  async listOrgs(token: string): Promise<GitHubOrg[]> {
+    const answer = await this.call('listing organisations', { method: 'GET', url: '/user/orgs', headers: auth(token), per_page: 100 }, (body) => {
+      if (!Array.isArray(body)) throw new MalformedAnswer('the organisation list is not a JSON array');
+      return body.filter(isRecord).flatMap((o) =>
+        typeof o.id === 'number' && typeof o.login === 'string' ? [{ id: o.id, login: o.login, avatar_url: typeof o.avatar_url === 'string' ? o.avatar_url : null }] : [],
+      );
+    });
+    return answer.value ?? [];
+  }
+
+  /** Whether an organisation lets the token in, asked of one of its endpoints (one repository of its list); never throws. */
+  async orgAccess(token: string, org: string): Promise<OrgAccess> {
+    const answer = await this.answer({ method: 'GET', url: '/orgs/{org}/repos', org, per_page: 1, headers: auth(token) });
+    if (answer === undefined) return { kind: 'unknown' };
+    return answer.status === 200 ? { kind: 'open' } : orgRefusal(answer.status, answer.headers, answer.data);
+  }
+
+  /** One repository by owner and name, or why the token cannot see it; other failures are thrown as problems. */
+  async getRepo(token: string, owner: string, name: string): Promise<RepoAnswer> {
+    const { deadline, signal } = requestSignal(this.timeoutMs);
+    try {
+      const response = await this.octokit.request({ method: 'GET', url: '/repos/{owner}/{repo}', owner, repo: name, headers: auth(token), request: { signal } });
+      return { kind: 'found', repo: toGitHubRepo(response.data) };
+    } catch (error) {
+      if (isOctokitHttpError(error) && error.response) {
+        if (error.response.status === 404) return { kind: 'not_found' };
+        const access = orgRefusal(error.response.status, error.response.headers, error.response.data);
+        if (access.kind === 'oauth_restricted' || access.kind === 'sso_required') return access;
+      }
+      throw toGitHubProblem(error, { what: `reading the repository ${owner}/${name}`, timedOut: deadline.aborted, timeoutMs: this.timeoutMs });
+    }
+  }
+
+  /** A request whose refusal is read rather than thrown: its status, headers and JSON body, or undefined when it failed outright. */
+  private async answer(spec: RequestSpec): Promise<{ status: number; headers: Answer<unknown>['headers']; data: unknown } | undefined> {
+    const { signal } = requestSignal(this.timeoutMs);
+    try {
+      const response = await this.octokit.request({ ...spec, request: { signal } });
+      return { status: response.status, headers: response.headers, data: response.data };
+    } catch (error) {
+      if (isOctokitHttpError(error) && error.response) return { status: error.response.status, headers: error.response.headers, data: error.response.data };
+      return undefined;
+    }
   }
 
   /** Writes a listing's pages to the page cache once the listing has been handed back (see `writing`). */
@@ -401,7 +493,7 @@ export class GitHubClient {
       if (page >= this.maxPages) throw problems.upstreamUnavailable('github', `The repository list is longer than ${this.maxPages} pages.`);
       request = { method: 'GET', url: next, headers: auth(token) };
     }
-    return { repos: uniqueById(lists), pageCount: page, stats };
+    return { repos: uniqueById(lists), ssoHiddenOrganizations: [], pageCount: page, stats };
   }
 
   /** One GraphQL query with the request deadline of every call; never throws. */

@@ -14,7 +14,7 @@ export const github = gitHost({
   provider: 'github',
   displayName: 'GitHub',
   config: githubConfig,
-  create({ config, cache, metrics, onCacheError, kinds }) {
+  create({ config, publicUrl, cache, metrics, onCacheError, kinds }) {
     const client = new GitHubClient({ apiUrl: config.apiUrl, timeoutMs: config.timeoutMs, concurrency: config.concurrency, onCacheError });
     const account = async (token: string) => {
       // Held to the boundary a listing is: an identity field the spec cannot hold is a 502 naming it.
@@ -58,7 +58,14 @@ export const github = gitHost({
         return { login, scopes };
       },
       warnings: () => [],
-      source: createGitHubSource({ client, cache, metrics, kinds }),
+      source: createGitHubSource({
+        client,
+        cache,
+        metrics,
+        kinds,
+        apiUrl: config.apiUrl,
+        hints: { webUrl: config.webUrl, clientId: config.clientId, signInUrl: `${publicUrl}/api/v1/auth/github/login` },
+      }),
       reader: createGitHubReader({ apiUrl: config.apiUrl, timeoutMs: config.timeoutMs, client }),
       toProblem: (error, what) => toGitHubProblem(error, { what, timedOut: false, timeoutMs: config.timeoutMs }),
     };

@@ -32,6 +32,8 @@ export interface GitHubRepoOwner {
   full_name: null;
   /** `User` or `Organization` (or `Bot`). */
   type: string;
+  /** Absent from pages cached before it was kept. */
+  avatar_url?: string | null;
 }
 
 export interface GitHubRepoPermissions {
@@ -75,7 +77,7 @@ export function toGitHubRepo(raw: unknown): GitHubRepo {
     id: raw.id,
     name: raw.name,
     full_name: raw.full_name,
-    owner: { id: owner.id, login: owner.login, full_name: null, type: str(owner.type) ?? 'User' },
+    owner: { id: owner.id, login: owner.login, full_name: null, type: str(owner.type) ?? 'User', avatar_url: str(owner.avatar_url) },
     description: str(raw.description),
     private: raw.private === true,
     visibility: str(raw.visibility),

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { KeyValueCache } from '../../cache/index.ts';
 import type { HostMetrics } from '../../contract/metrics.ts';
-import type { GitHubClient } from './client.ts';
+import type { GitHubClient, GitHubOrg } from './client.ts';
 import type { GitHubRepo } from './repo.ts';
 import type { HostRepository, KindAnnotation, RepositorySource } from '../types.ts';
 import { checkHostRepositories } from '../boundary.ts';
+import { hostOf, repositoryAddress } from '../urls.ts';
+import { githubOrgHints, githubScopeHints, refusalProblem, type GitHubHintSettings } from './hints.ts';
 
 /** GitHub's repository in our fields, as sent: `checkHostRepositories` then holds it to the spec. */
 export function toHostRepository(r: GitHubRepo): HostRepository {
@@ -13,7 +15,7 @@ export function toHostRepository(r: GitHubRepo): HostRepository {
     id: r.id,
     name: r.name,
     full_name: r.full_name,
-    owner: { id: r.owner.id, login: r.owner.login, full_name: null, type: r.owner.type === 'Organization' ? 'Organization' : 'User' },
+    owner: { id: r.owner.id, login: r.owner.login, full_name: null, type: r.owner.type === 'Organization' ? 'Organization' : 'User', avatar_url: r.owner.avatar_url ?? null },
     description: r.description,
     private: r.private,
     // Held to the spec's three values by the boundary; absent (a page cached before it was kept), from `private`.
@@ -35,6 +37,10 @@ export function toHostRepository(r: GitHubRepo): HostRepository {
 
 export interface GitHubSourceDeps {
   client: GitHubClient;
+  /** What the hints link to. */
+  hints: GitHubHintSettings;
+  /** The REST API's base URL: its host, like the web URL's, names this instance in a pasted URL. */
+  apiUrl: string;
   cache: KeyValueCache;
   metrics: HostMetrics;
   kinds?: (input: { token: string; repos: HostRepository[] }) => Promise<Map<number, KindAnnotation>>;
@@ -42,6 +48,8 @@ export interface GitHubSourceDeps {
 
 /** GitHub as a listing source: every page, conditional requests, the page count remembered per user. */
 export function createGitHubSource(deps: GitHubSourceDeps): RepositorySource {
+  // The instance's hosts as a pasted URL names them: its web host (github.com's API host is another).
+  const webHosts = [...new Set([deps.hints.webUrl, deps.apiUrl].map(hostOf))];
   return {
     provider: 'github',
     async list({ userId, token }) {
@@ -49,6 +57,8 @@ export function createGitHubSource(deps: GitHubSourceDeps): RepositorySource {
       const tokenTag = createHash('sha256').update(token).digest('base64url').slice(0, 16);
       const pagesKey = `ghpages:${userId}`;
       const knownPageCount = await deps.cache.get<number>(pagesKey);
+      // The organisation list is read while the pages are: the checks then wait one round trip at most.
+      const orgs: Promise<GitHubOrg[]> = deps.client.listOrgs(token).catch(() => []);
       try {
         const listing = await deps.client.listRepos(token, {
           pageCache: deps.cache,
@@ -60,11 +70,22 @@ export function createGitHubSource(deps: GitHubSourceDeps): RepositorySource {
         deps.metrics.upstream.inc({ provider: 'github', outcome: 'downloaded' }, listing.stats.downloaded);
         deps.metrics.upstream.inc({ provider: 'github', outcome: 'not_modified' }, listing.stats.notModified);
         await deps.cache.set(pagesKey, listing.pageCount, 86_400);
-        return listing.repos;
+        const listedOwners = new Set(listing.repos.map((r) => r.owner.login.toLowerCase()));
+        const hints = await githubOrgHints(deps.client, token, { orgs: await orgs, listedOwners, ssoHidden: listing.ssoHiddenOrganizations }, deps.hints);
+        return { repos: listing.repos, hints };
       } catch (error) {
         deps.metrics.upstream.inc({ provider: 'github', outcome: 'failed' });
         throw error;
       }
+    },
+    tokenHints: (scopes) => githubScopeHints(scopes, deps.hints),
+    webHost: () => webHosts[0]!,
+    parseUrl: (url) => repositoryAddress(url, webHosts),
+    async lookup({ token, address }) {
+      const answer = await deps.client.getRepo(token, address.owner, address.name);
+      if (answer.kind === 'not_found') return undefined;
+      if (answer.kind === 'found') return checkHostRepositories('github', [toHostRepository(answer.repo)])[0];
+      throw refusalProblem(answer, address.owner, address.name, deps.hints);
     },
     ...(deps.kinds ? { kinds: deps.kinds } : {}),
   };

@@ -32,7 +32,7 @@ export function createGitLabSource(deps: GitLabSourceDeps): RepositorySource {
         });
         deps.metrics.upstream.inc({ provider: 'gitlab', outcome: 'downloaded' }, listing.stats.requests);
         await deps.cache.set(pagesKey, listing.pageCount, 86_400).catch(() => {});
-        return listing.repos;
+        return { repos: listing.repos, hints: [] };
       } catch (error) {
         deps.metrics.upstream.inc({ provider: 'gitlab', outcome: 'failed' });
         throw error;

@@ -256,6 +256,7 @@ export class GitVerseClient {
         login: owner.login,
         full_name: text(owner.full_name),
         type: typeof owner.type === 'string' && /^org/i.test(owner.type) ? 'Organization' : 'User',
+        avatar_url: text(owner.avatar_url),
       },
       description: text(raw.description),
       private: raw.private === true,

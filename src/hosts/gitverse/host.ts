@@ -27,7 +27,7 @@ export const gitverse = gitHost({
         return {};
       },
       warnings: scopeWarnings,
-      source: createGitVerseSource({ client, cache, metrics, kinds }),
+      source: createGitVerseSource({ client, cache, metrics, kinds, webUrl: config.webUrl }),
       reader: createGitVerseKindReader(client),
       toProblem: (error, what) =>
         error instanceof ApiProblem ? error : problems.upstreamUnavailable('gitverse', `GitVerse ${failureInWords(error)} while ${what}.`, error),

@@ -5,13 +5,17 @@ import { ApiProblem } from '../../contract/problem.ts';
 import { APP_MANIFEST_PATH, detectKind, detectionFailed, emptyRepository, MANIFEST_PATHS } from '../../kind/detect.ts';
 import type { DetectionReader } from '../../kind/service.ts';
 import { limiter } from '../pages.ts';
-import type { HostRepository, KindAnnotation, RepoRef, RepositorySource } from '../types.ts';
+import type { HostRepository, KindAnnotation, MissingHint, RepoRef, RepositorySource } from '../types.ts';
+import { hostOf, repositoryAddress } from '../urls.ts';
+import { GITVERSE_READ_SCOPES } from './link.ts';
 import { checkHostRepositories } from '../boundary.ts';
 import type { Detection } from '../../store/types.ts';
-import type { GitVerseClient, GitVerseContents } from './client.ts';
+import { GITVERSE_WEB_URL, type GitVerseClient, type GitVerseContents } from './client.ts';
 
 export interface GitVerseSourceDeps {
   client: Pick<GitVerseClient, 'listRepos'>;
+  /** GitVerse's web address (`https://gitverse.ru`): pasted URLs of its host are its repositories. */
+  webUrl?: string;
   cache: KeyValueCache;
   metrics?: HostMetrics;
   kinds?: (input: { token: string; repos: HostRepository[] }) => Promise<Map<number, KindAnnotation>>;
@@ -28,14 +32,30 @@ export function createGitVerseSource(deps: GitVerseSourceDeps): RepositorySource
         const listing = await deps.client.listRepos(token, { pageCache: deps.cache, cacheKey: `gvpage:v1:${userId}:${tokenTag}` });
         deps.metrics?.upstream.inc({ provider: 'gitverse', outcome: 'downloaded' }, listing.stats.downloaded);
         deps.metrics?.upstream.inc({ provider: 'gitverse', outcome: 'not_modified' }, listing.stats.notModified);
-        return checkHostRepositories('gitverse', listing.repos);
+        return { repos: checkHostRepositories('gitverse', listing.repos), hints: [] };
       } catch (error) {
         deps.metrics?.upstream.inc({ provider: 'gitverse', outcome: 'failed' });
         throw error;
       }
     },
+    tokenHints: (scopes) => gitverseScopeHints(scopes, deps.webUrl ?? GITVERSE_WEB_URL),
+    webHost: () => hostOf(deps.webUrl ?? GITVERSE_WEB_URL),
+    parseUrl: (url) => repositoryAddress(url, [hostOf(deps.webUrl ?? GITVERSE_WEB_URL)]),
     ...(deps.kinds ? { kinds: deps.kinds } : {}),
   };
+}
+
+/** A token whose reported scopes include neither repository scope gets no repository from GitVerse. */
+export function gitverseScopeHints(scopes: readonly string[], webUrl: string): MissingHint[] {
+  if (scopes.length === 0 || scopes.some((s) => (GITVERSE_READ_SCOPES as readonly string[]).includes(s))) return [];
+  return [
+    {
+      code: 'gitverse_repository_scope',
+      message: 'The GitVerse token has neither the read:public_api nor the public_api scope, so GitVerse lists no repository for it. Link a token with read:public_api.',
+      url: `${webUrl}/settings/tokens`,
+      organizations: [],
+    },
+  ];
 }
 
 export interface GitVerseKindReaderOptions {

@@ -3,6 +3,7 @@ import type { Services } from '../services.ts';
 import { etagMatches, pageLinks, type ListQuery } from '../../listing/query.ts';
 import { principalOf } from '../auth.ts';
 import type { ListedPage } from '../../listing/service.ts';
+import type { JsonResponse, QueryOf } from '../../contract/types.ts';
 import { compression, Encoded } from '../compression.ts';
 
 /** What every answer of the listing says about caching: private to the credentials it was asked with, revalidated each time. */
@@ -76,5 +77,13 @@ export function repositoryHandlers(services: Services) {
     compress.send(req, res, encodedOf(answer));
   };
 
-  return { listRepositories };
+  const lookupRepository: RequestHandler = async (req, res) => {
+    const { user } = principalOf(req);
+    const { url } = req.query as unknown as QueryOf<'lookupRepository'>;
+    const body: JsonResponse<'lookupRepository', 200> = await services.listing.lookup(user.id, url);
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(200).json(body);
+  };
+
+  return { listRepositories, lookupRepository };
 }

@@ -202,10 +202,10 @@ export function sessionHandlers(services: Services) {
     res.status(204).end();
   };
 
-  /** Whether the host still accepts the stored token, asked now. */
+  /** Whether the host still accepts the stored token, asked now, and why some of its repositories may be missing. */
   async function hostStatus(userId: number, host: GitHost): Promise<Schemas['LinkedProvider']> {
     const stored = await store.tokens.get(userId, host.provider);
-    const base = { provider: host.provider };
+    const base = { provider: host.provider, hints: [] as Schemas['MissingHint'][] };
     if (!stored) return { ...base, linked: false, login: null, scopes: [], token_status: 'not_linked', warnings: [] };
     const meta = { ...base, linked: true, login: stored.login, scopes: stored.scopes, warnings: host.warnings(stored.scopes) };
     if (stored.status === 'undecryptable') return { ...meta, token_status: 'undecryptable' };
@@ -221,9 +221,12 @@ export function sessionHandlers(services: Services) {
         return { token_status: 'unknown' };
       }
     });
+    // A rejected token still says what its scopes keep out; an unknown one says nothing it has not checked.
+    if (check.token_status === 'rejected') return { ...meta, token_status: 'rejected', hints: host.source.tokenHints?.(meta.scopes) ?? [] };
     if (check.token_status !== 'valid') return { ...meta, token_status: check.token_status };
     const scopes = check.scopes ?? meta.scopes;
-    return { ...meta, login: check.login ?? meta.login, scopes, warnings: host.warnings(scopes), token_status: 'valid' };
+    const hints = await services.listing.missing(userId, host.provider, scopes);
+    return { ...meta, login: check.login ?? meta.login, scopes, warnings: host.warnings(scopes), token_status: 'valid', hints };
   }
 
   const linkToken: RequestHandler = async (req, res) => {
@@ -243,6 +246,7 @@ export function sessionHandlers(services: Services) {
       scopes,
       token_status: 'valid',
       warnings: host.warnings(scopes),
+      hints: host.source.tokenHints?.(scopes) ?? [],
     };
     noStore(res);
     res.json(body);

@@ -5,10 +5,12 @@ import type { ListenOptions, Reply } from '../http.ts';
 import type { AccountLookup } from '../state.ts';
 import { renderRepo, renderUser } from './render.ts';
 import { FakeGitHubState } from './state.ts';
-import type { FakeAccount, FakeGraphqlHandler, FakeRepo, FakeRoute, FakeUserInput, Fault } from './types.ts';
+import type { FakeAccount, FakeGraphqlHandler, FakeOrg, FakeRepo, FakeRoute, FakeUserInput, Fault } from './types.ts';
 
 export interface StartFakeGitHubOptions extends ListenOptions {
   users?: FakeUserInput[];
+  /** Organisations, some with OAuth App access restrictions or SAML single sign-on. */
+  orgs?: Array<Omit<FakeOrg, 'id'> & { id?: number }>;
   /** Signed in by the authorize step when it gets no `login`; defaults to the first user. */
   defaultLogin?: string;
   latencyMs?: number;
@@ -40,7 +42,26 @@ export interface FakeGitHub {
 
 const DOCS = 'https://docs.github.com/rest';
 const CODE_TTL_MS = 10 * 60_000;
-const ROUTES: readonly FakeRoute[] = ['/login/oauth/authorize', '/login/oauth/access_token', '/user', '/user/repos', '/graphql'];
+const ROUTES: readonly FakeRoute[] = ['/login/oauth/authorize', '/login/oauth/access_token', '/user', '/user/repos', '/user/orgs', '/graphql'];
+/** Routes with path parameters, each with the pattern that captures them. */
+const PARAMETER_ROUTES: ReadonlyArray<[FakeRoute, RegExp]> = [
+  ['/orgs/{org}/repos', /^\/orgs\/([^/]+)\/repos$/],
+  ['/repos/{owner}/{repo}', /^\/repos\/([^/]+)\/([^/]+)$/],
+];
+/** What GitHub answers on an organisation's endpoints while its OAuth App access restrictions keep the app out. */
+export const OAUTH_RESTRICTED_MESSAGE = (org: string) =>
+  `Although you appear to have the correct authorization credentials, the \`${org}\` organization has enabled OAuth App access restrictions, meaning that data access to third-parties is limited. For more information on these restrictions, including how to enable this app, visit https://docs.github.com/articles/restricting-access-to-your-organization-s-data/`;
+const SSO_MESSAGE = 'Resource protected by organization SAML enforcement. You must grant your OAuth token access to this organization.';
+
+function routeOf(pathname: string): { route: FakeRoute | 'other'; params: string[] } {
+  const plain = ROUTES.find((r) => r === pathname);
+  if (plain) return { route: plain, params: [] };
+  for (const [route, pattern] of PARAMETER_ROUTES) {
+    const match = pattern.exec(pathname);
+    if (match) return { route, params: match.slice(1).map((p) => decodeURIComponent(p)) };
+  }
+  return { route: 'other', params: [] };
+}
 const SORTS = ['created', 'updated', 'pushed', 'full_name'] as const;
 const AFFILIATIONS = ['owner', 'collaborator', 'organization_member'] as const;
 
@@ -61,6 +82,7 @@ export async function startFakeGitHub(options: StartFakeGitHubOptions = {}): Pro
   state.clientSecret = options.clientSecret;
   state.expiringTokensSeconds = options.expiringTokensSeconds;
   for (const user of options.users ?? []) state.addUser(user);
+  for (const org of options.orgs ?? []) state.addOrg(org);
   if (options.defaultLogin) state.defaultLogin = options.defaultLogin;
   state.signInPage = options.signInPage ?? false;
 
@@ -74,7 +96,7 @@ export async function startFakeGitHub(options: StartFakeGitHubOptions = {}): Pro
 
 async function handle(state: FakeGitHubState, baseUrl: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', baseUrl);
-  const route = ROUTES.find((r) => r === url.pathname) ?? 'other';
+  const { route, params } = routeOf(url.pathname);
   const page = positiveInt(url.searchParams.get('page')) ?? 1;
   state.count(route, res);
   state.record({
@@ -89,7 +111,7 @@ async function handle(state: FakeGitHubState, baseUrl: string, req: IncomingMess
     takeFault: () => state.takeFault(route, page) ?? state.accountFault(route, accountOf(state, req)),
     reply: (fault) => {
       const account = accountOf(state, req);
-      return (fault && replyForFault(fault, state, account)) ?? dispatch(state, baseUrl, route, url, req, account);
+      return (fault && replyForFault(fault, state, account)) ?? dispatch(state, baseUrl, route, url, req, account, params);
     },
     // Served as JSON whatever was garbled: a 304, or the OAuth flow's HTML or form answer.
     garbledHeaders: { 'content-type': 'application/json; charset=utf-8' },
@@ -103,12 +125,16 @@ function dispatch(
   url: URL,
   req: IncomingMessage,
   account: AccountLookup<FakeAccount>,
+  params: string[],
 ): Promise<Reply> | Reply {
   const method = req.method ?? 'GET';
   if (route === '/login/oauth/authorize' && method === 'GET') return authorize(state, url);
   if (route === '/login/oauth/access_token' && method === 'POST') return accessToken(state, url, req);
   if (route === '/user' && method === 'GET') return withAccount(state, account, (a) => user(state, a, baseUrl, req));
   if (route === '/user/repos' && method === 'GET') return withAccount(state, account, (a) => userRepos(state, a, baseUrl, url, req));
+  if (route === '/user/orgs' && method === 'GET') return withAccount(state, account, (a) => userOrgs(state, a, baseUrl, req));
+  if (route === '/orgs/{org}/repos' && method === 'GET') return withAccount(state, account, (a) => orgRepos(state, a, baseUrl, params[0]!, url, req));
+  if (route === '/repos/{owner}/{repo}' && method === 'GET') return withAccount(state, account, (a) => repository(state, a, baseUrl, params[0]!, params[1]!, req));
   if (route === '/graphql' && method === 'POST') return graphql(state, account, req);
   return json(404, { message: 'Not Found', documentation_url: DOCS, status: '404' });
 }
@@ -273,8 +299,15 @@ function userRepos(state: FakeGitHubState, account: FakeAccount, baseUrl: string
   // Without the `repo` scope GitHub lists public repositories only.
   const seesPrivate = account.scopes.includes('repo');
   const login = account.user.login;
+  // Organisations that hide their repositories from this token; those with SSO say so in a header.
+  const ssoHidden = new Set<number>();
   const visible = account.repos.filter((repo) => {
     if (repo.private && !seesPrivate) return false;
+    const hidden = state.hiddenBy(repo.owner.login, account.token);
+    if (hidden) {
+      if (hidden.reason === 'sso') ssoHidden.add(hidden.org.id);
+      return false;
+    }
     const aff = affiliationOf(repo, login);
     if (type !== null) {
       if (type === 'owner') return aff === 'owner';
@@ -302,9 +335,70 @@ function userRepos(state: FakeGitHubState, account: FakeAccount, baseUrl: string
   const slice = visible.slice((page - 1) * perPage, page * perPage);
   const body = `[${slice.map((repo) => renderedRepo(repo, baseUrl)).join(',')}]`;
   const headers: Record<string, string> = { 'x-accepted-oauth-scopes': '' };
+  if (ssoHidden.size > 0) headers['x-github-sso'] = `partial-results; organizations=${[...ssoHidden].join(',')}`;
   const link = linkHeader(baseUrl, url, page, lastPage);
   if (link) headers.link = link;
   return conditional(state, account, req, body, headers);
+}
+
+/** GitHub's `organization-simple`. */
+function renderOrg(org: FakeOrg, baseUrl: string): Record<string, unknown> {
+  const api = `${baseUrl}/orgs/${org.login}`;
+  return {
+    login: org.login,
+    id: org.id,
+    node_id: Buffer.from(`04:Organization${org.id}`).toString('base64'),
+    url: api,
+    repos_url: `${api}/repos`,
+    events_url: `${api}/events`,
+    hooks_url: `${api}/hooks`,
+    issues_url: `${api}/issues`,
+    members_url: `${api}/members{/member}`,
+    public_members_url: `${api}/public_members{/member}`,
+    avatar_url: `https://avatars.githubusercontent.com/u/${org.id}?v=4`,
+    description: null,
+  };
+}
+
+/** The organisations the user is a member of, restricted ones included: membership is the user's own data. */
+function userOrgs(state: FakeGitHubState, account: FakeAccount, baseUrl: string, req: IncomingMessage): Reply {
+  const login = account.user.login.toLowerCase();
+  const orgs = [...state.orgs.values()].filter((o) => o.members.some((m) => m.toLowerCase() === login));
+  return conditional(state, account, req, JSON.stringify(orgs.map((o) => renderOrg(o, baseUrl))), { 'x-accepted-oauth-scopes': 'admin:org, read:org, repo, user, write:org' });
+}
+
+/** What an organisation's endpoint answers while the organisation keeps this token out; undefined when it does not. */
+function refusedByOrg(state: FakeGitHubState, account: FakeAccount, baseUrl: string, ownerLogin: string): Reply | undefined {
+  const hidden = state.hiddenBy(ownerLogin, account.token);
+  if (!hidden) return undefined;
+  if (hidden.reason === 'oauth') return json(403, { message: OAUTH_RESTRICTED_MESSAGE(hidden.org.login), documentation_url: 'https://docs.github.com/articles/restricting-access-to-your-organization-s-data/', status: '403' });
+  const reply = json(403, { message: SSO_MESSAGE, documentation_url: 'https://docs.github.com/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/', status: '403' });
+  const request = createHash('sha256').update(`${hidden.org.login}:${account.token}`).digest('hex').slice(0, 20).toUpperCase();
+  reply.headers['x-github-sso'] = `required; url=${baseUrl}/orgs/${hidden.org.login}/sso?authorization_request=${request}`;
+  return reply;
+}
+
+/** `GET /orgs/{org}/repos`: the organisation's repositories this user sees, one page. */
+function orgRepos(state: FakeGitHubState, account: FakeAccount, baseUrl: string, org: string, url: URL, req: IncomingMessage): Reply {
+  if (!state.orgs.has(org.toLowerCase())) return json(404, { message: 'Not Found', documentation_url: `${DOCS}/repos/repos#list-organization-repositories`, status: '404' });
+  const refused = refusedByOrg(state, account, baseUrl, org);
+  if (refused) return refused;
+  const perPage = Math.min(100, positiveInt(url.searchParams.get('per_page')) ?? 30);
+  const page = positiveInt(url.searchParams.get('page')) ?? 1;
+  const seesPrivate = account.scopes.includes('repo');
+  const repos = account.repos.filter((r) => r.owner.login.toLowerCase() === org.toLowerCase() && (seesPrivate || !r.private));
+  const slice = repos.slice((page - 1) * perPage, page * perPage);
+  return conditional(state, account, req, `[${slice.map((repo) => renderedRepo(repo, baseUrl)).join(',')}]`, {});
+}
+
+/** `GET /repos/{owner}/{repo}`: one repository, as GitHub answers it to this token. */
+function repository(state: FakeGitHubState, account: FakeAccount, baseUrl: string, owner: string, name: string, req: IncomingMessage): Reply {
+  const seesPrivate = account.scopes.includes('repo');
+  const repo = account.repos.find((r) => r.owner.login.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() === name.toLowerCase());
+  const refused = repo ? refusedByOrg(state, account, baseUrl, repo.owner.login) : undefined;
+  if (refused) return refused;
+  if (!repo || (repo.private && !seesPrivate)) return json(404, { message: 'Not Found', documentation_url: `${DOCS}/repos/repos#get-a-repository`, status: '404' });
+  return conditional(state, account, req, renderedRepo(repo, baseUrl), {});
 }
 
 /** Each repository's JSON, kept while the repository (as tests may change it in place) stays the same. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { FakeHostState, type AccountLookup } from '../state.ts';
-import type { FakeAccount, FakeGraphqlHandler, FakeRequestRecord, FakeRoute, FakeUserInput, Fault } from './types.ts';
+import type { FakeAccount, FakeOrg, FakeGraphqlHandler, FakeRequestRecord, FakeRoute, FakeUserInput, Fault } from './types.ts';
 
 export const DEFAULT_SCOPES = ['repo', 'read:user', 'user:email'];
 
@@ -78,6 +78,24 @@ export class FakeGitHubState extends FakeHostState<FakeRoute, FakeAccount, Fault
     const issued = match?.[1] ? this.issued.get(match[1]) : undefined;
     if (issued) return issued.expiresAt > Date.now() ? { kind: 'ok', account: issued.account } : { kind: 'unknown' };
     return super.accountFor(authorization, pattern);
+  }
+
+  /** Organisations by login. */
+  readonly orgs = new Map<string, FakeOrg>();
+
+  addOrg(org: Omit<FakeOrg, 'id'> & { id?: number }): FakeOrg {
+    const kept: FakeOrg = { ...org, id: org.id ?? idFor(org.login) };
+    this.orgs.set(org.login.toLowerCase(), kept);
+    return kept;
+  }
+
+  /** What the organisation owning a repository hides from this token: nothing, all of it (OAuth restrictions), or all of it until SSO. */
+  hiddenBy(ownerLogin: string, token: string): { org: FakeOrg; reason: 'oauth' | 'sso' } | undefined {
+    const org = this.orgs.get(ownerLogin.toLowerCase());
+    if (!org) return undefined;
+    if (org.oauthRestricted) return { org, reason: 'oauth' };
+    if (org.sso && !(org.ssoAuthorized ?? []).includes(token)) return { org, reason: 'sso' };
+    return undefined;
   }
 
   addUser(input: FakeUserInput): FakeAccount {

@@ -42,6 +42,30 @@ export interface FakeOwner {
   type: 'User' | 'Organization';
 }
 
+/**
+ * An organisation of the fake. Its repositories are those of its members' `repos` whose owner is it;
+ * what it restricts hides them the way GitHub does.
+ */
+export interface FakeOrg {
+  login: string;
+  id: number;
+  /** Logins of its members: `GET /user/orgs` lists it for them. */
+  members: string[];
+  /**
+   * OAuth App access restrictions with this fake's OAuth app not approved: its repositories are left
+   * out of `GET /user/repos`, and its endpoints answer 403 with GitHub's documented message.
+   */
+  oauthRestricted?: boolean;
+  /**
+   * SAML single sign-on: for a token not in `ssoAuthorized`, its repositories are left out of
+   * `GET /user/repos` (which says so in `X-GitHub-SSO: partial-results; organizations=<id>`), and its
+   * endpoints answer 403 with `X-GitHub-SSO: required; url=<authorisation URL>`.
+   */
+  sso?: boolean;
+  /** Tokens authorised for its single sign-on. */
+  ssoAuthorized?: string[];
+}
+
 /** A signed-in GitHub user of the fake: profile, the token that identifies them, scopes, repositories. */
 export interface FakeAccount {
   token: string;
@@ -82,6 +106,9 @@ export type FakeRoute =
   | '/login/oauth/access_token'
   | '/user'
   | '/user/repos'
+  | '/user/orgs'
+  | '/orgs/{org}/repos'
+  | '/repos/{owner}/{repo}'
   | '/graphql';
 
 export type FaultKind =
