@@ -125,7 +125,7 @@ describe('the sandbox', () => {
     const lookup = await get('rita', `/api/v1/repos/lookup?url=${encodeURIComponent(`${sandbox.fake.baseUrl}/locked-corp/${locked.name}`)}`);
     assert.equal(lookup.status, 403);
     assert.equal(lookup.body.hint.code, 'github_oauth_restricted');
-    const listed = (await get('octocat', '/api/v1/repos?per_page=1')).body.repositories[0] ?? assert.fail('a repository');
+    const listed = (await get('octocat', '/api/v1/repos?per_page=1&provider=github')).body.repositories[0] ?? assert.fail('a repository');
     const found = await get('octocat', `/api/v1/repos/lookup?url=${encodeURIComponent(listed.html_url)}`);
     assert.equal(found.status, 200);
     assert.equal(found.body.is_connected, listed.is_connected);

@@ -74,7 +74,7 @@ describe('traces', () => {
     assert.ok(sent.includes(`00-${listingCall.spanContext().traceId}-${listingCall.spanContext().spanId}-01`), `traceparent sent: ${sent.join(', ')}`);
 
     const all = spans().filter((s) => s.spanContext().traceId === request.spanContext().traceId);
-    assert.ok(all.some((s) => s.attributes['db.system.name'] === 'postgresql' && s.attributes['db.operation.name'] === 'SELECT'), 'no database span');
+    assert.ok(all.some((s) => s.attributes['db.system.name'] === 'postgresql' && s.attributes['db.operation.name'] === 'SELECT'), `no database span among ${JSON.stringify(spans().map((s) => [s.name, s.attributes['db.operation.name'], s.spanContext().traceId === request.spanContext().traceId]))}`);
     assert.ok(all.some((s) => s.attributes['db.system.name'] === 'redis' && ['GET', 'SET'].includes(String(s.attributes['db.operation.name']))), 'no Redis span');
   });
 
