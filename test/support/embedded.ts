@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { inject } from 'vitest';
 import { openDb, openEmbeddedSnapshot, snapshotEmbedded } from '../../src/store/db.ts';
 import { createStore } from '../../src/store/index.ts';
+import { traceDb } from '../../src/telemetry/tracing.ts';
 import { migrate } from '../../src/store/migrations.ts';
 import type { Store } from '../../src/store/types.ts';
 import type { Db, Sql } from '../../src/store/db.ts';
@@ -34,7 +35,8 @@ export async function freshEmbeddedStore(secretKey: string): Promise<Store> {
   const reused = idle.pop();
   if (reused) {
     clearTimeout(reused.timer);
-    return createStore(lease(reused.db), secretKey);
+    // Traced as a newly opened one is when tracing is on (a database opened before tracing started is not).
+    return createStore(traceDb(lease(reused.db)), secretKey);
   }
   snapshot ??= readFile(inject('embeddedSnapshot')).then((bytes) => new Blob([bytes]));
   return createStore(lease(await openEmbeddedSnapshot(await snapshot)), secretKey);
