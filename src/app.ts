@@ -41,7 +41,7 @@ import { HOSTS } from './hosts/registry.ts';
 import { createTokenKeeper } from './tokens/keeper.ts';
 import { processLock, redisLock, storeLock, type KeyedLock } from './tokens/locks.ts';
 import { openStore } from './store/index.ts';
-import { databaseFailure } from './startup.ts';
+import { databaseFailure, watchRedis } from './startup.ts';
 import type { Store } from './store/types.ts';
 
 export interface AppOverrides {
@@ -121,6 +121,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   if (ownCache instanceof RedisCache) traceRedis(ownCache.client as never);
   // Redis answers its first command once connected: waited for here, within its connect deadline, so
   // that a start beside a working Redis does not begin with an outage. One that is away is not waited for.
+  // Its errors are followed from the first connection attempt on, so what is said of an outage names its cause.
+  if (ownCache instanceof RedisCache) watchRedis(ownCache);
   if (ownCache instanceof RedisCache) await ownCache.ready(config.deadlines.databaseConnectMs);
   // Every use of the cache goes through its guard: a failing cache costs speed, one warning per outage and a metric.
   const cache = new GuardedCache(ownCache, {
