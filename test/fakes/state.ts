@@ -27,6 +27,10 @@ export abstract class FakeHostState<
   readonly requests: Request[] = [];
   /** Delay before every answer. */
   latencyMs = 0;
+  /** Tokens granted by the OAuth flow (an authorization code exchanged), by login, since the fake started. */
+  readonly grants = new Map<string, number>();
+  /** Hears every grant, with the login's count so far (the sandbox fixes a revoked account on its second sign-in). */
+  onGrant: ((login: string, count: number) => void) | undefined;
 
   accountByLogin(login: string): Account | undefined {
     for (const account of this.accounts.values()) if (account.user.login === login) return account;
@@ -41,6 +45,13 @@ export abstract class FakeHostState<
     return account ? { kind: 'ok', account } : { kind: 'unknown' };
   }
 
+  /** Counts an authorization code exchanged for `login`'s token, and tells `onGrant`. */
+  granted(login: string): void {
+    const count = (this.grants.get(login) ?? 0) + 1;
+    this.grants.set(login, count);
+    this.onGrant?.(login, count);
+  }
+
   /** Makes matching requests fail until `times` is used up or `clearFaults` is called. */
   injectFault(fault: Fault): void {
     this.faults.push({ ...fault });
@@ -51,7 +62,7 @@ export abstract class FakeHostState<
   }
 
   /** The standing fault of the account a request is made as, when it is aimed at this route. */
-  accountFault(route: Route | 'other', lookup: AccountLookup<Account>): Fault | undefined {
+  accountFault(route: Route | 'other', lookup: AccountLookup<Account> | { kind: 'trouble' }): Fault | undefined {
     if (lookup.kind !== 'ok') return undefined;
     const fault = this.accountFaults.get(lookup.account.user.login);
     return fault && (fault.route === '*' || fault.route === route) ? fault : undefined;

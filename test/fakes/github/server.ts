@@ -233,9 +233,7 @@ async function accessToken(state: FakeGitHubState, url: URL, req: IncomingMessag
   const account = state.accountByLogin(pending.login);
   state.codes.delete(params.code as string);
   if (!account) return fail('bad_verification_code', 'The code passed is incorrect or expired.', 'bad-verification-code');
-  const grants = (state.grants.get(account.user.login) ?? 0) + 1;
-  state.grants.set(account.user.login, grants);
-  state.onGrant?.(account.user.login, grants);
+  state.granted(account.user.login);
   if (state.expiringTokensSeconds !== undefined) return tokenReply(wantsJson, state.issueExpiring(account));
   return tokenReply(wantsJson, { access_token: account.token, token_type: 'bearer', scope: account.scopes.join(',') });
 }

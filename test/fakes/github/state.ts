@@ -27,10 +27,6 @@ export interface PendingAuthorization {
 export class FakeGitHubState extends FakeHostState<FakeRoute, FakeAccount, Fault, FakeRequestRecord> {
   /** OAuth codes issued by the authorize step and not yet exchanged. */
   readonly codes = new Map<string, PendingAuthorization>();
-  /** Tokens granted by the OAuth flow, by login, since the fake started. */
-  readonly grants = new Map<string, number>();
-  /** Hears every grant, with the login's count so far (the sandbox fixes its revoked account on a second sign-in). */
-  onGrant: ((login: string, count: number) => void) | undefined;
   /** The account the authorize step signs in when the request names none. */
   defaultLogin: string | undefined;
   /** Whether the authorize step shows a page listing the accounts when the request names none. */

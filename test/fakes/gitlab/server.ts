@@ -84,7 +84,7 @@ async function handle(state: FakeGitLabState, baseUrl: string, req: IncomingMess
     authorization: req.headers.authorization,
   });
   await respond(state, req, res, {
-    takeFault: () => state.takeFault(where.route, page),
+    takeFault: () => state.takeFault(where.route, page) ?? state.accountFault(where.route, state.lookup(req.headers.authorization)),
     reply: (fault) => (fault && replyForFault(fault)) ?? dispatch(state, baseUrl, where, url, req),
     garbledHeaders: { 'content-type': 'application/json' },
   });
@@ -196,6 +196,7 @@ async function token(state: FakeGitLabState, req: IncomingMessage): Promise<Repl
       if (computed !== pending.codeChallenge) return invalidGrant();
     }
     state.codes.delete(params.code!);
+    state.granted(pending.login);
     return json(200, { ...state.issueTokens(pending.login, pending.scope), token_type: 'Bearer', scope: pending.scope });
   }
   if (params.grant_type === 'refresh_token') {
