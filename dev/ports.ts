@@ -5,6 +5,8 @@
  * running is not touched.
  */
 import { createServer } from 'node:net';
+import type { Provider } from '../src/contract/types.ts';
+import { sandboxHosts } from '../test/fakes/hosts.ts';
 
 export interface SandboxPart {
   /** As the banner and the error name it. */
@@ -13,17 +15,17 @@ export interface SandboxPart {
   variable: string;
   host: string;
   port: number;
+  /** Its place among the parts: its port's default offset from the base port. */
+  offset: number;
 }
 
 export interface SandboxPorts {
   base: number;
   app: SandboxPart;
-  github: SandboxPart;
-  gitverse: SandboxPart;
   mock: SandboxPart;
   picker: SandboxPart;
-  gitlab: SandboxPart;
-  bitbucket: SandboxPart;
+  /** Each git host's fake, at the offset its entry in test/fakes/hosts.ts gives. */
+  hosts: Record<Provider, SandboxPart>;
   /** Undefined with METRICS_PORT=off. */
   metrics: SandboxPart | undefined;
 }
@@ -47,21 +49,20 @@ export function sandboxPorts(env: NodeJS.ProcessEnv = process.env): SandboxPorts
   const base = portFrom(env, 'SANDBOX_PORT', 3000, 1, 65528);
   const appHost = env.HOST || LOOPBACK;
   const metricsOff = env.METRICS_PORT === 'off';
+  const part = (name: string, variable: string, offset: number, host = LOOPBACK): SandboxPart => ({ name, variable, host, port: portFrom(env, variable, base + offset), offset });
   return {
     base,
-    app: { name: 'the app', variable: 'PORT', host: appHost, port: portFrom(env, 'PORT', base) },
-    github: { name: 'the fake GitHub', variable: 'SANDBOX_GITHUB_PORT', host: LOOPBACK, port: portFrom(env, 'SANDBOX_GITHUB_PORT', base + 1) },
-    gitverse: { name: 'the fake GitVerse', variable: 'SANDBOX_GITVERSE_PORT', host: LOOPBACK, port: portFrom(env, 'SANDBOX_GITVERSE_PORT', base + 2) },
-    mock: { name: 'the Prism mock', variable: 'SANDBOX_MOCK_PORT', host: LOOPBACK, port: portFrom(env, 'SANDBOX_MOCK_PORT', base + 3) },
-    picker: { name: 'the reference picker', variable: 'SANDBOX_PICKER_PORT', host: LOOPBACK, port: portFrom(env, 'SANDBOX_PICKER_PORT', base + 5) },
-    gitlab: { name: 'the fake GitLab', variable: 'SANDBOX_GITLAB_PORT', host: LOOPBACK, port: portFrom(env, 'SANDBOX_GITLAB_PORT', base + 6) },
-    bitbucket: { name: 'the fake Bitbucket', variable: 'SANDBOX_BITBUCKET_PORT', host: LOOPBACK, port: portFrom(env, 'SANDBOX_BITBUCKET_PORT', base + 7) },
-    metrics: metricsOff ? undefined : { name: 'the metrics endpoint', variable: 'METRICS_PORT', host: env.METRICS_HOST || appHost, port: portFrom(env, 'METRICS_PORT', base + 4) },
+    app: part('the app', 'PORT', 0, appHost),
+    mock: part('the Prism mock', 'SANDBOX_MOCK_PORT', 3),
+    picker: part('the reference picker', 'SANDBOX_PICKER_PORT', 5),
+    hosts: Object.fromEntries(sandboxHosts().map(([provider, h]) => [provider, part(`the fake ${h.displayName}`, h.port.variable, h.port.offset)])) as Record<Provider, SandboxPart>,
+    metrics: metricsOff ? undefined : part('the metrics endpoint', 'METRICS_PORT', 4, env.METRICS_HOST || appHost),
   };
 }
 
+/** Every part, in the order of their default ports. */
 export const partsOf = (ports: SandboxPorts): SandboxPart[] =>
-  [ports.app, ports.github, ports.gitverse, ports.mock, ports.metrics, ports.picker, ports.gitlab, ports.bitbucket].filter((p): p is SandboxPart => p !== undefined);
+  [ports.app, ports.mock, ports.metrics, ports.picker, ...Object.values(ports.hosts)].filter((p): p is SandboxPart => p !== undefined).sort((a, b) => a.offset - b.offset);
 
 function canListen(part: SandboxPart): Promise<NodeJS.ErrnoException | undefined> {
   return new Promise((resolve) => {

@@ -10,7 +10,8 @@ import { spawn } from 'node:child_process';
 import { pickerBuilt } from './picker-server.ts';
 import { partsOf, portProblem, sandboxPorts, SandboxPortError, type SandboxPorts } from './ports.ts';
 import { markRunning, runningSandbox } from './running.ts';
-import { curlLine, SANDBOX_DATA_DIR, startSandbox, type SandboxAccount } from './start-sandbox.ts';
+import { sandboxHosts } from '../test/fakes/hosts.ts';
+import { curlLine, SANDBOX_DATA_DIR, startSandbox } from './start-sandbox.ts';
 
 /** One line on stderr and exit 1: how a sandbox that cannot start says so. */
 function refuse(line: string): never {
@@ -44,10 +45,7 @@ const sandbox = await startSandbox({
   port: ports.app.port,
   pickerPort: ports.picker.port,
   mockUrl: `http://127.0.0.1:${MOCK_PORT}`,
-  githubPort: ports.github.port,
-  gitversePort: ports.gitverse.port,
-  gitlabPort: ports.gitlab.port,
-  bitbucketPort: ports.bitbucket.port,
+  hostPorts: Object.fromEntries(Object.entries(ports.hosts).map(([provider, part]) => [provider, part.port])),
   latencyMs: Number(process.env.SANDBOX_GITHUB_LATENCY_MS ?? 30),
   env: {
     ...process.env,
@@ -62,16 +60,33 @@ const mock = spawn(process.execPath, ['node_modules/@stoplight/prism-cli/dist/in
 });
 
 const app = sandbox.appUrl;
+const hosts = sandboxHosts();
 const accounts = sandbox.accounts
   .map(
     (a) => `  ${a.login} (${a.repos} repositories on the fake GitHub${a.gitverse ? `, ${a.gitverse} on the fake GitVerse` : ''}${a.login === 'octocat' ? '; a few connected at the first start' : ''})
     ${curlLine(app, a.token)}`,
   )
-  .concat(sandbox.gitlabAccounts.map((a) => `  ${a.login} (${a.projects} projects on the fake GitLab; signed in with GitLab)\n    ${curlLine(app, a.token)}`))
+  .concat(
+    sandbox.hostAccounts.map((a) => {
+      const [, host] = hosts.find(([p]) => p === a.provider)!;
+      return `  ${a.login} (${a.count} ${host.unit} on the fake ${host.displayName}; signed in with ${host.displayName})\n    ${curlLine(app, a.token)}`;
+    }),
+  )
   .join('\n\n');
-const width = (f: (a: SandboxAccount) => string) => Math.max(...sandbox.accounts.map((a) => f(a).length));
+// One table: the accounts that sign in with GitHub, then those of the other hosts that show a state.
+const rows = [...sandbox.accounts, ...sandbox.hostAccounts.filter((a) => a.shows && a.prefer)].map((a) => ({ login: a.login, prefer: a.prefer ?? '', shows: a.shows ?? '' }));
+const width = (f: (a: (typeof rows)[number]) => string) => Math.max(...rows.map((a) => f(a).length));
 const [loginWidth, preferWidth] = [width((a) => a.login), width((a) => a.prefer)];
-const states = sandbox.accounts.map((a) => `  ${a.login.padEnd(loginWidth)}  ${a.prefer.padEnd(preferWidth)}  ${a.shows}`).join('\n');
+const states = rows.map((a) => `  ${a.login.padEnd(loginWidth)}  ${a.prefer.padEnd(preferWidth)}  ${a.shows}`).join('\n');
+// Each host with a sign-in page, and the accounts it offers.
+const signIns = hosts
+  .filter(([, host]) => host.signIn)
+  .map(([provider, host]) => {
+    const logins = [...sandbox.hosts[provider].state.accounts.values()].map((account) => account.user.login);
+    return `${app}/api/v1/auth/${provider}/login   (the fake ${host.displayName} asks which account: ${logins.join(', ')})`;
+  })
+  .join('\n             ');
+const fakeLines = hosts.map(([provider, host]) => `  fake ${host.displayName} ${sandbox.hosts[provider].baseUrl}${host.note ? `   (${host.note})` : ''}`).join('\n');
 
 const portLines = partsOf(ports)
   .map((p) => `    ${String(p.port).padEnd(6)} ${p.name.replace(/^the /, '').padEnd(20)} ${p.variable}`)
@@ -81,15 +96,10 @@ process.stdout.write(`
 Repositories API sandbox (Node ${process.version})
   picker     ${sandbox.pickerUrl}   (the reference picker; ${sandbox.pickerUrl}?api=mock draws the mock's states)
   app        ${app}/api/v1/repos
-  sign in    ${app}/api/v1/auth/github/login   (the fake GitHub asks which account: ${sandbox.accounts.map((a) => a.login).join(', ')})
-             ${app}/api/v1/auth/gitlab/login   (the fake GitLab asks which account: octocat, ${sandbox.gitlabAccounts.map((a) => a.login).join(', ')})
-             ${app}/api/v1/auth/bitbucket/login   (the fake Bitbucket asks which account: octocat, hubot)
+  sign in    ${signIns}
   docs       ${app}/docs
   mock       http://127.0.0.1:${MOCK_PORT}/api/v1/repos   (Prism; see mocks/README.md for its states)
-  fake GitHub ${sandbox.fake.baseUrl}
-  fake GitVerse ${sandbox.gitverse.baseUrl}
-  fake GitLab ${sandbox.gitlab.baseUrl}   (octocat has GitLab linked too)
-  fake Bitbucket ${sandbox.bitbucket.baseUrl}   (octocat's Atlassian API token is linked: workspaces octo-org and octocat)
+${fakeLines}
   metrics    ${sandbox.metricsUrl ?? 'off (METRICS_PORT=off)'}   (operators only; not on the API port)
   CORS       ${sandbox.corsOrigins.join(', ')}   (with credentials; CORS_ORIGINS=https://… npm run dev adds more)
   request log ${requestLog ? 'on' : 'off (SANDBOX_REQUEST_LOG=true npm run dev shows one JSON line per request)'}

@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { createApp } from './app.ts';
+import { createApp, type AppOverrides } from './app.ts';
 import { ConfigError, configWarnings, loadConfig, type Config } from './config.ts';
 import { answerClientErrors, serverOptions } from './http/client-errors.ts';
 import { SERVICE_VERSION, versionsOf } from './version.ts';
@@ -17,10 +17,10 @@ const REDIS_CHECK_MS = 3_000;
  * in flight any more the listener closes and the stores with it. A request still running after
  * `shutdownTimeoutMs` has its connection closed, so the process always exits.
  */
-export async function startServer(config: Config = loadConfig()) {
+export async function startServer(config: Config = loadConfig(), overrides: AppOverrides = {}) {
   // Traces (off unless the OTEL_* variables ask for them) start first, so the start's queries are in them.
   const ownTracing = !tracing() && (await startTracing({ serviceVersion: SERVICE_VERSION })) !== undefined;
-  const { app, metricsListener, services, close: closeApp } = await createApp(config);
+  const { app, metricsListener, services, close: closeApp } = await createApp(config, overrides);
   const close = async () => {
     await closeApp();
     if (ownTracing) await stopTracing();

@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { chromium } from 'playwright-core';
 import { curlLine, SANDBOX_ACCOUNTS, shellQuote, startSandbox, type Sandbox } from '../../dev/start-sandbox.ts';
+import { SANDBOX_GITLAB_ACCOUNTS } from '../fakes/gitlab/sandbox.ts';
 
 const execFileAsync = promisify(execFile);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -40,7 +41,7 @@ describe('the sandbox', () => {
   const token = (login: string) => sandbox?.accounts.find((a) => a.login === login)?.token ?? '';
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, githubPort: 0, gitversePort: 0, dataDir: 'memory://', latencyMs: 0, env: { ...process.env, CORS_ORIGINS: 'https://picker.dev.test', METRICS_PORT: '0', DETECTION_BUDGET_MS: '10000' } });
+    sandbox = await startSandbox({ port: 0, dataDir: 'memory://', latencyMs: 0, env: { ...process.env, CORS_ORIGINS: 'https://picker.dev.test', METRICS_PORT: '0', DETECTION_BUDGET_MS: '10000' } });
   });
   afterAll(async () => {
     await sandbox?.stop();
@@ -64,22 +65,28 @@ describe('the sandbox', () => {
   it("when each state account lists its repositories, then the answer is its state's", async () => {
     assert.ok(sandbox);
     const answers = await Promise.all(
-      sandbox.accounts
+      [...sandbox.accounts, ...sandbox.hostAccounts]
         .filter((a) => a.state)
         .map(async (a) => {
           const res = await fetch(`${sandbox!.appUrl}/api/v1/repos`, { headers: { authorization: `Bearer ${a.token}` } });
-          const body = (await res.json()) as { code?: string; reconnect?: boolean; retry_after?: number; providers?: { provider: string; status: string }[] };
+          const body = (await res.json()) as { code?: string; provider?: string; reconnect?: boolean; retry_after?: number; providers?: { provider: string; status: string }[] };
           const providers = body.providers?.map((p) => `${p.provider} ${p.status}`).join(', ');
-          return `${a.login}: ${res.status} ${body.code ?? providers}${body.reconnect ? ' reconnect' : ''}${body.retry_after ? ` after ${body.retry_after} s` : ''}`;
+          return `${a.login}: ${res.status} ${body.code ? `${body.code}${body.provider ? ` (${body.provider})` : ''}` : providers}${body.reconnect ? ' reconnect' : ''}${body.retry_after ? ` after ${body.retry_after} s` : ''}`;
         }),
     );
     assert.deepEqual(answers, [
-      'revoked-token: 403 GITHUB_AUTH reconnect',
-      'rate-limited: 429 RATE_LIMITED after 30 s',
-      'host-down: 502 UPSTREAM_UNAVAILABLE',
-      'host-timeout: 504 UPSTREAM_TIMEOUT',
+      'revoked-token: 403 GITHUB_AUTH (github) reconnect',
+      'rate-limited: 429 RATE_LIMITED (github) after 30 s',
+      'host-down: 502 UPSTREAM_UNAVAILABLE (github)',
+      'host-timeout: 504 UPSTREAM_TIMEOUT (github)',
       'host-slow: 200 github ok',
       'second-host-down: 200 github ok, gitverse failed',
+      'session-expired: 401 SESSION_EXPIRED',
+      'gitlab-revoked: 403 PROVIDER_AUTH (gitlab) reconnect',
+      'gitlab-rate-limited: 429 RATE_LIMITED (gitlab) after 30 s',
+      'gitlab-down: 502 UPSTREAM_UNAVAILABLE (gitlab)',
+      'gitlab-timeout: 504 UPSTREAM_TIMEOUT (gitlab)',
+      'gitlab-slow: 200 gitlab ok',
     ]);
   });
 
@@ -121,8 +128,8 @@ describe('the sandbox', () => {
     const sam = await hintsOf('sam');
     assert.deepEqual(sam.map((h) => [h.code, h.organizations]), [['github_sso_required', ['sso-corp']]]);
     assert.match(sam[0]!.url, /\/orgs\/sso-corp\/sso\?authorization_request=/);
-    const locked = sandbox.fake.state.accountByLogin('rita')!.repos.find((r) => r.owner.login === 'locked-corp') ?? assert.fail('a locked-corp repository');
-    const lookup = await get('rita', `/api/v1/repos/lookup?url=${encodeURIComponent(`${sandbox.fake.baseUrl}/locked-corp/${locked.name}`)}`);
+    const locked = sandbox.hosts.github.state.accountByLogin('rita')!.repos.find((r) => r.owner.login === 'locked-corp') ?? assert.fail('a locked-corp repository');
+    const lookup = await get('rita', `/api/v1/repos/lookup?url=${encodeURIComponent(`${sandbox.hosts.github.baseUrl}/locked-corp/${locked.name}`)}`);
     assert.equal(lookup.status, 403);
     assert.equal(lookup.body.hint.code, 'github_oauth_restricted');
     const listed = (await get('octocat', '/api/v1/repos?per_page=1&provider=github')).body.repositories[0] ?? assert.fail('a repository');
@@ -169,7 +176,7 @@ describe('the sandbox', () => {
     assert.ok(location.searchParams.get('code_challenge'));
     const html = await (await fetch(location)).text();
     assert.match(html, /Sign in to the fake GitLab/);
-    for (const login of ['octocat', 'gitlab-dev', 'gl-small']) assert.match(html, new RegExp(`data-login="${login}"`));
+    for (const login of ['octocat', 'gitlab-dev', 'gl-small', 'gitlab-revoked', 'gitlab-slow']) assert.match(html, new RegExp(`data-login="${login}"`));
   });
 
   it("when a GitLab account's banner token lists, then its GitLab projects come with kinds and origins; octocat's listing has GitLab too", async () => {
@@ -179,7 +186,7 @@ describe('the sandbox', () => {
       assert.equal(res.status, 200);
       return (await res.json()) as { total: number; repositories: Array<{ provider: string; kind: string; kind_pending: boolean; origin: string | null; owner: { login: string } }> };
     };
-    const gitlabDev = sandbox.gitlabAccounts.find((a) => a.login === 'gitlab-dev') ?? assert.fail('no gitlab-dev');
+    const gitlabDev = sandbox.hostAccounts.find((a) => a.login === 'gitlab-dev') ?? assert.fail('no gitlab-dev');
     const gitlab = await list(gitlabDev.token);
     assert.equal(gitlab.total, 260);
     assert.ok(gitlab.repositories.every((r) => r.provider === 'gitlab'));
@@ -190,7 +197,7 @@ describe('the sandbox', () => {
     assert.ok(gitlab.repositories.some((r) => r.origin !== null));
     const octocat = await list(token('octocat'));
     const spec = sandbox.accounts.find((a) => a.login === 'octocat') ?? assert.fail('no octocat');
-    assert.equal(octocat.total, spec.repos + (spec.gitverse ?? 0) + sandbox.gitlab.state.accountByLogin('octocat')!.projects.length + 152, 'with Bitbucket\'s two workspaces');
+    assert.equal(octocat.total, spec.repos + (spec.gitverse ?? 0) + sandbox.hosts.gitlab.state.accountByLogin('octocat')!.projects.length + 152, 'with Bitbucket\'s two workspaces');
   });
 
   it('when the sign-in reaches the fake GitHub, then it shows a page listing its accounts to pick from', async () => {
@@ -243,7 +250,9 @@ describe('the sandbox', () => {
 describe("mocks/README.md's table of the picker's states", () => {
   it('when the sandbox has an account, then the table names it beside the mock header of the same state', () => {
     const rows = readFileSync(fileURLToPath(new URL('../../mocks/README.md', import.meta.url)), 'utf8').split('\n').filter((line) => line.startsWith('|'));
-    const missing = SANDBOX_ACCOUNTS.filter((a) => !rows.some((row) => row.includes(`| \`${a.login}\` |`) && (!a.prefer.startsWith('code=') || row.includes(`| \`${a.prefer}\` |`))));
+    const stateAccounts = SANDBOX_GITLAB_ACCOUNTS.filter((a) => a.state).map((a) => ({ login: a.login, prefer: a.prefer ?? '' }));
+    assert.ok(stateAccounts.length >= 5, "GitLab's state accounts");
+    const missing = [...SANDBOX_ACCOUNTS, ...stateAccounts].filter((a) => !rows.some((row) => row.includes(`| \`${a.login}\` |`) && (!a.prefer.startsWith('code=') || row.includes(`| \`${a.prefer}\` |`))));
     assert.deepEqual(missing.map((a) => `${a.login} (${a.prefer})`), [], 'add these rows to the table in mocks/README.md');
   });
 });
@@ -272,7 +281,7 @@ describe('npm run token', () => {
       assert.equal(made.status, 0, made.stderr);
       assert.ok(existsSync(join(dir, 'data/sandbox')), 'the token went elsewhere than ./data/sandbox');
       const bearer = made.stdout.trim();
-      sandbox = await startSandbox({ port: 0, githubPort: 0, gitversePort: 0, dataDir: join(dir, 'data/sandbox'), latencyMs: 0, env: { ...process.env, CORS_ORIGINS: '', METRICS_PORT: '0' } });
+      sandbox = await startSandbox({ port: 0, dataDir: join(dir, 'data/sandbox'), latencyMs: 0, env: { ...process.env, CORS_ORIGINS: '', METRICS_PORT: '0' } });
       const res = await fetch(`${sandbox.appUrl}/api/v1/repos?provider=github`, { headers: { authorization: `Bearer ${bearer}` } });
       assert.equal(res.status, 200);
       assert.equal(((await res.json()) as { total: number }).total, 12);

@@ -1,6 +1,8 @@
 /**
- * Each git host's fake, as the test harness starts it: one entry per host of the registry
- * (`src/hosts/registry.ts`), so a host without a fake does not compile.
+ * Each git host's fake, as the test harness and the sandbox start it: one entry per host of the registry
+ * (`src/hosts/registry.ts`), so a host without a fake does not compile. Adding a host to the sandbox is its
+ * entry's `sandbox` part (its port, its start with the sandbox's accounts, its settings for the app, its
+ * state accounts and what it links for each user), not a change to the sandbox.
  */
 import type { Provider } from '../../src/contract/types.ts';
 import { createStateGraphqlHandler } from './github/graphql.ts';
@@ -8,6 +10,11 @@ import { startFakeGitHub, type FakeGitHub, type StartFakeGitHubOptions } from '.
 import { startFakeGitVerse, type FakeGitVerse, type StartFakeGitVerseOptions } from './gitverse/index.ts';
 import { startFakeGitLab, type FakeGitLab, type StartFakeGitLabOptions } from './gitlab/index.ts';
 import { startFakeBitbucket, type FakeBitbucket, type StartFakeBitbucketOptions } from './bitbucket/index.ts';
+import { bitbucketSandbox } from './bitbucket/sandbox.ts';
+import { githubSandbox } from './github/sandbox.ts';
+import { gitlabSandbox } from './gitlab/sandbox.ts';
+import { gitverseSandbox } from './gitverse/sandbox.ts';
+import type { SandboxHost } from './sandbox.ts';
 
 /** The OAuth app the app under test is registered as, at every fake host that has OAuth. */
 export interface FakeOAuthClient {
@@ -20,6 +27,8 @@ interface FakeHostEntry<Options, Fake extends { baseUrl: string; close(): Promis
   start(options: Options | undefined, client: FakeOAuthClient): Promise<Fake>;
   /** The app's settings that point it at the fake. */
   env(fake: Fake, client: FakeOAuthClient): Record<string, string>;
+  /** Its part of the sandbox (`npm run dev`). */
+  sandbox: SandboxHost<Fake>;
 }
 
 const github: FakeHostEntry<StartFakeGitHubOptions, FakeGitHub> = {
@@ -35,11 +44,13 @@ const github: FakeHostEntry<StartFakeGitHubOptions, FakeGitHub> = {
     GITHUB_CLIENT_SECRET: client.secret,
     GITHUB_TIMEOUT_MS: '1000',
   }),
+  sandbox: githubSandbox,
 };
 
 const gitverse: FakeHostEntry<StartFakeGitVerseOptions, FakeGitVerse> = {
   start: (options) => startFakeGitVerse(options),
   env: (fake) => ({ GITVERSE_API_URL: fake.baseUrl, GITVERSE_TIMEOUT_MS: '1000' }),
+  sandbox: gitverseSandbox,
 };
 
 const gitlab: FakeHostEntry<StartFakeGitLabOptions, FakeGitLab> = {
@@ -50,6 +61,7 @@ const gitlab: FakeHostEntry<StartFakeGitLabOptions, FakeGitLab> = {
     GITLAB_CLIENT_SECRET: client.secret,
     GITLAB_TIMEOUT_MS: '1000',
   }),
+  sandbox: gitlabSandbox,
 };
 
 const bitbucket: FakeHostEntry<StartFakeBitbucketOptions, FakeBitbucket> = {
@@ -61,6 +73,7 @@ const bitbucket: FakeHostEntry<StartFakeBitbucketOptions, FakeBitbucket> = {
     BITBUCKET_CLIENT_SECRET: client.secret,
     BITBUCKET_TIMEOUT_MS: '1000',
   }),
+  sandbox: bitbucketSandbox,
 };
 
 export const FAKE_HOSTS = { github, gitverse, gitlab, bitbucket } satisfies Record<Provider, unknown>;
@@ -70,8 +83,13 @@ export type FakeHostOptions = { [P in keyof typeof FAKE_HOSTS]?: Parameters<(typ
 /** Each host's running fake. */
 export type FakeHosts = { [P in keyof typeof FAKE_HOSTS]: Awaited<ReturnType<(typeof FAKE_HOSTS)[P]['start']>> };
 
-type AnyEntry = FakeHostEntry<unknown, { baseUrl: string; close(): Promise<void> }>;
+/** A fake whose kind the caller does not know: what every fake has. */
+export type AnyFake = { baseUrl: string; close(): Promise<void> };
+type AnyEntry = FakeHostEntry<unknown, AnyFake>;
 const entries = () => Object.entries(FAKE_HOSTS) as Array<[Provider, AnyEntry]>;
+
+/** Each host's part of the sandbox, in the registry's order, with the provider it serves. */
+export const sandboxHosts = (): Array<[Provider, SandboxHost<AnyFake>]> => entries().map(([provider, entry]) => [provider, entry.sandbox as SandboxHost<AnyFake>]);
 
 /** Starts every host's fake for a test; each host's settings for the app, merged. */
 export async function startFakeHosts(options: FakeHostOptions, client: FakeOAuthClient): Promise<{ fakes: FakeHosts; env: Record<string, string> }> {

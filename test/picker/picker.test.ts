@@ -24,7 +24,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const chromiumMissing = existsSync(CHROMIUM) ? undefined : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-/** The app's deadline for GitHub in this sandbox: `host-timeout` answers 504 after it, `host-slow` after 60% of it. */
+/** The app's deadline for GitHub (and GitLab) in this sandbox: `host-timeout` answers 504 after it, `host-slow` after 60% of it. */
 const GITHUB_TIMEOUT_MS = 8_000;
 
 const DESKTOP = { width: 1280, height: 900 };
@@ -50,7 +50,7 @@ describe('the reference picker in a browser', { skip: !process.env.CI && chromiu
     mkdirSync(SHOTS, { recursive: true });
     const built = promisify(execFile)(process.execPath, ['scripts/build-picker.ts'], { cwd: ROOT });
     [sandbox, browser] = await Promise.all([
-      startSandbox({ port: 0, githubPort: 0, gitversePort: 0, pickerPort: 0, dataDir: 'memory://', latencyMs: 0, mockUrl, env: { ...process.env, GITHUB_TIMEOUT_MS: String(GITHUB_TIMEOUT_MS), CORS_ORIGINS: '', METRICS_PORT: '0' } }),
+      startSandbox({ port: 0, pickerPort: 0, dataDir: 'memory://', latencyMs: 0, mockUrl, env: { ...process.env, GITHUB_TIMEOUT_MS: String(GITHUB_TIMEOUT_MS), GITLAB_TIMEOUT_MS: String(GITHUB_TIMEOUT_MS), CORS_ORIGINS: '', METRICS_PORT: '0' } }),
       chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
       built,
     ]);
@@ -63,6 +63,15 @@ describe('the reference picker in a browser', { skip: !process.env.CI && chromiu
   /** A fresh browser profile (no cookie) with one page, its errors and API calls recorded. */
   async function open(viewport = DESKTOP): Promise<Opened> {
     const context = await browser!.newContext({ viewport });
+    // Every text of the status line, in order: a passing one ("Still loading…") is seen even when a check comes after it.
+    await context.addInitScript(() => {
+      const said: string[] = [];
+      (window as unknown as { statusSaid: string[] }).statusSaid = said;
+      new MutationObserver(() => {
+        const text = document.getElementById('status')?.textContent;
+        if (text && said.at(-1) !== text) said.push(text);
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    });
     const page = await context.newPage();
     const opened: Opened = { page, context, errors: [], apiCalls: [] };
     page.on('pageerror', (error) => opened.errors.push(`page error: ${error.message}`));
@@ -104,15 +113,28 @@ describe('the reference picker in a browser', { skip: !process.env.CI && chromiu
   }
 
   const heading = (page: Page, text: string | RegExp) => page.getByRole('heading', { name: text });
+  /** Whether the status line has said that the host is slow since the page loaded. */
+  const saidSlow = async (page: Page) => {
+    const said = await page.evaluate(() => (window as unknown as { statusSaid: string[] }).statusSaid);
+    assert.ok(said.some((t) => t.startsWith('Still loading: the git host is slow to answer.')), `the status line said: ${said.join(' | ')}`);
+  };
   const statusText = (page: Page) => page.locator('#status').innerText();
 
-  /** Signs in as the account and checks what the picker draws for it. */
+  /** Signs in with GitLab through the fake GitLab's account page (the banner's GitLab sign-in URL), back to the picker. */
+  async function signInWithGitLab({ page }: Opened, login: string): Promise<void> {
+    await page.goto(`${sandbox!.appUrl}/api/v1/auth/gitlab/login`);
+    await page.locator(`a[data-login="${login}"]`).click();
+    await page.waitForURL(`${sandbox!.pickerUrl}**`);
+  }
+
+  /** Signs in as the account (with GitHub, or with GitLab for GitLab's accounts) and checks what the picker draws for it. */
   async function sandboxState(login: string, check: (opened: Opened) => Promise<void>, viewport = DESKTOP): Promise<void> {
     const opened = await open(viewport);
     try {
       await opened.page.goto(sandbox!.pickerUrl);
       await heading(opened.page, 'You are signed out').waitFor();
-      await signIn(opened, login);
+      if (login.startsWith('gitlab-')) await signInWithGitLab(opened, login);
+      else await signIn(opened, login);
       await check(opened);
       await shot(opened, `sandbox-${login}${viewport === PHONE ? '-phone' : ''}`);
       await assertAccessible(opened, login);
@@ -245,15 +267,15 @@ describe('the reference picker in a browser', { skip: !process.env.CI && chromiu
 
   it('when GitHub never answers, then the picker says it is slow, then that GitHub took too long', async () => {
     await sandboxState('host-timeout', async ({ page }) => {
-      await page.getByText('Still loading: the git host is slow to answer.').waitFor();
       await heading(page, 'GitHub took too long to answer').waitFor({ timeout: GITHUB_TIMEOUT_MS + 10_000 });
+      await saidSlow(page);
     });
   });
 
   it('when GitHub is slow but within the deadline, then the picker says it is slow, then draws the list', async () => {
     await sandboxState('host-slow', async ({ page }) => {
-      await page.getByText('Still loading: the git host is slow to answer.').waitFor();
       await page.locator('.repo').first().waitFor({ timeout: GITHUB_TIMEOUT_MS + 10_000 });
+      await saidSlow(page);
       assert.match(await statusText(page), /^9 repositories\.$/);
     });
   });
@@ -264,6 +286,62 @@ describe('the reference picker in a browser', { skip: !process.env.CI && chromiu
       assert.match(await statusText(page), /^9 repositories\. GitVerse could not be listed\.$/);
       assert.match(await page.locator('.notice').innerText(), /GitVerse: GitVerse is not answering\. Its repositories are missing below\./);
       assert.equal(await page.locator('.repo .badge.host').filter({ hasText: 'GitVerse' }).count(), 0);
+    });
+  });
+
+  it('when the stored GitHub token cannot be read (session-expired), then the client renews its token, the picker says the session has expired, and signing in again lists the repositories', async () => {
+    await sandboxState('session-expired', async (opened) => {
+      await heading(opened.page, 'Your session has expired').waitFor();
+      // The renewal was tried against the real app, and its token was refused too: only then the screen.
+      const calls = opened.apiCalls.map((c) => `${c.method} ${new URL(c.url).pathname}${c.authorization ? ' with a bearer token' : ''}`);
+      assert.ok(calls.includes('POST /api/v1/auth/token'), calls.join(', '));
+      assert.ok(calls.includes('GET /api/v1/repos with a bearer token'), calls.join(', '));
+      await shot(opened, 'sandbox-session-expired-before');
+      await assertAccessible(opened, 'session expired');
+      await signIn(opened, 'session-expired');
+      await opened.page.locator('.repo').first().waitFor();
+      assert.match(await statusText(opened.page), /^9 repositories\.$/);
+    });
+  });
+
+  it('when GitLab rejects the stored token, then it offers to reconnect GitLab, and reconnecting through the fake GitLab lists the projects', async () => {
+    await sandboxState('gitlab-revoked', async (opened) => {
+      await heading(opened.page, 'GitLab needs to be reconnected').waitFor();
+      await shot(opened, 'sandbox-gitlab-revoked-before');
+      await signIn(opened, 'gitlab-revoked', 'Reconnect GitLab');
+      await opened.page.locator('.repo').first().waitFor();
+      assert.match(await statusText(opened.page), /^8 repositories\.$/);
+      assert.equal(await opened.page.locator('.repo .badge.host').filter({ hasText: 'GitLab' }).count(), await opened.page.locator('.repo').count());
+    });
+  });
+
+  it('when GitLab rate-limits, then it says how long to wait and counts down', async () => {
+    await sandboxState('gitlab-rate-limited', async ({ page }) => {
+      await heading(page, 'Too many requests').waitFor();
+      const before = Number(await page.locator('.seconds').innerText());
+      assert.ok(before > 0 && before <= 30, String(before));
+    });
+  });
+
+  it('when GitLab is down, then it says GitLab is not answering and offers to try again', async () => {
+    await sandboxState('gitlab-down', async ({ page }) => {
+      await heading(page, 'GitLab is not answering').waitFor();
+      assert.ok(await page.getByRole('button', { name: 'Try again' }).isVisible());
+    });
+  });
+
+  it('when GitLab never answers, then the picker says it is slow, then that GitLab took too long', async () => {
+    await sandboxState('gitlab-timeout', async ({ page }) => {
+      await heading(page, 'GitLab took too long to answer').waitFor({ timeout: GITHUB_TIMEOUT_MS + 10_000 });
+      await saidSlow(page);
+    });
+  });
+
+  it('when GitLab is slow but within the deadline, then the picker says it is slow, then draws the list', async () => {
+    await sandboxState('gitlab-slow', async ({ page }) => {
+      await page.locator('.repo').first().waitFor({ timeout: GITHUB_TIMEOUT_MS + 10_000 });
+      await saidSlow(page);
+      assert.match(await statusText(page), /^8 repositories\.$/);
     });
   });
 

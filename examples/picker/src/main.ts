@@ -44,8 +44,11 @@ const api = createApiClient({
   renewToken: true,
 });
 
-/** Where a browser signs in (and reconnects GitHub): the API sends it to the host and back to this page. */
-const signInUrl = `${baseUrl}/api/v1/auth/github/login`;
+/** Where a browser signs in with a host (or, signed in, links it again): the API sends it to the host and back to this page. */
+const signInWith = (provider: string) => `${baseUrl}/api/v1/auth/${provider}/login`;
+const signInUrl = signInWith('github');
+/** Hosts linked through their OAuth sign-in; the others (GitVerse) are linked with a token. */
+const OAUTH_HOSTS: ReadonlySet<string> = new Set(['github', 'gitlab', 'bitbucket']);
 
 /** The mock's states of the list, by Prism's `Prefer` header (mocks/README.md lists them all). */
 const MOCK_STATES: [prefer: string, label: string][] = [
@@ -353,9 +356,9 @@ function remedyControl(remedy: Remedy, where: 'screen' | 'notice'): HTMLElement 
     case 'sign_in':
       return h('a', { class: 'button primary', href: signInUrl }, 'Sign in with GitHub');
     case 'reconnect':
-      // GitHub is reconnected by signing in with it again; a host linked by token needs a new token.
-      return remedy.provider === 'github'
-        ? h('a', { class: 'button primary', href: signInUrl }, 'Reconnect GitHub')
+      // A host with OAuth is reconnected by signing in with it again; a host linked by token needs a new token.
+      return OAUTH_HOSTS.has(remedy.provider)
+        ? h('a', { class: 'button primary', href: signInWith(remedy.provider) }, `Reconnect ${hostName(remedy.provider)}`)
         : h('p', {}, `Link a new ${hostName(remedy.provider)} token in your settings, then `, h('button', { type: 'button', onclick: () => void load({ refresh: true }) }, 'try again'));
     case 'wait': {
       if (where === 'notice') return h('p', {}, `It asks to wait ${remedy.seconds} s. `, h('button', { type: 'button', onclick: () => void load({ refresh: true }) }, 'Try again'));

@@ -11,4 +11,4 @@ export {
 export { generateBitbucketRepos, bitbucketTime } from './generate.ts';
 export type { GenerateBitbucketReposOptions } from './generate.ts';
 export type * from './types.ts';
-export { linkSandboxBitbucket, startSandboxBitbucket, SANDBOX_BITBUCKET_WORKSPACES } from './sandbox.ts';
+export { bitbucketSandbox, linkSandboxBitbucket, startSandboxBitbucket, SANDBOX_BITBUCKET_CLIENT, SANDBOX_BITBUCKET_WORKSPACES } from './sandbox.ts';

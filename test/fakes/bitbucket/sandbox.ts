@@ -1,4 +1,5 @@
 import type { Store } from '../../../src/store/types.ts';
+import { corpusFiles, type SandboxHost } from '../sandbox.ts';
 import { generateBitbucketRepos } from './generate.ts';
 import { startFakeBitbucket, type FakeBitbucket } from './server.ts';
 
@@ -49,3 +50,23 @@ export async function linkSandboxBitbucket(store: Store, userId: number, login: 
   if (login !== 'octocat' || !account || (await store.tokens.get(userId, 'bitbucket'))) return;
   await store.tokens.put(userId, 'bitbucket', { token: `${account.user.email}:${account.apiToken}`, login, scopes: [] });
 }
+
+export const SANDBOX_BITBUCKET_CLIENT = { id: 'sandbox-bitbucket-consumer', secret: 'sandbox-bitbucket-secret' };
+
+/** The sandbox's Bitbucket: the workspaces above, octocat's linked with its Atlassian API token. */
+export const bitbucketSandbox: SandboxHost<FakeBitbucket> = {
+  displayName: 'Bitbucket',
+  port: { variable: 'SANDBOX_BITBUCKET_PORT', offset: 7 },
+  signIn: true,
+  unit: 'repositories',
+  note: "octocat's Atlassian API token is linked: workspaces octo-org and octocat",
+  start: ({ port, latencyMs }) => startSandboxBitbucket({ port, latencyMs, client: SANDBOX_BITBUCKET_CLIENT, files: (i) => corpusFiles(i + 23) }),
+  env: (fake) => ({
+    BITBUCKET_API_URL: fake.baseUrl,
+    // The browser meets the fake Bitbucket's authorize page under localhost, like the fake GitHub's.
+    BITBUCKET_WEB_URL: fake.baseUrl.replace('127.0.0.1', 'localhost'),
+    BITBUCKET_CLIENT_ID: SANDBOX_BITBUCKET_CLIENT.id,
+    BITBUCKET_CLIENT_SECRET: SANDBOX_BITBUCKET_CLIENT.secret,
+  }),
+  link: (fake, store, { id, account }) => linkSandboxBitbucket(store, id, account.login, fake),
+};
