@@ -1,7 +1,8 @@
-/** HTTP plumbing the fake git hosts share: serving, latency, delivering answers as faults shape them. */
+/** HTTP plumbing the fake git hosts share: start-up, serving, latency, delivering answers as faults shape them. */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { RecordedRequest } from './types.ts';
 
 /** An answer before it is written. */
 export interface Reply {
@@ -50,6 +51,138 @@ export async function listen(
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+/** What every fake's start takes besides its own data and switches. */
+export interface FakeOptions extends ListenOptions {
+  /** Delay before every answer (default none). */
+  latencyMs?: number;
+  /** When set, the OAuth endpoints insist on these credentials (hosts with OAuth). */
+  clientId?: string;
+  clientSecret?: string;
+  /** Shows a page listing the accounts when the authorize step names no `login` (the sandbox). */
+  signInPage?: boolean;
+  /** Signed in by the authorize step when it names no `login` and shows no page; the first user by default. */
+  defaultLogin?: string;
+}
+
+/** What `startFake` sets on a fake's state from its options. */
+interface Configurable {
+  latencyMs: number;
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  signInPage: boolean;
+  defaultLogin: string | undefined;
+}
+
+/**
+ * Serves a fake's state (its accounts already added) on loopback, with what every fake's options say of it set:
+ * `handle` answers each request, `failed` one whose handler threw.
+ */
+export async function startFake<State extends Configurable>(
+  state: State,
+  options: FakeOptions,
+  handle: (state: State, baseUrl: string, req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  failed: (error: unknown) => Reply,
+): Promise<{ baseUrl: string; state: State; close(): Promise<void> }> {
+  state.latencyMs = options.latencyMs ?? 0;
+  state.clientId = options.clientId;
+  state.clientSecret = options.clientSecret;
+  state.signInPage = options.signInPage ?? false;
+  if (options.defaultLogin) state.defaultLogin = options.defaultLogin;
+  const { baseUrl, close } = await listen((req, res, baseUrl) => handle(state, baseUrl, req, res), failed, options);
+  return { baseUrl, state, close };
+}
+
+/** What `serve` reads and writes of a fake's state. */
+interface Serving<Route extends string, Request> extends FakeHost {
+  count(route: Route | 'other', res: ServerResponse): void;
+  record(request: Request): void;
+}
+
+/**
+ * How every fake handles a request: counted and recorded as `route` (with what the fake records beyond the
+ * common fields in `extra`), then answered as `how` says: its fault, if any, or the real reply.
+ */
+export async function serve<Route extends string, Request extends RecordedRequest<Route>, Fault extends { kind: unknown; latencyMs?: number; bodyDelayMs?: number }>(
+  state: Serving<Route, Request>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  at: { url: URL; route: Route | 'other' },
+  extra: Omit<Request, keyof RecordedRequest<Route>>,
+  how: Responding<Fault>,
+): Promise<void> {
+  state.count(at.route, res);
+  state.record({
+    method: req.method ?? 'GET',
+    route: at.route,
+    query: Object.fromEntries(at.url.searchParams),
+    ifNoneMatch: req.headers['if-none-match'],
+    authorization: req.headers.authorization,
+    traceparent: typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined,
+    ...extra,
+  } as Request);
+  await respond(state, req, res, how);
+}
+
+/** A request's body as text, refused above `limit` bytes. */
+export async function readBody(req: IncomingMessage, limit = 1_000_000): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new Error('request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** A plain HTML page that says `text`: how the fakes' OAuth pages refuse. */
+export function html(status: number, text: string): Reply {
+  return { status, headers: { 'content-type': 'text/html; charset=utf-8' }, body: `<!DOCTYPE html><title>${text}</title><p>${text}</p>` };
+}
+
+/** How a host's sign-in page looks and what it says. */
+export interface SignInPage {
+  /** "Sign in to the fake GitHub". */
+  title: string;
+  intro: string;
+  /** The link that denies access. */
+  deny: string;
+  /** The host's colours: an account's border and its hover background, the muted text; the border's radius. */
+  look: { border: string; radius: string; hover: string; muted: string };
+  /** Each account: its login, its name, and what is said of it on the right. */
+  accounts: Array<{ login: string; name: string; aside: string }>;
+}
+
+/** The fakes' own sign-in page: one link per account, each continuing the same authorization with its `login`. */
+export function signInPage(url: URL, page: SignInPage): Reply {
+  const items = page.accounts
+    .map((account) => {
+      const next = new URL(url);
+      next.searchParams.set('login', account.login);
+      return `<li><a class="account" data-login="${escapeHtml(account.login)}" href="${escapeHtml(next.pathname + next.search)}"><strong>${escapeHtml(account.login)}</strong> ${escapeHtml(account.name)} <span>${escapeHtml(account.aside)}</span></a></li>`;
+    })
+    .join('\n');
+  const deny = new URL(url);
+  deny.searchParams.set('login', '');
+  const { border, radius, hover, muted } = page.look;
+  const body = `<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>${page.title}</title>
+<style>body{font:16px system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem}li{list-style:none;margin:.5rem 0}a.account{display:block;padding:.75rem 1rem;border:1px solid ${border};border-radius:${radius};color:inherit;text-decoration:none}a.account:hover{background:${hover}}span{color:${muted};float:right}</style></head>
+<body>
+<h1>${page.title}</h1>
+<p>${page.intro}</p>
+<ul>
+${items}
+</ul>
+<p><a href="${escapeHtml(deny.pathname + deny.search)}">${page.deny}</a></p>
+</body>
+</html>`;
+  return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body };
 }
 
 /** What `respond` reads of a fake's state; passed whole because a test may reset the counters while a request waits. */

@@ -31,6 +31,13 @@ export abstract class FakeHostState<
   readonly grants = new Map<string, number>();
   /** Hears every grant, with the login's count so far (the sandbox fixes a revoked account on its second sign-in). */
   onGrant: ((login: string, count: number) => void) | undefined;
+  /** When set, the OAuth endpoints insist on these credentials (hosts with OAuth). */
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  /** Whether the authorize step shows a page listing the accounts when the request names no `login` (the sandbox). */
+  signInPage = false;
+  /** The account the authorize step signs in when the request names none and no page is shown. */
+  defaultLogin: string | undefined;
 
   accountByLogin(login: string): Account | undefined {
     for (const account of this.accounts.values()) if (account.user.login === login) return account;

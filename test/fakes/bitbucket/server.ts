@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { listen, respond } from '../http.ts';
-import type { ListenOptions, Reply } from '../http.ts';
+import { html, readBody, signInPage as accountsPage, serve, startFake } from '../http.ts';
+import type { FakeOptions, Reply } from '../http.ts';
 import { FakeBitbucketState } from './state.ts';
 import type {
   BitbucketFault,
@@ -13,17 +13,9 @@ import type {
   FakeBitbucketWorkspaceInput,
 } from './types.ts';
 
-export interface StartFakeBitbucketOptions extends ListenOptions {
+export interface StartFakeBitbucketOptions extends FakeOptions {
   users?: FakeBitbucketUserInput[];
   workspaces?: FakeBitbucketWorkspaceInput[];
-  latencyMs?: number;
-  /** When set, the token endpoint insists on them (the authorize step checks the id). */
-  clientId?: string;
-  clientSecret?: string;
-  /** Shows a page listing the accounts when the authorize step names no `login` (the sandbox). */
-  signInPage?: boolean;
-  /** Signed in by the authorize step when it names no `login` and shows no page; the first user by default. */
-  defaultLogin?: string;
 }
 
 export interface FakeBitbucket {
@@ -70,20 +62,9 @@ interface Parsed {
  */
 export async function startFakeBitbucket(options: StartFakeBitbucketOptions = {}): Promise<FakeBitbucket> {
   const state = new FakeBitbucketState();
-  state.latencyMs = options.latencyMs ?? 0;
-  state.clientId = options.clientId;
-  state.clientSecret = options.clientSecret;
-  state.signInPage = options.signInPage ?? false;
   for (const user of options.users ?? []) state.addUser(user);
   for (const workspace of options.workspaces ?? []) state.addWorkspace(workspace);
-  if (options.defaultLogin) state.defaultLogin = options.defaultLogin;
-
-  const { baseUrl, close } = await listen(
-    (req, res, baseUrl) => handle(state, baseUrl, req, res),
-    (error) => errorObject(500, `Fake Bitbucket failed: ${String(error)}`),
-    options,
-  );
-  return { baseUrl, state, close };
+  return startFake(state, options, handle, (error) => errorObject(500, `Fake Bitbucket failed: ${String(error)}`));
 }
 
 function parse(pathname: string, method: string): Parsed {
@@ -114,18 +95,8 @@ async function handle(state: FakeBitbucketState, baseUrl: string, req: IncomingM
   const method = req.method ?? 'GET';
   const parsed = parse(url.pathname, method);
   const page = cursorPage(url.searchParams.get('page')) ?? 1;
-  state.count(parsed.route, res);
-  state.record({
-    method,
-    route: parsed.route,
-    path: url.pathname,
-    url: url.pathname + url.search,
-    query: Object.fromEntries(url.searchParams),
-    ifNoneMatch: req.headers['if-none-match'],
-    authorization: req.headers.authorization,
-  });
   const repo = parsed.slug !== undefined ? `${parsed.workspace}/${parsed.slug}` : undefined;
-  await respond(state, req, res, {
+  await serve(state, req, res, { url, route: parsed.route }, { path: url.pathname, url: url.pathname + url.search }, {
     takeFault: () => state.takeFault(parsed.route, page, parsed.workspace, repo),
     reply: async (fault) => (fault && replyForFault(fault)) ?? (await dispatch(state, baseUrl, parsed, url, req)),
   });
@@ -224,7 +195,7 @@ function authorize(state: FakeBitbucketState, url: URL): Reply {
 }
 
 async function accessToken(state: FakeBitbucketState, url: URL, req: IncomingMessage): Promise<Reply> {
-  const params: Record<string, string> = { ...Object.fromEntries(url.searchParams), ...Object.fromEntries(new URLSearchParams(await readBody(req))) };
+  const params: Record<string, string> = { ...Object.fromEntries(url.searchParams), ...Object.fromEntries(new URLSearchParams(await readBody(req, 100_000))) };
   // The consumer authenticates with HTTP Basic (key:secret), or with both in the body.
   const basic = /^basic\s+(\S+)$/i.exec(req.headers.authorization ?? '');
   if (basic) {
@@ -446,34 +417,15 @@ export function renderRepo(r: FakeBitbucketRepo, w: FakeBitbucketWorkspace, base
   };
 }
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 /** The fake's own "Log in to Bitbucket" page: one button per account, each continuing the same authorization. */
 function signInPage(state: FakeBitbucketState, url: URL): Reply {
-  const items = [...state.accounts.values()]
-    .map((account) => {
-      const next = new URL(url);
-      next.searchParams.set('login', account.user.username);
-      const workspaces = state.workspacesOf(account.user.username).map((w) => w.slug);
-      return `<li><a class="account" data-login="${escapeHtml(account.user.username)}" href="${escapeHtml(next.pathname + next.search)}"><strong>${escapeHtml(account.user.username)}</strong> ${escapeHtml(account.user.display_name)} <span>${escapeHtml(workspaces.join(', ') || 'no workspace')}</span></a></li>`;
-    })
-    .join('\n');
-  const deny = new URL(url);
-  deny.searchParams.set('login', '');
-  const body = `<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Log in to the fake Bitbucket</title>
-<style>body{font:16px system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem}li{list-style:none;margin:.5rem 0}a.account{display:block;padding:.75rem 1rem;border:1px solid #c1c7d0;border-radius:3px;color:inherit;text-decoration:none}a.account:hover{background:#f4f5f7}span{color:#5e6c84;float:right}</style></head>
-<body>
-<h1>Log in to the fake Bitbucket</h1>
-<p>This is the sandbox's stand-in for Bitbucket Cloud. Pick the account to grant the Repositories API access to its account and repositories:</p>
-<ul>
-${items}
-</ul>
-<p><a href="${escapeHtml(deny.pathname + deny.search)}">Cancel (deny access)</a></p>
-</body>
-</html>`;
-  return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body };
+  return accountsPage(url, {
+    title: 'Log in to the fake Bitbucket',
+    intro: "This is the sandbox's stand-in for Bitbucket Cloud. Pick the account to grant the Repositories API access to its account and repositories:",
+    deny: 'Cancel (deny access)',
+    look: { border: '#c1c7d0', radius: '3px', hover: '#f4f5f7', muted: '#5e6c84' },
+    accounts: [...state.accounts.values()].map((a) => ({ login: a.user.username, name: a.user.display_name, aside: state.workspacesOf(a.user.username).map((w) => w.slug).join(', ') || 'no workspace' })),
+  });
 }
 
 // ---------------------------------------------------------------- errors
@@ -528,23 +480,8 @@ function proxyPage(status: number, text: string): Reply {
   return { status, headers: { 'content-type': 'text/html' }, body: `<html><head><title>${status} ${text}</title></head><body><h1>${status} ${text}</h1></body></html>` };
 }
 
-function html(status: number, text: string): Reply {
-  return { status, headers: { 'content-type': 'text/html; charset=utf-8' }, body: `<!DOCTYPE html><title>${text}</title><p>${text}</p>` };
-}
-
 function positive(raw: string | null): number | undefined {
   if (raw === null || !/^\d+$/.test(raw)) return undefined;
   const n = Number(raw);
   return n >= 1 ? n : undefined;
-}
-
-async function readBody(req: IncomingMessage, limit = 100_000): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new Error('request body too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -51,13 +51,6 @@ export class FakeBitbucketState extends FakeHostState<FakeBitbucketRoute, FakeBi
   accessTokenSeconds = ACCESS_TOKEN_SECONDS;
   /** What the OAuth consumer grants (its permissions). */
   oauthScopes = [...BITBUCKET_OAUTH_SCOPES];
-  /** When set, the OAuth endpoints insist on these credentials. */
-  clientId: string | undefined;
-  clientSecret: string | undefined;
-  /** The account the authorize step signs in when the request names none (and no picker is shown). */
-  defaultLogin: string | undefined;
-  /** Whether the authorize step shows a page listing the accounts when the request names none. */
-  signInPage = false;
   /**
    * Whether `next` links carry an opaque cursor rather than a page number; a request with a page
    * number it did not hand out is refused, so a client that builds its own links fails.

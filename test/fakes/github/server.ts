@@ -1,34 +1,23 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { etagMatches, listen, pageUrl, positiveInt, respond } from '../http.ts';
-import type { ListenOptions, Reply } from '../http.ts';
+import { etagMatches, html, signInPage as accountsPage, pageUrl, positiveInt, readBody, serve, startFake } from '../http.ts';
+import type { FakeOptions, Reply } from '../http.ts';
 import type { AccountLookup } from '../state.ts';
 import { renderRepo, renderUser } from './render.ts';
 import { FakeGitHubState } from './state.ts';
 import type { FakeAccount, FakeGraphqlHandler, FakeOrg, FakeRepo, FakeRoute, FakeUserInput, Fault } from './types.ts';
 
-export interface StartFakeGitHubOptions extends ListenOptions {
+export interface StartFakeGitHubOptions extends FakeOptions {
   users?: FakeUserInput[];
   /** Organisations, some with OAuth App access restrictions or SAML single sign-on. */
   orgs?: Array<Omit<FakeOrg, 'id'> & { id?: number }>;
-  /** Signed in by the authorize step when it gets no `login`; defaults to the first user. */
-  defaultLogin?: string;
-  latencyMs?: number;
   etag?: 'weak' | 'strong';
   /** Primary rate limit per token and hour (GitHub: 5000). */
   rateLimit?: number;
   /** Whether a 304 repeats the current `Link` header, as GitHub does (default true). */
   linkOn304?: boolean;
-  /** When set, the token exchange insists on them (the authorize step checks the id). */
-  clientId?: string;
-  clientSecret?: string;
   /** Answers `POST /graphql`; without it the route is 404. */
   graphql?: FakeGraphqlHandler;
-  /**
-   * Shows a sign-in page listing the accounts when the authorize step names no `login` (the sandbox),
-   * instead of signing in the default account at once (tests).
-   */
-  signInPage?: boolean;
   /** Hands out user tokens that expire after this many seconds, with use-once refresh tokens (GitHub Apps). */
   expiringTokensSeconds?: number;
 }
@@ -73,41 +62,21 @@ type Affiliation = (typeof AFFILIATIONS)[number];
  */
 export async function startFakeGitHub(options: StartFakeGitHubOptions = {}): Promise<FakeGitHub> {
   const state = new FakeGitHubState();
-  state.latencyMs = options.latencyMs ?? 0;
   state.etagStyle = options.etag ?? 'weak';
   state.rateLimit = options.rateLimit ?? 5_000;
   state.linkOn304 = options.linkOn304 ?? true;
   state.graphql = options.graphql;
-  state.clientId = options.clientId;
-  state.clientSecret = options.clientSecret;
   state.expiringTokensSeconds = options.expiringTokensSeconds;
   for (const user of options.users ?? []) state.addUser(user);
   for (const org of options.orgs ?? []) state.addOrg(org);
-  if (options.defaultLogin) state.defaultLogin = options.defaultLogin;
-  state.signInPage = options.signInPage ?? false;
-
-  const { baseUrl, close } = await listen(
-    (req, res, baseUrl) => handle(state, baseUrl, req, res),
-    (error) => json(500, { message: `Fake GitHub failed: ${String(error)}` }),
-    options,
-  );
-  return { baseUrl, state, close };
+  return startFake(state, options, handle, (error) => json(500, { message: `Fake GitHub failed: ${String(error)}` }));
 }
 
 async function handle(state: FakeGitHubState, baseUrl: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', baseUrl);
   const { route, params } = routeOf(url.pathname);
   const page = positiveInt(url.searchParams.get('page')) ?? 1;
-  state.count(route, res);
-  state.record({
-    method: req.method ?? 'GET',
-    route,
-    query: Object.fromEntries(url.searchParams),
-    ifNoneMatch: req.headers['if-none-match'],
-    authorization: req.headers.authorization,
-    traceparent: typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined,
-  });
-  await respond(state, req, res, {
+  await serve(state, req, res, { url, route }, {}, {
     takeFault: () => state.takeFault(route, page) ?? state.accountFault(route, accountOf(state, req)),
     reply: (fault) => {
       const account = accountOf(state, req);
@@ -561,52 +530,17 @@ function json(status: number, body: unknown): Reply {
   return { status, headers: apiHeaders(), body: JSON.stringify(body) };
 }
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 /** The fake's own "Sign in to GitHub" page: one button per account, each continuing the same authorization. */
 function signInPage(state: FakeGitHubState, url: URL): Reply {
-  const accounts = [...state.accounts.values()];
-  const items = accounts
-    .map((account) => {
-      const next = new URL(url);
-      next.searchParams.set('login', account.user.login);
-      const repos = account.repos.length;
-      return `<li><a class="account" data-login="${escapeHtml(account.user.login)}" href="${escapeHtml(next.pathname + next.search)}"><strong>${escapeHtml(account.user.login)}</strong> ${escapeHtml(account.user.name ?? '')} <span>${repos} ${repos === 1 ? 'repository' : 'repositories'}</span></a></li>`;
-    })
-    .join('\n');
-  const deny = new URL(url);
-  deny.searchParams.set('login', '');
-  const body = `<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Sign in to the fake GitHub</title>
-<style>body{font:16px system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem}li{list-style:none;margin:.5rem 0}a.account{display:block;padding:.75rem 1rem;border:1px solid #d0d7de;border-radius:6px;color:inherit;text-decoration:none}a.account:hover{background:#f6f8fa}span{color:#57606a;float:right}</style></head>
-<body>
-<h1>Sign in to the fake GitHub</h1>
-<p>This is the sandbox's stand-in for GitHub. Pick the account to authorize the Repositories API as:</p>
-<ul>
-${items}
-</ul>
-<p><a href="${escapeHtml(deny.pathname + deny.search)}">Cancel (deny access)</a></p>
-</body>
-</html>`;
-  return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body };
-}
-
-function html(status: number, text: string): Reply {
-  return { status, headers: { 'content-type': 'text/html; charset=utf-8' }, body: `<!DOCTYPE html><title>${text}</title><p>${text}</p>` };
+  return accountsPage(url, {
+    title: 'Sign in to the fake GitHub',
+    intro: "This is the sandbox's stand-in for GitHub. Pick the account to authorize the Repositories API as:",
+    deny: 'Cancel (deny access)',
+    look: { border: '#d0d7de', radius: '6px', hover: '#f6f8fa', muted: '#57606a' },
+    accounts: [...state.accounts.values()].map((a) => ({ login: a.user.login, name: a.user.name ?? '', aside: `${a.repos.length} ${a.repos.length === 1 ? 'repository' : 'repositories'}` })),
+  });
 }
 
 function requestId(): string {
   return randomBytes(8).toString('hex').toUpperCase().replace(/(.{4})(.{4})(.{4})(.{4})/, '$1:$2:$3:$4');
-}
-
-async function readBody(req: IncomingMessage, limit = 1_000_000): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new Error('request body too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -27,19 +27,12 @@ export interface PendingAuthorization {
 export class FakeGitHubState extends FakeHostState<FakeRoute, FakeAccount, Fault, FakeRequestRecord> {
   /** OAuth codes issued by the authorize step and not yet exchanged. */
   readonly codes = new Map<string, PendingAuthorization>();
-  /** The account the authorize step signs in when the request names none. */
-  defaultLogin: string | undefined;
-  /** Whether the authorize step shows a page listing the accounts when the request names none. */
-  signInPage = false;
   /** Primary rate limit per token and hour. */
   rateLimit = 5_000;
   etagStyle: 'weak' | 'strong' = 'weak';
   /** GitHub repeats the current `Link` on a 304 (the ETag covers the body only); false leaves it out. */
   linkOn304 = true;
   graphql: FakeGraphqlHandler | undefined;
-  /** When set, the OAuth endpoints insist on these credentials. */
-  clientId: string | undefined;
-  clientSecret: string | undefined;
   /**
    * When set, the code exchange hands out access tokens that expire after this many seconds, each with
    * a refresh token that can be used once, as GitHub Apps' user tokens do.

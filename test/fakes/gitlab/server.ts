@@ -1,21 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { listen, positiveInt, respond } from '../http.ts';
-import type { ListenOptions, Reply } from '../http.ts';
+import { escapeHtml, html, positiveInt, signInPage as accountsPage, readBody, serve, startFake } from '../http.ts';
+import type { FakeOptions, Reply } from '../http.ts';
 import { runGraphql } from './graphql.ts';
 import { renderBasicProject, renderProject, renderUser } from './render.ts';
 import { FakeGitLabState } from './state.ts';
 import type { FakeAccount, FakeProject, FakeRoute, FakeUserInput, Fault } from './types.ts';
 
-export interface StartFakeGitLabOptions extends ListenOptions {
+export interface StartFakeGitLabOptions extends FakeOptions {
   users?: FakeUserInput[];
-  defaultLogin?: string;
-  latencyMs?: number;
-  /** When set, the OAuth endpoints insist on these credentials. */
-  clientId?: string;
-  clientSecret?: string;
-  /** Shows the account picker when the authorize step names no `login` (the sandbox). */
-  signInPage?: boolean;
   /** Above this many results the counts are left out (GitLab: 10,000). */
   countLimit?: number;
   /** Lifetime of OAuth access tokens in seconds (GitLab: 7,200). */
@@ -54,36 +47,17 @@ function routeOf(pathname: string): { route: FakeRoute | 'other'; projectId?: nu
  */
 export async function startFakeGitLab(options: StartFakeGitLabOptions = {}): Promise<FakeGitLab> {
   const state = new FakeGitLabState();
-  state.latencyMs = options.latencyMs ?? 0;
-  state.clientId = options.clientId;
-  state.clientSecret = options.clientSecret;
-  state.signInPage = options.signInPage ?? false;
   if (options.countLimit !== undefined) state.countLimit = options.countLimit;
   if (options.accessTokenTtlSeconds !== undefined) state.accessTokenTtlSeconds = options.accessTokenTtlSeconds;
   for (const user of options.users ?? []) state.addUser(user);
-  if (options.defaultLogin) state.defaultLogin = options.defaultLogin;
-
-  const { baseUrl, close } = await listen(
-    (req, res, baseUrl) => handle(state, baseUrl, req, res),
-    (error) => json(500, { message: `500 Internal Server Error (fake GitLab: ${String(error)})` }),
-    options,
-  );
-  return { baseUrl, state, close };
+  return startFake(state, options, handle, (error) => json(500, { message: `500 Internal Server Error (fake GitLab: ${String(error)})` }));
 }
 
 async function handle(state: FakeGitLabState, baseUrl: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', baseUrl);
   const where = routeOf(url.pathname);
   const page = positiveInt(url.searchParams.get('page')) ?? 1;
-  state.count(where.route, res);
-  state.record({
-    method: req.method ?? 'GET',
-    route: where.route,
-    query: Object.fromEntries(url.searchParams),
-    ifNoneMatch: req.headers['if-none-match'],
-    authorization: req.headers.authorization,
-  });
-  await respond(state, req, res, {
+  await serve(state, req, res, { url, route: where.route }, {}, {
     takeFault: () => state.takeFault(where.route, page) ?? state.accountFault(where.route, state.lookup(req.headers.authorization)),
     reply: (fault) => (fault && replyForFault(fault)) ?? dispatch(state, baseUrl, where, url, req),
     garbledHeaders: { 'content-type': 'application/json' },
@@ -473,47 +447,13 @@ function json(status: number, body: unknown, extra: Record<string, string> = {})
   return { status, headers: { ...apiHeaders(), ...extra }, body: JSON.stringify(body) };
 }
 
-function html(status: number, text: string): Reply {
-  return { status, headers: { 'content-type': 'text/html; charset=utf-8' }, body: `<!DOCTYPE html><title>${text}</title><p>${text}</p>` };
-}
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 /** The fake's "Sign in to GitLab" page: one link per account, each continuing the same authorization. */
 function signInPage(state: FakeGitLabState, url: URL): Reply {
-  const items = [...state.accounts.values()]
-    .map((account) => {
-      const next = new URL(url);
-      next.searchParams.set('login', account.user.login);
-      const n = account.projects.length;
-      return `<li><a class="account" data-login="${escapeHtml(account.user.login)}" href="${escapeHtml(next.pathname + next.search)}"><strong>${escapeHtml(account.user.login)}</strong> ${escapeHtml(account.user.name)} <span>${n} ${n === 1 ? 'project' : 'projects'}</span></a></li>`;
-    })
-    .join('\n');
-  const deny = new URL(url);
-  deny.searchParams.set('login', '');
-  const body = `<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Sign in to the fake GitLab</title>
-<style>body{font:16px system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem}li{list-style:none;margin:.5rem 0}a.account{display:block;padding:.75rem 1rem;border:1px solid #dcdcde;border-radius:4px;color:inherit;text-decoration:none}a.account:hover{background:#fbfafd}span{color:#737278;float:right}</style></head>
-<body>
-<h1>Sign in to the fake GitLab</h1>
-<p>This is the sandbox's stand-in for GitLab. Pick the account to authorize the Repositories API as (scopes: ${escapeHtml(url.searchParams.get('scope') ?? '')}):</p>
-<ul>
-${items}
-</ul>
-<p><a href="${escapeHtml(deny.pathname + deny.search)}">Deny</a></p>
-</body>
-</html>`;
-  return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body };
-}
-
-async function readBody(req: IncomingMessage, limit = 1_000_000): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new Error('request body too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  return accountsPage(url, {
+    title: 'Sign in to the fake GitLab',
+    intro: `This is the sandbox's stand-in for GitLab. Pick the account to authorize the Repositories API as (scopes: ${escapeHtml(url.searchParams.get('scope') ?? '')}):`,
+    deny: 'Deny',
+    look: { border: '#dcdcde', radius: '4px', hover: '#fbfafd', muted: '#737278' },
+    accounts: [...state.accounts.values()].map((a) => ({ login: a.user.login, name: a.user.name, aside: `${a.projects.length} ${a.projects.length === 1 ? 'project' : 'projects'}` })),
+  });
 }

@@ -38,10 +38,6 @@ export class FakeGitLabState extends FakeHostState<FakeRoute, FakeAccount, Fault
   refusedRefreshes = 0;
   /** Lifetime of an OAuth access token (GitLab: two hours). */
   accessTokenTtlSeconds = 7_200;
-  defaultLogin: string | undefined;
-  signInPage = false;
-  clientId: string | undefined;
-  clientSecret: string | undefined;
   /** GitLab leaves out `X-Total`, `X-Total-Pages` and `rel="last"` above this many results. */
   countLimit = 10_000;
   /** Offset pagination stops here for projects (GitLab: 50,000); keyset goes on. */

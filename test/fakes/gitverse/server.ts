@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { etagMatches, listen, pageUrl, positiveInt, respond } from '../http.ts';
-import type { ListenOptions, Reply } from '../http.ts';
+import { etagMatches, pageUrl, positiveInt, serve, startFake } from '../http.ts';
+import type { FakeOptions, Reply } from '../http.ts';
 import type { AccountLookup } from '../state.ts';
 import { FakeGitVerseState } from './state.ts';
 import type {
@@ -13,9 +13,8 @@ import type {
   GitVersePaging,
 } from './types.ts';
 
-export interface StartFakeGitVerseOptions extends ListenOptions {
+export interface StartFakeGitVerseOptions extends Pick<FakeOptions, 'host' | 'port' | 'latencyMs'> {
   users?: FakeGitVerseUserInput[];
-  latencyMs?: number;
   /** The most repositories one page holds, whatever `per_page` asks (default 100). */
   pageSize?: number;
   /** How `GET /user/repos` says more pages follow (default `link`). */
@@ -42,18 +41,11 @@ const CONTENTS = /^\/repos\/([^/]+)\/([^/]+)\/contents(?:\/(.*))?$/;
  */
 export async function startFakeGitVerse(options: StartFakeGitVerseOptions = {}): Promise<FakeGitVerse> {
   const state = new FakeGitVerseState();
-  state.latencyMs = options.latencyMs ?? 0;
   state.pageSize = Math.max(1, options.pageSize ?? 100);
   state.paging = options.paging ?? 'link';
   state.reportScopes = options.reportScopes ?? true;
   for (const user of options.users ?? []) state.addUser(user);
-
-  const { baseUrl, close } = await listen(
-    (req, res, baseUrl) => handle(state, baseUrl, req, res),
-    (error) => errorObject(500, 'Internal Server Error', `Fake GitVerse failed: ${String(error)}`),
-    options,
-  );
-  return { baseUrl, state, close };
+  return startFake(state, options, handle, (error) => errorObject(500, 'Internal Server Error', `Fake GitVerse failed: ${String(error)}`));
 }
 
 async function handle(state: FakeGitVerseState, baseUrl: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -62,17 +54,7 @@ async function handle(state: FakeGitVerseState, baseUrl: string, req: IncomingMe
   const route: FakeGitVerseRoute | 'other' =
     url.pathname === '/user' || url.pathname === '/user/repos' ? url.pathname : contents ? '/repos/{owner}/{repo}/contents' : 'other';
   const page = positiveInt(url.searchParams.get('page')) ?? 1;
-  state.count(route, res);
-  state.record({
-    method: req.method ?? 'GET',
-    route,
-    path: url.pathname,
-    query: Object.fromEntries(url.searchParams),
-    accept: req.headers.accept,
-    ifNoneMatch: req.headers['if-none-match'],
-    authorization: req.headers.authorization,
-  });
-  await respond(state, req, res, {
+  await serve(state, req, res, { url, route }, { path: url.pathname, accept: req.headers.accept }, {
     takeFault: () => {
       const repoName = contents ? `${decodeURIComponent(contents[1] ?? '')}/${decodeURIComponent(contents[2] ?? '')}` : undefined;
       return state.takeFault(route, page, repoName) ?? state.accountFault(route, accountOf(state, req));
