@@ -100,7 +100,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const hosts = sandboxHosts();
   const fakes = new Map<Provider, AnyFake>();
   for (const [provider, host] of hosts) fakes.set(provider, await host.start({ port: options.hostPorts?.[provider] ?? 0, latencyMs, accounts: SANDBOX_ACCOUNTS }));
-  const each = <T>(f: (host: (typeof hosts)[number][1], fake: AnyFake, provider: Provider) => T): T[] => hosts.map(([provider, host]) => f(host, fakes.get(provider)!, provider));
+  /** Each host's part with its running fake. */
+  const running = hosts.map(([provider, host]) => ({ provider, host, fake: fakes.get(provider)! }));
 
   const port = options.port === undefined ? 3000 : options.port === 0 ? await freePort() : options.port;
   const pickerPort = options.pickerPort ? options.pickerPort : await freePort();
@@ -112,13 +113,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     PUBLIC_URL: `http://localhost:${port}`,
     DATA_DIR: options.dataDir ?? env.DATA_DIR ?? SANDBOX_DATA_DIR,
     CORS_ORIGINS: corsOrigins.join(','),
-    ...Object.assign({}, ...each((host, fake) => host.env(fake))),
+    ...Object.assign({}, ...running.map(({ host, fake }) => host.env(fake))),
     // A browser sign-in ends on the picker rather than on the callback's JSON.
     POST_LOGIN_REDIRECT: env.POST_LOGIN_REDIRECT ?? pickerUrl,
   });
-  each((host, fake) => host.arm?.(fake, config, SANDBOX_ACCOUNTS));
+  for (const { host, fake } of running) host.arm?.(fake, config, SANDBOX_ACCOUNTS);
   const { store, storage } = await openSandboxStore(config);
-  const { stop, metricsServer } = await startServer(config, { store: storage.store });
+  const { stop, metricsServer } = await startServer(config, { store: storage.store }).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   const metricsAddress = metricsServer?.address();
 
   const accounts: SandboxAccount[] = [];
@@ -126,12 +130,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const user = await store.accounts.signIn('github', { id: String(idFor(a.login)), login: a.login, name: a.name, avatar_url: null });
     const firstStart = (await store.tokens.get(user.id, 'github')) === undefined;
     const { token } = await issueDevToken(store, config, { login: a.login, githubToken: tokenFor(a.login), githubId: idFor(a.login) });
-    for (const [host, fake] of each((h, f) => [h, f] as const)) await host.link?.(fake, store, { id: user.id, account: a, firstStart });
+    for (const { host, fake } of running) await host.link?.(fake, store, { id: user.id, account: a, firstStart });
     if (a.state === 'session_expired') await storage.expire(user.id, { token: tokenFor(a.login), login: a.login, scopes: ['repo', 'read:user'] });
     accounts.push({ ...a, token });
   }
   const hostAccounts: SandboxHostAccount[] = [];
-  for (const [provider, host, fake] of each((h, f, p) => [p, h, f] as const)) {
+  for (const { provider, host, fake } of running) {
     for (const a of host.ownAccounts?.(fake) ?? []) {
       const { token } = await issueDevToken(store, config, { login: a.login, host: { provider, ...a.identity } });
       hostAccounts.push({ provider, login: a.login, count: a.count, token, ...(a.state ? { state: a.state, shows: a.shows, prefer: a.prefer } : {}) });

@@ -1,11 +1,11 @@
 /**
  * The reference picker (examples/picker) in headless Chromium, as a frontend developer meets it: served on a
  * port of its own, calling the sandbox (each state reached by signing in as its account through the fake
- * GitHub's OAuth) and the Prism mock (each state by its `Prefer` header). For each state: drawn as it should
- * be, no console error but the API's own error answers the state is made of, axe finds no WCAG 2 A/AA
- * violation (contrast included), and a screenshot is kept under .test-out/picker/. One Chromium, one page
- * per state; the tests run five at a time (each mostly waits on the sandbox). Needs Chromium (CHROMIUM_PATH,
- * default /usr/bin/chromium).
+ * GitHub's OAuth, or the fake GitLab's for GitLab's state accounts) and the Prism mock (each state by its
+ * `Prefer` header). For each state: drawn as it should be, no console error but the API's own error answers
+ * the state is made of, axe finds no WCAG 2 A/AA violation (contrast included), and a screenshot is kept under
+ * .test-out/picker/. One Chromium, one page per state; the tests run five at a time (each mostly waits on the
+ * sandbox). Needs Chromium (CHROMIUM_PATH, default /usr/bin/chromium).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -249,36 +249,43 @@ describe('the reference picker in a browser', { skip: !process.env.CI && chromiu
     });
   });
 
-  it('when GitHub rate-limits, then it says how long to wait and counts down', async () => {
-    await sandboxState('rate-limited', async ({ page }) => {
-      await heading(page, 'Too many requests').waitFor();
-      const before = Number(await page.locator('.seconds').innerText());
-      assert.ok(before > 0 && before <= 30, String(before));
-      await page.waitForFunction((n) => Number(document.querySelector('.seconds')?.textContent) < n, before);
+  /** The states of a failing or slow host, on GitHub and on GitLab: the same screens, each naming its host. */
+  const HOST_STATES = [
+    { host: 'GitHub', limited: 'rate-limited', down: 'host-down', timeout: 'host-timeout', slow: 'host-slow', repos: 9 },
+    { host: 'GitLab', limited: 'gitlab-rate-limited', down: 'gitlab-down', timeout: 'gitlab-timeout', slow: 'gitlab-slow', repos: 8 },
+  ];
+  for (const { host, limited, down, timeout, slow, repos } of HOST_STATES) {
+    it(`when ${host} rate-limits, then it says how long to wait and counts down`, async () => {
+      await sandboxState(limited, async ({ page }) => {
+        await heading(page, 'Too many requests').waitFor();
+        const before = Number(await page.locator('.seconds').innerText());
+        assert.ok(before > 0 && before <= 30, String(before));
+        await page.waitForFunction((n) => Number(document.querySelector('.seconds')?.textContent) < n, before);
+      });
     });
-  });
 
-  it('when GitHub is down, then it says so and offers to try again', async () => {
-    await sandboxState('host-down', async ({ page }) => {
-      await heading(page, 'GitHub is not answering').waitFor();
-      assert.ok(await page.getByRole('button', { name: 'Try again' }).isVisible());
+    it(`when ${host} is down, then it says so and offers to try again`, async () => {
+      await sandboxState(down, async ({ page }) => {
+        await heading(page, `${host} is not answering`).waitFor();
+        assert.ok(await page.getByRole('button', { name: 'Try again' }).isVisible());
+      });
     });
-  });
 
-  it('when GitHub never answers, then the picker says it is slow, then that GitHub took too long', async () => {
-    await sandboxState('host-timeout', async ({ page }) => {
-      await heading(page, 'GitHub took too long to answer').waitFor({ timeout: GITHUB_TIMEOUT_MS + 10_000 });
-      await saidSlow(page);
+    it(`when ${host} never answers, then the picker says it is slow, then that ${host} took too long`, async () => {
+      await sandboxState(timeout, async ({ page }) => {
+        await heading(page, `${host} took too long to answer`).waitFor({ timeout: GITHUB_TIMEOUT_MS + 10_000 });
+        await saidSlow(page);
+      });
     });
-  });
 
-  it('when GitHub is slow but within the deadline, then the picker says it is slow, then draws the list', async () => {
-    await sandboxState('host-slow', async ({ page }) => {
-      await page.locator('.repo').first().waitFor({ timeout: GITHUB_TIMEOUT_MS + 10_000 });
-      await saidSlow(page);
-      assert.match(await statusText(page), /^9 repositories\.$/);
+    it(`when ${host} is slow but within the deadline, then the picker says it is slow, then draws the list`, async () => {
+      await sandboxState(slow, async ({ page }) => {
+        await page.locator('.repo').first().waitFor({ timeout: GITHUB_TIMEOUT_MS + 10_000 });
+        await saidSlow(page);
+        assert.equal(await statusText(page), `${repos} repositories.`);
+      });
     });
-  });
+  }
 
   it('when GitVerse fails while GitHub answers, then the list shows GitHub with a notice that GitVerse is missing', async () => {
     await sandboxState('second-host-down', async ({ page }) => {
@@ -312,36 +319,6 @@ describe('the reference picker in a browser', { skip: !process.env.CI && chromiu
       await opened.page.locator('.repo').first().waitFor();
       assert.match(await statusText(opened.page), /^8 repositories\.$/);
       assert.equal(await opened.page.locator('.repo .badge.host').filter({ hasText: 'GitLab' }).count(), await opened.page.locator('.repo').count());
-    });
-  });
-
-  it('when GitLab rate-limits, then it says how long to wait and counts down', async () => {
-    await sandboxState('gitlab-rate-limited', async ({ page }) => {
-      await heading(page, 'Too many requests').waitFor();
-      const before = Number(await page.locator('.seconds').innerText());
-      assert.ok(before > 0 && before <= 30, String(before));
-    });
-  });
-
-  it('when GitLab is down, then it says GitLab is not answering and offers to try again', async () => {
-    await sandboxState('gitlab-down', async ({ page }) => {
-      await heading(page, 'GitLab is not answering').waitFor();
-      assert.ok(await page.getByRole('button', { name: 'Try again' }).isVisible());
-    });
-  });
-
-  it('when GitLab never answers, then the picker says it is slow, then that GitLab took too long', async () => {
-    await sandboxState('gitlab-timeout', async ({ page }) => {
-      await heading(page, 'GitLab took too long to answer').waitFor({ timeout: GITHUB_TIMEOUT_MS + 10_000 });
-      await saidSlow(page);
-    });
-  });
-
-  it('when GitLab is slow but within the deadline, then the picker says it is slow, then draws the list', async () => {
-    await sandboxState('gitlab-slow', async ({ page }) => {
-      await page.locator('.repo').first().waitFor({ timeout: GITHUB_TIMEOUT_MS + 10_000 });
-      await saidSlow(page);
-      assert.match(await statusText(page), /^8 repositories\.$/);
     });
   });
 
