@@ -296,7 +296,7 @@ describe('the reference picker in a browser', { skip: !process.env.CI && chromiu
     });
   });
 
-  it('when the stored GitHub token cannot be read (session-expired), then the client renews its token, the picker says the session has expired, and signing in again lists the repositories', async () => {
+  it('when the stored GitHub token cannot be read (session-expired), then the client renews its token, the picker says the session has expired, and signing in again lists the repositories', { timeout: 120_000 }, async () => {
     await sandboxState('session-expired', async (opened) => {
       await heading(opened.page, 'Your session has expired').waitFor();
       // The renewal was tried against the real app, and its token was refused too: only then the screen.
@@ -311,7 +311,7 @@ describe('the reference picker in a browser', { skip: !process.env.CI && chromiu
     });
   });
 
-  it('when GitLab rejects the stored token, then it offers to reconnect GitLab, and reconnecting through the fake GitLab lists the projects', async () => {
+  it('when GitLab rejects the stored token, then it offers to reconnect GitLab, and reconnecting through the fake GitLab lists the projects', { timeout: 120_000 }, async () => {
     await sandboxState('gitlab-revoked', async (opened) => {
       await heading(opened.page, 'GitLab needs to be reconnected').waitFor();
       await shot(opened, 'sandbox-gitlab-revoked-before');
