@@ -511,7 +511,18 @@ export interface components {
          *       signs in again, asking for it.
          *     - `gitverse_repository_scope`: the GitVerse token has neither `read:public_api` nor `public_api`, so
          *       GitVerse lists no repository for it. `url` is where GitVerse issues tokens.
-         *     - `gitlab_access_level`: GitLab projects where the user's access level is below the one listed.
+         *     - `gitlab_access_level`: GitLab projects where the user's role is below the lowest one listed (the operator's
+         *       `GITLAB_MIN_ACCESS_LEVEL`, e.g. Reporter, the lowest that reads a private project's code) are not listed.
+         *       The message counts them (GitLab's count of every membership less the projects listed; "some" above GitLab's
+         *       10,000-result count). `url` is `null`: GitLab has no page where a member raises their own role (a maintainer
+         *       of each project or group does); `organizations` is empty.
+         *     - `bitbucket_repository_scope`: the Bitbucket credentials lack the repository read scope, so Bitbucket lists no
+         *       repository for them (an OAuth token whose `X-OAuth-Scopes` has no `repository`, or an Atlassian API token
+         *       without `read:repository:bitbucket`). `url` is Atlassian's API token page for an API token; `null` for an
+         *       OAuth consumer, whose permissions its owner (the operator of this service) sets.
+         *     - `bitbucket_workspace_no_access`: Bitbucket workspaces the user is a member of (not an administrator) where no
+         *       repository is shared with them (or there is none). `organizations` names them by slug; `url` is `null`: a
+         *       workspace administrator grants access.
          */
         MissingHint: {
             /**
@@ -519,7 +530,7 @@ export interface components {
              * @example github_oauth_restricted
              * @enum {string}
              */
-            code: "github_oauth_restricted" | "github_sso_required" | "github_private_scope" | "gitverse_repository_scope" | "gitlab_access_level";
+            code: "github_oauth_restricted" | "github_sso_required" | "github_private_scope" | "gitverse_repository_scope" | "gitlab_access_level" | "bitbucket_repository_scope" | "bitbucket_workspace_no_access";
             /**
              * @description The reason in a sentence, for people.
              * @example The acme organization restricts OAuth App access, so its repositories are not listed. Ask an owner to approve this app.
