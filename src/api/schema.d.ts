@@ -295,13 +295,22 @@ export interface paths {
          * Look up a repository by its URL
          * @description Answers the repository a pasted URL names, as the listing shows it (`is_connected`, `kind`, `origin`),
          *     or a problem that says why the user cannot see it. The URL's host decides the git host: github.com (or
-         *     the GitHub Enterprise instance this service is configured for) and GitVerse. A URL of any other host is
-         *     a 400 and is never fetched.
+         *     the GitHub Enterprise instance this service is configured for), GitVerse, gitlab.com and every GitLab
+         *     instance the operator configured, and bitbucket.org. A URL of any other host is a 400 and is never fetched.
+         *
+         *     Web URLs are taken with or without `.git` and with any page below the repository (`/tree/main`, GitLab's
+         *     `/-/tree/main`, Bitbucket's `/src/main`), and SSH URLs as `git@host:owner/name.git` or
+         *     `ssh://git@host/owner/name.git`. On GitLab the owner is the whole namespace path, subgroups included
+         *     (`https://gitlab.com/acme/platform/web-app` is `web-app` of `acme/platform`), and a project is read by its
+         *     URL-encoded path (`GET /projects/:id`); on Bitbucket by `GET /2.0/repositories/{workspace}/{repo_slug}`. A
+         *     repository the cached listing holds is answered from it, without asking the host.
          *
          *     The repository is asked of its git host with the user's token, so a repository that is missing from the
          *     listing (a restricted organisation, say) gets the reason:
          *
-         *     - 404 `NOT_FOUND`: the host is not linked, or the repository does not exist or the token cannot see it;
+         *     - 404 `NOT_FOUND`: the host is not linked, or the repository does not exist or the token cannot see it
+         *       (GitLab and Bitbucket answer 404 for a private repository the user cannot read), or the URL is on a
+         *       configured GitLab instance other than the one the user linked;
          *     - 403 `FORBIDDEN` with `hint.code` `github_oauth_restricted`: its organisation's OAuth App access
          *       restrictions keep this app out (`hint.url` is where the user requests access);
          *     - 403 `FORBIDDEN` with `hint.code` `github_sso_required`: its organisation uses SAML single sign-on and

@@ -158,7 +158,8 @@ export class BitbucketClient {
     const workspaces = await this.listWorkspaces(credential, stats, listing.signal);
     // A token granted no repository scope would be refused by every workspace: said once, before asking.
     if (stats.grantedScopes && !grantsRepositories(stats.grantedScopes)) {
-      throw repositoryScopeProblem(false, 'Bitbucket granted this token no repository scope (X-OAuth-Scopes), so it can list no repository; reconnect Bitbucket.');
+      const granted = stats.grantedScopes.join(', ') || 'none';
+      throw repositoryScopeProblem(false, `Bitbucket needs the "repository" scope to list repositories, and granted this token ${granted} (X-OAuth-Scopes); reconnect Bitbucket.`);
     }
     const perWorkspace = new Map<string, HostRepository[]>();
     await runBounded(
