@@ -113,7 +113,7 @@ export function untilRateLimited(concurrency: number, hostName: string): <T>(cal
 /**
  * A failed file request in the words of a detection's reason (`detectionFailed`), for hosts whose
  * readers send a request per file: rate limit (or `NotSent` after one), access denied, timeout, or
- * the host unavailable. `hostName` is the host's display name ("Bitbucket").
+ * the host unavailable. `hostName` is the host's display name.
  */
 export function readFailureReason(error: unknown, hostName: string): string {
   if (error instanceof NotSent) return rateLimitReason(hostName);
