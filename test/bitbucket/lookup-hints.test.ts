@@ -87,6 +87,14 @@ describe('Bitbucket: hints and lookup by URL', () => {
     const me = await t.client(signed.token).GET('/api/v1/me');
     const entry = me.data?.providers.find((p) => p.provider === 'bitbucket') ?? assert.fail('a Bitbucket entry');
     assert.deepEqual(entry.hints.map((h) => h.code), ['bitbucket_repository_scope']);
+    // Beside GitHub, which answers: the listing is partial, and the failed entry carries the hint beside its problem.
+    const both = await t.client(signed.token).GET('/api/v1/repos');
+    assert.equal(both.response.status, 200, JSON.stringify(both.error));
+    const failed = both.data?.providers.find((p) => p.provider === 'bitbucket') ?? assert.fail('a Bitbucket entry');
+    assert.equal(failed.status, 'failed');
+    assert.equal(failed.problem?.code, 'PROVIDER_AUTH');
+    assert.ok(!('hint' in (failed.problem ?? {})), 'the hint is in hints, not in the problem');
+    assert.deepEqual(failed.hints.map((h) => [h.code, h.url]), [['bitbucket_repository_scope', 'https://id.atlassian.com/manage-profile/security/api-tokens']]);
   });
 
   test('when an OAuth token\'s X-OAuth-Scopes has no repository, then the listing fails at once with the hint, asking no workspace', async () => {
