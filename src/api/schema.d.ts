@@ -295,13 +295,22 @@ export interface paths {
          * Look up a repository by its URL
          * @description Answers the repository a pasted URL names, as the listing shows it (`is_connected`, `kind`, `origin`),
          *     or a problem that says why the user cannot see it. The URL's host decides the git host: github.com (or
-         *     the GitHub Enterprise instance this service is configured for) and GitVerse. A URL of any other host is
-         *     a 400 and is never fetched.
+         *     the GitHub Enterprise instance this service is configured for), GitVerse, gitlab.com and every GitLab
+         *     instance the operator configured, and bitbucket.org. A URL of any other host is a 400 and is never fetched.
+         *
+         *     Web URLs are taken with or without `.git` and with any page below the repository (`/tree/main`, GitLab's
+         *     `/-/tree/main`, Bitbucket's `/src/main`), and SSH URLs as `git@host:owner/name.git` or
+         *     `ssh://git@host/owner/name.git`. On GitLab the owner is the whole namespace path, subgroups included
+         *     (`https://gitlab.com/acme/platform/web-app` is `web-app` of `acme/platform`), and a project is read by its
+         *     URL-encoded path (`GET /projects/:id`); on Bitbucket by `GET /2.0/repositories/{workspace}/{repo_slug}`. A
+         *     repository the cached listing holds is answered from it, without asking the host.
          *
          *     The repository is asked of its git host with the user's token, so a repository that is missing from the
          *     listing (a restricted organisation, say) gets the reason:
          *
-         *     - 404 `NOT_FOUND`: the host is not linked, or the repository does not exist or the token cannot see it;
+         *     - 404 `NOT_FOUND`: the host is not linked, or the repository does not exist or the token cannot see it
+         *       (GitLab and Bitbucket answer 404 for a private repository the user cannot read), or the URL is on a
+         *       configured GitLab instance other than the one the user linked;
          *     - 403 `FORBIDDEN` with `hint.code` `github_oauth_restricted`: its organisation's OAuth App access
          *       restrictions keep this app out (`hint.url` is where the user requests access);
          *     - 403 `FORBIDDEN` with `hint.code` `github_sso_required`: its organisation uses SAML single sign-on and
@@ -511,7 +520,18 @@ export interface components {
          *       signs in again, asking for it.
          *     - `gitverse_repository_scope`: the GitVerse token has neither `read:public_api` nor `public_api`, so
          *       GitVerse lists no repository for it. `url` is where GitVerse issues tokens.
-         *     - `gitlab_access_level`: GitLab projects where the user's access level is below the one listed.
+         *     - `gitlab_access_level`: GitLab projects where the user's role is below the lowest one listed (the operator's
+         *       `GITLAB_MIN_ACCESS_LEVEL`, e.g. Reporter, the lowest that reads a private project's code) are not listed.
+         *       The message counts them (GitLab's count of every membership less the projects listed; "some" above GitLab's
+         *       10,000-result count). `url` is `null`: GitLab has no page where a member raises their own role (a maintainer
+         *       of each project or group does); `organizations` is empty.
+         *     - `bitbucket_repository_scope`: the Bitbucket credentials lack the repository read scope, so Bitbucket lists no
+         *       repository for them (an OAuth token whose `X-OAuth-Scopes` has no `repository`, or an Atlassian API token
+         *       without `read:repository:bitbucket`). `url` is Atlassian's API token page for an API token; `null` for an
+         *       OAuth consumer, whose permissions its owner (the operator of this service) sets.
+         *     - `bitbucket_workspace_no_access`: Bitbucket workspaces the user is a member of (not an administrator) where no
+         *       repository is shared with them (or there is none). `organizations` names them by slug; `url` is `null`: a
+         *       workspace administrator grants access.
          */
         MissingHint: {
             /**
@@ -519,7 +539,7 @@ export interface components {
              * @example github_oauth_restricted
              * @enum {string}
              */
-            code: "github_oauth_restricted" | "github_sso_required" | "github_private_scope" | "gitverse_repository_scope" | "gitlab_access_level";
+            code: "github_oauth_restricted" | "github_sso_required" | "github_private_scope" | "gitverse_repository_scope" | "gitlab_access_level" | "bitbucket_repository_scope" | "bitbucket_workspace_no_access";
             /**
              * @description The reason in a sentence, for people.
              * @example The acme organization restricts OAuth App access, so its repositories are not listed. Ask an owner to approve this app.

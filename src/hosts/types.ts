@@ -32,8 +32,11 @@ export interface HostListing {
 
 /** A repository URL as a user pastes it, read by the host it names. */
 export interface RepositoryAddress {
+  /** The namespace: a user or organisation, or a group path with its subgroups (`acme/platform`). */
   owner: string;
   name: string;
+  /** For a host with several instances, the one the URL is on (its web host). */
+  instance?: string;
 }
 
 /** One git host as the listing sees it. */
@@ -45,8 +48,10 @@ export interface RepositorySource {
   tokenHints?(scopes: readonly string[]): MissingHint[];
   /** The repository a pasted URL names when it is a URL of this host (as configured); undefined otherwise. */
   parseUrl?(url: string): RepositoryAddress | undefined;
-  /** The web host (`host` or `host:port`) its URLs are on, for saying which hosts are served. */
-  webHost?(): string;
+  /** The web hosts (`host` or `host:port`) its URLs are on, for saying which hosts are served. */
+  webHosts?(): readonly string[];
+  /** For a host with several instances, the instance (web host) a user's token belongs to. */
+  instanceOf?(token: string): string;
   /**
    * One repository by its address, asked of the host with the user's token: undefined when the token
    * cannot see it; an `ApiProblem` (with its `hint`) when the host says why it is kept out.

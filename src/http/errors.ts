@@ -26,7 +26,10 @@ export function problemBody(problem: ApiProblem, instance: string, requestId: st
  * storage failing, or a request arriving too slowly, fails the whole request), so its code is a host's.
  */
 export function hostProblemBody(problem: ApiProblem, instance: string, requestId: string): HostProblem {
-  return problemBody(problem, instance, requestId) as HostProblem;
+  const body: Record<string, unknown> = problemBody(problem, instance, requestId);
+  // A host's hint is given in its entry's `hints`, beside the problem, not in it.
+  delete body.hint;
+  return body as HostProblem;
 }
 
 /** The request path as sent, with a stray `%` escaped so the problem's `instance` stays a URI reference. */

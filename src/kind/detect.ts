@@ -33,7 +33,9 @@
  * files the builder leaves in the project (see `detectOrigin` for the signals and their order).
  * A builder's name in a README is not a signal: READMEs are never read.
  */
+import pLimit from 'p-limit';
 import { parse as parseYaml } from 'yaml';
+import { ApiProblem } from '../contract/problem.ts';
 import type { RepositoryKind } from '../contract/types.ts';
 import type { Detection, Origin } from '../store/types.ts';
 
@@ -80,6 +82,53 @@ export const detectionFailed = (why: string): Detection => {
   const reason = `${FAILURE_PREFIX}${why}`;
   return { kind: 'unknown', reason, origin: null, origin_reason: reason };
 };
+
+/** A file request a reader did not send, because the host had already said it is rate limited. */
+export class NotSent extends Error {
+  override name = 'NotSent';
+}
+
+/** The reason a reader of a host without batch reads gives for a repository it stopped on after a rate limit. */
+export const rateLimitReason = (hostName: string): string => `${hostName} rate limit`;
+
+/**
+ * A per-request sender for a reader: `concurrency` requests at once, and once the host has answered
+ * a rate limit, none more (each later call fails with `NotSent` without a request).
+ */
+export function untilRateLimited(concurrency: number, hostName: string): <T>(call: () => Promise<T>) => Promise<T> {
+  const limit = pLimit(Math.max(1, concurrency));
+  let rateLimited = false;
+  return (call) =>
+    limit(async () => {
+      if (rateLimited) throw new NotSent(rateLimitReason(hostName));
+      try {
+        return await call();
+      } catch (error) {
+        if (error instanceof ApiProblem && error.code === 'RATE_LIMITED') rateLimited = true;
+        throw error;
+      }
+    });
+}
+
+/**
+ * A failed file request in the words of a detection's reason (`detectionFailed`), for hosts whose
+ * readers send a request per file: rate limit (or `NotSent` after one), access denied, timeout, or
+ * the host unavailable. `hostName` is the host's display name.
+ */
+export function readFailureReason(error: unknown, hostName: string): string {
+  if (error instanceof NotSent) return rateLimitReason(hostName);
+  if (!(error instanceof ApiProblem)) return `${hostName} error`;
+  switch (error.code) {
+    case 'RATE_LIMITED':
+      return rateLimitReason(hostName);
+    case 'PROVIDER_AUTH':
+      return 'access denied';
+    case 'UPSTREAM_TIMEOUT':
+      return `${hostName} timeout`;
+    default:
+      return `${hostName} unavailable`;
+  }
+}
 
 /** A repository with no commits (or none visible): nothing to analyse, and nothing made it. */
 export const emptyRepository = (): Detection => ({ kind: 'unknown', reason: 'Empty repository', origin: null, origin_reason: null });

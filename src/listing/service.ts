@@ -138,6 +138,9 @@ function queryKey(query: ListQuery): string {
   return key;
 }
 
+/** The hint a host's failure names (a credential without the scope the list needs, say), as a hint of its entry. */
+const problemHints = (problem: ApiProblem | undefined): MissingHint[] => (problem?.extras.hint ? [problem.extras.hint] : []);
+
 export function createListingService(deps: ListingDeps) {
   const keptListings = deps.keptListings ?? 1000;
   const keptAnswerBytes = deps.keptAnswerBytes ?? 16 * 1024 * 1024;
@@ -352,7 +355,7 @@ export function createListingService(deps: ListingDeps) {
         provider: h.provider,
         status: h.problem ? 'failed' : 'ok',
         problem: h.problem ? deps.toProblem(h.problem) : null,
-        hints: [...(h.snapshot?.hints ?? []), ...h.tokenHints],
+        hints: [...(h.snapshot?.hints ?? []), ...problemHints(h.problem), ...h.tokenHints],
       })),
     };
   }
@@ -395,7 +398,7 @@ export function createListingService(deps: ListingDeps) {
         const snapshot = await hostSnapshot(userId, source, await tokenOf(userId, provider, stored), false);
         return [...(snapshot.hints ?? []), ...fromScopes];
       } catch (error) {
-        if (error instanceof ApiProblem) return fromScopes;
+        if (error instanceof ApiProblem) return [...problemHints(error), ...fromScopes];
         throw error;
       }
     },
@@ -407,7 +410,7 @@ export function createListingService(deps: ListingDeps) {
      */
     async lookup(userId: number, url: string): Promise<Repository> {
       const sources = Object.values(deps.sources).filter((s): s is RepositorySource => s !== undefined);
-      let found: { source: RepositorySource; owner: string; name: string } | undefined;
+      let found: { source: RepositorySource; owner: string; name: string; instance?: string } | undefined;
       for (const source of sources) {
         const address = source.parseUrl?.(url);
         if (address) {
@@ -416,14 +419,15 @@ export function createListingService(deps: ListingDeps) {
         }
       }
       if (!found) {
-        const served = sources.flatMap((s) => (s.webHost ? [s.webHost()] : [])).join(', ');
+        const hosts = sources.flatMap((s) => s.webHosts?.() ?? []);
+        const served = hosts.join(', ');
         const host = urlHost(url);
-        const ours = host !== undefined && sources.some((s) => s.webHost?.() === host);
+        const ours = host !== undefined && hosts.includes(host);
         const message = ours || host === undefined ? 'is not a repository URL (https://host/owner/name or git@host:owner/name.git)' : `is not on a git host this service serves (${served})`;
         const detail = ours || host === undefined ? 'The URL does not name a repository.' : `${host} is not a git host this service serves (${served}).`;
         throw problems.validation([{ path: 'query.url', message }], detail);
       }
-      const { source, owner, name } = found;
+      const { source, owner, name, instance } = found;
       const provider = source.provider;
       const stored = await deps.store.tokens.get(userId, provider);
       if (!stored) {
@@ -431,6 +435,9 @@ export function createListingService(deps: ListingDeps) {
       }
       if (stored.status === 'undecryptable') throw problems.sessionExpired();
       const token = await tokenOf(userId, provider, stored);
+      if (instance !== undefined && source.instanceOf && source.instanceOf(token) !== instance) {
+        throw new ApiProblem(404, 'NOT_FOUND', `The URL is a ${hostName(provider)} repository on ${instance}, and the ${hostName(provider)} account linked is on another instance. Link ${hostName(provider)} at ${instance} to look it up.`, { provider });
+      }
       const fullName = `${owner}/${name}`.toLowerCase();
       const inList = (snapshot: HostSnapshot | undefined) => snapshot?.repos.find((r) => r.full_name.toLowerCase() === fullName);
       const cached = await cachedSnapshot(userId, provider);
@@ -438,7 +445,7 @@ export function createListingService(deps: ListingDeps) {
       if (!repo) {
         // A host that cannot read one repository looks for it in a list read now (within the refresh interval).
         repo = source.lookup
-          ? await source.lookup({ token, address: { owner, name } })
+          ? await source.lookup({ token, address: { owner, name, ...(instance !== undefined ? { instance } : {}) } })
           : inList(await hostSnapshot(userId, source, token, true));
       }
       if (!repo) throw new ApiProblem(404, 'NOT_FOUND', `${hostName(provider)} has no repository ${owner}/${name} that this account can see.`, { provider });

@@ -106,7 +106,9 @@ export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
       try {
         return await call(token);
       } catch (error) {
-        if (!isRefusal(error) || !options.hosts[provider].link.oauth?.refresh) throw error;
+        // A refusal that names its cause (a scope the credentials lack, with its hint) is not one a new token fixes.
+        const named = error instanceof ApiProblem && error.extras.hint !== undefined;
+        if (!isRefusal(error) || named || !options.hosts[provider].link.oauth?.refresh) throw error;
         const next = await refresh(userId, provider, token);
         if (next === token) throw error;
         return call(next);

@@ -17,7 +17,8 @@ import { ApiProblem, problems } from '../../contract/problem.ts';
 import type { HostRepository } from '../types.ts';
 import { requestSignal } from '../http.ts';
 import { runBounded, uniqueById } from '../pages.ts';
-import { failedRequest, isObject, MalformedAnswer, problemForStatus } from './errors.ts';
+import { failedRequest, isObject, MalformedAnswer, problemForStatus, requiredScopes } from './errors.ts';
+import { grantsRepositories, isRepositoryScope, repositoryScopeHint, repositoryScopeProblem, withHint } from './hints.ts';
 import { toBitbucketRepository, toBitbucketWorkspace, type BitbucketWorkspace } from './repo.ts';
 
 export const BITBUCKET_API_URL = 'https://api.bitbucket.org';
@@ -51,7 +52,13 @@ export interface BitbucketListing {
   repos: HostRepository[];
   workspaces: BitbucketWorkspace[];
   /** HTTP requests sent, pages of workspaces and of repositories. */
-  stats: { requests: number };
+  stats: ListingStats;
+}
+
+export interface ListingStats {
+  requests: number;
+  /** The scopes an OAuth token was granted, from `X-OAuth-Scopes` on the first answer; absent when not reported. */
+  grantedScopes?: string[];
 }
 
 /** A directory of a repository's main branch at one commit. */
@@ -132,7 +139,7 @@ export class BitbucketClient {
   }
 
   /** Every workspace the user is a member of (`GET /2.0/user/workspaces`, every page). */
-  async listWorkspaces(credential: BitbucketCredential, stats = { requests: 0 }, cancel?: AbortSignal): Promise<BitbucketWorkspace[]> {
+  async listWorkspaces(credential: BitbucketCredential, stats: ListingStats = { requests: 0 }, cancel?: AbortSignal): Promise<BitbucketWorkspace[]> {
     const workspaces: BitbucketWorkspace[] = [];
     await this.pages('listing workspaces', 'GET /2.0/user/workspaces', `${this.apiUrl}/2.0/user/workspaces?pagelen=${PAGELEN}`, credential, stats, cancel, (values, what) => {
       for (const raw of values) workspaces.push(this.read(what, () => toBitbucketWorkspace(raw)));
@@ -146,9 +153,14 @@ export class BitbucketClient {
    * what this throws: a listing is never shorter than what Bitbucket holds.
    */
   async listRepos(credential: BitbucketCredential): Promise<BitbucketListing> {
-    const stats = { requests: 0 };
+    const stats: ListingStats = { requests: 0 };
     const listing = new AbortController();
     const workspaces = await this.listWorkspaces(credential, stats, listing.signal);
+    // A token granted no repository scope would be refused by every workspace: said once, before asking.
+    if (stats.grantedScopes && !grantsRepositories(stats.grantedScopes)) {
+      const granted = stats.grantedScopes.join(', ') || 'none';
+      throw repositoryScopeProblem(false, `Bitbucket needs the "repository" scope to list repositories, and granted this token ${granted} (X-OAuth-Scopes); reconnect Bitbucket.`);
+    }
     const perWorkspace = new Map<string, HostRepository[]>();
     await runBounded(
       workspaces,
@@ -172,6 +184,22 @@ export class BitbucketClient {
       listing,
     );
     return { repos: uniqueById(workspaces.map((w) => perWorkspace.get(w.uuid) ?? [])), workspaces, stats };
+  }
+
+  /**
+   * One repository (`GET /2.0/repositories/{workspace}/{repo_slug}`): undefined when Bitbucket answers
+   * 404, as it does for a repository that does not exist and for a private one the credentials cannot read.
+   */
+  async getRepo(credential: BitbucketCredential, workspace: string, slug: string): Promise<HostRepository | undefined> {
+    const what = `reading repository ${workspace}/${slug}`;
+    const url = `${this.apiUrl}/2.0/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(slug)}`;
+    const answer = await this.call(what, 'GET /2.0/repositories/{workspace}/{repo_slug}', url, credential, { notFoundIsAnswer: true });
+    if (answer.status === 404) return undefined;
+    const raw = this.json(answer, what);
+    const ws = isObject(raw) && isObject(raw.workspace) ? raw.workspace : undefined;
+    // The repository names its workspace; read as `/2.0/user/workspaces` gives one (not as an administrator: not known here).
+    const owner = this.read(what, () => toBitbucketWorkspace({ workspace: ws }));
+    return this.read(what, () => toBitbucketRepository(raw, owner));
   }
 
   /**
@@ -228,7 +256,7 @@ export class BitbucketClient {
     endpoint: string,
     first: string,
     credential: BitbucketCredential,
-    stats: { requests: number },
+    stats: ListingStats,
     cancel: AbortSignal | undefined,
     onPage: (values: unknown[], what: string) => void,
   ): Promise<void> {
@@ -239,7 +267,10 @@ export class BitbucketClient {
       seen.add(url);
       const pageWhat = page === 1 ? what : `${what} (page ${page})`;
       stats.requests++;
-      const body = this.json(await this.call(pageWhat, endpoint, url, credential, cancel ? { cancel } : {}), pageWhat);
+      const answer = await this.call(pageWhat, endpoint, url, credential, cancel ? { cancel } : {});
+      const granted = answer.headers.get('x-oauth-scopes');
+      if (granted !== null && stats.grantedScopes === undefined) stats.grantedScopes = granted.split(/[\s,]+/).filter(Boolean);
+      const body = this.json(answer, pageWhat);
       if (!isObject(body) || !Array.isArray(body.values)) throw this.malformed(pageWhat, 'the page has no values');
       onPage(body.values, pageWhat);
       url = this.nextOf(body, pageWhat, seen);
@@ -275,7 +306,12 @@ export class BitbucketClient {
       throw failedRequest(error, what, deadline.aborted, this.timeoutMs);
     }
     if (answer.status === 404 && options.notFoundIsAnswer) return answer;
-    if (answer.status < 200 || answer.status > 299) throw problemForStatus(answer.status, answer.headers, answer.text, what, endpoint);
+    if (answer.status < 200 || answer.status > 299) {
+      const problem = problemForStatus(answer.status, answer.headers, answer.text, what, endpoint);
+      // A refusal for want of the repository scope says so as a hint, with where an API token gets it.
+      if (answer.status === 403 && requiredScopes(answer.text).some(isRepositoryScope)) throw withHint(problem, repositoryScopeHint(emailAndToken(credential) !== undefined));
+      throw problem;
+    }
     return answer;
   }
 

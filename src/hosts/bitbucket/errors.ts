@@ -58,7 +58,7 @@ function errorMessage(raw: string): string | undefined {
 }
 
 /** The scopes a 403 says were required (`error.detail.required`), when it says. */
-function requiredScopes(raw: string): string[] {
+export function requiredScopes(raw: string): string[] {
   const body = parseJson(raw);
   const detail = isObject(body) && isObject(body.error) && isObject(body.error.detail) ? body.error.detail : undefined;
   return Array.isArray(detail?.required) ? detail.required.filter((s): s is string => typeof s === 'string' && /^[\w:.-]{1,64}$/.test(s)).slice(0, 5) : [];

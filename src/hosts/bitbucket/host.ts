@@ -48,7 +48,7 @@ export const bitbucket = gitHost({
         return { login };
       },
       warnings: () => [],
-      source: createBitbucketSource({ client, metrics, kinds }),
+      source: createBitbucketSource({ client, webUrl: config.webUrl, metrics, kinds }),
       reader: createBitbucketKindReader(client),
       toProblem: (error, what) => (error instanceof ApiProblem ? error : failedRequest(error, what, false, config.timeoutMs)),
     };

@@ -9,11 +9,9 @@
  * Never throws: a repository that cannot be read comes back as a "Detection failed" unknown, and
  * after a rate limit nothing more is asked.
  */
-import { ApiProblem } from '../../contract/problem.ts';
-import { APP_MANIFEST_PATH, detectKind, detectionFailed, emptyRepository, MANIFEST_PATHS } from '../../kind/detect.ts';
+import { APP_MANIFEST_PATH, detectKind, detectionFailed, emptyRepository, MANIFEST_PATHS, readFailureReason, untilRateLimited } from '../../kind/detect.ts';
 import type { DetectionReader } from '../../kind/service.ts';
 import type { Detection } from '../../store/types.ts';
-import { limiter } from '../pages.ts';
 import type { BitbucketClient } from './client.ts';
 
 export interface BitbucketKindReaderOptions {
@@ -25,11 +23,7 @@ export interface BitbucketKindReaderOptions {
   maxRootPages?: number;
 }
 
-const RATE_LIMIT = 'Bitbucket rate limit';
-
-class NotSent extends Error {
-  override name = 'NotSent';
-}
+const HOST = 'Bitbucket';
 
 export function createBitbucketKindReader(
   client: Pick<BitbucketClient, 'readRoot' | 'readFile' | 'concurrency'>,
@@ -42,18 +36,7 @@ export function createBitbucketKindReader(
 
   return async (token, repos) => {
     const out = new Map<number, Detection>();
-    const limit = limiter(concurrency);
-    let rateLimited = false;
-    const send = <T>(call: () => Promise<T>): Promise<T> =>
-      limit(async () => {
-        if (rateLimited) throw new NotSent(RATE_LIMIT);
-        try {
-          return await call();
-        } catch (error) {
-          if (error instanceof ApiProblem && error.code === 'RATE_LIMITED') rateLimited = true;
-          throw error;
-        }
-      });
+    const send = untilRateLimited(concurrency, HOST);
 
     const detect = async (owner: string, name: string): Promise<Detection> => {
       try {
@@ -69,7 +52,7 @@ export function createBitbucketKindReader(
         );
         return detectKind({ entries: root.entries, files });
       } catch (error) {
-        return detectionFailed(failureReason(error));
+        return detectionFailed(readFailureReason(error, HOST));
       }
     };
 
@@ -81,19 +64,4 @@ export function createBitbucketKindReader(
     );
     return out;
   };
-}
-
-function failureReason(error: unknown): string {
-  if (error instanceof NotSent) return RATE_LIMIT;
-  if (!(error instanceof ApiProblem)) return 'Bitbucket error';
-  switch (error.code) {
-    case 'RATE_LIMITED':
-      return RATE_LIMIT;
-    case 'PROVIDER_AUTH':
-      return 'access denied';
-    case 'UPSTREAM_TIMEOUT':
-      return 'Bitbucket timeout';
-    default:
-      return 'Bitbucket unavailable';
-  }
 }

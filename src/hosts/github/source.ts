@@ -79,7 +79,7 @@ export function createGitHubSource(deps: GitHubSourceDeps): RepositorySource {
       }
     },
     tokenHints: (scopes) => githubScopeHints(scopes, deps.hints),
-    webHost: () => webHosts[0]!,
+    webHosts: () => webHosts.slice(0, 1),
     parseUrl: (url) => repositoryAddress(url, webHosts),
     async lookup({ token, address }) {
       const answer = await deps.client.getRepo(token, address.owner, address.name);

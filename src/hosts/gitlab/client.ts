@@ -3,7 +3,7 @@ import { problems, type ApiProblem } from '../../contract/problem.ts';
 import { requestSignal } from '../http.ts';
 import { range, runBounded, uniqueById } from '../pages.ts';
 import { GitLabHttpError, MalformedAnswer, toGitLabProblem } from './errors.ts';
-import { toGitLabProjectPage, type GitLabProject } from './project.ts';
+import { toGitLabProject, toGitLabProjectPage, type GitLabProject } from './project.ts';
 
 export interface GitLabClientOptions {
   /** The REST base: `https://gitlab.com/api/v4`, a self-managed instance's, or the local fake's. */
@@ -47,6 +47,8 @@ export interface OAuthClient {
 export interface ListProjectsOptions<T extends { id: number }> {
   /** The page count of the previous listing: that many pages are asked for at once. */
   knownPageCount?: number;
+  /** GitLab's `min_access_level`: only projects where the user has at least this role (absent: every membership). */
+  minAccessLevel?: number;
   /** What the caller keeps of each page's projects, worked out as the page comes in; `before` counts the projects ahead of it. */
   convert?: (projects: GitLabProject[], before: number) => T[];
 }
@@ -212,9 +214,10 @@ export class GitLabClient {
   async listProjects<T extends { id: number } = GitLabProject>(token: string, options: ListProjectsOptions<T> = {}): Promise<ProjectListing<T>> {
     const convert = options.convert ?? ((projects: GitLabProject[]) => projects as unknown as T[]);
     const stats = { requests: 0 };
+    const query: Record<string, string> = { ...LIST_QUERY, ...(options.minAccessLevel !== undefined ? { min_access_level: String(options.minAccessLevel) } : {}) };
     const countedPages = Math.floor(this.countLimit / PER_PAGE);
     const known = Number.isInteger(options.knownPageCount) && (options.knownPageCount as number) > 0 ? (options.knownPageCount as number) : undefined;
-    if (known !== undefined && known > countedPages) return this.keysetListing(token, convert, stats);
+    if (known !== undefined && known > countedPages) return this.keysetListing(token, convert, stats, query);
 
     const listing = new AbortController();
     const pages = new Map<number, T[]>();
@@ -225,7 +228,7 @@ export class GitLabClient {
     const fetchPage = async (page: number) => {
       stats.requests++;
       try {
-        const answer = await this.call(`listing projects (page ${page})`, this.api('/projects', { ...LIST_QUERY, page: String(page) }), { headers: auth(token) }, listing.signal, (headers) => {
+        const answer = await this.call(`listing projects (page ${page})`, this.api('/projects', { ...query, page: String(page) }), { headers: auth(token) }, listing.signal, (headers) => {
           if (page === 1) firstHeaders?.(headers);
         });
         nextPage.set(page, answer.headers.get('x-next-page') || null);
@@ -245,7 +248,7 @@ export class GitLabClient {
         // Uncounted: more than GitLab counts. Keyset pages from the start; the offset pages are dropped.
         listing.abort();
         await Promise.allSettled(rounds);
-        return await this.keysetListing(token, convert, stats);
+        return await this.keysetListing(token, convert, stats, query);
       }
       if (total > this.maxPages) throw problems.upstreamUnavailable('gitlab', `The project list is longer than ${this.maxPages} pages.`);
       if (total > to) {
@@ -270,10 +273,11 @@ export class GitLabClient {
     token: string,
     convert: (projects: GitLabProject[], before: number) => T[],
     stats: { requests: number },
+    query: Record<string, string>,
   ): Promise<ProjectListing<T>> {
     const lists: T[][] = [];
     const projectsPath = new URL(this.api('/projects')).pathname;
-    let url = this.api('/projects', { ...LIST_QUERY, pagination: 'keyset' });
+    let url = this.api('/projects', { ...query, pagination: 'keyset' });
     let before = 0;
     for (let page = 1; ; page++) {
       stats.requests++;
@@ -296,6 +300,32 @@ export class GitLabClient {
       }
       if (page >= this.maxPages) throw problems.upstreamUnavailable('gitlab', `The project list is longer than ${this.maxPages} pages.`);
       url = target.toString();
+    }
+  }
+
+  /**
+   * How many projects the user is a member of, at any role: one request of one project
+   * (`per_page=1`), its `X-Total`. Undefined when GitLab does not count them (above its count limit).
+   */
+  async countMemberships(token: string): Promise<number | undefined> {
+    const answer = await this.call('counting project memberships', this.api('/projects', { membership: 'true', simple: 'true', per_page: '1' }), { headers: auth(token) });
+    const total = Number(answer.headers.get('x-total') ?? NaN);
+    return Number.isInteger(total) && total >= 0 ? total : undefined;
+  }
+
+  /**
+   * One project by its full path (`GET /projects/:id` with the path URL-encoded): undefined when
+   * GitLab answers 404, as it does for a project that does not exist and for one the token cannot see.
+   */
+  async getProject(token: string, fullPath: string): Promise<GitLabProject | undefined> {
+    const what = `reading project ${fullPath}`;
+    try {
+      const answer = await this.call(what, this.api(`/projects/${encodeURIComponent(fullPath)}`), { headers: auth(token) });
+      return toGitLabProject(answer.value);
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      if (error instanceof MalformedAnswer) throw toGitLabProblem(error, { what, timedOut: false, timeoutMs: this.timeoutMs });
+      throw error;
     }
   }
 

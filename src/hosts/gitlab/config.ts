@@ -10,7 +10,10 @@
  * - `GITLAB_INSTANCES`: a JSON array of self-managed instances,
  *   `[{"url":"https://gitlab.example.com","api_url":"…","client_id":"…","client_secret":"…"}]`
  *   (`api_url` defaults to `url` + `/api/v4`; without an OAuth application, only personal access tokens);
- * - `GITLAB_TIMEOUT_MS` (default 10,000), `GITLAB_CONCURRENCY` (pages at once, default 10).
+ * - `GITLAB_TIMEOUT_MS` (default 10,000), `GITLAB_CONCURRENCY` (pages at once, default 10);
+ * - `GITLAB_MIN_ACCESS_LEVEL` (default 10, Guest: every membership): the lowest role whose projects are
+ *   listed (GitLab's `min_access_level`: 20 Reporter, the lowest that reads a private project's code).
+ *   Above Guest, the listing says how many projects it leaves out (`gitlab_access_level`).
  */
 import { z } from 'zod';
 import { problems } from '../../contract/problem.ts';
@@ -30,7 +33,12 @@ export interface GitLabConfig {
   instances: GitLabInstance[];
   timeoutMs: number;
   concurrency: number;
+  /** GitLab's `min_access_level` of the listing; `GUEST` lists every membership. */
+  minAccessLevel: number;
 }
+
+/** GitLab's Guest role: the lowest a project member has, so listing from it lists every membership. */
+export const GUEST = 10;
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'an absolute http(s) URL' }).transform((v) => v.replace(/\/+$/, ''));
 
@@ -79,6 +87,7 @@ export const gitlabConfig = hostConfig({
     GITLAB_INSTANCES: instancesVariable,
     GITLAB_TIMEOUT_MS: whole(100, 120_000),
     GITLAB_CONCURRENCY: whole(1, 100),
+    GITLAB_MIN_ACCESS_LEVEL: whole(10, 50),
   },
   load: (vars): GitLabConfig => {
     const main = instance(vars.GITLAB_URL ?? 'https://gitlab.com', vars.GITLAB_API_URL, vars.GITLAB_CLIENT_ID, vars.GITLAB_CLIENT_SECRET);
@@ -87,6 +96,7 @@ export const gitlabConfig = hostConfig({
       instances: [main, ...others.filter((i) => i.id !== main.id)],
       timeoutMs: vars.GITLAB_TIMEOUT_MS ?? 10_000,
       concurrency: vars.GITLAB_CONCURRENCY ?? 10,
+      minAccessLevel: vars.GITLAB_MIN_ACCESS_LEVEL ?? GUEST,
     };
   },
   warnings: (config) => (config.instances[0]?.oauth ? [] : ['GITLAB_CLIENT_ID and GITLAB_CLIENT_SECRET are not set: sign-in with GitLab cannot work']),

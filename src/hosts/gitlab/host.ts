@@ -16,6 +16,9 @@ import { toGitLabProblem } from './errors.ts';
 import { detectGitLabBatch } from './kinds.ts';
 import { checkPersonalAccessToken, READ_SCOPES } from './link.ts';
 import { createGitLabSource } from './source.ts';
+import { gitlabAddress, webHostOf } from './urls.ts';
+import { checkHostRepositories } from '../boundary.ts';
+import { toHostRepository } from './project.ts';
 
 /**
  * Scopes asked for at sign-in: `read_api` to list the user's projects and read their files (GraphQL
@@ -33,7 +36,7 @@ export const gitlab = gitHost({
     const clients = new Map(
       config.instances.map((i) => [i.id, new GitLabClient({ apiUrl: i.apiUrl, webUrl: i.webUrl, timeoutMs: config.timeoutMs, concurrency: config.concurrency })]),
     );
-    const sources = new Map(config.instances.map((i) => [i.id, createGitLabSource({ client: clients.get(i.id)!, cache, metrics })]));
+    const sources = new Map(config.instances.map((i) => [i.id, createGitLabSource({ client: clients.get(i.id)!, cache, metrics, minAccessLevel: config.minAccessLevel })]));
 
     const credential = (instance: GitLabInstance, token: string) => (instance === main ? token : `${instance.id} ${token}`);
     /** The instance, its client and the bare token a stored credential stands for. */
@@ -108,6 +111,14 @@ export const gitlab = gitHost({
         list(input) {
           const { instance, token } = open(input.token);
           return sources.get(instance.id)!.list({ ...input, token });
+        },
+        webHosts: () => config.instances.map(webHostOf),
+        parseUrl: (url) => gitlabAddress(url, config.instances),
+        instanceOf: (stored) => webHostOf(open(stored).instance),
+        async lookup({ token: stored, address }) {
+          const { client, token } = open(stored);
+          const project = await client.getProject(token, `${address.owner}/${address.name}`);
+          return project ? checkHostRepositories('gitlab', [toHostRepository(project)], 0, { nestedOwners: true })[0] : undefined;
         },
         kinds,
       },

@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { KeyValueCache } from '../../cache/index.ts';
 import type { HostMetrics } from '../../contract/metrics.ts';
-import { ApiProblem } from '../../contract/problem.ts';
-import { APP_MANIFEST_PATH, detectKind, detectionFailed, emptyRepository, MANIFEST_PATHS } from '../../kind/detect.ts';
+import { APP_MANIFEST_PATH, detectKind, detectionFailed, emptyRepository, MANIFEST_PATHS, readFailureReason, untilRateLimited } from '../../kind/detect.ts';
 import type { DetectionReader } from '../../kind/service.ts';
-import { limiter } from '../pages.ts';
 import type { HostRepository, KindAnnotation, MissingHint, RepoRef, RepositorySource } from '../types.ts';
 import { hostOf, repositoryAddress } from '../urls.ts';
 import { GITVERSE_READ_SCOPES } from './link.ts';
@@ -39,7 +37,7 @@ export function createGitVerseSource(deps: GitVerseSourceDeps): RepositorySource
       }
     },
     tokenHints: (scopes) => gitverseScopeHints(scopes, deps.webUrl ?? GITVERSE_WEB_URL),
-    webHost: () => hostOf(deps.webUrl ?? GITVERSE_WEB_URL),
+    webHosts: () => [hostOf(deps.webUrl ?? GITVERSE_WEB_URL)],
     parseUrl: (url) => repositoryAddress(url, [hostOf(deps.webUrl ?? GITVERSE_WEB_URL)]),
     ...(deps.kinds ? { kinds: deps.kinds } : {}),
   };
@@ -70,12 +68,7 @@ export interface GitVerseKindReaderOptions {
   maxRepos?: number;
 }
 
-const RATE_LIMIT = 'GitVerse rate limit';
-
-/** A request not sent because GitVerse already said we are rate limited. */
-class NotSent extends Error {
-  override name = 'NotSent';
-}
+const HOST = 'GitVerse';
 
 /**
  * A detection reader for GitVerse, which has no batch API: per repository, the root listing, then
@@ -92,18 +85,8 @@ export function createGitVerseKindReader(client: Pick<GitVerseClient, 'getConten
     const unique = [...new Map(repos.map((r) => [r.id, r])).values()];
     for (const repo of unique.slice(maxRepos)) out.set(repo.id, detectionFailed('deferred to a later listing (GitVerse request budget)'));
 
-    const limit = limiter(concurrency);
-    let rateLimited = false;
-    const read = (repo: RepoRef, path: string): Promise<GitVerseContents | null> =>
-      limit(async () => {
-        if (rateLimited) throw new NotSent(RATE_LIMIT);
-        try {
-          return await client.getContents(token, repo.owner, repo.name, path);
-        } catch (error) {
-          if (error instanceof ApiProblem && error.code === 'RATE_LIMITED') rateLimited = true;
-          throw error;
-        }
-      });
+    const send = untilRateLimited(concurrency, HOST);
+    const read = (repo: RepoRef, path: string): Promise<GitVerseContents | null> => send(() => client.getContents(token, repo.owner, repo.name, path));
 
     const detect = async (repo: RepoRef): Promise<Detection> => {
       try {
@@ -122,7 +105,7 @@ export function createGitVerseKindReader(client: Pick<GitVerseClient, 'getConten
         );
         return detectKind({ entries: root.entries, files });
       } catch (error) {
-        return detectionFailed(failureReason(error));
+        return detectionFailed(readFailureReason(error, HOST));
       }
     };
 
@@ -134,19 +117,3 @@ export function createGitVerseKindReader(client: Pick<GitVerseClient, 'getConten
     return out;
   };
 }
-
-function failureReason(error: unknown): string {
-  if (error instanceof NotSent) return RATE_LIMIT;
-  if (!(error instanceof ApiProblem)) return 'GitVerse error';
-  switch (error.code) {
-    case 'RATE_LIMITED':
-      return RATE_LIMIT;
-    case 'PROVIDER_AUTH':
-      return 'access denied';
-    case 'UPSTREAM_TIMEOUT':
-      return 'GitVerse timeout';
-    default:
-      return 'GitVerse unavailable';
-  }
-}
-

@@ -29,6 +29,7 @@ const CODE_TTL_MS = 10 * 60_000;
 const DEFAULT_PAGELEN = 10;
 const MAX_PAGELEN = 100;
 const WORKSPACE_REPOS = /^\/2\.0\/repositories\/([^/]+)\/?$/;
+const ONE_REPO = /^\/2\.0\/repositories\/([^/]+)\/([^/]+)\/?$/;
 const SRC_ROOT = /^\/2\.0\/repositories\/([^/]+)\/([^/]+)\/src\/?$/;
 const SRC_PATH = /^\/2\.0\/repositories\/([^/]+)\/([^/]+)\/src\/([^/]+)\/(.*)$/;
 /** Endpoints Bitbucket Cloud has removed (CHANGE-2770): they answer 410 Gone. */
@@ -40,6 +41,7 @@ const NEEDS: Partial<Record<FakeBitbucketRoute, { oauth: string; apiToken: strin
   '/2.0/user': { oauth: 'account', apiToken: 'read:user:bitbucket' },
   '/2.0/user/workspaces': { oauth: 'account', apiToken: 'read:workspace:bitbucket' },
   '/2.0/repositories/{workspace}': { oauth: 'repository', apiToken: 'read:repository:bitbucket' },
+  '/2.0/repositories/{workspace}/{repo_slug}': { oauth: 'repository', apiToken: 'read:repository:bitbucket' },
   '/2.0/repositories/{workspace}/{repo_slug}/src': { oauth: 'repository', apiToken: 'read:repository:bitbucket' },
   '/2.0/repositories/{workspace}/{repo_slug}/src/{commit}/{path}': { oauth: 'repository', apiToken: 'read:repository:bitbucket' },
 };
@@ -75,6 +77,8 @@ function parse(pathname: string, method: string): Parsed {
   const decode = (s: string | undefined) => decodeURIComponent(s ?? '');
   let m = WORKSPACE_REPOS.exec(pathname);
   if (m) return { route: '/2.0/repositories/{workspace}', workspace: decode(m[1]) };
+  m = ONE_REPO.exec(pathname);
+  if (m) return { route: '/2.0/repositories/{workspace}/{repo_slug}', workspace: decode(m[1]), slug: decode(m[2]) };
   m = SRC_ROOT.exec(pathname);
   if (m) return { route: '/2.0/repositories/{workspace}/{repo_slug}/src', workspace: decode(m[1]), slug: decode(m[2]) };
   m = SRC_PATH.exec(pathname);
@@ -98,7 +102,7 @@ async function handle(state: FakeBitbucketState, baseUrl: string, req: IncomingM
   const repo = parsed.slug !== undefined ? `${parsed.workspace}/${parsed.slug}` : undefined;
   await serve(state, req, res, { url, route: parsed.route }, { path: url.pathname, url: url.pathname + url.search }, {
     takeFault: () => state.takeFault(parsed.route, page, parsed.workspace, repo),
-    reply: async (fault) => (fault && replyForFault(fault)) ?? (await dispatch(state, baseUrl, parsed, url, req)),
+    reply: async (fault) => (fault && replyForFault(fault)) ?? withGrantedScopes(state, parsed, req, await dispatch(state, baseUrl, parsed, url, req)),
   });
 }
 
@@ -129,12 +133,22 @@ async function dispatch(state: FakeBitbucketState, baseUrl: string, parsed: Pars
       return paged(state, baseUrl, url, state.workspacesOf(account.user.username), (w) => renderWorkspaceAccess(w, account, baseUrl));
     case '/2.0/repositories/{workspace}':
       return workspaceRepos(state, baseUrl, url, account, parsed.workspace ?? '');
+    case '/2.0/repositories/{workspace}/{repo_slug}':
+      return oneRepo(state, baseUrl, account, parsed);
     default:
       return src(state, baseUrl, url, account, parsed);
   }
 }
 
 // ---------------------------------------------------------------- authentication
+
+/** Bitbucket reports an OAuth access token's granted scopes (`X-OAuth-Scopes`) on the API's answers. */
+function withGrantedScopes(state: FakeBitbucketState, parsed: Parsed, req: IncomingMessage, reply: Reply): Reply {
+  const bearer = /^bearer\s+(\S+)$/i.exec(req.headers.authorization?.trim() ?? '');
+  const issued = bearer ? state.accessTokens.get(bearer[1] ?? '') : undefined;
+  if (issued && parsed.route.startsWith('/2.0/')) reply.headers['x-oauth-scopes'] = issued.scopes.join(', ');
+  return reply;
+}
 
 type Caller = { account: FakeBitbucketAccount; via: 'oauth' | 'api_token'; scopes: string[] } | { reply: Reply };
 
@@ -280,6 +294,15 @@ function workspaceRepos(state: FakeBitbucketState, baseUrl: string, url: URL, ac
   // Without `role`, the workspace's public repositories; `role=member`: every one the caller may read.
   const repos = role === null ? workspace.repos.filter((r) => !r.is_private) : state.readableRepos(workspace, account.user.username);
   return paged(state, baseUrl, url, repos, (r) => renderRepo(r, workspace, baseUrl));
+}
+
+/** One repository the caller may read (a member's, or a public one); Bitbucket's 404 for any other, private or missing alike. */
+function oneRepo(state: FakeBitbucketState, baseUrl: string, account: FakeBitbucketAccount, parsed: Parsed): Reply {
+  const found = findRepo(state, account, parsed);
+  if (!found) {
+    return errorObject(404, 'You may not have access to this repository or it no longer exists in this workspace. If you think this repository exists and you have access, make sure you are authenticated.');
+  }
+  return json(200, renderRepo(found.repo, found.workspace, baseUrl));
 }
 
 function findRepo(state: FakeBitbucketState, account: FakeBitbucketAccount, parsed: Parsed): { repo: FakeBitbucketRepo; workspace: FakeBitbucketWorkspace } | undefined {

@@ -98,6 +98,7 @@ export type FakeBitbucketRoute =
   | '/2.0/user'
   | '/2.0/user/workspaces'
   | '/2.0/repositories/{workspace}'
+  | '/2.0/repositories/{workspace}/{repo_slug}'
   | '/2.0/repositories/{workspace}/{repo_slug}/src'
   | '/2.0/repositories/{workspace}/{repo_slug}/src/{commit}/{path}'
   /** The endpoints Bitbucket removed: `/2.0/workspaces`, `/2.0/user/permissions/workspaces`, `/2.0/repositories`. */

@@ -28,10 +28,12 @@ const MAX_PER_PAGE = 100;
 const SCOPE_DESCRIPTION = 'The request requires higher privileges than provided by the access token.';
 
 /** The route a path belongs to, with the project id and file path it names. */
-function routeOf(pathname: string): { route: FakeRoute | 'other'; projectId?: number; filePath?: string } {
+function routeOf(pathname: string): { route: FakeRoute | 'other'; projectId?: number; filePath?: string; projectRef?: string } {
   const fixed: readonly FakeRoute[] = ['/oauth/authorize', '/oauth/token', '/oauth/token/info', '/api/v4/user', '/api/v4/personal_access_tokens/self', '/api/v4/projects', '/api/graphql'];
   const exact = fixed.find((r) => r === pathname);
   if (exact) return { route: exact };
+  const single = /^\/api\/v4\/projects\/([^/]+)$/.exec(pathname);
+  if (single) return { route: '/api/v4/projects/:id', projectRef: decodeURIComponent(single[1]!) };
   const tree = /^\/api\/v4\/projects\/(\d+)\/repository\/tree$/.exec(pathname);
   if (tree) return { route: '/api/v4/projects/:id/repository/tree', projectId: Number(tree[1]) };
   const raw = /^\/api\/v4\/projects\/(\d+)\/repository\/files\/([^/]+)\/raw$/.exec(pathname);
@@ -91,6 +93,9 @@ function dispatch(
       break;
     case '/api/v4/projects':
       if (method === 'GET') return withAccount(state, req, ['read_api', 'api'], (a) => projects(state, a, baseUrl, url));
+      break;
+    case '/api/v4/projects/:id':
+      if (method === 'GET') return withAccount(state, req, ['read_api', 'api'], (a) => singleProject(state, a, baseUrl, where.projectRef!));
       break;
     case '/api/v4/projects/:id/repository/tree':
       if (method === 'GET') return withAccount(state, req, ['read_api', 'api'], (a) => tree(a, where.projectId!));
@@ -290,6 +295,22 @@ function projects(state: FakeGitLabState, account: FakeAccount, baseUrl: string,
   });
   if (counted) Object.assign(headers, { 'x-total': String(list.length), 'x-total-pages': String(lastPage) });
   return json(200, slice.map(render), headers);
+}
+
+/**
+ * `GET /projects/:id`, by id or by URL-encoded full path: a project the user is a member of, or one
+ * any signed-in user may see (public or internal, on another account of this instance) with no access
+ * levels; `404 Project Not Found` for any other, as GitLab answers for a private project the user cannot see.
+ */
+function singleProject(state: FakeGitLabState, account: FakeAccount, baseUrl: string, ref: string): Reply {
+  const matches = (p: FakeProject) => (/^\d+$/.test(ref) ? p.id === Number(ref) : `${p.namespace.full_path}/${p.path}`.toLowerCase() === ref.toLowerCase());
+  const own = account.projects.find(matches);
+  if (own) return json(200, renderProject(own, baseUrl, baseUrl, own.namespace.kind === 'user' ? account.user : undefined));
+  for (const other of state.accounts.values()) {
+    const seen = other.projects.find((p) => matches(p) && p.visibility !== 'private');
+    if (seen) return json(200, renderProject({ ...seen, project_access: null, group_access: null }, baseUrl, baseUrl, seen.namespace.kind === 'user' ? other.user : undefined));
+  }
+  return json(404, { message: '404 Project Not Found' });
 }
 
 /** `GET /personal_access_tokens/self`: 401 for an OAuth token, as GitLab answers one that is not a personal access token. */

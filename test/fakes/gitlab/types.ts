@@ -82,6 +82,7 @@ export type FakeRoute =
   | '/api/v4/user'
   | '/api/v4/personal_access_tokens/self'
   | '/api/v4/projects'
+  | '/api/v4/projects/:id'
   | '/api/v4/projects/:id/repository/tree'
   | '/api/v4/projects/:id/repository/files/:path/raw'
   | '/api/graphql';
