@@ -88,8 +88,6 @@ export function toProblem(error: unknown): ApiProblem | undefined {
   }
 }
 
-export const notFoundHandler: RequestHandler = (_req, _res, next) => next(problems.notFound('No such resource.'));
-
 export interface ErrorHandlerOptions {
   /** The methods a path answers, for the `Allow` header of a 405; empty when the path is unknown. */
   allowedMethods?: (path: string) => string[];
