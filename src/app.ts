@@ -34,7 +34,7 @@ import { createLogger } from './logger.ts';
 import type { Services } from './http/services.ts';
 import type { operations } from './api/schema.d.ts';
 import type { Provider } from './contract/types.ts';
-import { ApiProblem, problems } from './contract/problem.ts';
+import { ApiProblem } from './contract/problem.ts';
 import type { HostRepository } from './hosts/types.ts';
 import type { GitHost } from './hosts/host.ts';
 import { HOSTS } from './hosts/registry.ts';

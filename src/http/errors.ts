@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Express, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { ApiProblem, problems, type ValidationIssue } from '../contract/problem.ts';
 import type { HostProblem, Problem } from '../contract/types.ts';

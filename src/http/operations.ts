@@ -82,6 +82,15 @@ export function indexOperations(spec: OpenApiDocument) {
       });
     }
   }
+  // A concrete path matches before a templated one that would also match it (`/auth/github/login`
+  // before `/auth/{provider}/login`), as OpenAPI asks, whatever the order of the spec's paths.
+  const shape = (template: string) => template.split('/').map((segment) => (segment.includes('{') ? 1 : 0));
+  entries.sort((a, b) => {
+    const x = shape(a.template);
+    const y = shape(b.template);
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+    return x.length - y.length;
+  });
   // Looked up by method first: a request is tested against its method's few templates only.
   const byMethod = new Map<string, typeof entries>();
   for (const e of entries) byMethod.set(e.method, [...(byMethod.get(e.method) ?? []), e]);
