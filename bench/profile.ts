@@ -2,7 +2,7 @@
  * Where a request's CPU time goes: the app under load, profiled with V8's sampling profiler, and the
  * samples attributed to the module that was running.
  *
- *   npm run bench:profile                      # /health and the warm listing, 5 s each
+ *   npm run bench:profile                      # /health, the warm listing, and the warm listing with a query, 5 s each
  *   npm run bench:profile -- --cold 50          # instead: 50 cold listings one after another (caches emptied
  *                                              # each time, the fake answering at once): the app's own work
  *   npm run bench:profile -- --cold 50 --known  # the same with the page count remembered: all pages asked at once
@@ -170,6 +170,8 @@ async function main(): Promise<void> {
     const routes: Array<[string, string, Record<string, string>]> = [
       ['GET /api/v1/health', `${app.baseUrl}/api/v1/health`, {}],
       [`GET /api/v1/repos (warm, ${count(size)} repositories, page of 30)`, `${app.baseUrl}/api/v1/repos`, { authorization: `Bearer ${user.token}` }],
+      // With a query the request validator checks the request (without one it has nothing to check and is skipped).
+      [`GET /api/v1/repos?sort=pushed&page=2 (warm, ${count(size)} repositories, the request checked)`, `${app.baseUrl}/api/v1/repos?sort=pushed&page=2`, { authorization: `Bearer ${user.token}` }],
     ];
     for (const [name, url, headers] of routes) {
       await loadFromChild(url, headers, 50, 1);

@@ -2,7 +2,6 @@ import type { RequestListener } from 'node:http';
 import cookieParser from 'cookie-parser';
 import cors from 'cors';
 import express, { type RequestHandler } from 'express';
-import * as OpenApiValidator from 'express-openapi-validator';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { createJwtService } from './auth/jwt.ts';
@@ -16,7 +15,7 @@ import { headersOnce } from './http/headers-once.ts';
 import { series } from './http/series.ts';
 import { authenticate, identifyOperation } from './http/auth.ts';
 import { originMatcher } from './http/origins.ts';
-import { errorHandler, hostProblemBody, notFoundHandler, replaceFinalHandler } from './http/errors.ts';
+import { errorHandler, hostProblemBody, replaceFinalHandler } from './http/errors.ts';
 import { connectionHandlers } from './http/handlers/connections.ts';
 import { operationHandlers } from './http/handlers/operations.ts';
 import { repositoryHandlers } from './http/handlers/repositories.ts';
@@ -26,7 +25,8 @@ import { inlineScriptHashes, readApiReference } from './http/docs.ts';
 import { versionsOf } from './version.ts';
 import { createRateLimits } from './http/rate-limit.ts';
 import { loadSpec } from './http/openapi.ts';
-import { headAsGet, indexOperations, nothingToValidate, strictIntegers, type OperationIndex, type OperationInfo } from './http/operations.ts';
+import { headAsGet, indexOperations, strictIntegers, type OperationInfo } from './http/operations.ts';
+import { createValidation, pathParamsOf, unmatched, validatedPathParams } from './http/validation.ts';
 import { canonicalQuery } from './http/query-string.ts';
 import { createListingService, type ListingDeps } from './listing/service.ts';
 import { createDetectionService, type DetectionService } from './kind/service.ts';
@@ -34,7 +34,7 @@ import { createLogger } from './logger.ts';
 import type { Services } from './http/services.ts';
 import type { operations } from './api/schema.d.ts';
 import type { Provider } from './contract/types.ts';
-import { ApiProblem, problems } from './contract/problem.ts';
+import { ApiProblem } from './contract/problem.ts';
 import type { HostRepository } from './hosts/types.ts';
 import type { GitHost } from './hosts/host.ts';
 import { HOSTS } from './hosts/registry.ts';
@@ -63,24 +63,6 @@ export interface App {
   services: Services;
   /** Closes the database and the cache (only those the app opened itself). */
   close(): Promise<void>;
-}
-
-/**
- * A request's path parameters, decoded as Express decodes a route's, or the problem with one that is
- * not. The request validator refuses such a path first; this keeps a handler from ever seeing one.
- */
-function pathParamsOf(operations: OperationIndex) {
-  return (operation: OperationInfo, path: string): Record<string, string> | ApiProblem => {
-    const params = operations.pathParams(operation, path);
-    for (const [name, value] of Object.entries(params)) {
-      try {
-        params[name] = decodeURIComponent(value);
-      } catch {
-        return problems.validation([{ path: `path.${name}`, message: 'is not valid percent-encoding' }]);
-      }
-    }
-    return params;
-  };
 }
 
 /** Kind and origin hints for a host's repositories, cached by (provider, id, pushed_at) and bounded by the detection budget. */
@@ -275,31 +257,18 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   chain.push(rateLimits.afterAuth);
   chain.push(express.json({ limit: '16kb', type: ['application/json', 'application/*+json'] }));
   chain.push(strictIntegers(operations));
-  const validatorSteps = OpenApiValidator.middleware({
-    apiSpec: spec as never,
-    validateApiSpec: false,
-    // Every issue at once (field_errors + issues); bounded by the 16 KiB body limit and the spec's maxLength/maxItems.
-    validateRequests: { allowUnknownQueryParameters: true, coerceTypes: false, allErrors: true },
-    validateResponses: config.validateResponses
-      ? {
-          onError: (error, body, req) => {
-            logger.error({ err: error, request_id: req.id, operation: req.operation?.operationId, body }, 'response does not match the spec');
-            throw error;
-          },
-        }
-      : false,
-    validateSecurity: false,
-    validateFormats: true,
-    ajvFormats: { mode: 'fast' },
-  });
-  // A request with nothing the validator could check (see `nothingToValidate`) skips its request
-  // check. Without response validation (production) it skips the validator altogether; with it,
-  // the validator's route lookup still runs, as the response check needs what it finds.
-  const requestCheck = validatorSteps.findIndex((step) => step.name === 'requestMiddleware');
-  if (requestCheck === -1) throw new Error("express-openapi-validator's request check was not found among its middlewares");
-  const validator = series(validatorSteps);
-  const withoutCheck: RequestHandler = config.validateResponses ? series(validatorSteps.filter((_, i) => i !== requestCheck)) : (_req, _res, next) => next();
-  chain.push((req, res, next) => (nothingToValidate(req) ? withoutCheck(req, res, next) : validator(req, res, next)));
+  chain.push(
+    await createValidation(app, spec, operations, {
+      validateResponses: config.validateResponses
+        ? {
+            onError: (error, body, req) => {
+              logger.error({ err: error, request_id: req.id, operation: req.operation?.operationId, body }, 'response does not match the spec');
+              throw error;
+            },
+          }
+        : false,
+    }),
+  );
   app.use(series(chain));
 
   const session = sessionHandlers(services);
@@ -368,13 +337,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   app.use((req, res, next) => {
     const handler = req.operation && serve.get(req.operation);
     if (!handler) return next();
-    const params = pathParams(req.operation!, req.path);
+    // Read and decoded already where the validator ran.
+    const params = validatedPathParams(req) ?? pathParams(req.operation!, req.path);
     if (params instanceof ApiProblem) return next(params);
     const fixed = fixedParams.get(req.operation!);
     req.params = fixed ? { ...fixed, ...params } : params;
     handler(req, res, next);
   });
-  app.use(notFoundHandler);
+  app.use(unmatched(operations));
   app.use(errorHandler(logger, { allowedMethods: (path) => operations.allowedMethods(path) }));
   replaceFinalHandler(app, logger);
 

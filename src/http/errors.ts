@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Express, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { ApiProblem, problems, type ValidationIssue } from '../contract/problem.ts';
 import type { HostProblem, Problem } from '../contract/types.ts';
@@ -90,8 +90,6 @@ export function toProblem(error: unknown): ApiProblem | undefined {
       return undefined;
   }
 }
-
-export const notFoundHandler: RequestHandler = (_req, _res, next) => next(problems.notFound('No such resource.'));
 
 export interface ErrorHandlerOptions {
   /** The methods a path answers, for the `Allow` header of a 405; empty when the path is unknown. */

@@ -39,9 +39,10 @@ export const headAsGet: RequestHandler = (req, _res, next) => {
 };
 
 /**
- * Finds the spec operation behind a request, so auth, metrics, logs and the dispatch to its handler
- * can name it before validation. Paths match as Express and the request validator match them: in
- * any letter case, with or without a trailing slash.
+ * The app's one route table: finds the spec operation behind a request, so auth, metrics, logs, the
+ * request validator and the dispatch to its handler all use that one match (`validation.ts` feeds it to
+ * the validator). Paths match as Express's default routing does: in any letter case, with or without a
+ * trailing slash.
  */
 export function indexOperations(spec: OpenApiDocument) {
   const globalSecurity = (spec as { security?: Array<Record<string, string[]>> }).security ?? [];
@@ -81,6 +82,15 @@ export function indexOperations(spec: OpenApiDocument) {
       });
     }
   }
+  // A concrete path matches before a templated one that would also match it (`/auth/github/login`
+  // before `/auth/{provider}/login`), as OpenAPI asks, whatever the order of the spec's paths.
+  const shape = (template: string) => template.split('/').map((segment) => (segment.includes('{') ? 1 : 0));
+  entries.sort((a, b) => {
+    const x = shape(a.template);
+    const y = shape(b.template);
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+    return x.length - y.length;
+  });
   // Looked up by method first: a request is tested against its method's few templates only.
   const byMethod = new Map<string, typeof entries>();
   for (const e of entries) byMethod.set(e.method, [...(byMethod.get(e.method) ?? []), e]);
@@ -92,6 +102,10 @@ export function indexOperations(spec: OpenApiDocument) {
       if (!candidates) return undefined;
       for (const e of candidates) if (e.regex.test(path)) return e;
       return undefined;
+    },
+    /** An operation at this path under any method, if the path is one of the spec's. */
+    anyAt(path: string): OperationInfo | undefined {
+      return entries.find((e) => e.regex.test(path));
     },
     /** The methods a path answers (HEAD wherever GET is), for the `Allow` header of a 405. */
     allowedMethods(path: string): string[] {

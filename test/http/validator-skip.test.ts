@@ -1,8 +1,8 @@
 /**
  * A request that sends nothing the request validator could check (its operation takes nothing, or
  * only optional query and header parameters and none is sent) skips the request check: in production
- * (response validation off) the validator is not run at all; with response validation on, its route
- * lookup still runs, as the response check needs it.
+ * (response validation off) the validator is not run at all; with response validation on, it is still
+ * given the request's operation, as the response check needs it.
  */
 import assert from 'node:assert/strict';
 import type { RequestHandler } from 'express';
@@ -11,7 +11,7 @@ import { generateRepos } from '../fakes/github/index.ts';
 import { startTestApp } from '../support/harness.ts';
 
 /**
- * Answers whether the validator looked the request up (it leaves what it found on `req.openapi`), and
+ * Answers whether the validator was given the request's operation (on `req.openapi`), and
  * whether its request check ran (it fills in the query parameters' defaults).
  */
 const reportValidator: RequestHandler = (req, res) =>
@@ -41,7 +41,7 @@ describe('the request validator runs where there is something to check', () => {
     assert.equal(await validated(false, '/api/v1/health'), false);
   });
 
-  test('with response validation, it is looked up: the response check needs what the validator found', async () => {
+  test('with response validation, it is given the operation: the response check needs it', async () => {
     assert.equal(await validated(true, '/api/v1/health'), true);
   });
 
@@ -51,7 +51,7 @@ describe('the request validator runs where there is something to check', () => {
     assert.equal(await validated(false, '/api/v1/repos', { 'if-none-match': 'W/"x"' }), true);
   });
 
-  test('with response validation, a listing that sends nothing is looked up but not checked; one that sends a query is checked', async () => {
+  test('with response validation, a listing that sends nothing is given to the validator but not checked; one that sends a query is checked', async () => {
     assert.deepEqual(await report(true, '/api/v1/repos'), { validated: true, checked: false });
     assert.deepEqual(await report(true, '/api/v1/repos?page=2'), { validated: true, checked: true });
   });
