@@ -242,19 +242,32 @@ describe('listing when GitHub fails', () => {
 describe('kind detection off the critical path', () => {
   test('when origins are still being analysed, then neither origin=none nor origin=any claims those repositories', async () => {
     const repos = generateRepos(30, { owner: { login: 'octocat' }, seed: 4, files: (_r, i) => ({ ...corpusFiles(i) }) });
-    const t = await startTestApp({ fake: { users: [{ login: 'octocat', repos }] }, env: { DETECTION_BUDGET_MS: '50', GITHUB_TIMEOUT_MS: '8000' } });
+    const clock = new ManualClock();
+    const t = await startTestApp({ fake: { users: [{ login: 'octocat', repos }] }, env: { DETECTION_BUDGET_MS: '50', GITHUB_TIMEOUT_MS: '60000' }, overrides: { clock } });
+    // GitHub holds its GraphQL answers until the end: detection is still running at every listing below.
+    const graphql = t.fake.state.graphql ?? assert.fail('the fake answers GraphQL');
+    let answer!: () => void;
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    t.fake.state.graphql = async (req) => (await held, graphql(req));
     try {
       const me = await t.signIn('octocat');
-      // Detection takes at least this long, so it is still running when the second listing asks.
-      t.fake.state.latencyMs = 1500;
-      const none = await me.api.GET('/api/v1/repos', { params: { query: { origin: 'none', refresh: true } } });
+      /** A listing whose detection budget runs out (on the test's clock) once detection waits on it. */
+      const listed = async (query: { origin?: 'none' | 'any'; refresh?: boolean; per_page?: number }) => {
+        const answered = me.api.GET('/api/v1/repos', { params: { query } });
+        await vi.waitFor(() => assert.ok(clock.pending > 0), { timeout: 30_000, interval: 5 });
+        clock.advance(50);
+        return answered;
+      };
+      const none = await listed({ origin: 'none', refresh: true });
       assert.equal(none.response.status, 200);
       assert.equal(none.data?.total, 0);
-      const any = await me.api.GET('/api/v1/repos', { params: { query: { origin: 'any' } } });
+      const any = await listed({ origin: 'any' });
       assert.equal(any.data?.total, 0);
-      const all = await me.api.GET('/api/v1/repos', { params: { query: { per_page: 100 } } });
+      const all = await listed({ per_page: 100 });
       assert.equal(all.data?.total, 30);
+      assertEvery(all.data?.repositories, (r) => r.kind_pending, 'every origin is still being analysed');
     } finally {
+      answer();
       await t.close();
     }
   });
@@ -263,7 +276,7 @@ describe('kind detection off the critical path', () => {
     const repos = generateRepos(60, { owner: { login: 'octocat' }, seed: 3, files: (_r, i) => ({ ...corpusFiles(i) }) });
     // The budget is measured on a clock the test moves: it runs out when the test says, whatever the machine's load.
     const clock = new ManualClock();
-    const t = await startTestApp({ fake: { users: [{ login: 'octocat', repos }] }, env: { DETECTION_BUDGET_MS: '50', GITHUB_TIMEOUT_MS: '10000' }, overrides: { clock } });
+    const t = await startTestApp({ fake: { users: [{ login: 'octocat', repos }] }, env: { DETECTION_BUDGET_MS: '50', GITHUB_TIMEOUT_MS: '60000' }, overrides: { clock } });
     try {
       const me = await t.signIn('octocat');
       // GitHub holds its GraphQL answers until the test lets it answer: detection is slow, never failed.
