@@ -27,6 +27,11 @@ export abstract class FakeHostState<
   readonly requests: Request[] = [];
   /** Delay before every answer. */
   latencyMs = 0;
+  /**
+   * While set, every answer also waits for this (after its latency): a test holds the answers until it
+   * has seen what it waits for (so many requests in flight at once), instead of racing a latency.
+   */
+  held: Promise<unknown> | undefined = undefined;
 
   accountByLogin(login: string): Account | undefined {
     for (const account of this.accounts.values()) if (account.user.login === login) return account;
