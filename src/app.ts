@@ -42,6 +42,7 @@ import { createTokenKeeper } from './tokens/keeper.ts';
 import { processLock, redisLock, storeLock, type KeyedLock } from './tokens/locks.ts';
 import { openStore } from './store/index.ts';
 import { databaseFailure, watchRedis } from './startup.ts';
+import { systemClock, type Clock } from './clock.ts';
 import type { Store } from './store/types.ts';
 
 export interface AppOverrides {
@@ -52,6 +53,8 @@ export interface AppOverrides {
   listing?: Pick<ListingDeps, 'keptListings' | 'keptAnswerBytes'>;
   /** Replaces an operation's handler: how the drift tests plant a deliberately wrong one. */
   handlers?: Partial<Record<OperationId, RequestHandler | RequestHandler[]>>;
+  /** The time the app reads (tests pass a clock they move: `test/support/clock.ts`). */
+  clock?: Clock;
 }
 
 export type OperationId = keyof operations;
@@ -84,6 +87,7 @@ const PREFLIGHT_MAX_AGE_SECONDS = 7_200;
 /** Builds the whole app from its configuration. It never listens: `server.ts` does. */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
+  const clock = overrides.clock ?? systemClock;
   const spec = loadSpec();
   const operations = indexOperations(spec);
   const store =
@@ -99,7 +103,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     }));
   const metrics = createMetrics();
   registerBuildInfo(metrics.registry, versionsOf(spec));
-  const ownCache = overrides.cache ?? createCache({ redisUrl: config.redisUrl, prefix: config.redisPrefix, commandTimeoutMs: config.deadlines.redisCommandMs });
+  const ownCache = overrides.cache ?? createCache({ redisUrl: config.redisUrl, prefix: config.redisPrefix, commandTimeoutMs: config.deadlines.redisCommandMs, now: () => clock.now() });
   if (ownCache instanceof RedisCache) traceRedis(ownCache.client as never);
   // Redis answers its first command once connected: waited for here, within its connect deadline, so
   // that a start beside a working Redis does not begin with an outage. One that is away is not waited for.
@@ -140,6 +144,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     store,
     readers: Object.fromEntries(Object.values(hosts).flatMap((h) => (h.reader ? [[h.provider, h.reader]] : []))),
     budgetMs: config.detectionBudgetMs,
+    clock,
   });
   // One refresh of a user's host token at a time: across instances through PostgreSQL or Redis when
   // the app has them, in this process otherwise. Waiting is bounded: the holder's refresh call (the
@@ -150,7 +155,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     : cache instanceof RedisCache
       ? redisLock(cache.client, { waitMs, holdMs: waitMs })
       : processLock({ waitMs });
-  const tokens = createTokenKeeper({ store, hosts, lock });
+  const tokens = createTokenKeeper({ store, hosts, lock, clock });
   const services: Services = {
     config,
     logger,
@@ -159,10 +164,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     store,
     cache,
     rawCache: ownCache,
-    jwt: createJwtService(config.jwt),
+    jwt: createJwtService(config.jwt, clock),
     hosts,
     tokens,
     metrics,
+    clock,
     lifecycle: { stopping: false },
     listing: createListingService({
       store,
@@ -173,6 +179,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       tokens,
       toProblem: (p) => hostProblemBody(p, '/api/v1/repos', 'upstream'),
       onCacheError,
+      clock,
       ...overrides.listing,
     }),
   };

@@ -1,6 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
+import { systemClock, type Clock } from '../clock.ts';
 
 export type Scope = 'repos:read' | 'repos:write';
 export const ALL_SCOPES: Scope[] = ['repos:read', 'repos:write'];
@@ -25,7 +26,7 @@ const VERIFIED_KEPT = 10_000;
 const ALGORITHM = 'HS256';
 
 /** Short-lived bearer tokens for one session; the session row decides whether they still count. */
-export function createJwtService(settings: JwtSettings) {
+export function createJwtService(settings: JwtSettings, clock: Clock = systemClock) {
   // Domain-separated from the token-encryption key derived from the same secret.
   const key = new Uint8Array(hkdfSync('sha256', settings.secret, Buffer.alloc(0), 'access-token-signing-v1', 32));
   // A token's signature and claims never change; only the clock moves past its expiry.
@@ -40,8 +41,8 @@ export function createJwtService(settings: JwtSettings) {
         .setSubject(String(claims.userId))
         .setIssuer(settings.issuer)
         .setAudience(settings.audience)
-        .setIssuedAt()
-        .setExpirationTime(`${settings.ttlSeconds}s`)
+        .setIssuedAt(Math.floor(clock.now() / 1000))
+        .setExpirationTime(Math.floor(clock.now() / 1000) + settings.ttlSeconds)
         .sign(key);
     },
 
@@ -49,7 +50,7 @@ export function createJwtService(settings: JwtSettings) {
     async verify(token: string): Promise<AccessClaims | undefined> {
       const kept = verified.get(token);
       if (kept) {
-        if (Date.now() < kept.expiresAtMs) return kept.claims;
+        if (clock.now() < kept.expiresAtMs) return kept.claims;
         verified.delete(token);
         return undefined;
       }
@@ -59,6 +60,7 @@ export function createJwtService(settings: JwtSettings) {
           issuer: settings.issuer,
           audience: settings.audience,
           requiredClaims: ['sub', 'sid', 'exp', 'iat'],
+          currentDate: new Date(clock.now()),
         });
         const userId = Number(payload.sub);
         const sessionId = payload.sid;

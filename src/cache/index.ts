@@ -22,6 +22,8 @@ export interface CreateCacheOptions {
   maxEntries?: number;
   /** Each Redis command's deadline. */
   commandTimeoutMs?: number;
+  /** The in-process cache's clock in milliseconds (Redis keeps its own). */
+  now?: () => number;
 }
 
 export function createCache(options: CreateCacheOptions = {}): KeyValueCache {
@@ -32,7 +34,7 @@ export function createCache(options: CreateCacheOptions = {}): KeyValueCache {
       ...(options.commandTimeoutMs !== undefined ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
     });
   }
-  return new MemoryCache(options.maxEntries !== undefined ? { maxEntries: options.maxEntries } : {});
+  return new MemoryCache({ ...(options.maxEntries !== undefined ? { maxEntries: options.maxEntries } : {}), ...(options.now ? { now: options.now } : {}) });
 }
 
 export { MemoryCache } from './memory.ts';

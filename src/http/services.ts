@@ -10,6 +10,7 @@ import type { Store } from '../store/types.ts';
 import type { Provider } from '../contract/types.ts';
 import type { GitHost } from '../hosts/host.ts';
 import type { TokenKeeper } from '../tokens/keeper.ts';
+import type { Clock } from '../clock.ts';
 
 /** Everything a request handler may use; built once per app. */
 export interface Services {
@@ -29,6 +30,8 @@ export interface Services {
   tokens: TokenKeeper;
   listing: ListingService;
   metrics: Metrics;
+  /** The time expiry, refresh intervals and budgets are measured on. */
+  clock: Clock;
   /** Set once the process has been asked to stop: readiness then answers 503. */
   lifecycle: { stopping: boolean };
 }

@@ -16,6 +16,7 @@ import type { RepoRef } from '../hosts/types.ts';
 import type { Provider } from '../contract/problem.ts';
 import type { Detection, DetectionKey, Store } from '../store/types.ts';
 import { detectionKey } from '../store/types.ts';
+import { systemClock, type Clock } from '../clock.ts';
 
 /** Reads and detects many repositories of one git host; resolves with one entry per repository. */
 export type DetectionReader = (token: string, repos: RepoRef[]) => Promise<Map<number, Detection>>;
@@ -40,6 +41,8 @@ export interface DetectionServiceOptions {
   /** How long `annotate` may take, cache lookup included, before answering "Analysis pending". */
   budgetMs: number;
   failureTtlMs?: number;
+  /** What the budget and the failures' memory are measured on (default the system clock). */
+  clock?: Clock;
 }
 
 export const PENDING: AnnotatedDetection = { kind: 'unknown', reason: 'Analysis pending', origin: null, origin_reason: 'Analysis pending', pending: true };
@@ -61,6 +64,7 @@ const KNOWN_LIMIT = 200_000;
 
 export function createDetectionService(opts: DetectionServiceOptions): DetectionService {
   const failureTtlMs = opts.failureTtlMs ?? DEFAULT_FAILURE_TTL_MS;
+  const clock = opts.clock ?? systemClock;
   const inFlight = new Map<string, Flight>();
   const failures = new Map<string, { pushed_at: string; detection: Detection; until: number }>();
   const background = new Set<Promise<void>>();
@@ -107,7 +111,7 @@ export function createDetectionService(opts: DetectionServiceOptions): Detection
 
     const settle = (async () => {
       const results = await run;
-      const now = Date.now();
+      const now = clock.now();
       const rows: Array<DetectionKey & Detection> = [];
       for (const { repo, key, pushed_at } of repos) {
         const d = results.get(repo.id) ?? missing;
@@ -134,7 +138,7 @@ export function createDetectionService(opts: DetectionServiceOptions): Detection
 
   return {
     async annotate(provider, token, repos) {
-      const deadline = Date.now() + Math.max(0, opts.budgetMs);
+      const deadline = clock.now() + Math.max(0, opts.budgetMs);
       const knownHere = knownOn(provider);
       // Every repository's detection already known for its push: the answer, without another look.
       const detections = new Map<number, AnnotatedDetection>();
@@ -169,7 +173,7 @@ export function createDetectionService(opts: DetectionServiceOptions): Detection
         }
       }
 
-      const now = Date.now();
+      const now = clock.now();
       for (const [key, f] of failures) if (f.until <= now) failures.delete(key);
 
       const waiting: Array<{ id: number; flight: Flight }> = [];
@@ -194,12 +198,9 @@ export function createDetectionService(opts: DetectionServiceOptions): Detection
       }
 
       if (waiting.length > 0) {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          Promise.all(waiting.map((w) => w.flight.promise)),
-          new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))),
-        ]);
-        clearTimeout(timer);
+        const budget = clock.after(deadline - clock.now());
+        await Promise.race([Promise.all(waiting.map((w) => w.flight.promise)), budget.elapsed]);
+        budget.cancel();
       }
       for (const { id, flight } of waiting) {
         detections.set(id, flight.result ? settled(flight.result) : { ...PENDING });

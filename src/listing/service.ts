@@ -10,6 +10,7 @@ import { hostName, PROVIDERS } from '../hosts/registry.ts';
 import type { HostRepository, KindAnnotation, MissingHint, RepositorySource } from '../hosts/types.ts';
 import { urlHost } from '../hosts/urls.ts';
 import type { TokenKeeper } from '../tokens/keeper.ts';
+import { systemClock, type Clock } from '../clock.ts';
 
 export interface ListingDeps {
   store: Store;
@@ -31,6 +32,8 @@ export interface ListingDeps {
   keptAnswerBytes?: number;
   /** Told when a listing could not be stored in the cache after it was answered. */
   onCacheError?: (error: unknown) => void;
+  /** What the refresh interval and the settled kinds' lifetime are measured on (default the system clock). */
+  clock?: Clock;
 }
 
 /**
@@ -143,6 +146,7 @@ const problemHints = (problem: ApiProblem | undefined): MissingHint[] => (proble
 
 export function createListingService(deps: ListingDeps) {
   const keptListings = deps.keptListings ?? 1000;
+  const clock = deps.clock ?? systemClock;
   const keptAnswerBytes = deps.keptAnswerBytes ?? 16 * 1024 * 1024;
   const refreshMinIntervalMs = Math.max(0, deps.refreshMinIntervalSeconds ?? 0) * 1000;
   // The user's listing as this process last decoded it from the cache, under its stamp.
@@ -172,10 +176,10 @@ export function createListingService(deps: ListingDeps) {
     max: 10_000,
     ignoreFetchAbort: true,
     fetchMethod: async (key, _stale, { context: { userId, source, token, refresh }, signal }) => {
-      attempts.set(key, Date.now());
+      attempts.set(key, clock.now());
       const list = (t: string) => source.list({ userId, token: t, refresh });
       const { repos, hints } = await (deps.tokens ? deps.tokens.retried(userId, source.provider, token, list) : list(token));
-      const snapshot: HostSnapshot = { stamp: randomUUID(), fetchedAt: Date.now(), repos, hints };
+      const snapshot: HostSnapshot = { stamp: randomUUID(), fetchedAt: clock.now(), repos, hints };
       if (!signal.aborted) void store(key, stampKey(userId, source.provider), snapshot);
       return snapshot;
     },
@@ -218,7 +222,7 @@ export function createListingService(deps: ListingDeps) {
     const cached = await cachedSnapshot(userId, source.provider);
     // The last read counts whether it succeeded or not: refreshes against a failing host are bounded too.
     const lastRead = Math.max(cached?.fetchedAt ?? 0, attempts.get(key) ?? 0);
-    if (cached && (!refresh || Date.now() - lastRead < refreshMinIntervalMs)) return cached;
+    if (cached && (!refresh || clock.now() - lastRead < refreshMinIntervalMs)) return cached;
     return (await reads.fetch(key, { context: { userId, source, token, refresh } }))!;
   }
 
@@ -229,10 +233,10 @@ export function createListingService(deps: ListingDeps) {
   async function kindsOf(snapshot: HostSnapshot, source: RepositorySource, token: string): Promise<Pick<HostResult, 'kinds' | 'kindsTag'>> {
     if (!source.kinds) return { kinds: new Map(), kindsTag: 0 };
     const kept = settledKinds.get(snapshot);
-    if (kept && kept.until > Date.now()) return { kinds: kept.kinds, kindsTag: kept.tag };
+    if (kept && kept.until > clock.now()) return { kinds: kept.kinds, kindsTag: kept.tag };
     const kinds = await source.kinds({ token, repos: snapshot.repos as HostRepository[] });
     if ([...kinds.values()].some((k) => k.pending)) return { kinds };
-    const settled = { kinds, tag: ++lastKindsTag, until: Date.now() + KINDS_KEPT_MS };
+    const settled = { kinds, tag: ++lastKindsTag, until: clock.now() + KINDS_KEPT_MS };
     settledKinds.set(snapshot, settled);
     return { kinds, kindsTag: settled.tag };
   }

@@ -9,6 +9,7 @@ import { ApiProblem, problems, type Provider } from '../contract/problem.ts';
 import type { GitHost } from '../hosts/host.ts';
 import type { HostToken, Store } from '../store/types.ts';
 import { LockTimeout, type KeyedLock } from './locks.ts';
+import { systemClock, type Clock } from '../clock.ts';
 
 export interface TokenKeeper {
   /** The stored token, refreshed first when it expires within the margin (or has expired). */
@@ -25,17 +26,20 @@ export interface TokenKeeperOptions {
   marginMs?: number;
   /** Told of every refresh the host was asked for, and how it went (metrics, tests). */
   onRefresh?: (provider: Provider, outcome: 'refreshed' | 'refused' | 'failed') => void;
+  /** What a token's expiry is compared with (default the system clock). */
+  clock?: Clock;
 }
 
 const isRefusal = (error: unknown) => error instanceof ApiProblem && (error.status === 401 || (error.status === 403 && error.extras.reconnect === true));
 
 export function createTokenKeeper(options: TokenKeeperOptions): TokenKeeper {
   const marginMs = options.marginMs ?? 60_000;
+  const clock = options.clock ?? systemClock;
   // Renewed `marginMs` before it expires, or half way through a lifetime shorter than twice that.
   const expiring = (stored: HostToken) => {
     if (stored.expires_at === null) return false;
     const expiresAt = Date.parse(stored.expires_at);
-    return expiresAt - Math.min(marginMs, (expiresAt - Date.parse(stored.updated_at)) / 2) <= Date.now();
+    return expiresAt - Math.min(marginMs, (expiresAt - Date.parse(stored.updated_at)) / 2) <= clock.now();
   };
 
   /**

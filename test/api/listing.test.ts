@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, describe, test } from 'vitest';
+import { afterAll, beforeAll, describe, test, vi } from 'vitest';
 import { generateRepos } from '../fakes/github/index.ts';
 import { KIND_CORPUS } from '../fixtures/kind-corpus.ts';
 import { weakEtag } from '../../src/listing/query.ts';
 import { appFetch, startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
 import { assertEvery } from '../support/assertions.ts';
+import { ManualClock } from '../support/clock.ts';
 
 const corpusFiles = (i: number) => KIND_CORPUS[i % KIND_CORPUS.length]?.files;
 
@@ -241,40 +242,61 @@ describe('listing when GitHub fails', () => {
 describe('kind detection off the critical path', () => {
   test('when origins are still being analysed, then neither origin=none nor origin=any claims those repositories', async () => {
     const repos = generateRepos(30, { owner: { login: 'octocat' }, seed: 4, files: (_r, i) => ({ ...corpusFiles(i) }) });
-    const t = await startTestApp({ fake: { users: [{ login: 'octocat', repos }] }, env: { DETECTION_BUDGET_MS: '50', GITHUB_TIMEOUT_MS: '8000' } });
+    const clock = new ManualClock();
+    const t = await startTestApp({ fake: { users: [{ login: 'octocat', repos }] }, env: { DETECTION_BUDGET_MS: '50', GITHUB_TIMEOUT_MS: '60000' }, overrides: { clock } });
+    // GitHub holds its GraphQL answers until the end: detection is still running at every listing below.
+    const graphql = t.fake.state.graphql ?? assert.fail('the fake answers GraphQL');
+    let answer!: () => void;
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    t.fake.state.graphql = async (req) => (await held, graphql(req));
     try {
       const me = await t.signIn('octocat');
-      // Detection takes at least this long, so it is still running when the second listing asks.
-      t.fake.state.latencyMs = 1500;
-      const none = await me.api.GET('/api/v1/repos', { params: { query: { origin: 'none', refresh: true } } });
+      /** A listing whose detection budget runs out (on the test's clock) once detection waits on it. */
+      const listed = async (query: { origin?: 'none' | 'any'; refresh?: boolean; per_page?: number }) => {
+        const answered = me.api.GET('/api/v1/repos', { params: { query } });
+        await vi.waitFor(() => assert.ok(clock.pending > 0), { timeout: 30_000, interval: 5 });
+        clock.advance(50);
+        return answered;
+      };
+      const none = await listed({ origin: 'none', refresh: true });
       assert.equal(none.response.status, 200);
       assert.equal(none.data?.total, 0);
-      const any = await me.api.GET('/api/v1/repos', { params: { query: { origin: 'any' } } });
+      const any = await listed({ origin: 'any' });
       assert.equal(any.data?.total, 0);
-      const all = await me.api.GET('/api/v1/repos', { params: { query: { per_page: 100 } } });
+      const all = await listed({ per_page: 100 });
       assert.equal(all.data?.total, 30);
+      assertEvery(all.data?.repositories, (r) => r.kind_pending, 'every origin is still being analysed');
     } finally {
+      answer();
       await t.close();
     }
   });
 
   test('when detection is slower than the budget, then the listing answers pending kinds at once and the next listing has them', async () => {
     const repos = generateRepos(60, { owner: { login: 'octocat' }, seed: 3, files: (_r, i) => ({ ...corpusFiles(i) }) });
-    // GitHub answers well within its deadline but far past the budget: detection is slow, never failed.
-    const t = await startTestApp({ fake: { users: [{ login: 'octocat', repos }] }, env: { DETECTION_BUDGET_MS: '50', GITHUB_TIMEOUT_MS: '10000' } });
+    // The budget is measured on a clock the test moves: it runs out when the test says, whatever the machine's load.
+    const clock = new ManualClock();
+    const t = await startTestApp({ fake: { users: [{ login: 'octocat', repos }] }, env: { DETECTION_BUDGET_MS: '50', GITHUB_TIMEOUT_MS: '60000' }, overrides: { clock } });
     try {
       const me = await t.signIn('octocat');
-      t.fake.state.latencyMs = 400;
-      const first = await me.api.GET('/api/v1/repos', { params: { query: { per_page: 100 } } });
+      // GitHub holds its GraphQL answers until the test lets it answer: detection is slow, never failed.
+      const graphql = t.fake.state.graphql ?? assert.fail('the fake answers GraphQL');
+      let answer!: () => void;
+      const held = new Promise<void>((resolve) => (answer = resolve));
+      t.fake.state.graphql = async (req) => (await held, graphql(req));
+      const listing = me.api.GET('/api/v1/repos', { params: { query: { per_page: 100 } } });
+      // Once detection has asked GitHub and waits on its budget, the budget runs out.
+      await vi.waitFor(() => assert.ok(clock.pending > 0 && (t.fake.state.counters.byRoute['/graphql'] ?? 0) > 0), { timeout: 30_000, interval: 5 });
+      clock.advance(50);
+      const first = await listing;
       assert.equal(first.response.status, 200);
       assertEvery(first.data?.repositories, (r) => r.kind === 'unknown' && r.kind_pending && r.reason === 'Analysis pending');
       assertEvery(first.data?.repositories, (r) => r.origin === null && r.origin_reason === 'Analysis pending');
-      // Detection goes on in the background: a later listing has every kind, without a refresh.
-      let second = first;
-      for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
-        second = await me.api.GET('/api/v1/repos', { params: { query: { per_page: 100 } } });
-        if (second.data?.repositories.every((r) => !r.kind_pending)) break;
-      }
+      // Detection goes on in the background: a later listing has every kind, without a refresh (the
+      // budget is not moved again, so it waits for the detection that is running).
+      answer();
+      const second = await me.api.GET('/api/v1/repos', { params: { query: { per_page: 100 } } });
+      assert.equal(second.response.status, 200);
       assertEvery(second.data?.repositories, (r) => !r.kind_pending, 'every kind arrived');
       assert.ok(second.data?.repositories.some((r) => r.kind !== 'unknown'));
       assertEvery(second.data?.repositories, (r) => r.origin_reason !== 'Analysis pending');

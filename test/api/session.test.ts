@@ -12,7 +12,9 @@ import { createLogger } from '../../src/logger.ts';
 import { openDb } from '../../src/store/db.ts';
 import { createStore } from '../../src/store/index.ts';
 import { migrate } from '../../src/store/migrations.ts';
-import { appFetch, startTestApp, type TestApp } from '../support/harness.ts';
+import { generateRepos } from '../fakes/github/index.ts';
+import { appFetch, startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
+import { problemOf } from '../support/problems.ts';
 
 async function startSignIn(t: TestApp, login: string) {
   const start = await appFetch(`${t.baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
@@ -336,5 +338,103 @@ describe('renewing the bearer token from the session', () => {
     assert.equal(response.status, 401);
     assert.equal(error?.code, 'UNAUTHORIZED');
     assert.equal(browser.renewals, 1);
+  });
+});
+
+describe('cookie sessions: cross-site writes, __Host- cookies, no-store', () => {
+  let t: TestApp;
+  let me: SignedIn;
+  const trusted = 'https://app.example.com';
+  beforeAll(async () => {
+    t = await startTestApp({
+      fake: { users: [{ login: 'octocat', repos: generateRepos(30, { owner: { login: 'octocat' }, seed: 3 }) }] },
+      env: { CORS_ORIGINS: trusted },
+    });
+    me = await t.signIn('octocat');
+  });
+  afterAll(() => t.close());
+
+  const withCookie = (path: string, method: string, headers: Record<string, string> = {}) =>
+    appFetch(`${t.baseUrl}${path}`, { method, headers: { cookie: me.cookie, ...headers } });
+
+  test('when a cookie-authenticated sign-out comes from another origin with a form content type, then 403 CROSS_SITE_REQUEST and the session still works', async () => {
+    const res = await withCookie('/api/v1/auth/logout', 'POST', { origin: 'https://evil.example.com', 'content-type': 'application/x-www-form-urlencoded' });
+    assert.equal(res.status, 403);
+    const problem = await problemOf(res);
+    assert.equal(problem.code, 'CROSS_SITE_REQUEST');
+    assert.equal((await withCookie('/api/v1/me', 'GET')).status, 200);
+  });
+
+  test('when a cookie-authenticated write comes from a sibling subdomain (Sec-Fetch-Site: same-site, no Origin), then 403 CROSS_SITE_REQUEST and nothing changes', async () => {
+    const repoId = (await me.api.GET('/api/v1/repos')).data?.repositories[0]?.id ?? assert.fail();
+    const res = await appFetch(`${t.baseUrl}/api/v1/connections`, {
+      method: 'POST',
+      headers: { cookie: me.cookie, 'sec-fetch-site': 'same-site', 'content-type': 'application/json' },
+      body: JSON.stringify({ provider: 'github', repo_id: repoId }),
+    });
+    assert.equal(res.status, 403);
+    assert.equal((await problemOf(res)).code, 'CROSS_SITE_REQUEST');
+    const del = await withCookie(`/api/v1/connections/github/${repoId}`, 'DELETE', { origin: 'https://sub.example.com' });
+    assert.equal(del.status, 403);
+    assert.deepEqual((await me.api.GET('/api/v1/connections')).data?.connections, []);
+  });
+
+  test('when a cookie-authenticated write comes from a trusted origin or this service itself, or a bearer token comes from anywhere, then it is not refused', async () => {
+    const repoId = (await me.api.GET('/api/v1/repos')).data?.repositories[1]?.id ?? assert.fail();
+    const fromTrusted = await appFetch(`${t.baseUrl}/api/v1/connections`, {
+      method: 'POST',
+      headers: { cookie: me.cookie, origin: trusted, 'sec-fetch-site': 'same-site', 'content-type': 'application/json' },
+      body: JSON.stringify({ provider: 'github', repo_id: repoId }),
+    });
+    assert.equal(fromTrusted.status, 201);
+    assert.equal((await withCookie(`/api/v1/connections/github/${repoId}`, 'DELETE', { origin: new URL(t.baseUrl).origin })).status, 204);
+    const bearer = await appFetch(`${t.baseUrl}/api/v1/connections/github/${repoId}`, { method: 'DELETE', headers: { authorization: `Bearer ${me.token}`, origin: 'https://evil.example.com' } });
+    assert.equal(bearer.status, 404, 'not connected any more, and not refused as cross-site');
+  });
+
+  test('when cookies are Secure, then the session and sign-in state cookies are __Host- cookies (Secure, Path=/, no Domain), and a planted rapi_session does not authenticate', async () => {
+    const start = await appFetch(`${t.baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
+    const oauth = start.headers.getSetCookie().find((c) => c.startsWith('__Host-rapi_oauth=')) ?? assert.fail('no __Host-rapi_oauth cookie');
+    const signed = await t.signIn('octocat');
+    const [name, secret] = signed.cookie.split('=');
+    assert.equal(name, '__Host-rapi_session');
+    for (const cookie of [oauth]) {
+      assert.match(cookie, /; Secure/);
+      assert.match(cookie, /; Path=\/(;|$)/);
+      assert.doesNotMatch(cookie, /Domain=/i);
+    }
+    const planted = await appFetch(`${t.baseUrl}/api/v1/me`, { headers: { cookie: `rapi_session=${secret}` } });
+    assert.equal(planted.status, 401);
+  });
+
+  test("when GitHub's denial redirect (error_description written with +) reaches the callback, then the documented 401", async () => {
+    const start = await appFetch(`${t.baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
+    const oauthCookie = start.headers.getSetCookie().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('__Host-rapi_oauth=')) ?? '';
+    const authorize = new URL(start.headers.get('location') ?? '');
+    authorize.searchParams.set('login', 'nobody-at-all');
+    const denied = await appFetch(authorize, { redirect: 'manual' });
+    const callback = denied.headers.get('location') ?? '';
+    assert.match(callback, /error_description=The\+user\+has\+denied/, "GitHub's own encoding");
+    const res = await appFetch(callback, { headers: { cookie: oauthCookie } });
+    assert.equal(res.status, 401);
+    const problem = await problemOf(res);
+    assert.equal(problem.code, 'UNAUTHORIZED');
+    assert.match(problem.detail, /denied/);
+  });
+
+  test('when an answer carries a token or a person\'s data (sign-in, me, connections), then Cache-Control: no-store', async () => {
+    const start = await appFetch(`${t.baseUrl}/api/v1/auth/github/login`, { redirect: 'manual' });
+    const oauthCookie = start.headers.getSetCookie().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('__Host-rapi_oauth=')) ?? '';
+    const authorize = new URL(start.headers.get('location') ?? '');
+    authorize.searchParams.set('login', 'octocat');
+    const approved = await appFetch(authorize, { redirect: 'manual' });
+    const callback = await appFetch(approved.headers.get('location') ?? '', { headers: { cookie: oauthCookie } });
+    assert.equal(callback.status, 200);
+    assert.equal(callback.headers.get('cache-control'), 'no-store');
+    assert.equal(callback.headers.get('pragma'), 'no-cache');
+    const me2 = await me.api.GET('/api/v1/me');
+    assert.equal(me2.response.headers.get('cache-control'), 'no-store');
+    const connections = await me.api.GET('/api/v1/connections');
+    assert.equal(connections.response.headers.get('cache-control'), 'no-store');
   });
 });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import { generateRepos } from '../fakes/github/index.ts';
 import { gitverseTokenFor } from '../fakes/gitverse/index.ts';
 import { startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
+import { ManualClock } from '../support/clock.ts';
 
 describe("me's checks of host tokens, kept and shared", () => {
   let t: TestApp;
@@ -80,8 +81,11 @@ describe("me's checks of host tokens, kept and shared", () => {
 describe('a kept check expires', () => {
   let t: TestApp;
 
+  // The kept check's lifetime is measured on a clock the test moves.
+  const clock = new ManualClock();
+
   beforeAll(async () => {
-    t = await startTestApp({ fake: { users: [{ login: 'ruth', repos: [] }] }, env: { TOKEN_CHECK_TTL_SECONDS: '3' } });
+    t = await startTestApp({ fake: { users: [{ login: 'ruth', repos: [] }] }, env: { TOKEN_CHECK_TTL_SECONDS: '3' }, overrides: { clock } });
   });
   afterAll(() => t.close());
 
@@ -92,7 +96,10 @@ describe('a kept check expires', () => {
     const before = calls();
     await ruth.api.GET('/api/v1/me');
     assert.equal(calls(), before);
-    await new Promise((resolve) => setTimeout(resolve, 3_100));
+    clock.advance(3_000);
+    await ruth.api.GET('/api/v1/me');
+    assert.equal(calls(), before, 'still kept at the end of its lifetime');
+    clock.advance(1);
     await ruth.api.GET('/api/v1/me');
     assert.equal(calls() - before, 1);
   });

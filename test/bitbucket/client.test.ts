@@ -5,6 +5,7 @@ import { idFromUuid } from '../../src/hosts/bitbucket/repo.ts';
 import { createBitbucketSource } from '../../src/hosts/bitbucket/source.ts';
 import { bitbucketCursorFor, type FakeBitbucket, type FakeBitbucketAccount } from '../fakes/bitbucket/index.ts';
 import { rejectsWithProblem, startWorld, WORLD } from './helpers.ts';
+import { holdAnswers } from '../support/hold.ts';
 
 const TIMEOUT_MS = 1_000;
 
@@ -64,13 +65,21 @@ describe('Bitbucket listing', () => {
   });
 
   it('lists several workspaces at once, within the bound', async () => {
-    // Long enough that every request sent at once is still waiting when the last of them leaves, on a busy machine too.
-    fake.state.latencyMs = 300;
-    const wide = new BitbucketClient({ apiUrl: fake.baseUrl, timeoutMs: TIMEOUT_MS, concurrency: 3 });
-    await wide.listRepos(token);
+    // Not the usual deadline: a held answer must not time out on a busy machine.
+    const wide = new BitbucketClient({ apiUrl: fake.baseUrl, timeoutMs: 30_000, concurrency: 3 });
+    const narrow = new BitbucketClient({ apiUrl: fake.baseUrl, timeoutMs: 30_000, concurrency: 2 });
+    // The workspaces first, alone; then the workspaces' repositories, held until the bound's worth is in flight.
+    const atOnce = async (listing: () => Promise<unknown>, bound: number) => {
+      const first = holdAnswers(fake.state);
+      const listed = listing();
+      await first.releaseAt(1);
+      await holdAnswers(fake.state).releaseAt(bound);
+      await listed;
+    };
+    await atOnce(() => wide.listRepos(token), 3);
     assert.equal(fake.state.counters.maxInFlight, 3);
     fake.state.resetCounters();
-    await client.listRepos(token);
+    await atOnce(() => narrow.listRepos(token), 2);
     assert.equal(fake.state.counters.maxInFlight, 2);
   });
 

@@ -188,6 +188,8 @@ ${items}
 /** What `respond` reads of a fake's state; passed whole because a test may reset the counters while a request waits. */
 export interface FakeHost {
   latencyMs: number;
+  /** Answers wait for this too, while it is set. */
+  held?: Promise<unknown> | undefined;
   counters: { notModified: number };
 }
 
@@ -220,6 +222,8 @@ export async function respond<Fault extends { kind: unknown; latencyMs?: number;
   const waitOut = async () => {
     const left = latency - (performance.now() - arrived);
     if (left > 0) await sleep(left);
+    // Read once the latency is over: the hold set then (if any) holds this answer.
+    if (host.held) await host.held;
   };
   if (fault?.kind === 'timeout' || fault?.kind === 'reset') {
     await waitOut();

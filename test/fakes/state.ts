@@ -38,6 +38,11 @@ export abstract class FakeHostState<
   signInPage = false;
   /** The account the authorize step signs in when the request names none and no page is shown. */
   defaultLogin: string | undefined;
+  /**
+   * While set, every answer also waits for this (after its latency): a test holds the answers until it
+   * has seen what it waits for (so many requests in flight at once), instead of racing a latency.
+   */
+  held: Promise<unknown> | undefined = undefined;
 
   accountByLogin(login: string): Account | undefined {
     for (const account of this.accounts.values()) if (account.user.login === login) return account;

@@ -196,7 +196,7 @@ describe('property checks generated from the spec', () => {
     else if (carrier.in === 'cookie') {
       headers.cookie = [headers.cookie, `${carrier.name}=${session.cookie}`].filter(Boolean).join('; ');
       // A write with the session cookie from another site's page is refused (403 CROSS_SITE_REQUEST,
-      // its own cases in test/api/review.suite.ts), so a random Origin is no longer noise there.
+      // its own cases in test/api/session.test.ts), so a random Origin is no longer noise there.
       if (!['get', 'head'].includes(operation.method.toLowerCase())) delete headers.origin;
     }
     else if (carrier.in === 'header') headers[carrier.name.toLowerCase()] = session.cookie;

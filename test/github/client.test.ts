@@ -10,6 +10,7 @@ import { GitHubClient } from '../../src/hosts/github/index.ts';
 import { isOctokitHttpError } from '../../src/hosts/github/errors.ts';
 import { Octokit } from '@octokit/core';
 import { assertEvery } from '../support/assertions.ts';
+import { holdAnswers } from '../support/hold.ts';
 
 /** The deadline in the failure tests, short so a hanging GitHub costs little. */
 const TIMEOUT_MS = 300;
@@ -126,12 +127,15 @@ describe('GitHubClient.listRepos reads every page', () => {
 });
 
 describe('GitHubClient.listRepos fetches pages concurrently', () => {
-  // Counting what is in flight at once needs a latency far longer than sending the requests takes, so that
-  // even on a busy machine every request of a round is sent before the first one is answered: 1 s.
-  it('with 10 pages and 1 s latency, 8 requests are in flight at once (concurrency 8), not 1', async () => {
+  // What is in flight at once is counted with the answers held until so many requests are in flight
+  // (test/support/hold.ts): page 1 alone, then the pages after it.
+  it('with 10 pages, 8 requests are in flight at once (concurrency 8), not 1', async () => {
     seed(1000);
-    fake.state.latencyMs = 1000;
-    const result = await list();
+    const first = holdAnswers(fake.state);
+    const listing = list();
+    await first.releaseAt(1);
+    await holdAnswers(fake.state).releaseAt(8);
+    const result = await listing;
     assert.equal(result.repos.length, 1000);
     assert.equal(fake.state.counters.total, 10);
     assert.equal(fake.state.counters.maxInFlight, 8);
@@ -139,8 +143,11 @@ describe('GitHubClient.listRepos fetches pages concurrently', () => {
 
   it('with 10 pages and enough concurrency, all 9 pages after the first are in flight together: 2 round trips', async () => {
     seed(1000);
-    fake.state.latencyMs = 1000;
-    await list({ using: newClient(16) });
+    const first = holdAnswers(fake.state);
+    const listing = list({ using: newClient(16) });
+    await first.releaseAt(1);
+    await holdAnswers(fake.state).releaseAt(9);
+    await listing;
     assert.equal(fake.state.counters.maxInFlight, 9);
   });
 
@@ -167,8 +174,10 @@ describe('GitHubClient.listRepos fetches pages concurrently', () => {
 
   it('with a known page count of 5, all 5 pages are asked for at once in one round', async () => {
     seed(500);
-    fake.state.latencyMs = 1000;
-    const result = await list({ knownPageCount: 5 });
+    const held = holdAnswers(fake.state);
+    const listing = list({ knownPageCount: 5 });
+    await held.releaseAt(5);
+    const result = await listing;
     assert.equal(result.repos.length, 500);
     assert.equal(fake.state.counters.total, 5);
     assert.equal(fake.state.counters.maxInFlight, 5);

@@ -5,6 +5,7 @@ import { GitLabClient, toHostRepository } from '../../src/hosts/gitlab/index.ts'
 import { ACCESS, generateProjects, groupNamespaces, startFakeGitLab, userNamespace } from '../fakes/gitlab/index.ts';
 import type { FakeAccount, FakeGitLab, FakeProject, Fault } from '../fakes/gitlab/index.ts';
 import { rejectsWithProblem as rejects } from '../support/problems.ts';
+import { holdAnswers } from '../support/hold.ts';
 
 const TIMEOUT_MS = 300;
 const RELAXED_TIMEOUT_MS = 10_000;
@@ -52,17 +53,22 @@ describe('GitLabClient.listProjects reads every page', () => {
 
   it('when the total is known from page 1, then the other pages are asked for at once', async () => {
     seed(1000);
-    // Long enough that every page is still in flight when the last one is asked for, on a busy machine too.
-    fake.state.latencyMs = 400;
-    await client.listProjects(account.token);
+    // Page 1 alone; then the other pages' answers are held until eight of them are in flight at once.
+    const first = holdAnswers(fake.state);
+    const listing = client.listProjects(account.token);
+    await first.releaseAt(1);
+    await holdAnswers(fake.state).releaseAt(8);
+    assert.equal((await listing).repos.length, 1000);
     assert.ok(fake.state.counters.maxInFlight >= 8, `at most ${fake.state.counters.maxInFlight} requests at once`);
   });
 
   it('when the page count of the last listing is passed, then every page is asked for at once from the start', async () => {
     seed(500);
-    // Long enough that every page is still in flight when the last one is asked for, on a busy machine too.
-    fake.state.latencyMs = 400;
-    const listing = await client.listProjects(account.token, { knownPageCount: 5 });
+    // Every answer is held until the five pages are in flight at once.
+    const held = holdAnswers(fake.state);
+    const listed5 = client.listProjects(account.token, { knownPageCount: 5 });
+    await held.releaseAt(5);
+    const listing = await listed5;
     assert.equal(listing.repos.length, 500);
     assert.equal(fake.state.counters.maxInFlight, 5);
     assert.equal(listed(), 5);

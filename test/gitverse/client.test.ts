@@ -7,6 +7,7 @@ import type { FakeGitVerse, FakeGitVerseAccount, FakeGitVerseRepo, GitVerseFault
 import { GITVERSE_ACCEPT, GitVerseClient } from '../../src/hosts/gitverse/client.ts';
 import { rejectsWithProblem } from './helpers.ts';
 import { assertEvery } from '../support/assertions.ts';
+import { holdAnswers } from '../support/hold.ts';
 
 /** Every request of these tests must be answered within it, so it is not tight: the machine may be busy with other tests. */
 const TIMEOUT_MS = 1_000;
@@ -133,10 +134,13 @@ describe('GitVerseClient.listRepos reads every page, whichever way GitVerse page
   for (const mode of ['link', 'total-count'] as const) {
     it(`${mode}: once the last page is known, the rest is fetched concurrently (bounded)`, async () => {
       fake.state.paging = mode;
-      // Long enough that all four requests of a round are surely sent before the first is answered.
-      fake.state.latencyMs = 250;
       seed(1000);
-      const result = await list({ using: new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: 2_000, concurrency: 4 }) });
+      // Page 1 alone; then the other pages' answers are held until four of them are in flight at once.
+      const first = holdAnswers(fake.state);
+      const listing = list({ using: new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: 30_000, concurrency: 4 }) });
+      await first.releaseAt(1);
+      await holdAnswers(fake.state).releaseAt(4);
+      const result = await listing;
       assert.equal(result.repos.length, 1000);
       assert.equal(fake.state.counters.maxInFlight, 4);
     });

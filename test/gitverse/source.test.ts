@@ -9,6 +9,7 @@ import { GitVerseClient } from '../../src/hosts/gitverse/client.ts';
 import { createGitVerseKindReader, createGitVerseSource } from '../../src/hosts/gitverse/source.ts';
 import { rejectsWithProblem } from './helpers.ts';
 import { assertEvery } from '../support/assertions.ts';
+import { holdAnswers } from '../support/hold.ts';
 
 let fake: FakeGitVerse;
 let account: FakeGitVerseAccount;
@@ -112,9 +113,11 @@ describe('createGitVerseKindReader', () => {
 
   it('keeps to its concurrency', async () => {
     const { refs } = seedForKinds();
-    // Long enough that both requests of a round are surely sent before the first is answered.
-    fake.state.latencyMs = 100;
-    await createGitVerseKindReader(client, { concurrency: 2 })(account.token, refs);
+    // The answers are held until two requests are in flight at once.
+    const held = holdAnswers(fake.state);
+    const reading = createGitVerseKindReader(client, { concurrency: 2 })(account.token, refs);
+    await held.releaseAt(2);
+    await reading;
     assert.equal(fake.state.counters.maxInFlight, 2);
   });
 

@@ -3,11 +3,11 @@ import { test } from 'vitest';
 import { detectionFailed, emptyRepository } from '../../src/kind/detect.ts';
 import { buildBatchQuery, detectGitHubBatch, graphqlUrl } from '../../src/hosts/github/kinds.ts';
 import { KIND_CORPUS } from '../fixtures/kind-corpus.ts';
-import { corpusRepos, fakeGitHubs, ORIGINS, startFakeGitHub } from './helpers.ts';
-import type { FakeGitHubOptions } from './helpers.ts';
+import { corpusRepos, kindHosts, ORIGINS, READER_TOKEN, startKindHost } from './helpers.ts';
+import type { Fault } from '../fakes/github/index.ts';
 import { assertEvery } from '../support/assertions.ts';
 
-const fake = fakeGitHubs();
+const fake = kindHosts();
 
 const ids = (repos: Array<{ id: number }>) => repos.map((r) => r.id);
 
@@ -15,7 +15,7 @@ test('1,000 repositories are detected in at most 40 requests, each correctly', a
   const { repos, lookup } = corpusRepos(1000);
   const gh = await fake({ lookup });
   const started = performance.now();
-  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 10_000, repos });
+  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: 10_000, repos });
   const ms = performance.now() - started;
 
   assert.ok(gh.requests <= 40, `${gh.requests} requests`);
@@ -29,7 +29,7 @@ test('1,000 repositories are detected in at most 40 requests, each correctly', a
 test('when a builder-made app sits in apps/web of a monorepo, then it is found in the same single request as the kinds', async () => {
   const { repos, lookup } = corpusRepos(KIND_CORPUS.length);
   const gh = await fake({ lookup });
-  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 10_000, repos, batchSize: KIND_CORPUS.length });
+  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: 10_000, repos, batchSize: KIND_CORPUS.length });
   assert.equal(gh.requests, 1);
   const monorepo = repos.find((r) => r.fixture.name === 'lovable-app-in-monorepo') ?? assert.fail();
   assert.deepEqual(result.get(monorepo.id), {
@@ -47,7 +47,7 @@ test('when a builder-made app sits in apps/web of a monorepo, then it is found i
 test('batch size and concurrency are configurable', async () => {
   const { repos, lookup } = corpusRepos(100);
   const gh = await fake({ lookup });
-  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 5000, repos, batchSize: 25, concurrency: 1 });
+  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: 5000, repos, batchSize: 25, concurrency: 1 });
   assert.equal(gh.requests, 4);
   assert.deepEqual(gh.repositoriesPerRequest, [25, 25, 25, 25]);
   assert.equal(result.size, 100);
@@ -57,7 +57,7 @@ test('owners and names travel as variables, so quotes and backslashes are harmle
   const owner = 'ev"il\\ }';
   const name = 'x") { __typename } #';
   const gh = await fake({ lookup: (o, n) => (o === owner && n === name ? { files: { 'go.mod': 'module x\n' } } : null) });
-  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 5000, repos: [{ id: 7, owner, name }] });
+  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: 5000, repos: [{ id: 7, owner, name }] });
   assert.deepEqual(result.get(7), { kind: 'backend', reason: 'Go module', origin: null, origin_reason: null });
   const { query, variables } = buildBatchQuery([{ id: 7, owner, name }]);
   assert.ok(!query.includes(owner) && !query.includes(name));
@@ -72,7 +72,7 @@ test('not found and empty repositories are "Empty repository"; the others in the
     { id: 2, owner: 'a', name: 'gone' },
     { id: 3, owner: 'a', name: 'api' },
   ];
-  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 5000, repos });
+  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: 5000, repos });
   assert.deepEqual(result.get(1), emptyRepository());
   assert.deepEqual(result.get(2), emptyRepository());
   assert.deepEqual(result.get(3), { kind: 'backend', reason: 'Express', origin: null, origin_reason: null });
@@ -84,40 +84,47 @@ test('GitHub Enterprise GraphQL lives at /api/graphql', () => {
   assert.equal(graphqlUrl('http://127.0.0.1:9000'), 'http://127.0.0.1:9000/graphql');
 });
 
-const failureCases: Array<[string, FakeGitHubOptions['override'], string]> = [
-  ['HTTP 500', () => ({ status: 500, body: { message: 'Server Error' } }), 'Detection failed: GitHub unavailable'],
-  ['HTTP 502 with an HTML body', () => ({ status: 502, body: '<html>bad gateway</html>' }), 'Detection failed: GitHub unavailable'],
-  ['GraphQL error', () => ({ status: 200, body: { errors: [{ message: 'Something went wrong while executing your query.' }] } }), 'Detection failed: GitHub error'],
+/** A GraphQL answer of the fake's, as a fault every request to the route meets. */
+const reply = (status: number, body: unknown, headers?: Record<string, string>): Omit<Fault, 'route'> => ({
+  kind: 'reply',
+  reply: { status, body, ...(headers ? { headers } : {}) },
+});
+
+const failureCases: Array<[string, Omit<Fault, 'route'>, string]> = [
+  ['HTTP 500', reply(500, { message: 'Server Error' }), 'Detection failed: GitHub unavailable'],
+  ['HTTP 502 with an HTML body', reply(502, '<html>bad gateway</html>'), 'Detection failed: GitHub unavailable'],
+  ['GraphQL error', reply(200, { errors: [{ message: 'Something went wrong while executing your query.' }] }), 'Detection failed: GitHub error'],
   [
     'GraphQL rate limit',
-    () => ({ status: 200, body: { errors: [{ type: 'RATE_LIMITED', message: 'API rate limit exceeded for user ID 1.' }] } }),
+    reply(200, { errors: [{ type: 'RATE_LIMITED', message: 'API rate limit exceeded for user ID 1.' }] }),
     'Detection failed: GitHub rate limit',
   ],
   [
     'GraphQL rate limit, newer wording',
-    () => ({ status: 200, body: { errors: [{ type: 'RATE_LIMIT', code: 'graphql_rate_limit', message: 'API rate limit already exceeded for user ID 1.' }] } }),
+    reply(200, { errors: [{ type: 'RATE_LIMIT', code: 'graphql_rate_limit', message: 'API rate limit already exceeded for user ID 1.' }] }),
     'Detection failed: GitHub rate limit',
   ],
   [
     'HTTP 403 primary rate limit',
-    () => ({ status: 403, body: { message: 'API rate limit exceeded' }, headers: { 'x-ratelimit-remaining': '0' } }),
+    reply(403, { message: 'API rate limit exceeded' }, { 'x-ratelimit-remaining': '0' }),
     'Detection failed: GitHub rate limit',
   ],
   [
     'HTTP 429 secondary rate limit',
-    () => ({ status: 429, body: { message: 'You have exceeded a secondary rate limit.' }, headers: { 'retry-after': '60' } }),
+    reply(429, { message: 'You have exceeded a secondary rate limit.' }, { 'retry-after': '60' }),
     'Detection failed: GitHub rate limit',
   ],
-  ['HTTP 401', () => ({ status: 401, body: { message: 'Bad credentials' } }), 'Detection failed: GitHub token rejected'],
-  ['timeout', () => 'hang', 'Detection failed: GitHub timeout'],
+  ['HTTP 401', reply(401, { message: 'Bad credentials' }), 'Detection failed: GitHub token rejected'],
+  ['timeout', { kind: 'timeout' }, 'Detection failed: GitHub timeout'],
 ];
 
-for (const [label, override, reason] of failureCases) {
+for (const [label, fault, reason] of failureCases) {
   test(`${label} → unknown "${reason}", never a throw`, async () => {
     const { repos, lookup } = corpusRepos(3);
-    const gh = await fake({ lookup, override });
+    const gh = await fake({ lookup });
+    gh.fake.state.injectFault({ route: '/graphql', ...fault });
     // Not tight, so that only the hanging case times out, on a busy machine too.
-    const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 1_000, repos });
+    const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: 1_000, repos });
     assert.deepEqual([...result.keys()], ids(repos));
     for (const d of result.values()) assert.deepEqual(d, { kind: 'unknown', reason, origin: null, origin_reason: reason });
   });
@@ -125,8 +132,8 @@ for (const [label, override, reason] of failureCases) {
 
 test('a failing batch does not spoil the others', async () => {
   const { repos, lookup } = corpusRepos(30);
-  const gh = await fake({ lookup, override: (n) => (n === 2 ? { status: 500, body: {} } : undefined) });
-  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 5000, repos, batchSize: 10, concurrency: 1 });
+  const gh = await fake({ lookup, answer: (n) => (n === 2 ? { status: 500, body: {} } : undefined) });
+  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: 5000, repos, batchSize: 10, concurrency: 1 });
   const failed = repos.filter((r) => result.get(r.id)?.reason === 'Detection failed: GitHub unavailable');
   assert.deepEqual(ids(failed), ids(repos.slice(10, 20)));
   for (const r of [...repos.slice(0, 10), ...repos.slice(20)]) assert.deepEqual(result.get(r.id), r.fixture.expected);
@@ -134,24 +141,25 @@ test('a failing batch does not spoil the others', async () => {
 
 test('after a rate limit the remaining batches are not sent', async () => {
   const { repos, lookup } = corpusRepos(50);
-  const gh = await fake({ lookup, override: () => ({ status: 429, body: { message: 'secondary rate limit' } }) });
-  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 5000, repos, batchSize: 10, concurrency: 1 });
+  const gh = await fake({ lookup });
+  gh.fake.state.injectFault({ route: '/graphql', ...reply(429, { message: 'secondary rate limit' }) });
+  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: 5000, repos, batchSize: 10, concurrency: 1 });
   assert.equal(gh.requests, 1);
   for (const d of result.values()) assert.equal(d.reason, 'Detection failed: GitHub rate limit');
   assert.equal(result.size, 50);
 });
 
 test('an unreachable host is a failure, not a throw', async () => {
-  const gh = await startFakeGitHub({ lookup: () => null });
+  const gh = await startKindHost({ lookup: () => null });
   await gh.close();
-  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 2000, repos: [{ id: 1, owner: 'a', name: 'b' }] });
+  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: 2000, repos: [{ id: 1, owner: 'a', name: 'b' }] });
   assert.deepEqual(result.get(1), detectionFailed('GitHub unreachable'));
 });
 
 test('a repository GitHub refuses (OAuth app restrictions) fails alone', async () => {
   const gh = await fake({
     lookup: () => null,
-    override: () => ({
+    answer: () => ({
       status: 200,
       body: {
         data: { r0: null },
@@ -159,6 +167,6 @@ test('a repository GitHub refuses (OAuth app restrictions) fails alone', async (
       },
     }),
   });
-  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: 't', timeoutMs: 2000, repos: [{ id: 9, owner: 'org', name: 'secret' }] });
+  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: 2000, repos: [{ id: 9, owner: 'org', name: 'secret' }] });
   assert.deepEqual(result.get(9), detectionFailed('access denied'));
 });

@@ -1,7 +1,5 @@
-import { createServer } from 'node:http';
 import { afterAll } from 'vitest';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startFakeGitHub, tokenFor, type FakeGitHub } from '../fakes/github/index.ts';
 import { createFakeGraphqlHandler } from '../fakes/github/graphql.ts';
 import type { FakeRepoLookup } from '../fakes/github/graphql.ts';
 import { KIND_CORPUS } from '../fixtures/kind-corpus.ts';
@@ -20,69 +18,57 @@ export const ORIGINS: readonly Origin[] = spec.components.schemas.RepositoryOrig
 /** The values the listing's `origin` filter accepts. */
 export const ORIGIN_FILTER_VALUES: readonly string[] = spec.components.parameters.OriginQuery.schema.enum;
 
-export interface Overridden {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-}
+/** The account the kind tests read as: its token is the one the readers are given. */
+export const READER = 'kind-reader';
+export const READER_TOKEN = tokenFor(READER);
+/** A second account, for callers that share a read started with the first one's token. */
+export const OTHER_READER_TOKEN = tokenFor('kind-reader-2');
 
-export interface FakeGitHubOptions {
+export interface KindHostOptions {
+  /** The repositories GraphQL resolves, by owner and name. */
   lookup: FakeRepoLookup;
-  /** Delay before answering each request. */
-  delayMs?: number;
-  /** Answers a request instead of the GraphQL handler; `'hang'` never answers. */
-  override?: (requestNumber: number) => Overridden | 'hang' | undefined;
+  /** How long the fake takes to answer each request. */
+  latencyMs?: number;
+  /** Replaces the GraphQL answer of the n-th request (from 1) when it returns one. */
+  answer?: (requestNumber: number) => { status: number; body: unknown } | undefined;
+  /** GraphQL answers wait for this: a host slower than anything the test measures, until the test lets it answer. */
+  held?: Promise<unknown>;
 }
 
-export interface FakeGitHub {
+export interface KindHost {
+  /** The shared fake GitHub (test/fakes/github): tests shape its answers through `fake.state` (faults, latency). */
+  fake: FakeGitHub;
   apiUrl: string;
-  /** GraphQL requests received so far. */
-  requests: number;
-  /** Repositories asked for in each request, in order. */
+  /** GraphQL requests received so far, faulted ones included. */
+  readonly requests: number;
+  /** Repositories asked for in each request that reached the GraphQL handler, in order. */
   repositoriesPerRequest: number[];
   close(): Promise<void>;
 }
 
-/** A real HTTP server on loopback that serves the fake GraphQL endpoint. */
-export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitHub> {
-  const handler = createFakeGraphqlHandler(opts.lookup);
-  const state = { requests: 0, repositoriesPerRequest: [] as number[] };
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    void (async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      if (req.method !== 'POST' || req.url !== '/graphql') {
-        res.writeHead(404).end();
-        return;
-      }
-      const n = ++state.requests;
-      const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      const query = (body as { query?: string }).query ?? '';
-      state.repositoriesPerRequest.push((query.match(/repository\(/g) ?? []).length);
-      if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
-      const overridden = opts.override?.(n);
-      if (overridden === 'hang') return;
-      const token = /^bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
-      const answer = overridden ?? (await handler({ token, body }));
-      res.writeHead(answer.status, { 'content-type': 'application/json', ...(overridden?.headers ?? {}) });
-      res.end(JSON.stringify(answer.body));
-    })();
+/** The fake GitHub serving `lookup` over GraphQL to the readers' accounts. */
+export async function startKindHost(opts: KindHostOptions): Promise<KindHost> {
+  const graphql = createFakeGraphqlHandler(opts.lookup);
+  const repositoriesPerRequest: number[] = [];
+  let answered = 0;
+  const fake = await startFakeGitHub({
+    users: [{ login: READER }, { login: 'kind-reader-2' }],
+    latencyMs: opts.latencyMs ?? 0,
+    graphql: async (req) => {
+      const query = (req.body as { query?: string }).query ?? '';
+      repositoriesPerRequest.push((query.match(/repository\(/g) ?? []).length);
+      await opts.held;
+      return opts.answer?.(++answered) ?? graphql(req);
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    apiUrl: `http://127.0.0.1:${port}`,
+    fake,
+    apiUrl: fake.baseUrl,
     get requests() {
-      return state.requests;
+      return fake.state.counters.byRoute['/graphql'] ?? 0;
     },
-    get repositoriesPerRequest() {
-      return state.repositoriesPerRequest;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    repositoriesPerRequest,
+    close: () => fake.close(),
   };
 }
 
@@ -127,12 +113,12 @@ export function memoryDetections() {
 }
 
 /** Starts fake GitHubs for a test file and closes them all after its last test. */
-export function fakeGitHubs(): (opts: FakeGitHubOptions) => Promise<FakeGitHub> {
-  const servers: FakeGitHub[] = [];
-  afterAll(() => Promise.all(servers.map((s) => s.close())));
+export function kindHosts(): (opts: KindHostOptions) => Promise<KindHost> {
+  const hosts: KindHost[] = [];
+  afterAll(() => Promise.all(hosts.map((h) => h.close())));
   return async (opts) => {
-    const server = await startFakeGitHub(opts);
-    servers.push(server);
-    return server;
+    const host = await startKindHost(opts);
+    hosts.push(host);
+    return host;
   };
 }

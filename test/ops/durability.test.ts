@@ -16,18 +16,17 @@ import assert from 'node:assert/strict';
 import { afterAll, describe, test } from 'vitest';
 import { generateRepos, seededRandom, startFakeGitHub, type FakeGitHub, type FakeRepo } from '../fakes/github/index.ts';
 import {
-  apiClient,
   baseEnv,
   ContractViolation,
   killAll,
   OPS_CLIENT,
   postgresSchema,
   postgresSkip,
-  signIn,
   startAppProcess,
   tempDataDir,
   type AppProcess,
 } from './support.ts';
+import { apiClient, signIn } from '../support/client.ts';
 import { assertEvery } from '../support/assertions.ts';
 
 const REPOS = 50;

@@ -9,18 +9,17 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { generateRepos, startFakeGitHub, type FakeGitHub } from '../fakes/github/index.ts';
 import {
-  apiClient,
   baseEnv,
   checkedFetch,
   killAll,
   OPS_CLIENT,
-  signIn,
   startAppProcess,
   tempDataDir,
   type AppProcess,
   type Exchange,
   type SignedIn,
 } from './support.ts';
+import { apiClient, signIn } from '../support/client.ts';
 import { assertEvery } from '../support/assertions.ts';
 
 const ALLOWED = ['https://app.example.com', 'https://admin.example.com'];

@@ -12,7 +12,6 @@ import { openStore } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/types.ts';
 import { startTestApp, type TestApp } from '../support/harness.ts';
 import {
-  apiClient,
   baseEnv,
   claimRedisDatabase,
   freePort,
@@ -21,7 +20,6 @@ import {
   postgresSchema,
   postgresSkip,
   redisSkip,
-  signIn,
   startAppProcess,
   TEST_SECRET_KEY,
   until,
@@ -29,6 +27,7 @@ import {
   type PostgresSchema,
   type RedisDatabase,
 } from './support.ts';
+import { apiClient, signIn } from '../support/client.ts';
 import { TEST_DATABASE_URL } from '../support/databases.ts';
 
 /** Small, so that spending it takes few requests; every other user here stays well below it. */

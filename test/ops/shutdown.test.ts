@@ -9,12 +9,10 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import { generateRepos, startFakeGitHub, type FakeGitHub } from '../fakes/github/index.ts';
 import {
   acceptsConnections,
-  apiClient,
   baseEnv,
   killAll,
   OPS_CLIENT,
   rawGet,
-  signIn,
   startAppProcess,
   tempDataDir,
   until,
@@ -24,6 +22,7 @@ import {
   type RawAnswer,
   type SignedIn,
 } from './support.ts';
+import { apiClient, signIn } from '../support/client.ts';
 
 /** Three pages of 100 at GitHub: a cold listing takes a few round trips of the fake's latency. */
 const FRANK_REPOS = 250;

@@ -15,10 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { createApiClient, type RepositoriesApiClient } from '../support/client.ts';
-import { checkedFetch, type CheckedFetchOptions } from '../support/checked.ts';
 import { freePort } from '../support/ports.ts';
-import { signInThrough, type SignedIn } from '../support/sign-in.ts';
 import { TEST_DATABASE_URL, TEST_SECRET_KEY, testDatabases } from '../support/databases.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -226,25 +223,6 @@ export async function killAll(): Promise<void> {
 export { freePort } from '../support/ports.ts';
 export { checkAnswer, checkedFetch, ContractViolation, rawGet, type CheckedFetchOptions, type Exchange, type RawAnswer } from '../support/checked.ts';
 export type { SignedIn } from '../support/sign-in.ts';
-
-/** The typed client against one app process, every answer checked against the spec. */
-export function apiClient(baseUrl: string, credentials: { token?: string; cookie?: string } = {}, options: CheckedFetchOptions = {}): RepositoriesApiClient {
-  return createApiClient({
-    baseUrl,
-    ...(credentials.token ? { token: credentials.token } : {}),
-    ...(credentials.cookie ? { headers: { cookie: credentials.cookie } } : {}),
-    fetch: checkedFetch(options),
-  });
-}
-
-/**
- * The real OAuth web flow: login on `baseUrl`, approval at the fake GitHub as `login`, and the
- * callback on `callbackBase` (another instance of the app, when given); every answer of ours checked.
- */
-export function signIn(baseUrl: string, login: string, options: CheckedFetchOptions & { callbackBase?: string } = {}): Promise<SignedIn> {
-  const { callbackBase, ...checks } = options;
-  return signInThrough(baseUrl, login, { appFetch: checkedFetch(checks), ...(callbackBase ? { callbackBase } : {}) });
-}
 
 // ------------------------------------------------------------------ databases
 

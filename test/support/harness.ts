@@ -2,10 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App, type AppOverrides } from '../../src/app.ts';
 import { answerClientErrors, serverOptions } from '../../src/http/client-errors.ts';
-import { createApiClient, type RepositoriesApiClient } from './client.ts';
+import { apiClient, createApiClient, signIn, type RepositoriesApiClient } from './client.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { checkedFetch } from './checked.ts';
-import { signInThrough, type SignedIn as SignedInThrough } from './sign-in.ts';
+import type { SignedIn as SignedInThrough } from './sign-in.ts';
 import { freshEmbeddedStore } from './embedded.ts';
 import type { FakeGitVerse, StartFakeGitVerseOptions } from '../fakes/gitverse/index.ts';
 import type { FakeGitHub, StartFakeGitHubOptions } from '../fakes/github/index.ts';
@@ -87,7 +87,7 @@ export async function startTestApp(
   server.headersTimeout = bounds.headersTimeout;
   server.requestTimeout = bounds.requestTimeout;
   server.on('request', app.app);
-  const client = (token: string) => createApiClient({ baseUrl, token, fetch: appFetch });
+  const client = (token: string) => apiClient(baseUrl, { token }, { fetch: appFetch });
   return {
     baseUrl,
     app,
@@ -97,7 +97,7 @@ export async function startTestApp(
     anonymous: createApiClient({ baseUrl, fetch: appFetch }),
     client,
     async signIn(login) {
-      const signed = await signInThrough(baseUrl, login, { appFetch });
+      const signed = await signIn(baseUrl, login, { fetch: appFetch });
       return { ...signed, api: client(signed.token) };
     },
     async close() {

@@ -30,16 +30,26 @@ export async function spawnPrism(mode: 'mock' | { proxyTo: string }): Promise<Ru
         ['proxy', SPEC_FILE, mode.proxyTo, '--host', '127.0.0.1', '--port', String(port), '--errors', '--cors=false'];
   const child: ChildProcess = spawn(PRISM, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`prism exited with ${child.exitCode}:\n${output}`);
-    if (/Prism is listening/.test(output)) break;
-    if (Date.now() > deadline) throw new Error(`prism did not start within 30 s:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // Ready when it says so; a start that fails or takes past its deadline leaves no process behind.
+  await new Promise<void>((resolve, reject) => {
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new Error(`prism did not start within 60 s:\n${output}`)), 60_000);
+    const read = (d: Buffer) => {
+      output += d.toString();
+      if (/Prism is listening/.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', read);
+    child.stderr?.on('data', read);
+    child.once('exit', (code) => fail(new Error(`prism exited with ${code}:\n${output}`)));
+  });
   return {
     baseUrl,
     async stop() {

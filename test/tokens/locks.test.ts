@@ -26,8 +26,18 @@ describe('processLock', () => {
   test('holders of one key run one at a time, holders of two keys side by side', async () => {
     const lock = processLock({ waitMs: 5_000 });
     assert.equal(await mostAtOnce([lock], 10), 1);
-    let both = 0;
-    await Promise.all(['a', 'b'].map((key) => lock.run(key, async () => { both++; await delay(20); assert.equal(both, 2); })));
+    // Each holder waits until the other has started: a lock that ran two keys one after the other never ends this.
+    let started = 0;
+    let bothStarted!: () => void;
+    const together = new Promise<void>((resolve) => (bothStarted = resolve));
+    const bothRun = Promise.all(['a', 'b'].map((key) => lock.run(key, async () => { if (++started === 2) bothStarted(); await together; })));
+    const stop = new AbortController();
+    const bounded = delay(10_000, undefined, { signal: stop.signal }).then(
+      () => assert.fail(`holders of two keys ran one at a time (${started} started)`),
+      () => undefined,
+    );
+    await Promise.race([bothRun, bounded]);
+    stop.abort();
   });
 
   test('a holder waiting past its deadline is refused with LockTimeout, and the next one still waits for the holder', async () => {

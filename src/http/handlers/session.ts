@@ -87,7 +87,7 @@ export function sessionHandlers(services: Services) {
     const flow: OAuthState = {
       state: randomBytes(24).toString('base64url'),
       verifier: randomBytes(32).toString('base64url'),
-      expires: Date.now() + OAUTH_TTL_SECONDS * 1000,
+      expires: services.clock.now() + OAUTH_TTL_SECONDS * 1000,
       provider: host.provider,
       ...(session ? { userId: session.user_id, sessionId: session.id } : {}),
     };
@@ -106,7 +106,7 @@ export function sessionHandlers(services: Services) {
     if (typeof raw !== 'string' || raw.length > 4096) return undefined;
     try {
       const parsed = JSON.parse(stateCipher.decrypt(raw, OAUTH_COOKIE)) as OAuthState;
-      return parsed.expires > Date.now() ? parsed : undefined;
+      return parsed.expires > services.clock.now() ? parsed : undefined;
     } catch (error) {
       if (error instanceof TokenDecryptionError || error instanceof SyntaxError) return undefined;
       throw error;
@@ -117,7 +117,7 @@ export function sessionHandlers(services: Services) {
   // this process and in the shared cache (so another instance refuses it too).
   const usedStates = new Map<string, number>();
   async function useState(oauth: OAuthState): Promise<boolean> {
-    const now = Date.now();
+    const now = services.clock.now();
     if (usedStates.size >= 10_000) for (const [state, expires] of usedStates) if (expires <= now || usedStates.size >= 10_000) usedStates.delete(state);
     const key = `oauth:used:${createHash('sha256').update(oauth.state).digest('base64url')}`;
     if (usedStates.has(oauth.state) || (await services.cache.get<boolean>(key))) return false;
