@@ -3,7 +3,8 @@
  * what it does: an operation's parameters are prepared once (dereferenced and normalised on its first
  * request, not on every one), its query is read without url.parse, and a request is still read as the
  * library reads it (arrays in both styles, defaults filled in, types coerced, a bad value refused),
- * however many came before it. (The patch's third part, the meta-schema, is tested in
+ * however many came before it; and the response validator keeps one set of validators per operation,
+ * not one per request media type. (The patch's third part, the meta-schema, is tested in
  * test/spec/loading.test.ts.)
  */
 import assert from 'node:assert/strict';
@@ -112,5 +113,49 @@ describe('the request validator with its parameters prepared once per operation'
       legacyUrl.parse = parse;
     }
     assert.equal(calls, 0);
+  });
+});
+
+describe("the response validator's cache, keyed by operation and not by the request's Content-Type", () => {
+  let responseServer: Server;
+  let responseUrl: string;
+
+  beforeAll(async () => {
+    const spec = loadSpec();
+    const operations = indexOperations(spec);
+    const app = express();
+    app.use(canonicalQuery, identifyOperation(operations));
+    app.use(await createValidation(app, spec, operations, { validateResponses: { onError: () => undefined } }));
+    app.use((_req, res) => void res.json({ status: 'ok' }));
+    responseServer = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => responseServer.once('listening', resolve));
+    responseUrl = `http://127.0.0.1:${(responseServer.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => responseServer.close(resolve));
+  });
+
+  test('requests with ever new media types compile no new response schema (without the patch: one set per media type, kept for ever)', async () => {
+    const first = await fetch(`${responseUrl}/api/v1/health`);
+    assert.equal(first.status, 200);
+    // The validator adds each response schema to its Ajv under the cache key, then compiles it on lookup.
+    const prototype = AjvCore.prototype as unknown as { addSchema: (this: unknown, ...args: unknown[]) => unknown };
+    const addSchema = prototype.addSchema;
+    let added = 0;
+    prototype.addSchema = function (this: unknown, ...args: unknown[]) {
+      added++;
+      return addSchema.apply(this, args);
+    };
+    try {
+      for (let i = 0; i < 5; i++) {
+        const res = await fetch(`${responseUrl}/api/v1/health`, { headers: { 'content-type': `application/x-type-${i}` } });
+        assert.equal(res.status, 200);
+        assert.deepEqual(await res.json(), { status: 'ok' });
+      }
+    } finally {
+      prototype.addSchema = addSchema;
+    }
+    assert.equal(added, 0);
   });
 });
