@@ -69,8 +69,13 @@ export const gitlab = gitHost({
       link: {
         oauth: {
           instanceOf(named) {
-            // A host as configured (`gitlab.example.com`, `code.example.org:8443`), or a URL of the instance.
-            const instance = instances.byId(named.trim().toLowerCase()) ?? instances.allowed(named, 'query.instance');
+            // A host as configured (`gitlab.example.com`, `code.example.org:8443`), or a URL of the instance;
+            // matched as text against the operator's list: nothing named here is resolved or fetched.
+            const instance = instances.byId(named.trim().toLowerCase()) ?? instances.forUrl(named);
+            if (!instance) {
+              // Anyone may start a sign-in: the answer does not list the operator's instances.
+              throw problems.validation([{ path: 'query.instance', message: 'is not a GitLab instance this service allows' }], 'This GitLab instance is not one the operator of this service allows.');
+            }
             if (!instance.oauth) {
               throw problems.validation(
                 [{ path: 'query.instance', message: 'has no sign-in here: link it with a personal access token' }],
