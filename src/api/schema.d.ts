@@ -1621,8 +1621,6 @@ export interface components {
         };
     };
     parameters: {
-        /** @description The git host, as the `Provider` enum names it. */
-        HostPath: components["schemas"]["Provider"];
         /**
          * @description For a host with self-managed instances (GitLab): the instance to sign in with or link, as the operator of this
          *     service configured it, by its web URL (`https://gitlab.example.com`, or any page under it) or its host
@@ -1635,6 +1633,8 @@ export interface components {
          * @example https://gitlab.example.com
          */
         InstanceQuery: string;
+        /** @description The git host, as the `Provider` enum names it. */
+        HostPath: components["schemas"]["Provider"];
         /** @description Only this git host. Without it, every linked host is listed; with it, that host's failure is the whole answer's problem. */
         ProviderQuery: components["schemas"]["Provider"];
         /**
@@ -1886,8 +1886,11 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description The git host, as the `Provider` enum names it. */
-                provider: components["parameters"]["HostPath"];
+                /**
+                 * @description The git host, as the `Provider` enum names it; one that has a sign-in (GitHub, GitLab, Bitbucket).
+                 * @example gitlab
+                 */
+                provider: components["schemas"]["Provider"];
             };
             cookie?: never;
         };
