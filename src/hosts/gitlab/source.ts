@@ -31,7 +31,8 @@ export function createGitLabSource(deps: GitLabSourceDeps): RepositorySource {
           convert: (projects, before) => checkHostRepositories('gitlab', projects.map(toHostRepository), before, { nestedOwners: true }),
         });
         deps.metrics.upstream.inc({ provider: 'gitlab', outcome: 'downloaded' }, listing.stats.requests);
-        await deps.cache.set(pagesKey, listing.pageCount, 86_400).catch(() => {});
+        // Remembered after the answer, as the page cache of GitHub's listing is: not on its way.
+        setImmediate(() => void deps.cache.set(pagesKey, listing.pageCount, 86_400).catch(() => {}));
         return { repos: listing.repos, hints: [] };
       } catch (error) {
         deps.metrics.upstream.inc({ provider: 'gitlab', outcome: 'failed' });
