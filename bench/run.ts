@@ -50,7 +50,14 @@ function options(): RunOptions & { only: Part | undefined } {
   return { quick: values.quick, only, latencyMs, soakSeconds };
 }
 
-function summary(results: TargetResult[]): void {
+/** GitLab's listing rows (part G) right after GitHub's (part A), so the two hosts read side by side; the rest in run order. */
+function besideGitHub(results: TargetResult[]): TargetResult[] {
+  const rank = (r: TargetResult) => (r.part === 'A' ? 0 : r.part === 'G' ? 1 : 2);
+  return results.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i).map(({ r }) => r);
+}
+
+function summary(unordered: TargetResult[]): void {
+  const results = besideGitHub(unordered);
   heading('Summary');
   const verdict = (m: boolean | undefined) => (m === undefined ? 'n/a' : m ? 'met' : 'NOT MET');
   say(table(['part', 'target', 'measured', 'goal', 'result'], results.map((r) => [r.part, r.name, r.measured, r.target, verdict(r.met)])));
@@ -86,8 +93,9 @@ async function main(): Promise<void> {
     took.push(`${name} ${Math.round((Date.now() - t0) / 1000)} s`);
   };
   await part('listing', benchListing);
-  await part('facets', benchFacets);
+  // Right after GitHub's listing, on the same machine state: GitLab's rows are read beside it.
   await part('gitlab', benchGitLab);
+  await part('facets', benchFacets);
   await part('detection', benchDetection);
   await part('start', benchStartup);
   await part('soak', benchSoak);
