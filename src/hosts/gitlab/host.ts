@@ -1,7 +1,8 @@
 /**
- * GitLab as one of the service's hosts: gitlab.com (or the operator's main instance) by OAuth, with
- * access tokens that expire in two hours and single-use refresh tokens; any allowed instance with a
- * personal access token.
+ * GitLab as one of the service's hosts: gitlab.com (or the operator's main instance), and every
+ * self-managed instance the operator configured with an OAuth application, by OAuth (`instanceOf`
+ * names the instance a sign-in is for), with access tokens that expire in two hours and single-use
+ * refresh tokens; any allowed instance with a personal access token.
  *
  * Every GitLab token is stored with its instance's id (`HostCredential.instance`, the web URL's host
  * and port, as the operator configured it), so every call (listing, files, status, refresh) goes to
