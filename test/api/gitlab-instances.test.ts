@@ -32,7 +32,11 @@ describe('GitLab: sign-in and linking with a self-managed instance', () => {
       fake: { users: [{ login: 'octocat', repos: generateRepos(4, { owner: { login: 'octocat' }, seed: 6 }) }, { login: 'hubot' }] },
       hosts: { gitlab: { users: [{ login: 'gl-dev', projects: generateProjects(4, { owner: { login: 'gl-dev' }, seed: 30 }) }] } },
       env: {
-        GITLAB_INSTANCES: JSON.stringify([{ url: selfManaged.baseUrl, client_id: SELF_MANAGED_APP.clientId, client_secret: SELF_MANAGED_APP.clientSecret }]),
+        GITLAB_INSTANCES: JSON.stringify([
+          { url: selfManaged.baseUrl, client_id: SELF_MANAGED_APP.clientId, client_secret: SELF_MANAGED_APP.clientSecret },
+          // Allowed for personal access tokens only: no OAuth application here (and nothing listens there).
+          { url: 'https://tokens-only.example.test' },
+        ]),
       },
     });
   });
@@ -137,6 +141,14 @@ describe('GitLab: sign-in and linking with a self-managed instance', () => {
       assert.ok(!res.headers.getSetCookie().some((c) => c.includes('rapi_oauth')), 'no sign-in state was issued');
     }
     assert.equal(unlisted.state.counters.total, 0, 'the unlisted GitLab got no request');
+  });
+
+  test('when sign-in names an allowed instance that has no OAuth application here, then 400 on query.instance saying to link a token', async () => {
+    const res = await login('https://tokens-only.example.test');
+    assert.equal(res.status, 400);
+    const problem = (await res.json()) as { detail: string; field_errors?: Record<string, string> };
+    assert.match(problem.field_errors?.['query.instance'] ?? '', /personal access token/);
+    assert.match(problem.detail, /PUT \/api\/v1\/me\/providers\/gitlab/);
   });
 
   test('when a host with one instance is named one, then 400 on query.instance', async () => {
