@@ -57,7 +57,7 @@ port.on('message', (msg: ClientWorkerRequest) => {
           Array.from({ length: Math.min(msg.concurrency, round.length) }, async () => {
             while (next < round.length) {
               const { status } = await get(round[next++] as string, msg.headers, false);
-              if (status !== 200) throw new Error(`the fake GitHub answered ${status}`);
+              if (status !== 200) throw new Error(`the fake answered ${status}`);
             }
           }),
         );

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { utcDate } from '../src/hosts/boundary.ts';
 import { generateProjects, tokenFor, type FakeProject } from '../test/fakes/gitlab/index.ts';
 import { signInThrough } from '../test/support/sign-in.ts';
-import { CLIENT, count, getRepos, heading, median, ms, ratio, say, startApp, startFake, table, type RunOptions, type TargetResult } from './support.ts';
+import { CLIENT, count, heading, median, ms, ratio, say, startApp, startFake, startTimingClient, table, type RunOptions, type TargetResult, type TimingClient } from './support.ts';
 import type { GitLabWorkerData } from './gitlab-worker.ts';
 
 const PER_PAGE = 100;
@@ -19,7 +19,7 @@ interface GitLabFake {
   close(): Promise<void>;
 }
 
-async function startGitLabWorker(data: GitLabWorkerData): Promise<GitLabFake> {
+export async function startGitLabWorker(data: GitLabWorkerData): Promise<GitLabFake> {
   const worker = new Worker(new URL('./gitlab-worker.ts', import.meta.url), { workerData: data });
   const baseUrl = await new Promise<string>((resolve, reject) => {
     worker.once('error', reject);
@@ -47,32 +47,31 @@ async function startGitLabWorker(data: GitLabWorkerData): Promise<GitLabFake> {
   };
 }
 
-/** Every page straight from the fake, no app: page 1 then the rest (`firstAlone`), or all at once; `concurrency` at a time. */
-async function fakeAlone(baseUrl: string, token: string, pages: number, concurrency: number, firstAlone: boolean): Promise<number> {
-  const page = async (n: number) => {
-    const res = await fetch(`${baseUrl}/api/v4/projects?membership=true&order_by=id&sort=asc&per_page=${PER_PAGE}&page=${n}`, { headers: { authorization: `Bearer ${token}` } });
-    if (res.status !== 200) throw new Error(`the fake GitLab answered ${res.status}`);
-    JSON.parse(await res.text());
-  };
-  const started = performance.now();
-  const rest = Array.from({ length: pages }, (_, i) => i + 1).slice(firstAlone ? 1 : 0);
-  if (firstAlone) await page(1);
-  let at = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, rest.length) }, async () => {
-    while (at < rest.length) await page(rest[at++]!);
-  }));
-  return performance.now() - started;
+/** The URL of a page of the project list straight from the fake, as the app asks for it. */
+const pageUrl = (baseUrl: string, n: number) => `${baseUrl}/api/v4/projects?membership=true&order_by=id&sort=asc&per_page=${PER_PAGE}&page=${n}`;
+
+/**
+ * Every page straight from the fake, no app, from the timing client's thread (as part A's fake alone):
+ * page 1 then the rest (`firstAlone`), or all at once; `concurrency` at a time.
+ */
+function fakeAlone(timed: TimingClient, baseUrl: string, token: string, pages: number, concurrency: number, firstAlone: boolean): Promise<number> {
+  const all = Array.from({ length: pages }, (_, i) => pageUrl(baseUrl, i + 1));
+  return timed.pages(firstAlone ? [all.slice(0, 1), all.slice(1)].filter((r) => r.length > 0) : [all], { authorization: `Bearer ${token}` }, concurrency);
 }
 
-const detectionsOf = (projects: FakeProject[]) =>
+/** What detection would store for these projects, so a timed listing runs no detection. */
+export const gitLabDetections = (projects: FakeProject[]) =>
   projects.map((p) => ({ provider: 'gitlab' as const, repo_id: p.id, pushed_at: utcDate(p.last_activity_at) ?? '', kind: 'frontend' as const, reason: 'Vite + React', origin: null, origin_reason: null }));
+
+const WARMUP = 'gl-bench-warmup';
 
 export async function benchGitLab(opts: RunOptions): Promise<TargetResult[]> {
   const sizes = [100, 1_000];
-  const reps = opts.quick ? 1 : 5;
+  const reps = opts.quick ? 1 : 7;
   const projects = new Map(sizes.map((n) => [n, generateProjects(n, { owner: { login: `gl-bench-${n}` }, seed: n })]));
+  const warmupProjects = generateProjects(150, { owner: { login: WARMUP }, seed: 99 });
   const gitlab = await startGitLabWorker({
-    users: sizes.map((n) => ({ login: `gl-bench-${n}`, projects: projects.get(n) ?? [] })),
+    users: [{ login: WARMUP, projects: warmupProjects }, ...sizes.map((n) => ({ login: `gl-bench-${n}`, projects: projects.get(n) ?? [] }))],
     latencyMs: opts.latencyMs,
     clientId: CLIENT.id,
     clientSecret: CLIENT.secret,
@@ -86,12 +85,19 @@ export async function benchGitLab(opts: RunOptions): Promise<TargetResult[]> {
     GITLAB_CLIENT_ID: CLIENT.id,
     GITLAB_CLIENT_SECRET: CLIENT.secret,
   });
+  // The timed steps' client, on a thread of its own, as part A's (see `client-worker.ts`).
+  const timed = await startTimingClient();
   const concurrency = app.config.gitlab.concurrency;
   const rows: Array<{ n: number; rtt: number; cold: number; aloneCold: number; known: number; aloneKnown: number; warm: number; warmRequests: number; coldRequests: number }> = [];
   heading('Part G — GitLab listing');
-  say(`the fake GitLab in a worker thread at ${opts.latencyMs} ms a request; pages of ${PER_PAGE}, ${concurrency} at a time; timed on the bench's thread, the fake alone too`);
+  say(`the fake GitLab in a worker thread at ${opts.latencyMs} ms a request; pages of ${PER_PAGE}, ${concurrency} at a time; ${reps === 1 ? 'one measurement' : `median of ${reps}`} per figure`);
+  say('timed from a client thread of its own, the fake alone too, as part A; before measuring, the app lists another GitLab user');
   try {
-    for (const n of sizes) await app.app.services.store.detections.putMany(detectionsOf(projects.get(n) ?? []));
+    for (const n of sizes) await app.app.services.store.detections.putMany(gitLabDetections(projects.get(n) ?? []));
+    await app.app.services.store.detections.putMany(gitLabDetections(warmupProjects));
+    // So that "cold" means cold caches, not a cold process.
+    const warmup = await signInThrough(app.baseUrl, WARMUP, { provider: 'gitlab' });
+    for (const refresh of [true, true, false, false]) await timed.getRepos(app.baseUrl, warmup.token, refresh ? { refresh: 'true', provider: 'gitlab' } : { provider: 'gitlab' });
     for (const n of sizes) {
       const login = `gl-bench-${n}`;
       const pages = Math.ceil(n / PER_PAGE);
@@ -100,7 +106,7 @@ export async function benchGitLab(opts: RunOptions): Promise<TargetResult[]> {
       const token = tokenFor(login);
       const keys = [`glpages:${user.userId}`, `listing:v2:${user.userId}:gitlab`, `listing:v2:${user.userId}:gitlab:stamp`];
       const list = async (refresh: boolean) => {
-        const res = await getRepos(app.baseUrl, user.token, refresh ? { refresh: 'true', provider: 'gitlab' } : { provider: 'gitlab' });
+        const res = await timed.getRepos(app.baseUrl, user.token, refresh ? { refresh: 'true', provider: 'gitlab' } : { provider: 'gitlab' });
         if (res.body.total !== n) throw new Error(`listing ${login} gave ${res.body.total} projects, expected ${n}`);
         return res.ms;
       };
@@ -112,15 +118,15 @@ export async function benchGitLab(opts: RunOptions): Promise<TargetResult[]> {
       const aloneKnown: number[] = [];
       let coldRequests = 0;
       for (let r = 0; r < reps; r++) {
-        rtts.push(await fakeAlone(gitlab.baseUrl, token, 1, 1, true));
+        rtts.push(await fakeAlone(timed, gitlab.baseUrl, token, 1, 1, false));
         await app.app.services.cache.del(keys);
         const sent = await gitlab.requests();
         cold.push(await list(true));
         coldRequests = (await gitlab.requests()) - sent;
-        aloneCold.push(await fakeAlone(gitlab.baseUrl, token, pages, concurrency, true));
+        aloneCold.push(await fakeAlone(timed, gitlab.baseUrl, token, pages, concurrency, true));
         await app.app.services.cache.del(keys.slice(1));
         known.push(await list(true));
-        aloneKnown.push(await fakeAlone(gitlab.baseUrl, token, pages, concurrency, false));
+        aloneKnown.push(await fakeAlone(timed, gitlab.baseUrl, token, pages, concurrency, false));
       }
       await list(false);
       const before = await gitlab.requests();
@@ -129,6 +135,7 @@ export async function benchGitLab(opts: RunOptions): Promise<TargetResult[]> {
       rows.push({ n, rtt: median(rtts), cold: median(cold), aloneCold: median(aloneCold), known: median(known), aloneKnown: median(aloneKnown), warm: median(warm), warmRequests: (await gitlab.requests()) - before, coldRequests });
     }
   } finally {
+    await timed.close();
     await app.close();
     await github.close();
     await gitlab.close();

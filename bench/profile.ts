@@ -6,6 +6,8 @@
  *   npm run bench:profile -- --cold 50          # instead: 50 cold listings one after another (caches emptied
  *                                              # each time, the fake answering at once): the app's own work
  *   npm run bench:profile -- --cold 50 --known  # the same with the page count remembered: all pages asked at once
+ *   npm run bench:profile -- --cold 50 --host gitlab [--known]
+ *                                              # the same for GitLab's listing, against the fake GitLab
  *   npm run bench:profile -- --seconds 10 --save .test-out/profiles
  *                                              # longer, and the .cpuprofile files kept (open them in
  *                                              # Chrome DevTools' Performance panel, or speedscope)
@@ -21,7 +23,10 @@ import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateRepos } from '../test/fakes/github/index.ts';
-import { WARMUP_LOGIN, count, getRepos, loadFromChild, median, userCacheKeys, say, settle, signIn, startApp, startFake, table, warmUpCode } from './support.ts';
+import { generateProjects } from '../test/fakes/gitlab/index.ts';
+import { signInThrough } from '../test/support/sign-in.ts';
+import { gitLabDetections, startGitLabWorker } from './gitlab.ts';
+import { CLIENT, WARMUP_LOGIN, count, getRepos, loadFromChild, median, userCacheKeys, say, settle, signIn, startApp, startFake, table, warmUpCode } from './support.ts';
 import type { LoadResult } from './support.ts';
 
 interface Node {
@@ -123,8 +128,14 @@ async function main(): Promise<void> {
       save: { type: 'string' },
       cold: { type: 'string' },
       known: { type: 'boolean', default: false },
+      host: { type: 'string', default: 'github' },
     },
   });
+  if (values.host !== 'github' && values.host !== 'gitlab') throw new Error('--host takes github or gitlab');
+  if (values.host === 'gitlab') {
+    if (!values.cold) throw new Error('--host gitlab profiles cold listings: give --cold N');
+    return profileGitLab({ runs: Number(values.cold), size: Number(values.repos), known: values.known, validate: values.validate, save: values.save });
+  }
   const seconds = Number(values.seconds);
   const size = Number(values.repos);
   const login = `profile-${size}`;
@@ -183,6 +194,53 @@ async function main(): Promise<void> {
     session.disconnect();
     await app.close();
     await fake.close();
+  }
+}
+
+/** Cold (or known page count) GitLab listings one after another, against the fake GitLab answering at once in a worker thread. */
+async function profileGitLab(opts: { runs: number; size: number; known: boolean; validate: boolean; save: string | undefined }): Promise<void> {
+  const login = `profile-gl-${opts.size}`;
+  const projects = generateProjects(opts.size, { owner: { login }, seed: opts.size });
+  const gitlab = await startGitLabWorker({ users: [{ login, projects }], latencyMs: 0, clientId: CLIENT.id, clientSecret: CLIENT.secret });
+  const github = await startFake([{ login: WARMUP_LOGIN, repos: [] }], 0);
+  const app = await startApp(github, {
+    LISTING_CACHE_TTL_SECONDS: '3600',
+    VALIDATE_RESPONSES: String(opts.validate),
+    GITLAB_URL: gitlab.baseUrl,
+    GITLAB_CLIENT_ID: CLIENT.id,
+    GITLAB_CLIENT_SECRET: CLIENT.secret,
+  });
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  try {
+    await app.app.services.store.detections.putMany(gitLabDetections(projects));
+    const user = await signInThrough(app.baseUrl, login, { provider: 'gitlab' });
+    const keys = [...(opts.known ? [] : [`glpages:${user.userId}`]), `listing:v2:${user.userId}:gitlab`, `listing:v2:${user.userId}:gitlab:stamp`];
+    const cold = async () => {
+      await app.app.services.cache.del(keys);
+      const res = await getRepos(app.baseUrl, user.token, { refresh: 'true', provider: 'gitlab' });
+      if (res.body.total !== opts.size) throw new Error(`listing gave ${res.body.total} projects, expected ${opts.size}`);
+      return res.ms;
+    };
+    for (let i = 0; i < 5; i++) await cold();
+    const times: number[] = [];
+    const { profile, load } = await profiled(session, async () => {
+      const t0 = performance.now();
+      for (let i = 0; i < opts.runs; i++) times.push(await cold());
+      const seconds = (performance.now() - t0) / 1000;
+      return { requests: opts.runs, seconds, rps: opts.runs / seconds, p50: Math.round(median(times)), p99: Math.round(Math.max(...times)), errors: 0, timeouts: 0, non2xx: 0 };
+    });
+    const what = opts.known ? 'known page count' : 'cold';
+    say(`Node ${process.version}; GitLab ${what} listings of ${count(opts.size)} projects one after another, the fake answering without delay; median ${median(times).toFixed(1)} ms`);
+    report(`GitLab ${what}: GET /api/v1/repos?refresh=true&provider=gitlab (${count(opts.size)} projects)`, profile, load);
+    if (opts.save) save(opts.save, `gitlab-${opts.known ? 'known' : 'cold'}-${opts.size}`, profile);
+  } finally {
+    session.disconnect();
+    await app.close();
+    await github.close();
+    await gitlab.close();
   }
 }
 

@@ -4,6 +4,7 @@
  *   npm run bench                              # all parts: listing, detection, 60 s soak (several minutes)
  *   npm run bench -- --quick                   # small sizes, short runs: a smoke check in under a minute
  *   npm run bench -- --only listing            # one part: listing | facets | gitlab | detection | start | soak | bitbucket
+ *   npm run bench -- --only listing,gitlab     # some parts: GitHub's listing and GitLab's, side by side
  *   npm run bench -- --latency 100             # the fake GitHub's latency per request, ms (default 50)
  *   npm run bench -- --soak-seconds 300        # length of the soak, s (default 60)
  *   GITHUB_CONCURRENCY=16 npm run bench -- --only listing
@@ -26,7 +27,7 @@ import { heading, say, table, type RunOptions, type TargetResult } from './suppo
 const PARTS = ['listing', 'facets', 'gitlab', 'detection', 'start', 'soak', 'bitbucket'] as const;
 type Part = (typeof PARTS)[number];
 
-function options(): RunOptions & { only: Part | undefined } {
+function options(): RunOptions & { only: Part[] | undefined } {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
@@ -38,11 +39,11 @@ function options(): RunOptions & { only: Part | undefined } {
     strict: true,
   });
   if (values.help) {
-    say('usage: npm run bench -- [--quick] [--only listing|facets|gitlab|detection|start|soak|bitbucket] [--latency MS] [--soak-seconds S]');
+    say('usage: npm run bench -- [--quick] [--only listing|facets|gitlab|detection|start|soak|bitbucket[,…]] [--latency MS] [--soak-seconds S]');
     process.exit(0);
   }
-  const only = values.only as Part | undefined;
-  if (only !== undefined && !PARTS.includes(only)) throw new Error(`--only takes ${PARTS.join(', ')}`);
+  const only = values.only === undefined ? undefined : (values.only.split(',') as Part[]);
+  if (only !== undefined && !only.every((p) => PARTS.includes(p))) throw new Error(`--only takes ${PARTS.join(', ')}, or several of them separated by commas`);
   const latencyMs = Number(values.latency);
   if (!Number.isFinite(latencyMs) || latencyMs < 0 || latencyMs > 5_000) throw new Error('--latency takes 0 to 5000 (ms)');
   const soakSeconds = Number(values['soak-seconds'] ?? (values.quick ? 5 : 60));
@@ -50,7 +51,14 @@ function options(): RunOptions & { only: Part | undefined } {
   return { quick: values.quick, only, latencyMs, soakSeconds };
 }
 
-function summary(results: TargetResult[]): void {
+/** GitLab's listing rows (part G) right after GitHub's (part A), so the two hosts read side by side; the rest in run order. */
+function besideGitHub(results: TargetResult[]): TargetResult[] {
+  const rank = (r: TargetResult) => (r.part === 'A' ? 0 : r.part === 'G' ? 1 : 2);
+  return results.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i).map(({ r }) => r);
+}
+
+function summary(unordered: TargetResult[]): void {
+  const results = besideGitHub(unordered);
   heading('Summary');
   const verdict = (m: boolean | undefined) => (m === undefined ? 'n/a' : m ? 'met' : 'NOT MET');
   say(table(['part', 'target', 'measured', 'goal', 'result'], results.map((r) => [r.part, r.name, r.measured, r.target, verdict(r.met)])));
@@ -80,14 +88,15 @@ async function main(): Promise<void> {
   const started = Date.now();
   const took: string[] = [];
   const part = async (name: Part, run: (o: RunOptions) => Promise<TargetResult[]>) => {
-    if (opts.only && opts.only !== name) return;
+    if (opts.only && !opts.only.includes(name)) return;
     const t0 = Date.now();
     results.push(...(await run(opts)));
     took.push(`${name} ${Math.round((Date.now() - t0) / 1000)} s`);
   };
   await part('listing', benchListing);
-  await part('facets', benchFacets);
+  // Right after GitHub's listing, on the same machine state: GitLab's rows are read beside it.
   await part('gitlab', benchGitLab);
+  await part('facets', benchFacets);
   await part('detection', benchDetection);
   await part('start', benchStartup);
   await part('soak', benchSoak);

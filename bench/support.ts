@@ -285,6 +285,8 @@ export interface TimingClient {
   fakeRoundTrip(fake: FakeHost, githubToken: string): Promise<number>;
   /** The sequential baseline: every page one after another, as Octokit's `paginate` reads them. */
   sequentialListing(fake: FakeHost, githubToken: string): Promise<{ ms: number; count: number }>;
+  /** Any host's pages straight from its fake: rounds one after another, at most `concurrency` pages of a round at once. */
+  pages(rounds: string[][], headers: Record<string, string>, concurrency: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -324,6 +326,7 @@ export async function startTimingClient(): Promise<TimingClient> {
       const { ms, count = 0 } = await ask({ cmd: 'sequential', apiUrl: fake.baseUrl, token: githubToken });
       return { ms: ms!, count };
     },
+    pages: async (rounds, headers, concurrency) => (await ask({ cmd: 'pages', urls: rounds, headers, concurrency })).ms!,
     close: () => worker.terminate().then(() => undefined),
   };
 }

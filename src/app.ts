@@ -35,7 +35,7 @@ import type { Services } from './http/services.ts';
 import type { operations } from './api/schema.d.ts';
 import type { Provider } from './contract/types.ts';
 import { ApiProblem } from './contract/problem.ts';
-import type { HostRepository } from './hosts/types.ts';
+import type { HostCredential, HostRepository } from './hosts/types.ts';
 import type { GitHost } from './hosts/host.ts';
 import { HOSTS } from './hosts/registry.ts';
 import { createTokenKeeper } from './tokens/keeper.ts';
@@ -70,11 +70,12 @@ export interface App {
 
 /** Kind and origin hints for a host's repositories, cached by (provider, id, pushed_at) and bounded by the detection budget. */
 function kindsFrom(detection: DetectionService, provider: Provider) {
-  return async ({ token, repos }: { token: string; repos: HostRepository[] }) => {
+  return async ({ token, instance, repos }: HostCredential & { repos: HostRepository[] }) => {
     const { detections } = await detection.annotate(
       provider,
       token,
       repos.map((r) => ({ id: r.id, owner: r.owner.login, name: r.name, pushed_at: r.pushed_at ?? r.updated_at })),
+      instance,
     );
     // Each annotation has exactly the fields a listing shows.
     return detections;

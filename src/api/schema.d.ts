@@ -69,9 +69,14 @@ export interface paths {
         /**
          * Start signing in with a git host, or linking it
          * @description Redirects the browser to the host's authorization page (OAuth web flow with `state` and PKCE S256), for
-         *     hosts that have OAuth (GitHub). The flow's state and code verifier travel in a short-lived, encrypted,
-         *     HttpOnly cookie, so any instance can complete the callback; the host then redirects to
+         *     hosts that have OAuth (GitHub, GitLab, Bitbucket). The flow's state and code verifier travel in a short-lived,
+         *     encrypted, HttpOnly cookie, so any instance can complete the callback; the host then redirects to
          *     `/api/v1/auth/{provider}/callback`.
+         *
+         *     For GitLab, `instance` names a self-managed instance the operator allows (with its own OAuth application,
+         *     whose callback is this service's `/api/v1/auth/gitlab/callback`); the flow, its code exchange and every later
+         *     call for the account go to that instance. An instance that is not allowed is a 400 on `query.instance`, and
+         *     is never contacted.
          *
          *     Sent with a valid session cookie, the flow links the host account to that user instead of signing in
          *     (see the callback). A host linked with a token only (GitVerse) has no such flow: 400.
@@ -1636,6 +1641,18 @@ export interface components {
         };
     };
     parameters: {
+        /**
+         * @description For a host with self-managed instances (GitLab): the instance to sign in with or link, as the operator of this
+         *     service configured it, by its web URL (`https://gitlab.example.com`, or any page under it) or its host
+         *     (`gitlab.example.com`, with `:port` where it has one). Without it, the host's main instance (gitlab.com, or the
+         *     one the operator set as main). The instance must be one the operator allows and has an OAuth application for;
+         *     any other value is refused with 400 `VALIDATION_FAILED` on `query.instance`, and the address it names is never
+         *     contacted. For a host with one instance (GitHub, Bitbucket), naming one is refused the same way. The callback
+         *     completes the flow with the instance it was started for (the state carries it), and every later call for the
+         *     linked account goes to that instance.
+         * @example https://gitlab.example.com
+         */
+        InstanceQuery: string;
         /** @description The git host, as the `Provider` enum names it. */
         HostPath: components["schemas"]["Provider"];
         /** @description Only this git host. Without it, every linked host is listed; with it, that host's failure is the whole answer's problem. */
@@ -1873,11 +1890,27 @@ export interface operations {
     };
     startSignIn: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description For a host with self-managed instances (GitLab): the instance to sign in with or link, as the operator of this
+                 *     service configured it, by its web URL (`https://gitlab.example.com`, or any page under it) or its host
+                 *     (`gitlab.example.com`, with `:port` where it has one). Without it, the host's main instance (gitlab.com, or the
+                 *     one the operator set as main). The instance must be one the operator allows and has an OAuth application for;
+                 *     any other value is refused with 400 `VALIDATION_FAILED` on `query.instance`, and the address it names is never
+                 *     contacted. For a host with one instance (GitHub, Bitbucket), naming one is refused the same way. The callback
+                 *     completes the flow with the instance it was started for (the state carries it), and every later call for the
+                 *     linked account goes to that instance.
+                 * @example https://gitlab.example.com
+                 */
+                instance?: components["parameters"]["InstanceQuery"];
+            };
             header?: never;
             path: {
-                /** @description The git host, as the `Provider` enum names it. */
-                provider: components["parameters"]["HostPath"];
+                /**
+                 * @description The git host, as the `Provider` enum names it; one that has a sign-in (GitHub, GitLab, Bitbucket).
+                 * @example gitlab
+                 */
+                provider: components["schemas"]["Provider"];
             };
             cookie?: never;
         };
@@ -1901,7 +1934,22 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            /**
+             * @description The request is invalid (`VALIDATION_FAILED`): a host linked with a token only (no sign-in), a parameter
+             *     that breaks its schema, or an `instance` the operator does not allow, or has no OAuth application for
+             *     (`field_errors` name `query.instance`; the address is not contacted).
+             */
+            400: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeadersTooLarge"];

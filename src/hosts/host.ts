@@ -8,7 +8,9 @@ import type { KeyValueCache } from '../cache/index.ts';
 import type { HostMetrics } from '../contract/metrics.ts';
 import type { ApiProblem, Provider } from '../contract/problem.ts';
 import type { DetectionReader } from '../kind/service.ts';
-import type { HostRepository, KindAnnotation, RepositorySource } from './types.ts';
+import type { HostCredential, HostRepository, KindAnnotation, RepositorySource } from './types.ts';
+
+export type { HostCredential } from './types.ts';
 
 /** A host's settings: the environment variables it reads (merged into the app's schema) and what it makes of them. */
 export interface HostConfigSpec<S extends z.ZodRawShape = z.ZodRawShape, C = unknown> {
@@ -44,10 +46,20 @@ export interface HostGrant {
   refreshToken?: string | null;
   /** When `token` stops working; null or absent when it does not expire. */
   expiresAt?: Date | null;
+  /** The host's instance the tokens are for (stored with them, see `HostCredential`); null or absent for its only one. */
+  instance?: string | null;
 }
 
 /** A host users link (or sign in with) through an OAuth web flow, with `state` and PKCE S256. */
 export interface OAuthLink {
+  /**
+   * For a host with several instances: the instance a user names when starting the flow (a URL or a
+   * name, as the operator configured it), as the id the flow carries to `authorizeUrl` and
+   * `exchangeCode`. Anything the operator does not allow, or that has no OAuth application here, is
+   * a 400 problem on `query.instance`, found without sending anything anywhere. Absent for a host
+   * with one instance: naming one is then refused by the caller.
+   */
+  instanceOf?(named: string): string;
   /** The authorization page to send the browser to. */
   authorizeUrl(input: { redirectUri: string; state: string; codeChallenge: string; instance?: string | undefined }): string;
   /** Step two of the web flow. A code the host refuses is a 401 problem; a broken host a 502. */
@@ -64,9 +76,9 @@ export interface TokenLink {
   /**
    * Checks the token before it is stored; throws the host's auth problem when it cannot be used.
    * `instanceUrl`: the host's instance the user named, for a host with several (self-managed ones).
-   * `token` in the answer, when present, is what to store instead of the bare token (one that names its instance).
+   * `instance` in the answer: the instance the token is for, stored with it (see `HostCredential`).
    */
-  verify(token: string, input?: { instanceUrl?: string | undefined }): Promise<{ login: string; scopes: string[]; token?: string }>;
+  verify(token: string, input?: { instanceUrl?: string | undefined }): Promise<{ login: string; scopes: string[]; instance?: string | null }>;
 }
 
 /** What every host gives the app, built once per app by `GitHostModule.create`. */
@@ -76,12 +88,12 @@ export interface GitHost {
   /** How a user links the host: an OAuth web flow, a pasted token, or both. */
   link: { oauth?: OAuthLink; token?: TokenLink };
   /** Who the token belongs to; throws the host's auth problem when the host refuses the token. */
-  account(token: string): Promise<HostAccount>;
+  account(credential: HostCredential): Promise<HostAccount>;
   /**
    * The token's state for `me`, asked of the host now. What it returns replaces the stored login and
    * scopes in the answer; a refusal throws the host's auth problem.
    */
-  status(token: string): Promise<{ login?: string; scopes?: string[] }>;
+  status(credential: HostCredential): Promise<{ login?: string; scopes?: string[] }>;
   /** What `me` tells the user about a token with these scopes. */
   warnings(scopes: readonly string[]): string[];
   /** The host's repositories, every page. */
@@ -101,7 +113,7 @@ export interface HostContext<C> {
   metrics: HostMetrics;
   onCacheError: (error: unknown) => void;
   /** Kind and origin hints for the host's repositories, through the app's detection service (cached, within its budget). */
-  kinds: (input: { token: string; repos: HostRepository[] }) => Promise<Map<number, KindAnnotation>>;
+  kinds: (input: HostCredential & { repos: HostRepository[] }) => Promise<Map<number, KindAnnotation>>;
 }
 
 /** A host's folder, as the registry holds it. */

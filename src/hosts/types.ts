@@ -39,24 +39,35 @@ export interface RepositoryAddress {
   instance?: string;
 }
 
+/**
+ * A stored host token as the host is called with it: the token, and the host's instance it is for.
+ * `instance` is data the host gave when the token was linked (a host with several instances, such as
+ * self-managed ones, names the one the token came from); null or absent for a host's only (or main)
+ * instance, and for every token of a host with one instance. No host reads anything out of the token text itself.
+ */
+export interface HostCredential {
+  token: string;
+  instance?: string | null | undefined;
+}
+
 /** One git host as the listing sees it. */
 export interface RepositorySource {
   provider: Provider;
   /** Every repository the token can reach; throws an `ApiProblem` on any failure, never returns a partial list. */
-  list(input: { userId: number; token: string; refresh: boolean }): Promise<HostListing>;
+  list(input: HostCredential & { userId: number; refresh: boolean }): Promise<HostListing>;
   /** What a token's scopes, as the host reported them, keep out of its list (no request). */
   tokenHints?(scopes: readonly string[]): MissingHint[];
   /** The repository a pasted URL names when it is a URL of this host (as configured); undefined otherwise. */
   parseUrl?(url: string): RepositoryAddress | undefined;
   /** The web hosts (`host` or `host:port`) its URLs are on, for saying which hosts are served. */
   webHosts?(): readonly string[];
-  /** For a host with several instances, the instance (web host) a user's token belongs to. */
-  instanceOf?(token: string): string;
+  /** For a host with several instances, the instance (web host) a user's credential belongs to. */
+  instanceOf?(credential: HostCredential): string;
   /**
    * One repository by its address, asked of the host with the user's token: undefined when the token
    * cannot see it; an `ApiProblem` (with its `hint`) when the host says why it is kept out.
    */
-  lookup?(input: { token: string; address: RepositoryAddress }): Promise<HostRepository | undefined>;
+  lookup?(input: HostCredential & { address: RepositoryAddress }): Promise<HostRepository | undefined>;
   /** Kind and origin hints for these repositories; never throws (failures come back as `unknown` with the reason). */
-  kinds?(input: { token: string; repos: HostRepository[] }): Promise<Map<number, KindAnnotation>>;
+  kinds?(input: HostCredential & { repos: HostRepository[] }): Promise<Map<number, KindAnnotation>>;
 }

@@ -18,8 +18,11 @@ import type { Detection, DetectionKey, Store } from '../store/types.ts';
 import { detectionKey } from '../store/types.ts';
 import { systemClock, type Clock } from '../clock.ts';
 
-/** Reads and detects many repositories of one git host; resolves with one entry per repository. */
-export type DetectionReader = (token: string, repos: RepoRef[]) => Promise<Map<number, Detection>>;
+/**
+ * Reads and detects many repositories of one git host; resolves with one entry per repository.
+ * `instance`: the host's instance the token is for, as stored with it (see `HostCredential`).
+ */
+export type DetectionReader = (token: string, repos: RepoRef[], instance?: string | null) => Promise<Map<number, Detection>>;
 
 export interface AnnotateRepo extends RepoRef {
   /** Where the host has no push time, its `updated_at`; null is treated as one unchanging value. */
@@ -29,7 +32,7 @@ export interface AnnotateRepo extends RepoRef {
 export type AnnotatedDetection = Detection & { pending: boolean };
 
 export interface DetectionService {
-  annotate(provider: Provider, token: string, repos: AnnotateRepo[]): Promise<{ detections: Map<number, AnnotatedDetection> }>;
+  annotate(provider: Provider, token: string, repos: AnnotateRepo[], instance?: string | null): Promise<{ detections: Map<number, AnnotatedDetection> }>;
   /** Resolves once background work has finished and been stored (shutdown, tests). */
   idle(): Promise<void>;
 }
@@ -90,12 +93,12 @@ export function createDetectionService(opts: DetectionServiceOptions): Detection
     return undefined;
   }
 
-  function start(provider: Provider, token: string, repos: Array<{ repo: AnnotateRepo; key: string; pushed_at: string }>) {
+  function start(provider: Provider, token: string, instance: string | null, repos: Array<{ repo: AnnotateRepo; key: string; pushed_at: string }>) {
     const reader = opts.readers[provider];
     const run = (async () => {
       if (!reader) return new Map<number, Detection>();
       try {
-        return await reader(token, repos.map(({ repo }) => ({ id: repo.id, owner: repo.owner, name: repo.name })));
+        return await reader(token, repos.map(({ repo }) => ({ id: repo.id, owner: repo.owner, name: repo.name })), instance);
       } catch {
         return new Map<number, Detection>();
       }
@@ -137,7 +140,7 @@ export function createDetectionService(opts: DetectionServiceOptions): Detection
   }
 
   return {
-    async annotate(provider, token, repos) {
+    async annotate(provider, token, repos, instance = null) {
       const deadline = clock.now() + Math.max(0, opts.budgetMs);
       const knownHere = knownOn(provider);
       // Every repository's detection already known for its push: the answer, without another look.
@@ -194,7 +197,7 @@ export function createDetectionService(opts: DetectionServiceOptions): Detection
         else toRead.push(item);
       }
       if (toRead.length > 0) {
-        start(provider, token, toRead).forEach((flight, i) => waiting.push({ id: toRead[i]!.repo.id, flight }));
+        start(provider, token, instance, toRead).forEach((flight, i) => waiting.push({ id: toRead[i]!.repo.id, flight }));
       }
 
       if (waiting.length > 0) {

@@ -7,7 +7,7 @@ import type { HostProblem, Repository, RepositoryList } from '../contract/types.
 import type { HostToken, Installation, Store } from '../store/types.ts';
 import { filterAndCount, sortOf, sortOrder, weakEtag, type ListQuery } from './query.ts';
 import { hostName, PROVIDERS } from '../hosts/registry.ts';
-import type { HostRepository, KindAnnotation, MissingHint, RepositorySource } from '../hosts/types.ts';
+import type { HostCredential, HostRepository, KindAnnotation, MissingHint, RepositorySource } from '../hosts/types.ts';
 import { urlHost } from '../hosts/urls.ts';
 import type { TokenKeeper } from '../tokens/keeper.ts';
 import { systemClock, type Clock } from '../clock.ts';
@@ -169,15 +169,17 @@ export function createListingService(deps: ListingDeps) {
     userId: number;
     source: RepositorySource;
     token: string;
+    /** The host's instance the token is for, as stored with it. */
+    instance?: string | null | undefined;
     refresh: boolean;
   }
   const reads = new LRUCache<string, HostSnapshot, HostRead>({
     // Entries live for one read and its store; the bound is for users read at once, not kept.
     max: 10_000,
     ignoreFetchAbort: true,
-    fetchMethod: async (key, _stale, { context: { userId, source, token, refresh }, signal }) => {
+    fetchMethod: async (key, _stale, { context: { userId, source, token, instance, refresh }, signal }) => {
       attempts.set(key, clock.now());
-      const list = (t: string) => source.list({ userId, token: t, refresh });
+      const list = (t: string) => source.list({ userId, token: t, instance, refresh });
       const { repos, hints } = await (deps.tokens ? deps.tokens.retried(userId, source.provider, token, list) : list(token));
       const snapshot: HostSnapshot = { stamp: randomUUID(), fetchedAt: clock.now(), repos, hints };
       if (!signal.aborted) void store(key, stampKey(userId, source.provider), snapshot);
@@ -217,24 +219,24 @@ export function createListingService(deps: ListingDeps) {
     return stored;
   }
 
-  async function hostSnapshot(userId: number, source: RepositorySource, token: string, refresh: boolean): Promise<HostSnapshot> {
+  async function hostSnapshot(userId: number, source: RepositorySource, { token, instance }: HostCredential, refresh: boolean): Promise<HostSnapshot> {
     const key = listingKey(userId, source.provider);
     const cached = await cachedSnapshot(userId, source.provider);
     // The last read counts whether it succeeded or not: refreshes against a failing host are bounded too.
     const lastRead = Math.max(cached?.fetchedAt ?? 0, attempts.get(key) ?? 0);
     if (cached && (!refresh || clock.now() - lastRead < refreshMinIntervalMs)) return cached;
-    return (await reads.fetch(key, { context: { userId, source, token, refresh } }))!;
+    return (await reads.fetch(key, { context: { userId, source, token, instance, refresh } }))!;
   }
 
   // A snapshot's kinds once none is pending: a detection for a repository's push never changes.
   // They are asked again after a few seconds all the same, so a failed detection is retried on time.
   const settledKinds = new WeakMap<HostSnapshot, { kinds: Map<number, KindAnnotation>; tag: number; until: number }>();
   let lastKindsTag = 0;
-  async function kindsOf(snapshot: HostSnapshot, source: RepositorySource, token: string): Promise<Pick<HostResult, 'kinds' | 'kindsTag'>> {
+  async function kindsOf(snapshot: HostSnapshot, source: RepositorySource, { token, instance }: HostCredential): Promise<Pick<HostResult, 'kinds' | 'kindsTag'>> {
     if (!source.kinds) return { kinds: new Map(), kindsTag: 0 };
     const kept = settledKinds.get(snapshot);
     if (kept && kept.until > clock.now()) return { kinds: kept.kinds, kindsTag: kept.tag };
-    const kinds = await source.kinds({ token, repos: snapshot.repos as HostRepository[] });
+    const kinds = await source.kinds({ token, instance, repos: snapshot.repos as HostRepository[] });
     if ([...kinds.values()].some((k) => k.pending)) return { kinds };
     const settled = { kinds, tag: ++lastKindsTag, until: clock.now() + KINDS_KEPT_MS };
     settledKinds.set(snapshot, settled);
@@ -264,9 +266,11 @@ export function createListingService(deps: ListingDeps) {
     return { source, stored };
   }
 
-  /** The token to call the host with: renewed first when it is about to expire. */
-  const tokenOf = (userId: number, provider: Provider, stored: Extract<HostToken, { status: 'ok' }>): string | Promise<string> =>
-    deps.tokens ? deps.tokens.usable(userId, provider, stored) : stored.token;
+  /** The token to call the host with, and its instance: renewed first when it is about to expire. */
+  const tokenOf = (userId: number, provider: Provider, stored: Extract<HostToken, { status: 'ok' }>): HostCredential | Promise<HostCredential> =>
+    deps.tokens
+      ? deps.tokens.usable(userId, provider, stored).then((token) => ({ token, instance: stored.instance }))
+      : { token: stored.token, instance: stored.instance };
 
   /** The hosts a listing covers, each with the user's stored token (read once). */
   async function hostTokens(userId: number, only?: Provider): Promise<Array<[Provider, HostToken | undefined]>> {
@@ -449,13 +453,13 @@ export function createListingService(deps: ListingDeps) {
       if (!repo) {
         // A host that cannot read one repository looks for it in a list read now (within the refresh interval).
         repo = source.lookup
-          ? await source.lookup({ token, address: { owner, name, ...(instance !== undefined ? { instance } : {}) } })
+          ? await source.lookup({ ...token, address: { owner, name, ...(instance !== undefined ? { instance } : {}) } })
           : inList(await hostSnapshot(userId, source, token, true));
       }
       if (!repo) throw new ApiProblem(404, 'NOT_FOUND', `${hostName(provider)} has no repository ${owner}/${name} that this account can see.`, { provider });
       const [connections, kinds] = await Promise.all([
         deps.store.installations.listActive(userId, provider),
-        source.kinds ? source.kinds({ token, repos: [repo] }) : Promise.resolve(new Map<number, KindAnnotation>()),
+        source.kinds ? source.kinds({ ...token, repos: [repo] }) : Promise.resolve(new Map<number, KindAnnotation>()),
       ]);
       const installed = installedOf(connections).installed;
       return annotated(repo, installed.get(repo.id) ?? null, kinds.get(repo.id) ?? NOT_DETECTED);

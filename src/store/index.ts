@@ -34,7 +34,7 @@ export interface StoreOptions {
 export async function openStore(opts: StoreOptions): Promise<Store> {
   const db = await openDb(opts);
   try {
-    await migrate(db, opts.schema);
+    await migrate(db, opts.schema, undefined, { secretKey: opts.secretKey });
   } catch (err) {
     await db.close();
     throw err;

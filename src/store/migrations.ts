@@ -1,9 +1,56 @@
-import { quoteSchema, type Db } from './db.ts';
+import { createTokenCipher, TokenDecryptionError, type TokenCipher } from '../auth/crypto.ts';
+import { quoteSchema, type Db, type Sql } from './db.ts';
 
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * Rows the schema change alone cannot carry over (encrypted ones), rewritten after `sql` in the
+   * same transaction. `cipher` is undefined when the caller gave no secret key; a step that finds
+   * rows it cannot read without one refuses the migration.
+   */
+  data?: (tx: Sql, context: { cipher: TokenCipher | undefined }) => Promise<void>;
+}
+
+/**
+ * Before version 4, a host with several instances stored the token of an instance other than its
+ * main one as `<instance id> <token>` (the instance's host and port, a space, the token; no host's
+ * tokens hold spaces), its refresh token likewise. The instance is a column since.
+ */
+const LEGACY_INSTANCE_TOKEN = /^((?:[a-z0-9-]+\.)*[a-z0-9-]+(?::\d{1,5})?|\[[0-9a-f:.]+\](?::\d{1,5})?) (\S+)$/i;
+
+async function instancesOutOfTokens(tx: Sql, { cipher }: { cipher: TokenCipher | undefined }): Promise<void> {
+  const rows = await tx.query<{ user_id: number; provider: string; token_encrypted: string; refresh_token_encrypted: string | null }>(
+    'SELECT user_id, provider, token_encrypted, refresh_token_encrypted FROM host_tokens WHERE instance IS NULL',
+  );
+  if (rows.length === 0) return;
+  if (!cipher) throw new Error('Migration 4 (token instances) reads stored tokens: it needs the secret key (SECRET_KEY).');
+  for (const row of rows) {
+    const context = `${row.user_id}:${row.provider}`;
+    let token: string;
+    let refresh: string | null;
+    try {
+      token = cipher.decrypt(row.token_encrypted, context);
+      refresh = row.refresh_token_encrypted === null ? null : cipher.decrypt(row.refresh_token_encrypted, `${context}:refresh`);
+    } catch (error) {
+      // Written under another SECRET_KEY: unreadable either way, and shown as such until linked again.
+      if (error instanceof TokenDecryptionError) continue;
+      throw error;
+    }
+    const legacy = LEGACY_INSTANCE_TOKEN.exec(token);
+    if (!legacy) continue;
+    const instance = legacy[1]!.toLowerCase();
+    const legacyRefresh = refresh === null ? undefined : LEGACY_INSTANCE_TOKEN.exec(refresh);
+    const bareRefresh = legacyRefresh && legacyRefresh[1]!.toLowerCase() === instance ? legacyRefresh[2]! : refresh;
+    await tx.query('UPDATE host_tokens SET instance = $3, token_encrypted = $4, refresh_token_encrypted = $5 WHERE user_id = $1 AND provider = $2', [
+      row.user_id,
+      row.provider,
+      instance,
+      cipher.encrypt(legacy[2]!, context),
+      bareRefresh === null ? null : cipher.encrypt(bareRefresh, `${context}:refresh`),
+    ]);
+  }
 }
 
 /** Append only: an applied migration is never edited, a change is a new version. */
@@ -129,14 +176,25 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE users DROP COLUMN github_id;
     `,
   },
+  {
+    version: 4,
+    name: 'token instances as data',
+    sql: `
+      COMMENT ON COLUMN host_tokens.instance IS
+        'The host''s instance the token is for, as the host named it when the token was linked; null for a host''s only or main instance.';
+    `,
+    data: instancesOutOfTokens,
+  },
 ];
 
 /**
  * Applies pending migrations in one transaction (those up to version `until`, which tests of a
  * migration set to start from an older schema). The advisory lock makes processes that start
  * together against the same PostgreSQL take turns: the second one finds everything applied.
+ * `secretKey` lets a migration rewrite encrypted rows (see `Migration.data`).
  */
-export async function migrate(db: Db, schema?: string, until = Number.POSITIVE_INFINITY): Promise<number[]> {
+export async function migrate(db: Db, schema?: string, until = Number.POSITIVE_INFINITY, options: { secretKey?: string | undefined } = {}): Promise<number[]> {
+  const context = { cipher: options.secretKey ? createTokenCipher(options.secretKey) : undefined };
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`repositories-api:migrate:${schema ?? 'public'}`]);
     if (schema) await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteSchema(schema)}`);
@@ -153,6 +211,7 @@ export async function migrate(db: Db, schema?: string, until = Number.POSITIVE_I
     for (const m of MIGRATIONS) {
       if (done.has(m.version) || m.version > until) continue;
       await tx.exec(m.sql);
+      await m.data?.(tx, context);
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
       applied.push(m.version);
     }

@@ -216,6 +216,14 @@ describe('a GitLab project in our fields', () => {
     assert.equal(repo.pushed_at, '2026-01-10T11:12:13Z');
   });
 
+  it('when GitLab writes a time with an offset, a fraction or an impossible date, then the boundary reads it as it reads any host\'s', async () => {
+    const at = async (last_activity_at: string) => (await mapped({ ...base, last_activity_at })).pushed_at;
+    assert.equal(await at('2026-01-10T13:12:13.999+02:00'), '2026-01-10T11:12:13Z');
+    assert.equal(await at('2026-01-10T11:12:13.5Z'), '2026-01-10T11:12:13Z');
+    assert.equal(await at('2026-01-10T11:12:13Z'), '2026-01-10T11:12:13Z');
+    assert.equal(await at('2026-13-10T11:12:13.456Z'), null);
+  });
+
   it('when a project is public in a personal namespace, then it is public, owned by a User, not a fork', async () => {
     const repo = await mapped({ ...base, namespace: userNamespace('gl-dev', 'GitLab Developer'), visibility: 'public', forked_from: null, archived: false, project_access: ACCESS.owner, group_access: null });
     assert.equal(repo.private, false);

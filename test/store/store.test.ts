@@ -437,7 +437,7 @@ for (const target of await testDatabases()) {
           ]);
           await old.query(`INSERT INTO installations (user_id, provider, repo_id, repo_full_name) VALUES ($1, 'github', 77, 'mona/app')`, [mona!.id]);
 
-          assert.deepEqual(await migrate(old, fresh.schema), MIGRATIONS.slice(2).map((m) => m.version));
+          assert.deepEqual(await migrate(old, fresh.schema, undefined, { secretKey: TEST_SECRET_KEY }), MIGRATIONS.slice(2).map((m) => m.version));
           const upgraded = createStore(old, TEST_SECRET_KEY);
           assert.equal((await upgraded.accounts.signIn('github', { id: '4242', login: 'mona', name: 'Mona', avatar_url: null })).id, mona!.id);
           assert.equal((await upgraded.sessions.getBySecret(secret))?.user_id, mona!.id);
@@ -448,6 +448,50 @@ for (const target of await testDatabases()) {
           // The provider is data now: a host the schema was never told of is stored like the others.
           const { created } = await upgraded.installations.connect(mona!.id, 'newhost' as never, 1, 'mona/elsewhere');
           assert.equal(created, true);
+        } finally {
+          await old.close();
+          await fresh.cleanup();
+        }
+      });
+      test('when a database holds tokens stored as `<instance> <token>`, then upgrading moves the instance into its column, and every other token stays as it was', async () => {
+        const fresh = await target.create();
+        const old = await openDb(fresh);
+        try {
+          assert.deepEqual(await migrate(old, fresh.schema, 3), [1, 2, 3]);
+          const cipher = createTokenCipher(TEST_SECRET_KEY);
+          const ids: number[] = [];
+          for (const login of ['self-managed', 'main', 'github', 'rotated']) {
+            const [user] = await old.query<{ id: number }>(`INSERT INTO users (login) VALUES ($1) RETURNING id`, [login]);
+            ids.push(user!.id);
+          }
+          const [selfManaged, main, github, rotated] = ids as [number, number, number, number];
+          const put = (userId: number, provider: string, token: string, refresh: string | null, key = cipher) =>
+            old.query(`INSERT INTO host_tokens (user_id, provider, token_encrypted, refresh_token_encrypted, login, scopes) VALUES ($1, $2, $3, $4, 'x', '{}')`, [
+              userId,
+              provider,
+              key.encrypt(token, `${userId}:${provider}`),
+              refresh === null ? null : key.encrypt(refresh, `${userId}:${provider}:refresh`),
+            ]);
+          await put(selfManaged, 'gitlab', 'gitlab.example.com:8443 glpat-self', 'gitlab.example.com:8443 glrt-self');
+          await put(main, 'gitlab', 'gloat-main', 'glrt-main');
+          await put(github, 'github', 'gho_plain', null);
+          await put(rotated, 'gitlab', 'gitlab.example.com glpat-old', null, createTokenCipher(OTHER_SECRET_KEY));
+
+          // Without the key, the rows cannot be read: the upgrade is refused, and nothing is applied.
+          await assert.rejects(migrate(old, fresh.schema), /SECRET_KEY/);
+          assert.equal(await countMigrations(old), 3);
+          assert.deepEqual(await migrate(old, fresh.schema, undefined, { secretKey: TEST_SECRET_KEY }), MIGRATIONS.slice(3).map((m) => m.version));
+
+          const upgraded = createStore(old, TEST_SECRET_KEY);
+          const read = async (userId: number, provider: 'gitlab' | 'github') => {
+            const t = await upgraded.tokens.get(userId, provider);
+            assert.ok(t, `a ${provider} token of user ${userId}`);
+            return t.status === 'ok' ? { token: t.token, refresh: t.refresh_token, instance: t.instance } : { status: t.status, instance: t.instance };
+          };
+          assert.deepEqual(await read(selfManaged, 'gitlab'), { token: 'glpat-self', refresh: 'glrt-self', instance: 'gitlab.example.com:8443' });
+          assert.deepEqual(await read(main, 'gitlab'), { token: 'gloat-main', refresh: 'glrt-main', instance: null });
+          assert.deepEqual(await read(github, 'github'), { token: 'gho_plain', refresh: null, instance: null });
+          assert.deepEqual(await read(rotated, 'gitlab'), { status: 'undecryptable', instance: null });
         } finally {
           await old.close();
           await fresh.cleanup();

@@ -25,12 +25,13 @@ export const cookieOf = (res: Response, name: string): string | undefined =>
 export async function signInThrough(
   baseUrl: string,
   login: string,
-  options: { appFetch?: typeof fetch; callbackBase?: string; provider?: string; sessionCookie?: string } = {},
+  options: { appFetch?: typeof fetch; callbackBase?: string; provider?: string; sessionCookie?: string; instance?: string } = {},
 ): Promise<SignedIn> {
   const app = options.appFetch ?? fetch;
   // With a session cookie, the flow links the host's account to the user signed in.
   const session = options.sessionCookie ? { cookie: options.sessionCookie } : undefined;
-  const start = await app(`${baseUrl}/api/v1/auth/${options.provider ?? 'github'}/login`, { redirect: 'manual', ...(session ? { headers: session } : {}) });
+  const instance = options.instance ? `?${new URLSearchParams({ instance: options.instance })}` : '';
+  const start = await app(`${baseUrl}/api/v1/auth/${options.provider ?? 'github'}/login${instance}`, { redirect: 'manual', ...(session ? { headers: session } : {}) });
   await start.arrayBuffer();
   const oauthCookie = cookieOf(start, '__Host-rapi_oauth') ?? cookieOf(start, 'rapi_oauth');
   const authorize = new URL(start.headers.get('location') ?? '');

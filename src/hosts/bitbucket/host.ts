@@ -42,8 +42,8 @@ export const bitbucket = gitHost({
         },
         token: { verify: (token) => verifyBitbucketApiToken(client, token) },
       },
-      account,
-      async status(token) {
+      account: ({ token }) => account(token),
+      async status({ token }) {
         const { login } = await account(token);
         return { login };
       },

@@ -52,8 +52,8 @@ export const github = gitHost({
             client.refreshOAuthToken({ webUrl: config.webUrl, clientId: config.clientId, clientSecret: config.clientSecret, refreshToken }),
         },
       },
-      account,
-      async status(token) {
+      account: ({ token }) => account(token),
+      async status({ token }) {
         const { login, scopes } = await account(token);
         return { login, scopes };
       },

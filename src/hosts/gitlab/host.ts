@@ -1,15 +1,16 @@
 /**
- * GitLab as one of the service's hosts: gitlab.com (or the operator's main instance) by OAuth, with
- * access tokens that expire in two hours and single-use refresh tokens; any allowed instance with a
- * personal access token.
+ * GitLab as one of the service's hosts: gitlab.com (or the operator's main instance), and every
+ * self-managed instance the operator configured with an OAuth application, by OAuth (`instanceOf`
+ * names the instance a sign-in is for), with access tokens that expire in two hours and single-use
+ * refresh tokens; any allowed instance with a personal access token.
  *
- * A GitLab credential names its instance: the token of the main instance is stored as GitLab gave
- * it, that of another allowed instance as `<instance id> <token>` (GitLab tokens hold no spaces), so
- * every call (listing, files, status, refresh) goes to the instance the token came from, and a token
- * whose instance the operator has since removed is refused without being sent anywhere.
+ * Every GitLab token is stored with its instance's id (`HostCredential.instance`, the web URL's host
+ * and port, as the operator configured it), so every call (listing, files, status, refresh) goes to
+ * the instance the token came from, and a token whose instance the operator has since removed is
+ * refused without being sent anywhere. A token stored without one is the main instance's.
  */
 import { problems } from '../../contract/problem.ts';
-import { gitHost, type HostGrant } from '../host.ts';
+import { gitHost, type HostCredential, type HostGrant } from '../host.ts';
 import { GitLabClient, type GitLabTokens } from './client.ts';
 import { gitlabConfig, GitLabInstances, type GitLabInstance } from './config.ts';
 import { toGitLabProblem } from './errors.ts';
@@ -38,23 +39,31 @@ export const gitlab = gitHost({
     );
     const sources = new Map(config.instances.map((i) => [i.id, createGitLabSource({ client: clients.get(i.id)!, cache, metrics, minAccessLevel: config.minAccessLevel })]));
 
-    const credential = (instance: GitLabInstance, token: string) => (instance === main ? token : `${instance.id} ${token}`);
-    /** The instance, its client and the bare token a stored credential stands for. */
-    const open = (stored: string) => {
-      const space = stored.indexOf(' ');
-      const instance = space === -1 ? main : instances.byId(stored.slice(0, space));
+    /**
+     * The instance a stored credential is for, and its client: the instance id stored with the token,
+     * or the main instance for a token stored without one. An instance the operator has since removed
+     * is refused without the token being sent anywhere.
+     */
+    const open = ({ instance: id }: HostCredential) => {
+      const instance = id ? instances.byId(id) : main;
       if (!instance) throw problems.providerAuth('gitlab', 'The GitLab instance of this link is no longer allowed here; link GitLab again.');
-      return { instance, client: clients.get(instance.id)!, token: space === -1 ? stored : stored.slice(space + 1) };
+      return { instance, client: clients.get(instance.id)! };
     };
     const oauthOf = (instance: GitLabInstance) => {
       if (!instance.oauth) throw problems.upstreamUnavailable('gitlab', `GitLab at ${instance.webUrl} has no OAuth application configured here; link it with a personal access token.`);
       return instance.oauth;
     };
-    const instanceNamed = (id: string | null | undefined) => (id ? (instances.byId(id) ?? instances.allowed(id, 'query.instance')) : main);
+    /** The instance a flow was started for (its id, as `instanceOf` gave it), or the main one. */
+    const flowInstance = (id: string | null | undefined) => {
+      const instance = id ? instances.byId(id) : main;
+      if (!instance) throw problems.validation([{ path: 'query.instance', message: 'is not a GitLab instance this service allows' }], 'This GitLab instance is no longer one the operator of this service allows.');
+      return instance;
+    };
     const grantOf = (instance: GitLabInstance, tokens: GitLabTokens): HostGrant => ({
-      token: credential(instance, tokens.accessToken),
-      refreshToken: tokens.refreshToken === null ? null : credential(instance, tokens.refreshToken),
+      token: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
       expiresAt: tokens.expiresAt === null ? null : new Date(tokens.expiresAt),
+      instance: instance.id,
     });
     const scopesOf = async (client: GitLabClient, token: string) => (await client.oauthTokenScopes(token)) ?? (await client.personalAccessTokenScopes(token));
 
@@ -63,8 +72,24 @@ export const gitlab = gitHost({
       displayName: 'GitLab',
       link: {
         oauth: {
+          instanceOf(named) {
+            // A host as configured (`gitlab.example.com`, `code.example.org:8443`), or a URL of the instance;
+            // matched as text against the operator's list: nothing named here is resolved or fetched.
+            const instance = instances.byId(named.trim().toLowerCase()) ?? instances.forUrl(named);
+            if (!instance) {
+              // Anyone may start a sign-in: the answer does not list the operator's instances.
+              throw problems.validation([{ path: 'query.instance', message: 'is not a GitLab instance this service allows' }], 'This GitLab instance is not one the operator of this service allows.');
+            }
+            if (!instance.oauth) {
+              throw problems.validation(
+                [{ path: 'query.instance', message: 'has no sign-in here: link it with a personal access token' }],
+                `GitLab at ${instance.webUrl} has no OAuth application configured here; link it with PUT /api/v1/me/providers/gitlab and a personal access token.`,
+              );
+            }
+            return instance.id;
+          },
           authorizeUrl({ redirectUri, state, codeChallenge, instance }) {
-            const at = instanceNamed(instance);
+            const at = flowInstance(instance);
             const url = new URL(`${at.webUrl}/oauth/authorize`);
             url.search = new URLSearchParams({
               client_id: at.oauth?.clientId ?? '',
@@ -78,30 +103,32 @@ export const gitlab = gitHost({
             return url.toString();
           },
           async exchangeCode({ code, redirectUri, codeVerifier, instance }) {
-            const at = instanceNamed(instance);
+            const at = flowInstance(instance);
             const tokens = await clients.get(at.id)!.exchangeOAuthCode({ ...oauthOf(at), code, redirectUri, codeVerifier });
             return grantOf(at, tokens);
           },
-          async refresh({ refreshToken }) {
-            const { instance, client, token } = open(refreshToken);
-            return grantOf(instance, await client.refreshOAuthToken({ ...oauthOf(instance), refreshToken: token }));
+          async refresh({ refreshToken, instance: id }) {
+            const { instance, client } = open({ token: refreshToken, instance: id });
+            return grantOf(instance, await client.refreshOAuthToken({ ...oauthOf(instance), refreshToken }));
           },
         },
         token: {
           async verify(token, input) {
             const link = await checkPersonalAccessToken({ instances, clientFor: (i) => clients.get(i.id)!, instanceUrl: input?.instanceUrl ?? main.webUrl, token });
-            return { login: link.user.username, scopes: link.scopes, token: credential(link.instance, token) };
+            return { login: link.user.username, scopes: link.scopes, instance: link.instance.id };
           },
         },
       },
-      async account(stored) {
-        const { instance, client, token } = open(stored);
+      async account(credential) {
+        const { instance, client } = open(credential);
+        const { token } = credential;
         const user = await client.getUser(token);
         // Accounts are keyed by the host's id: on another instance than the main one, the instance makes it unique.
         return { id: instance === main ? String(user.id) : `${instance.id}:${user.id}`, login: user.username, name: user.name, avatar_url: user.avatar_url, scopes: await scopesOf(client, token) };
       },
-      async status(stored) {
-        const { client, token } = open(stored);
+      async status(credential) {
+        const { client } = open(credential);
+        const { token } = credential;
         const user = await client.getUser(token);
         return { login: user.username, scopes: await scopesOf(client, token) };
       },
@@ -109,23 +136,19 @@ export const gitlab = gitHost({
       source: {
         provider: 'gitlab',
         list(input) {
-          const { instance, token } = open(input.token);
-          return sources.get(instance.id)!.list({ ...input, token });
+          return sources.get(open(input).instance.id)!.list(input);
         },
         webHosts: () => config.instances.map(webHostOf),
         parseUrl: (url) => gitlabAddress(url, config.instances),
-        instanceOf: (stored) => webHostOf(open(stored).instance),
-        async lookup({ token: stored, address }) {
-          const { client, token } = open(stored);
+        instanceOf: (credential) => webHostOf(open(credential).instance),
+        async lookup({ token, instance, address }) {
+          const { client } = open({ token, instance });
           const project = await client.getProject(token, `${address.owner}/${address.name}`);
           return project ? checkHostRepositories('gitlab', [toHostRepository(project)], 0, { nestedOwners: true })[0] : undefined;
         },
         kinds,
       },
-      reader: (stored, repos) => {
-        const { client, token } = open(stored);
-        return detectGitLabBatch({ client, token, repos });
-      },
+      reader: (token, repos, instance) => detectGitLabBatch({ client: open({ token, instance }).client, token, repos }),
       toProblem: (error, what) => toGitLabProblem(error, { what, timedOut: false, timeoutMs: config.timeoutMs }),
     };
   },

@@ -98,8 +98,21 @@ function permissions(p: GitLabProject): HostRepository['permissions'] {
   };
 }
 
+/** GitLab's form of a time (UTC, milliseconds: `2024-05-04T10:11:12.345Z`). */
+const UTC_WITH_FRACTION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{1,9}Z$/;
+
+/**
+ * A time GitLab wrote in UTC with a fraction, in whole seconds (`2024-05-04T10:11:12Z`): what the
+ * boundary would make of it (the second it falls in), written so that the boundary's check of a time
+ * already in our form takes it as it is instead of parsing it. Any other text is left for the boundary.
+ */
+export function wholeSeconds(value: string | null): string | null {
+  return value !== null && UTC_WITH_FRACTION.test(value) ? `${value.slice(0, 19)}Z` : value;
+}
+
 /** GitLab's project in our fields, as sent: `checkHostRepositories` then holds it to the spec. */
 export function toHostRepository(p: GitLabProject): HostRepository {
+  const lastActivity = wholeSeconds(p.last_activity_at);
   // The spec's `full_name` is `owner/name`; GitLab's path_with_namespace is that whenever it is consistent.
   const fullName = p.path_with_namespace === `${p.namespace.full_path}/${p.path}` ? p.path_with_namespace : `${p.namespace.full_path}/${p.path}`;
   return {
@@ -119,9 +132,9 @@ export function toHostRepository(p: GitLabProject): HostRepository {
     stargazers_count: p.star_count,
     watchers_count: 0,
     default_branch: p.default_branch,
-    created_at: p.created_at,
-    updated_at: p.last_activity_at,
-    pushed_at: p.last_activity_at,
+    created_at: wholeSeconds(p.created_at),
+    updated_at: lastActivity,
+    pushed_at: lastActivity,
     permissions: permissions(p),
   };
 }

@@ -41,7 +41,8 @@ export function createGitLabSource(deps: GitLabSourceDeps): RepositorySource {
         });
         const counted = await memberships;
         deps.metrics.upstream.inc({ provider: 'gitlab', outcome: 'downloaded' }, listing.stats.requests + (minAccessLevel > GUEST ? 1 : 0));
-        await deps.cache.set(pagesKey, listing.pageCount, 86_400).catch(() => {});
+        // Remembered after the answer, as the page cache of GitHub's listing is: not on its way.
+        setImmediate(() => void deps.cache.set(pagesKey, listing.pageCount, 86_400).catch(() => {}));
         const hint = counted === null ? undefined : accessLevelHint({ memberships: counted, listed: listing.repos.length, minAccessLevel });
         return { repos: listing.repos, hints: hint ? [hint] : [] };
       } catch (error) {

@@ -17,12 +17,12 @@ export const gitverse = gitHost({
       provider: 'gitverse',
       displayName: 'GitVerse',
       link: { token: { verify: (token) => verifyGitVerseToken(client, token) } },
-      async account(token) {
+      async account({ token }) {
         const user = await client.getUser(token);
         return { id: String(user.id), login: user.login, name: user.full_name, avatar_url: null, scopes: user.scopes };
       },
       // The login and scopes stay those checked when the token was linked: GitVerse need not report scopes.
-      async status(token) {
+      async status({ token }) {
         await client.getUser(token);
         return {};
       },

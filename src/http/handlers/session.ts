@@ -22,6 +22,8 @@ interface OAuthState {
   expires: number;
   /** The host the flow was started for: a callback of another host does not finish it. */
   provider: Provider;
+  /** The host's instance the flow was started for (a host with several), as the host named it; absent for its main one. */
+  instance?: string;
   /** The user who was signed in when the flow started: the host account is linked to them. */
   userId?: number;
   sessionId?: string;
@@ -73,6 +75,19 @@ export function sessionHandlers(services: Services) {
     return host.link.token;
   }
 
+  /**
+   * The host's instance a sign-in names (`?instance=`), as the host's id of it; undefined for its main
+   * one. Refused with 400 when the host has one instance, or does not allow the one named: nothing is
+   * sent to a named instance before the host has found it on the operator's list.
+   */
+  function instanceOf(host: GitHost, oauth: NonNullable<GitHost['link']['oauth']>, named: string | undefined): string | undefined {
+    if (named === undefined) return undefined;
+    if (!oauth.instanceOf) {
+      throw problems.validation([{ path: 'query.instance', message: `${host.displayName} has one instance here` }], `${host.displayName} has one instance here; leave out instance.`);
+    }
+    return oauth.instanceOf(named);
+  }
+
   /** The user signed in with the session cookie, if any: whom a host account found by this flow is linked to. */
   async function cookieSession(req: Request) {
     const secret: unknown = req.cookies?.[config.session.cookieName];
@@ -83,16 +98,18 @@ export function sessionHandlers(services: Services) {
   const startSignIn: RequestHandler = async (req, res) => {
     const host = hostOf(req);
     const oauth = oauthOf(host);
+    const instance = instanceOf(host, oauth, (req.query as { instance?: string }).instance);
     const session = await cookieSession(req);
     const flow: OAuthState = {
       state: randomBytes(24).toString('base64url'),
       verifier: randomBytes(32).toString('base64url'),
       expires: services.clock.now() + OAUTH_TTL_SECONDS * 1000,
       provider: host.provider,
+      ...(instance !== undefined ? { instance } : {}),
       ...(session ? { userId: session.user_id, sessionId: session.id } : {}),
     };
     const challenge = createHash('sha256').update(flow.verifier).digest('base64url');
-    const url = oauth.authorizeUrl({ redirectUri: callbackUrl(host.provider), state: flow.state, codeChallenge: challenge });
+    const url = oauth.authorizeUrl({ redirectUri: callbackUrl(host.provider), state: flow.state, codeChallenge: challenge, instance });
     res.cookie(OAUTH_COOKIE, stateCipher.encrypt(JSON.stringify(flow), OAUTH_COOKIE), {
       ...cookieBase,
       path: OAUTH_COOKIE_PATH,
@@ -132,10 +149,10 @@ export function sessionHandlers(services: Services) {
     return x.length === y.length && timingSafeEqual(x, y);
   };
 
-  async function signInWith(host: GitHost, code: string, codeVerifier: string) {
+  async function signInWith(host: GitHost, code: string, codeVerifier: string, instance: string | undefined) {
     try {
-      const grant = await oauthOf(host).exchangeCode({ code, redirectUri: callbackUrl(host.provider), codeVerifier });
-      return { grant, account: await host.account(grant.token) };
+      const grant = await oauthOf(host).exchangeCode({ code, redirectUri: callbackUrl(host.provider), codeVerifier, instance });
+      return { grant, account: await host.account({ token: grant.token, instance: grant.instance ?? null }) };
     } catch (error) {
       // A token the host refuses right after issuing it is a failed sign-in, not a reconnect.
       if (error instanceof ApiProblem && error.status === 403 && error.extras.reconnect) {
@@ -156,7 +173,7 @@ export function sessionHandlers(services: Services) {
     if (query.error) throw problems.unauthorized(`${host.displayName} sign-in failed: ${query.error === 'access_denied' ? 'access was denied' : query.error}.`);
     if (!query.code) throw problems.validation([{ path: 'query.code', message: 'is required when error is absent' }]);
 
-    const { grant, account } = await signInWith(host, query.code, flow.verifier);
+    const { grant, account } = await signInWith(host, query.code, flow.verifier, flow.instance);
     // Signed in when the flow started (and still): the account is linked to that user, or refused when it is another's.
     const linking = flow.userId !== undefined && flow.sessionId !== undefined ? await store.sessions.get(flow.sessionId) : undefined;
     const profile = { id: account.id, login: account.login, name: account.name, avatar_url: account.avatar_url };
@@ -173,6 +190,7 @@ export function sessionHandlers(services: Services) {
       scopes: account.scopes,
       refreshToken: grant.refreshToken ?? null,
       expiresAt: grant.expiresAt ?? null,
+      instance: grant.instance ?? null,
     });
     // A linked account may be another one of this host than before: its listing is not the old one's.
     if (linking) await services.listing.forget(user.id, host.provider);
@@ -212,7 +230,7 @@ export function sessionHandlers(services: Services) {
     const check = await checks.check(userId, host.provider, stored.token, async (): Promise<TokenCheck> => {
       try {
         const token = await services.tokens.usable(userId, host.provider, stored);
-        const now = await services.tokens.retried(userId, host.provider, token, (t) => host.status(t));
+        const now = await services.tokens.retried(userId, host.provider, token, (t) => host.status({ token: t, instance: stored.instance }));
         return { token_status: 'valid', ...(now.login !== undefined ? { login: now.login } : {}), ...(now.scopes !== undefined ? { scopes: now.scopes } : {}) };
       } catch (error) {
         // An account the spec cannot hold is the host's failure, named: a 502, as for a listing.
@@ -236,7 +254,7 @@ export function sessionHandlers(services: Services) {
     const { token, instance_url } = req.body as JsonRequest<'linkHostToken'>;
     const verified = await link.verify(token, { instanceUrl: instance_url });
     const { login, scopes } = verified;
-    await store.tokens.put(user.id, host.provider, { token: verified.token ?? token, login, scopes });
+    await store.tokens.put(user.id, host.provider, { token, login, scopes, instance: verified.instance ?? null });
     await services.listing.forget(user.id, host.provider);
     await checks.forget(user.id, host.provider);
     const body: JsonResponse<'linkHostToken', 200> = {
