@@ -196,7 +196,8 @@ describe('Bitbucket failures', () => {
       route: '/2.0/repositories/{workspace}',
       workspace: 'design-guild',
       kind: 'reply',
-      times: 1,
+      // Until the next test clears it, not once: a request of an earlier test's listing, aborted by the
+      // client but already sent, may reach the fake after this test began and would use up a single one.
       reply: { status: 200, body: { pagelen: 100, values: [], next: 'https://attacker.example/2.0/repositories/design-guild?page=2' } },
     });
     const problem = await rejectsWithProblem(client.listRepos(token), { status: 502, code: 'UPSTREAM_UNAVAILABLE' });
@@ -206,13 +207,13 @@ describe('Bitbucket failures', () => {
 
   it('a next URL that repeats a page is refused rather than read forever', async () => {
     const self = `${fake.baseUrl}/2.0/repositories/design-guild?role=member&pagelen=100`;
-    fake.state.injectFault({ route: '/2.0/repositories/{workspace}', workspace: 'design-guild', kind: 'reply', times: 1, reply: { status: 200, body: { pagelen: 100, values: [], next: self } } });
+    fake.state.injectFault({ route: '/2.0/repositories/{workspace}', workspace: 'design-guild', kind: 'reply', reply: { status: 200, body: { pagelen: 100, values: [], next: self } } });
     const problem = await rejectsWithProblem(client.listRepos(token), { status: 502, code: 'UPSTREAM_UNAVAILABLE' });
     assert.match(problem.detail, /repeats a page/);
   });
 
   it('a repository without a uuid refuses the listing, naming what is missing', async () => {
-    fake.state.injectFault({ route: '/2.0/repositories/{workspace}', workspace: 'design-guild', kind: 'reply', times: 1, reply: { status: 200, body: { pagelen: 100, values: [{ full_name: 'design-guild/x' }] } } });
+    fake.state.injectFault({ route: '/2.0/repositories/{workspace}', workspace: 'design-guild', kind: 'reply', reply: { status: 200, body: { pagelen: 100, values: [{ full_name: 'design-guild/x' }] } } });
     const problem = await rejectsWithProblem(client.listRepos(token), { status: 502, code: 'UPSTREAM_UNAVAILABLE' });
     assert.match(problem.detail, /without a uuid/);
   });
