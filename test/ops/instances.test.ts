@@ -207,6 +207,10 @@ describe('two in-process app instances on one Redis (test harness)', { skip: ski
     assert.equal(one.response.status, 200);
     assert.ok((first.fake.state.counters.byRoute['/user/repos'] ?? 0) >= 1, 'the first listing asked GitHub');
     await until('kind detection stored', () => detectionsStored(pg, leeRepos));
+    // The listing is kept in Redis after its answer has gone: the second instance is asked once it is there.
+    const [account] = await pg.query<{ user_id: string }>("SELECT user_id FROM accounts WHERE provider = 'github' AND login = 'lee'");
+    const listingKey = `listing:v2:${account?.user_id ?? assert.fail('lee has no account')}:github`;
+    await until('listing kept in Redis', async () => (await first.app.services.rawCache.get(listingKey)) !== undefined);
 
     first.fake.state.resetCounters();
     const two = await second.client(lee.token).GET('/api/v1/repos', { params: { query: { per_page: 100 } } });

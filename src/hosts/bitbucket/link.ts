@@ -24,7 +24,7 @@ export async function verifyBitbucketApiToken(
 ): Promise<{ login: string; uuid: string; scopes: string[] }> {
   if (!emailAndToken(credential)) {
     throw problems.validation(
-      [{ path: 'body.token', message: 'must be the Atlassian account email and an API token, as email:token' }],
+      [{ path: 'body.token', message: 'is not what Bitbucket links with: the Atlassian account email and an API token, as email:token' }],
       'Bitbucket is linked with an Atlassian API token given with its account email, as email:token.',
     );
   }
