@@ -473,7 +473,15 @@ export class GitHubClient {
       // a millisecond, and the requests that came in meanwhile are served in between.
       for (const [key, { etag, link, repos }] of writes) {
         await setImmediate();
-        await pageCache.set(key, { etag, link, repos: encodeRepositories(repos) });
+        let lean: LeanRepositories;
+        try {
+          lean = encodeRepositories(repos);
+        } catch (error) {
+          // A page that cannot be kept is not kept: its next listing downloads it again.
+          this.onCacheError(error);
+          continue;
+        }
+        await pageCache.set(key, { etag, link, repos: lean });
       }
     })().finally(() => {
       if (this.writing.get(cacheKey) === kept) this.writing.delete(cacheKey);
