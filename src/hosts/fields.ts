@@ -1,6 +1,8 @@
 /**
  * The fields of a repository, declared once: the spec's `Repository` as a host describes it, in the order
- * every copy of it is written. The listing's answers and the page caches are built from this list.
+ * every copy of it is written. The listing's answers and the page caches are built from this list; the
+ * boundary (`boundary.ts`) writes each field by a rule of its own, in this order (`test/hosts/fields.test.ts`
+ * holds it to the list), so every repository the service holds has one shape.
  *
  * Objects are built from it by functions compiled once, each a single object literal: V8 gives every
  * object such a function builds the same hidden class, with its fields in the object itself, and
@@ -73,6 +75,3 @@ export function compileLiteral<F extends (...args: never[]) => unknown>(
 export function compileArray<F extends (...args: never[]) => unknown[]>(parameters: readonly string[], expressions: readonly string[], bound: Record<string, unknown> = {}): F {
   return compile<F>(parameters, [], `[\n    ${expressions.join(',\n    ')}\n  ]`, bound);
 }
-
-/** A copy of a host's repository with every field in the declared order: `(r) => ({ provider: r.provider, id: r.id, … })`. */
-export const copyRepository = compileLiteral<(r: HostRepository) => HostRepository>(['r'], REPOSITORY_FIELDS.map((f) => [f, `r.${f}`]));
