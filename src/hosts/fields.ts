@@ -6,9 +6,9 @@
  *
  * Objects are built from it by functions compiled once, each a single object literal: V8 gives every
  * object such a function builds the same hidden class, with its fields in the object itself, and
- * builds it nearly as fast as a literal written by hand (1,000 in about 40 µs against 30). Built field
- * by field in a loop over the list, the same objects took over a hundred times longer (V8 turns them
- * into dictionaries), and a spread followed by the annotations ten to twenty times longer.
+ * builds it as fast as a literal written by hand, or nearly (1,000 in 32–43 µs against 28–36). Built
+ * field by field in a loop over the list, the same objects took 30 to 150 times longer (V8 turns them
+ * into dictionaries), and a spread followed by the annotations 8 to 20 times longer.
  * `npm run bench -- --only listing` prints the figures ("object shapes").
  */
 import type { Repository } from '../contract/types.ts';
