@@ -7,7 +7,6 @@ import { filterAndCount, repositoryFilter, type ListQuery } from '../src/listing
 import type { KindAnnotation } from '../src/hosts/types.ts';
 import { generateRepos, type FakeRepo } from '../test/fakes/github/index.ts';
 import { checkHostRepositories } from '../src/hosts/boundary.ts';
-import { toHostRepository } from '../src/hosts/github/source.ts';
 import { toGitHubRepo } from '../src/hosts/github/repo.ts';
 import { renderRepo } from '../test/fakes/github/render.ts';
 import {
@@ -60,7 +59,7 @@ function timeOf(run: () => void, reps: number): number {
  * the listing ran it before facets), interleaved so both see the same machine.
  */
 function filterPass(n: number, reps: number): { withFacets: number; without: number } {
-  const repos = checkHostRepositories('github', generateRepos(n, { owner: { login: `facets-${n}` }, seed: n }).map((r) => toHostRepository(toGitHubRepo(renderRepo(r, 'https://api.github.com', 'https://github.com')))));
+  const repos = checkHostRepositories('github', generateRepos(n, { owner: { login: `facets-${n}` }, seed: n }).map((r) => toGitHubRepo(renderRepo(r, 'https://api.github.com', 'https://github.com'))));
   const kinds = new Map(repos.map((r, i) => [r.id, { kind: KINDS[i % KINDS.length]!, reason: '', origin: null, origin_reason: null, pending: false }]));
   const annotation = (r: (typeof repos)[number]) => ({ installationId: null, kind: kinds.get(r.id)! });
   const query: ListQuery = { kind: 'frontend' };

@@ -8,6 +8,7 @@
  *   npm run bench:profile -- --cold 50 --known  # the same with the page count remembered: all pages asked at once
  *   npm run bench:profile -- --cold 50 --host gitlab [--known]
  *                                              # the same for GitLab's listing, against the fake GitLab
+ *   npm run bench:profile -- --compressed       # the warm listing also asked with Accept-Encoding: gzip, deflate, br
  *   npm run bench:profile -- --seconds 10 --save .test-out/profiles
  *                                              # longer, and the .cpuprofile files kept (open them in
  *                                              # Chrome DevTools' Performance panel, or speedscope)
@@ -129,6 +130,7 @@ async function main(): Promise<void> {
       cold: { type: 'string' },
       known: { type: 'boolean', default: false },
       host: { type: 'string', default: 'github' },
+      compressed: { type: 'boolean', default: false },
     },
   });
   if (values.host !== 'github' && values.host !== 'gitlab') throw new Error('--host takes github or gitlab');
@@ -178,17 +180,23 @@ async function main(): Promise<void> {
       return;
     }
     say(`Node ${process.version}; app in this process, validation ${values.validate ? 'on' : 'off'}; 50 connections, ${seconds} s each`);
+    const listing: Record<string, string> = { authorization: `Bearer ${user.token}` };
     const routes: Array<[string, string, Record<string, string>]> = [
       ['GET /api/v1/health', `${app.baseUrl}/api/v1/health`, {}],
-      [`GET /api/v1/repos (warm, ${count(size)} repositories, page of 30)`, `${app.baseUrl}/api/v1/repos`, { authorization: `Bearer ${user.token}` }],
+      [`GET /api/v1/repos (warm, ${count(size)} repositories, page of 30)`, `${app.baseUrl}/api/v1/repos`, listing],
       // With a query the request validator checks the request (without one it has nothing to check and is skipped).
-      [`GET /api/v1/repos?sort=pushed&page=2 (warm, ${count(size)} repositories, the request checked)`, `${app.baseUrl}/api/v1/repos?sort=pushed&page=2`, { authorization: `Bearer ${user.token}` }],
+      [`GET /api/v1/repos?sort=pushed&page=2 (warm, ${count(size)} repositories, the request checked)`, `${app.baseUrl}/api/v1/repos?sort=pushed&page=2`, listing],
     ];
+    // The same listing asked for compressed, as a browser asks: each kept answer is compressed once.
+    if (values.compressed) {
+      routes.push([`GET /api/v1/repos (warm, ${count(size)} repositories, page of 30, Accept-Encoding: gzip, deflate, br)`, `${app.baseUrl}/api/v1/repos`, { ...listing, 'accept-encoding': 'gzip, deflate, br' }]);
+    }
     for (const [name, url, headers] of routes) {
       await loadFromChild(url, headers, 50, 1);
       const { profile, load } = await profiled(session, () => loadFromChild(url, headers, 50, seconds));
       report(name, profile, load);
-      if (values.save) save(values.save, name.split(' ')[1]!.replace(/\W+/g, '-').replace(/^-|-$/g, ''), profile);
+      const file = name.split(' ')[1]!.replace(/\W+/g, '-').replace(/^-|-$/g, '') + (headers['accept-encoding'] ? '-compressed' : '');
+      if (values.save) save(values.save, file, profile);
     }
   } finally {
     session.disconnect();

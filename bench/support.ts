@@ -177,7 +177,7 @@ export function userCacheKeys(user: SignedIn) {
   const tokenTag = createHash('sha256').update(user.githubToken).digest('base64url').slice(0, 16);
   return {
     pageCount: `ghpages:${user.userId}`,
-    page: (n: number) => `ghpage:${user.userId}:${tokenTag}:${n}`,
+    page: (n: number) => `ghpage:v2:${user.userId}:${tokenTag}:${n}`,
     /** The listing and its stamp. */
     listing: [`listing:v2:${user.userId}:github`, `listing:v2:${user.userId}:github:stamp`],
   };

@@ -6,6 +6,7 @@
  */
 import { ApiProblem, problems, type Provider } from '../contract/problem.ts';
 import { hostName } from './registry.ts';
+import type { RepositoryField } from './fields.ts';
 import type { HostRepository } from './types.ts';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -145,33 +146,49 @@ export interface HostRules {
   nestedOwners?: boolean;
 }
 
-/** One repository as the spec holds it; throws `Refused` for an identity field the spec cannot hold. */
-function normalise(r: HostRepository, rules: HostRules): HostRepository {
+/**
+ * A host's repository in our field names (those of `src/hosts/fields.ts`), as the host gave it: any
+ * value of any field may be wrong, and is held to the spec here. GitHub's repository is one as it
+ * comes (our names are GitHub's); other hosts map theirs to these names first.
+ */
+export type RepositoryInput = { readonly [K in Exclude<RepositoryField, 'provider'>]?: unknown };
+
+type Fields<K extends string> = { readonly [F in K]?: unknown };
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+/**
+ * One repository as the spec holds it; throws `Refused` for an identity field the spec cannot hold. Its
+ * fields are written in the declared order (`REPOSITORY_FIELDS`), so every repository the boundary
+ * gives has the same shape as the ones the page caches give back.
+ */
+function normalise(r: RepositoryInput, provider: Provider, rules: HostRules): HostRepository {
   const id = identifier(r.id, 'id', 1);
-  if (typeof r.name !== 'string' || r.name === '' || r.name.includes('/') || longerThan(r.name, 255)) {
+  const name = r.name;
+  if (typeof name !== 'string' || name === '' || name.includes('/') || longerThan(name, 255)) {
     throw new Refused('name', 'must be 1 to 255 characters without "/"');
   }
-  const ownerId = identifier(r.owner?.id, 'owner.id', 0);
-  const login = r.owner?.login;
+  const owner: Fields<'id' | 'login' | 'full_name' | 'type' | 'avatar_url'> = isObject(r.owner) ? r.owner : {};
+  const ownerId = identifier(owner.id, 'owner.id', 0);
+  const login = owner.login;
   if (typeof login !== 'string' || !(rules.nestedOwners ? NESTED_LOGIN : LOGIN).test(login) || longerThan(login, 255)) {
     throw new Refused('owner.login', rules.nestedOwners ? 'must be 1 to 255 characters without spaces, "/" only between parts' : 'must be 1 to 255 characters without spaces or "/"');
   }
-  const built = `${login}/${r.name}`;
+  const built = `${login}/${name}`;
   const held = typeof r.full_name === 'string' && (FULL_NAME.test(r.full_name) || r.full_name === built) && !longerThan(r.full_name, 512);
-  const fullName = held ? r.full_name : built;
+  const fullName = held ? (r.full_name as string) : built;
   if (longerThan(fullName, 512)) throw new Refused('full_name', 'must be at most 512 characters');
   const p = r.permissions;
   return {
-    provider: r.provider,
+    provider,
     id,
-    name: r.name,
+    name,
     full_name: fullName,
     owner: {
       id: ownerId,
       login,
-      full_name: line(r.owner.full_name, 255),
-      type: r.owner.type === 'Organization' ? 'Organization' : 'User',
-      avatar_url: avatarUrl(r.owner.avatar_url),
+      full_name: line(owner.full_name, 255),
+      type: owner.type === 'Organization' ? 'Organization' : 'User',
+      avatar_url: avatarUrl(owner.avatar_url),
     },
     description: typeof r.description === 'string' ? cut(r.description, 4096) : null,
     private: r.private === true,
@@ -187,12 +204,12 @@ function normalise(r: HostRepository, rules: HostRules): HostRepository {
     created_at: utcDate(r.created_at),
     updated_at: utcDate(r.updated_at),
     pushed_at: utcDate(r.pushed_at),
-    permissions: p === null || typeof p !== 'object' ? null : permissions(p),
+    permissions: isObject(p) ? permissions(p) : null,
   };
 }
 
 /** The access the token has, with `maintain` and `triage` only where the host says them (not every host does). */
-function permissions(p: NonNullable<HostRepository['permissions']>): HostRepository['permissions'] {
+function permissions(p: Fields<'admin' | 'push' | 'pull' | 'maintain' | 'triage'>): HostRepository['permissions'] {
   // Built by assignment, not from spreads: V8 builds it far faster.
   const out: NonNullable<HostRepository['permissions']> = { admin: p.admin === true, push: p.push === true, pull: p.pull === true };
   if (p.maintain !== undefined) out.maintain = p.maintain === true;
@@ -205,10 +222,10 @@ function permissions(p: NonNullable<HostRepository['permissions']>): HostReposit
  * and repository that no rule may change: the listing is refused whole, never shortened. A part of a
  * listing can be checked on its own: `skipped` repositories come before it (for the message).
  */
-export function checkHostRepositories(provider: Provider, repos: readonly HostRepository[], skipped = 0, rules: HostRules = {}): HostRepository[] {
+export function checkHostRepositories(provider: Provider, repos: readonly RepositoryInput[], skipped = 0, rules: HostRules = {}): HostRepository[] {
   return repos.map((repo, index) => {
     try {
-      return normalise(repo, rules);
+      return normalise(repo, provider, rules);
     } catch (error) {
       if (!(error instanceof Refused)) throw error;
       const which = typeof repo?.full_name === 'string' ? `"${cut(repo.full_name.replace(LINE_BREAKS, ' '), 200)}"` : `number ${skipped + index + 1} of the list`;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { rejectsWithProblem as rejectsGitHub } from '../support/problems.ts';
 import { createHash, randomBytes } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { MemoryCache } from '../../src/cache/index.ts';
 import { startFakeGitHub, generateRepos } from '../fakes/github/index.ts';
@@ -207,6 +208,16 @@ describe('GitHubClient.listRepos fetches pages concurrently', () => {
   });
 });
 
+/** A page cache entry once the listing's writes, made a turn at a time after it was handed back, have reached it. */
+async function written<T>(cache: MemoryCache, key: string): Promise<T | undefined> {
+  for (let turn = 0; turn < 1_000; turn++) {
+    const value = await cache.get<T>(key);
+    if (value !== undefined) return value;
+    await setImmediate();
+  }
+  return undefined;
+}
+
 describe('GitHubClient.listRepos revalidates with ETags', () => {
   it('a second listing with the same page cache gets 304 for every page and downloads nothing', async () => {
     seed(1000);
@@ -218,6 +229,35 @@ describe('GitHubClient.listRepos revalidates with ETags', () => {
     assert.equal(fake.state.counters.notModified, 10);
     assert.deepEqual(second.repos, first.repos);
     assertEvery(fake.state.requests, (r) => r.ifNoneMatch?.startsWith('W/"'));
+  });
+
+  it('keeps each page in the lean form: a fifth of the bytes of its repositories as JSON objects', async () => {
+    seed(100);
+    const cache = new MemoryCache();
+    const first = await list({ cache });
+    assert.equal(first.repos.length, 100);
+    const kept = await written<{ etag: string; repos: { repos: unknown[][] } }>(cache, `github:${account.user.id}:1`);
+    assert.ok(kept, 'page 1 is kept');
+    assert.match(kept.etag, /^W\/"/);
+    assert.equal(kept.repos.repos.length, 100);
+    assert.ok(JSON.stringify(kept).length * 5 <= JSON.stringify(first.repos).length, `${JSON.stringify(kept).length} bytes kept`);
+  });
+
+  it('a page kept in another form (an earlier version’s) is a miss: it is downloaded again, asked without its ETag', async () => {
+    seed(100);
+    const cache = new MemoryCache();
+    const first = await list({ cache });
+    const key = `github:${account.user.id}:1`;
+    const kept = await written<{ etag: string }>(cache, key);
+    assert.ok(kept, 'page 1 is kept');
+    await cache.set(key, { etag: kept.etag, link: null, repos: first.repos });
+    fake.state.resetCounters();
+    const second = await list({ cache });
+    assert.deepEqual(second.stats, { requests: 1, notModified: 0, downloaded: 1 });
+    assert.deepEqual(second.repos, first.repos);
+    const asked = fake.state.requests.filter((r) => r.route === '/user/repos');
+    assert.equal(asked.length, 1);
+    assert.equal(asked[0]!.ifNoneMatch, undefined);
   });
 
   it('after one repository changed, only its page is downloaded again', async () => {

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import { checkHostRepositories } from '../../src/hosts/boundary.ts';
 import { toGitHubRepo } from '../../src/hosts/github/repo.ts';
-import { toHostRepository } from '../../src/hosts/github/source.ts';
 
 const raw = (extra: Record<string, unknown> = {}) => ({
   id: 7,
@@ -20,7 +19,7 @@ const raw = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-const listed = (r: Record<string, unknown>) => checkHostRepositories('github', [toHostRepository(toGitHubRepo(r))])[0]!;
+const listed = (r: Record<string, unknown>) => checkHostRepositories('github', [toGitHubRepo(r)])[0]!;
 
 describe('a GitHub repository at the boundary', () => {
   it('when GitHub sends no permissions, then the repository says null, not permissions of its own making', () => {

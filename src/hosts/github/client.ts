@@ -7,6 +7,7 @@ import { problems, type ApiProblem } from '../../contract/problem.ts';
 import { requestSignal } from '../http.ts';
 import { range, runBounded, tolerantPageCache, uniqueById, type PageCache } from '../pages.ts';
 import { isOctokitHttpError, toGitHubProblem } from './errors.ts';
+import { decodeRepositories, encodeRepositories, type LeanRepositories } from '../lean.ts';
 import { MalformedAnswer, toGitHubRepo, toGitHubRepoPage } from './repo.ts';
 import type { GitHubRepo } from './repo.ts';
 
@@ -128,8 +129,18 @@ export interface RepoListing<T extends { id: number } = GitHubRepo> {
   stats: { requests: number; notModified: number; downloaded: number };
 }
 
-/** What the page cache keeps per page. The Link header is kept because a 304 need not repeat it. */
+/**
+ * What the page cache keeps per page: its ETag, its Link (a 304 need not repeat it) and its repositories
+ * in the lean form (`src/hosts/lean.ts`), not GitHub's whole objects.
+ */
 interface CachedPage {
+  etag: string;
+  link: string | null;
+  repos: LeanRepositories;
+}
+
+/** A page read, until it is written to the page cache. */
+interface PageRead {
   etag: string;
   link: string | null;
   repos: GitHubRepo[];
@@ -309,11 +320,11 @@ export class GitHubClient {
     const listing = new AbortController();
     const pageCache = tolerantPageCache<CachedPage>(options.pageCache, this.pageCacheTtlSeconds, this.onCacheError);
     await this.writing.get(options.cacheKey);
-    const writes: Array<[string, CachedPage]> = [];
+    const writes: Array<[string, PageRead]> = [];
 
     const fetchPage = async (page: number): Promise<void> => {
       const key = `${options.cacheKey}:${page}`;
-      const cached = await pageCache.get(key);
+      const cached = keptPage(await pageCache.get(key));
       stats.requests++;
       const answer = await this.call(
         `listing repositories (page ${page})`,
@@ -335,8 +346,9 @@ export class GitHubClient {
         const link = typeof answer.headers.link === 'string' ? answer.headers.link : null;
         if (link !== null) this.notModifiedRepeatsLink ??= true;
         else if (cached.link !== null) this.notModifiedRepeatsLink = false;
-        headed(page, { link: link ?? cached.link, linkFresh: link !== null, full: cached.repos.length >= LIST_QUERY.per_page });
-        pages.set(page, convert(cached.repos, (page - 1) * LIST_QUERY.per_page));
+        const repos = decodeRepositories<GitHubRepo>(cached.repos);
+        headed(page, { link: link ?? cached.link, linkFresh: link !== null, full: repos.length >= LIST_QUERY.per_page });
+        pages.set(page, convert(repos, (page - 1) * LIST_QUERY.per_page));
         return;
       }
       if (answer.status === 304) throw problems.upstreamUnavailable('github', `GitHub answered 304 to an unconditional request (page ${page}).`);
@@ -453,15 +465,23 @@ export class GitHubClient {
   }
 
   /** Writes a listing's pages to the page cache once the listing has been handed back (see `writing`). */
-  private keepPages(cacheKey: string, pageCache: PageCache<CachedPage>, writes: Array<[string, CachedPage]>): void {
+  private keepPages(cacheKey: string, pageCache: PageCache<CachedPage>, writes: Array<[string, PageRead]>): void {
     const before = this.writing.get(cacheKey);
     const kept: Promise<void> = (async () => {
       await before;
-      // A page at a time, each in a turn of its own: serialising one takes about a millisecond,
-      // and the requests that came in meanwhile are served in between.
-      for (const [key, value] of writes) {
+      // A page at a time, each in a turn of its own: encoding and serialising one takes a fraction of
+      // a millisecond, and the requests that came in meanwhile are served in between.
+      for (const [key, { etag, link, repos }] of writes) {
         await setImmediate();
-        await pageCache.set(key, value);
+        let lean: LeanRepositories;
+        try {
+          lean = encodeRepositories(repos);
+        } catch (error) {
+          // A page that cannot be kept is not kept: its next listing downloads it again.
+          this.onCacheError(error);
+          continue;
+        }
+        await pageCache.set(key, { etag, link, repos: lean });
       }
     })().finally(() => {
       if (this.writing.get(cacheKey) === kept) this.writing.delete(cacheKey);
@@ -540,6 +560,12 @@ export class GitHubClient {
       throw toGitHubProblem(error, { what, timedOut: deadline.aborted, timeoutMs: this.timeoutMs });
     }
   }
+}
+
+/** A page cache entry in the form this version writes, or undefined (a miss) for anything else. */
+function keptPage(value: CachedPage | undefined): CachedPage | undefined {
+  if (!isRecord(value) || typeof value.etag !== 'string' || !isRecord(value.repos) || !Array.isArray(value.repos.repos) || !Array.isArray(value.repos.owners) || !Array.isArray(value.repos.texts)) return undefined;
+  return value;
 }
 
 function auth(token: string): Record<string, string> {

@@ -2,38 +2,10 @@ import { createHash } from 'node:crypto';
 import type { KeyValueCache } from '../../cache/index.ts';
 import type { HostMetrics } from '../../contract/metrics.ts';
 import type { GitHubClient, GitHubOrg } from './client.ts';
-import type { GitHubRepo } from './repo.ts';
 import type { HostRepository, KindAnnotation, RepositorySource } from '../types.ts';
 import { checkHostRepositories } from '../boundary.ts';
 import { hostOf, repositoryAddress } from '../urls.ts';
 import { githubOrgHints, githubScopeHints, refusalProblem, type GitHubHintSettings } from './hints.ts';
-
-/** GitHub's repository in our fields, as sent: `checkHostRepositories` then holds it to the spec. */
-export function toHostRepository(r: GitHubRepo): HostRepository {
-  return {
-    provider: 'github',
-    id: r.id,
-    name: r.name,
-    full_name: r.full_name,
-    owner: { id: r.owner.id, login: r.owner.login, full_name: null, type: r.owner.type === 'Organization' ? 'Organization' : 'User', avatar_url: r.owner.avatar_url ?? null },
-    description: r.description,
-    private: r.private,
-    // Held to the spec's three values by the boundary; absent (a page cached before it was kept), from `private`.
-    visibility: (r.visibility ?? (r.private ? 'private' : 'public')) as HostRepository['visibility'],
-    fork: r.fork,
-    archived: r.archived,
-    html_url: r.html_url,
-    language: r.language,
-    size: r.size,
-    stargazers_count: r.stargazers_count,
-    watchers_count: r.watchers_count,
-    default_branch: r.default_branch,
-    created_at: r.created_at,
-    updated_at: r.updated_at,
-    pushed_at: r.pushed_at,
-    permissions: r.permissions,
-  };
-}
 
 export interface GitHubSourceDeps {
   client: GitHubClient;
@@ -62,10 +34,12 @@ export function createGitHubSource(deps: GitHubSourceDeps): RepositorySource {
       try {
         const listing = await deps.client.listRepos(token, {
           pageCache: deps.cache,
-          cacheKey: `ghpage:${userId}:${tokenTag}`,
+          // v2: pages in the lean form; a page cached by an earlier version is a miss.
+          cacheKey: `ghpage:v2:${userId}:${tokenTag}`,
           ...(knownPageCount ? { knownPageCount } : {}),
-          // Each page held to the spec as it comes in, while later pages are still on their way.
-          convert: (repos, before) => checkHostRepositories('github', repos.map(toHostRepository), before),
+          // Each page held to the spec as it comes in, while later pages are still on their way (GitHub's
+          // repository is in our field names already).
+          convert: (repos, before) => checkHostRepositories('github', repos, before),
         });
         deps.metrics.upstream.inc({ provider: 'github', outcome: 'downloaded' }, listing.stats.downloaded);
         deps.metrics.upstream.inc({ provider: 'github', outcome: 'not_modified' }, listing.stats.notModified);
@@ -84,7 +58,7 @@ export function createGitHubSource(deps: GitHubSourceDeps): RepositorySource {
     async lookup({ token, address }) {
       const answer = await deps.client.getRepo(token, address.owner, address.name);
       if (answer.kind === 'not_found') return undefined;
-      if (answer.kind === 'found') return checkHostRepositories('github', [toHostRepository(answer.repo)])[0];
+      if (answer.kind === 'found') return checkHostRepositories('github', [answer.repo])[0];
       throw refusalProblem(answer, address.owner, address.name, deps.hints);
     },
     ...(deps.kinds ? { kinds: deps.kinds } : {}),
