@@ -29,7 +29,7 @@ export const hostConfig = <S extends z.ZodRawShape, C>(spec: HostConfigSpec<S, C
 export interface HostAccount {
   /**
    * The host's stable id of the account, as text. Accounts are keyed by (provider, id): a host with
-   * several instances (self-managed ones) makes it unique across them, e.g. `gitlab.example.com:42`.
+   * several instances (self-managed ones) makes it unique across them, e.g. `git.example.com:42`.
    */
   id: string;
   login: string;

@@ -242,8 +242,8 @@ interface UndiciRequest {
 }
 
 /**
- * A client span for every `fetch` made while a span is active (the git hosts' requests: Octokit and the
- * GitVerse client both use Node's fetch), with the W3C trace context added to the request's headers.
+ * A client span for every `fetch` made while a span is active (the git hosts' requests: every host's
+ * client, Octokit included, uses Node's fetch), with the W3C trace context added to the request's headers.
  */
 function traceHostCalls(api: typeof OtelApi, tracer: OtelApi.Tracer): { stop(): void } {
   const spans = new WeakMap<object, OtelApi.Span>();
