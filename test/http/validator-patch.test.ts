@@ -12,14 +12,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import legacyUrl from 'node:url';
-import express, { type ErrorRequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { identifyOperation } from '../../src/http/auth.ts';
 import { toProblem } from '../../src/http/errors.ts';
 import { loadSpec } from '../../src/http/openapi.ts';
 import { indexOperations } from '../../src/http/operations.ts';
 import { canonicalQuery } from '../../src/http/query-string.ts';
-import { createValidation } from '../../src/http/validation.ts';
+import { createValidation, type ValidationOptions } from '../../src/http/validation.ts';
 
 /** The Ajv the validator itself loads, whose schema lookups are counted below. */
 const fromValidator = createRequire(createRequire(import.meta.url).resolve('express-openapi-validator'));
@@ -28,22 +28,27 @@ const AjvCore = (fromValidator('ajv/dist/core') as { default: { prototype: { get
 let server: Server;
 let baseUrl: string;
 
-beforeAll(async () => {
+/** Our operation index and the validator in front of `handler`, on a loopback port; problems answered with their field errors. */
+async function startValidated(options: ValidationOptions, handler: RequestHandler): Promise<{ server: Server; baseUrl: string }> {
   const spec = loadSpec();
   const operations = indexOperations(spec);
   const app = express();
   app.use(canonicalQuery, identifyOperation(operations));
-  app.use(await createValidation(app, spec, operations, { validateResponses: false }));
-  // The query as the handler gets it.
-  app.use((req, res) => void res.json(req.query));
+  app.use(await createValidation(app, spec, operations, options));
+  app.use(handler);
   const onError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
     const problem = toProblem(error);
     res.status(problem?.status ?? 500).json(problem ? { field_errors: problem.extras.field_errors ?? null } : { error: String(error) });
   };
   app.use(onError);
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const listening = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => listening.once('listening', resolve));
+  return { server: listening, baseUrl: `http://127.0.0.1:${(listening.address() as AddressInfo).port}` };
+}
+
+beforeAll(async () => {
+  // The query as the handler gets it.
+  ({ server, baseUrl } = await startValidated({ validateResponses: false }, (req, res) => void res.json(req.query)));
 });
 
 afterAll(async () => {
@@ -121,15 +126,7 @@ describe("the response validator's cache, keyed by operation and not by the requ
   let responseUrl: string;
 
   beforeAll(async () => {
-    const spec = loadSpec();
-    const operations = indexOperations(spec);
-    const app = express();
-    app.use(canonicalQuery, identifyOperation(operations));
-    app.use(await createValidation(app, spec, operations, { validateResponses: { onError: () => undefined } }));
-    app.use((_req, res) => void res.json({ status: 'ok' }));
-    responseServer = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => responseServer.once('listening', resolve));
-    responseUrl = `http://127.0.0.1:${(responseServer.address() as AddressInfo).port}`;
+    ({ server: responseServer, baseUrl: responseUrl } = await startValidated({ validateResponses: { onError: () => undefined } }, (_req, res) => void res.json({ status: 'ok' })));
   });
 
   afterAll(async () => {

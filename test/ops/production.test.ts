@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { freePort, rawGet, until, within } from './support.ts';
+import { failedRun, freePort, rawGet, until, within } from './support.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
@@ -91,15 +91,10 @@ describe('the production build, installed without development dependencies', () 
   test('when started with npm start on a Node older than 24, then it exits with one line naming the Node it found', async () => {
     const older = await run('node', ['--version'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }).then((r) => r.stdout.trim(), () => '');
     if (!/^v(1\d|2[0-3])\./.test(older)) return; // this machine's own Node is 24 or newer: nothing older to try
-    const failed = await run('npm', ['start', '--silent'], {
+    const output = await failedRun('npm', ['start', '--silent'], {
       cwd: out,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), ...PRODUCTION_ENV, DATA_DIR: join(dir, 'data-old-node') },
-    }).then(
-      () => assert.fail('the process started'),
-      (error: { code: number; stdout: string; stderr: string }) => error,
-    );
-    assert.notEqual(failed.code, 0);
-    const output = `${failed.stdout}${failed.stderr}`.trim().split('\n');
+    });
     assert.equal(output.length, 1, output.join('\n'));
     assert.match(output[0]!, new RegExp(`^Repositories API cannot start: Node ${older.slice(1).replace(/\./g, '\\.')} found at .*, Node 24 or newer is needed`));
     assert.ok(!existsSync(join(dir, 'data-old-node')), 'the database was opened');
@@ -162,15 +157,10 @@ describe('a configuration the process must not start with', () => {
   ];
   for (const [name, env, variable] of cases) {
     test(`when started with ${name}, then it exits non-zero with one line that names ${variable}, and no stack`, async () => {
-      const failed = await run(process.execPath, ['src/server.ts'], {
+      const output = await failedRun(process.execPath, ['src/server.ts'], {
         cwd: ROOT,
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', DATA_DIR: 'memory://', ...env },
-      }).then(
-        () => assert.fail('the process started'),
-        (error: { code: number; stdout: string; stderr: string }) => error,
-      );
-      assert.notEqual(failed.code, 0);
-      const output = `${failed.stdout}${failed.stderr}`.trim().split('\n');
+      });
       assert.equal(output.length, 1, output.join('\n'));
       assert.match(output[0] ?? '', new RegExp(`^Repositories API cannot start: .*\\b${variable}\\b`));
     });

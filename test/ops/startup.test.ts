@@ -3,33 +3,25 @@
  * and the build_info metric), and every failed start in one line that names the part and what to do.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, afterEach, describe, test } from 'vitest';
-import { baseEnv, freePort, killAll, rawGet, startAppProcess } from './support.ts';
+import { baseEnv, failedRun, freePort, killAll, rawGet, startAppProcess } from './support.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const run = promisify(execFile);
 const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const API_VERSION = (JSON.parse(readFileSync(new URL('../../openapi/dist/openapi.json', import.meta.url), 'utf8')) as { info: { version: string } }).info.version;
 
 afterEach(killAll);
 
 /** Runs `src/server.ts` with `env` and expects it to exit non-zero; its output, line by line. */
-async function failedStart(env: Record<string, string>): Promise<string[]> {
-  const failed = await run(process.execPath, ['src/server.ts'], {
+function failedStart(env: Record<string, string>): Promise<string[]> {
+  return failedRun(process.execPath, ['src/server.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', DATA_DIR: 'memory://', METRICS_PORT: 'off', ...env },
     timeout: 60_000,
-  }).then(
-    () => assert.fail('the process started'),
-    (error: { code: number; stdout: string; stderr: string }) => error,
-  );
-  assert.notEqual(failed.code, 0);
-  return `${failed.stdout}${failed.stderr}`.trim().split('\n');
+  });
 }
 
 /** A port held by this test process. */

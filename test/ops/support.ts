@@ -3,7 +3,8 @@
  * a fetch that checks every answer of such a process against the spec, sign-in through the fake
  * GitHub's OAuth flow, and isolated PostgreSQL schemas and Redis databases.
  */
-import { spawn } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdtemp, rename, rm } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -212,6 +214,19 @@ async function startOnce(appEnv: Record<string, string>): Promise<AppProcess> {
 }
 
 /** Kills (SIGKILL) every app process still running; for `after` hooks of failed tests. */
+/**
+ * Runs a command that must not start (a refused setting, an old Node): it must exit non-zero, and its
+ * output (stdout then stderr) comes back line by line.
+ */
+export async function failedRun(command: string, args: string[], options: { cwd: string; env: Record<string, string>; timeout?: number }): Promise<string[]> {
+  const failed = await promisify(execFile)(command, args, options).then(
+    () => assert.fail('the process started'),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+  assert.notEqual(failed.code, 0);
+  return `${failed.stdout}${failed.stderr}`.trim().split('\n');
+}
+
 export async function killAll(): Promise<void> {
   const running = [...live];
   for (const proc of running) proc.signal('SIGKILL');
