@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import { generateRepos } from '../fakes/github/index.ts';
 import { generateGitVerseRepos, gitverseTokenFor } from '../fakes/gitverse/index.ts';
 import { startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
+import { impatientHosts } from '../support/deadlines.ts';
 import { assertEvery } from '../support/assertions.ts';
 
 describe('GitVerse linked beside GitHub', () => {
@@ -21,6 +22,8 @@ describe('GitVerse linked beside GitHub', () => {
           { login: 'weak', scopes: ['read:user'], repos: [] },
         ],
       },
+      // One test waits for GitVerse's deadline to pass.
+      env: impatientHosts(),
     });
     me = await t.signIn('octocat');
   });

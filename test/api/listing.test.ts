@@ -4,6 +4,7 @@ import { generateRepos } from '../fakes/github/index.ts';
 import { KIND_CORPUS } from '../fixtures/kind-corpus.ts';
 import { weakEtag } from '../../src/listing/query.ts';
 import { appFetch, startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
+import { impatientHosts } from '../support/deadlines.ts';
 import { assertEvery } from '../support/assertions.ts';
 import { ManualClock } from '../support/clock.ts';
 
@@ -195,7 +196,8 @@ describe('listing when GitHub fails', () => {
   let t: TestApp;
   let me: SignedIn;
   beforeAll(async () => {
-    t = await startTestApp({ fake: { users: [{ login: 'octocat', repos: generateRepos(450, { owner: { login: 'octocat' } }) }] } });
+    // The `timeout` case waits for GitHub's deadline to pass.
+    t = await startTestApp({ fake: { users: [{ login: 'octocat', repos: generateRepos(450, { owner: { login: 'octocat' } }) }] }, env: impatientHosts() });
     me = await t.signIn('octocat');
   });
   afterAll(() => t.close());

@@ -14,6 +14,7 @@ import { createStore } from '../../src/store/index.ts';
 import { migrate } from '../../src/store/migrations.ts';
 import { generateRepos } from '../fakes/github/index.ts';
 import { appFetch, startTestApp, type SignedIn, type TestApp } from '../support/harness.ts';
+import { impatientHosts } from '../support/deadlines.ts';
 import { problemOf } from '../support/problems.ts';
 
 async function startSignIn(t: TestApp, login: string) {
@@ -29,7 +30,8 @@ async function startSignIn(t: TestApp, login: string) {
 describe('GitHub sign-in', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ fake: { users: [{ login: 'octocat', name: 'The Octocat' }] } });
+    // One test waits for GitHub's deadline on the code exchange to pass.
+    t = await startTestApp({ fake: { users: [{ login: 'octocat', name: 'The Octocat' }] }, env: impatientHosts() });
   });
   afterAll(() => t.close());
 

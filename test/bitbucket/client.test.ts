@@ -6,8 +6,8 @@ import { createBitbucketSource } from '../../src/hosts/bitbucket/source.ts';
 import { bitbucketCursorFor, type FakeBitbucket, type FakeBitbucketAccount } from '../fakes/bitbucket/index.ts';
 import { rejectsWithProblem, startWorld, WORLD } from './helpers.ts';
 import { holdAnswers } from '../support/hold.ts';
+import { ANSWERED_MS, GIVE_UP_MS } from '../support/deadlines.ts';
 
-const TIMEOUT_MS = 1_000;
 
 let fake: FakeBitbucket;
 let ada: FakeBitbucketAccount;
@@ -16,7 +16,7 @@ let token: string;
 
 beforeAll(async () => {
   ({ fake, ada } = await startWorld());
-  client = new BitbucketClient({ apiUrl: fake.baseUrl, webUrl: fake.baseUrl, timeoutMs: TIMEOUT_MS, concurrency: 2 });
+  client = new BitbucketClient({ apiUrl: fake.baseUrl, webUrl: fake.baseUrl, timeoutMs: ANSWERED_MS, concurrency: 2 });
 });
 afterAll(() => fake.close());
 beforeEach(() => {
@@ -178,9 +178,9 @@ describe('Bitbucket failures', () => {
 
   it('a request past its deadline is UPSTREAM_TIMEOUT, and cancels the other workspaces', async () => {
     fake.state.injectFault({ route: '/2.0/repositories/{workspace}', workspace: 'acme', page: 2, kind: 'timeout' });
-    const quick = new BitbucketClient({ apiUrl: fake.baseUrl, timeoutMs: 200, concurrency: 2 });
+    const quick = new BitbucketClient({ apiUrl: fake.baseUrl, timeoutMs: GIVE_UP_MS, concurrency: 2 });
     const problem = await rejectsWithProblem(quick.listRepos(token), { status: 504, code: 'UPSTREAM_TIMEOUT' });
-    assert.match(problem.detail, /200 ms/);
+    assert.match(problem.detail, new RegExp(`${GIVE_UP_MS} ms`));
   });
 
   it('an answer that is not JSON, or a page without values, is a 502', async () => {

@@ -7,6 +7,7 @@ import { isDetectionFailure } from '../../src/kind/detect.ts';
 import type { RepoRef } from '../../src/hosts/github/kinds.ts';
 import { bitbucketUuidFor, startFakeBitbucket, type FakeBitbucket, type FakeBitbucketRepo } from '../fakes/bitbucket/index.ts';
 import { KIND_CORPUS } from '../fixtures/kind-corpus.ts';
+import { ANSWERED_MS } from '../support/deadlines.ts';
 
 let fake: FakeBitbucket;
 let client: BitbucketClient;
@@ -39,7 +40,7 @@ beforeAll(async () => {
   for (let i = 0; i < 149; i++) wide[`a${String(i).padStart(3, '0')}.md`] = '# note\n';
   repos.push(repo('wide', wide));
   fake.state.addWorkspace({ slug: 'corpus', members: ['ada'], repos });
-  client = new BitbucketClient({ apiUrl: fake.baseUrl, timeoutMs: 1_000, concurrency: 4 });
+  client = new BitbucketClient({ apiUrl: fake.baseUrl, timeoutMs: ANSWERED_MS, concurrency: 4 });
   refs = repos.map((r) => ({ id: idFromUuid(r.uuid), owner: 'corpus', name: r.slug }));
 });
 afterAll(() => fake.close());
@@ -96,7 +97,7 @@ describe('Bitbucket kind and origin', () => {
     assert.deepEqual(detections.get(refs[1]?.id ?? 0), KIND_CORPUS[1]?.expected);
     fake.state.clearFaults();
     fake.state.injectFault({ route: '*', kind: 429, times: 1 });
-    const serial = new BitbucketClient({ apiUrl: fake.baseUrl, timeoutMs: 1_000, concurrency: 1 });
+    const serial = new BitbucketClient({ apiUrl: fake.baseUrl, timeoutMs: ANSWERED_MS, concurrency: 1 });
     fake.state.resetCounters();
     const limited = await createBitbucketKindReader(serial)(token, refs.slice(0, 5));
     assert.ok([...limited.values()].every((d) => isDetectionFailure(d) && d.reason.endsWith('Bitbucket rate limit')));

@@ -9,6 +9,7 @@ import { BitbucketClient } from '../../src/hosts/bitbucket/index.ts';
 import { generateBitbucketRepos, type FakeBitbucket, type FakeBitbucketAccount } from '../fakes/bitbucket/index.ts';
 import { appFetch, startTestApp, type TestApp } from '../support/harness.ts';
 import { rejectsWithProblem } from './helpers.ts';
+import { ANSWERED_MS } from '../support/deadlines.ts';
 
 describe('Bitbucket: hints and lookup by URL', () => {
   let t: TestApp;
@@ -98,7 +99,7 @@ describe('Bitbucket: hints and lookup by URL', () => {
   });
 
   test('when an OAuth token\'s X-OAuth-Scopes has no repository, then the listing fails at once with the hint, asking no workspace', async () => {
-    const client = new BitbucketClient({ apiUrl: fake.baseUrl, webUrl: fake.baseUrl, timeoutMs: 2000 });
+    const client = new BitbucketClient({ apiUrl: fake.baseUrl, webUrl: fake.baseUrl, timeoutMs: ANSWERED_MS });
     const { access_token } = fake.state.issueTokens('cy', ['account']);
     fake.state.resetCounters();
     const problem = await rejectsWithProblem(client.listRepos(access_token), { status: 403, code: 'PROVIDER_AUTH' });

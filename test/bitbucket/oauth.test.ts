@@ -7,6 +7,7 @@ import { verifyBitbucketApiToken } from '../../src/hosts/bitbucket/link.ts';
 import { authorizeUrl, exchangeCode, refreshTokens } from '../../src/hosts/bitbucket/oauth.ts';
 import type { FakeBitbucket, FakeBitbucketAccount } from '../fakes/bitbucket/index.ts';
 import { rejectsWithProblem, startWorld } from './helpers.ts';
+import { ANSWERED_MS, GIVE_UP_MS } from '../support/deadlines.ts';
 
 const CONSUMER = { clientId: 'bb-key', clientSecret: 'bb-secret' };
 const REDIRECT = 'http://localhost:3000/api/v1/auth/bitbucket/callback';
@@ -19,7 +20,7 @@ beforeAll(async () => {
   ({ fake, ada } = await startWorld());
   fake.state.clientId = CONSUMER.clientId;
   fake.state.clientSecret = CONSUMER.clientSecret;
-  client = new BitbucketClient({ apiUrl: fake.baseUrl, webUrl: fake.baseUrl, timeoutMs: 1_000 });
+  client = new BitbucketClient({ apiUrl: fake.baseUrl, webUrl: fake.baseUrl, timeoutMs: ANSWERED_MS });
 });
 afterAll(() => fake.close());
 beforeEach(() => {
@@ -102,7 +103,7 @@ describe('Bitbucket OAuth 2.0', () => {
     fake.state.injectFault({ route: '/site/oauth2/access_token', kind: 503, times: 1 });
     await rejectsWithProblem(refreshTokens(client, { ...CONSUMER, refreshToken: fake.state.issueTokens('ada').refresh_token }), { status: 502, code: 'UPSTREAM_UNAVAILABLE' });
     fake.state.injectFault({ route: '/site/oauth2/access_token', kind: 'timeout', times: 1 });
-    const quick = new BitbucketClient({ apiUrl: fake.baseUrl, webUrl: fake.baseUrl, timeoutMs: 150 });
+    const quick = new BitbucketClient({ apiUrl: fake.baseUrl, webUrl: fake.baseUrl, timeoutMs: GIVE_UP_MS });
     await rejectsWithProblem(refreshTokens(quick, { ...CONSUMER, refreshToken: fake.state.issueTokens('ada').refresh_token }), { status: 504, code: 'UPSTREAM_TIMEOUT' });
   });
 

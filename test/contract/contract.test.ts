@@ -16,6 +16,7 @@ import { KIND_CORPUS } from '../fixtures/kind-corpus.ts';
 import { loadContract, type Contract } from '../support/contract.ts';
 import { checkObserved as checkAnswer } from '../support/checked.ts';
 import { appFetch, startTestApp, type TestApp } from '../support/harness.ts';
+import { impatientHosts } from '../support/deadlines.ts';
 import { signInThrough } from '../support/sign-in.ts';
 import { startPrism, type RunningPrism } from '../support/prism.ts';
 
@@ -251,7 +252,8 @@ async function startApps() {
   const fake = { users: [{ login: 'octocat', repos: [...repos, vault] }], orgs: [{ login: 'locked-corp', members: ['octocat'], oauthRestricted: true }] };
   const gitverse = { users: [{ login: 'octocat', repos: [] }] };
   const [app, limited, broken] = await Promise.all([
-    startTestApp({ fake, gitverse }),
+    // Four cases wait for a host's deadline to pass.
+    startTestApp({ fake, gitverse, env: impatientHosts() }),
     startTestApp({ fake, gitverse, env: { RATE_LIMIT_PER_ADDRESS: '1' } }),
     startTestApp({ fake, gitverse }),
   ]);

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { chromium } from 'playwright-core';
 import { curlLine, SANDBOX_ACCOUNTS, shellQuote, startSandbox, type Sandbox } from '../../dev/start-sandbox.ts';
 import { SANDBOX_GITLAB_ACCOUNTS } from '../fakes/gitlab/sandbox.ts';
+import { impatientHosts } from '../support/deadlines.ts';
 
 const execFileAsync = promisify(execFile);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -41,7 +42,8 @@ describe('the sandbox', () => {
   const token = (login: string) => sandbox?.accounts.find((a) => a.login === login)?.token ?? '';
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, dataDir: 'memory://', latencyMs: 0, env: { ...process.env, CORS_ORIGINS: 'https://picker.dev.test', METRICS_PORT: '0', DETECTION_BUDGET_MS: '10000' } });
+    // The timeout accounts wait for their host's deadline: 3 s here rather than the default 10 s.
+    sandbox = await startSandbox({ port: 0, dataDir: 'memory://', latencyMs: 0, env: { ...process.env, CORS_ORIGINS: 'https://picker.dev.test', METRICS_PORT: '0', DETECTION_BUDGET_MS: '10000', ...impatientHosts(3_000) } });
   });
   afterAll(async () => {
     await sandbox?.stop();

@@ -42,14 +42,13 @@ const github: FakeHostEntry<StartFakeGitHubOptions, FakeGitHub> = {
     GITHUB_WEB_URL: fake.baseUrl,
     GITHUB_CLIENT_ID: client.id,
     GITHUB_CLIENT_SECRET: client.secret,
-    GITHUB_TIMEOUT_MS: '1000',
   }),
   sandbox: githubSandbox,
 };
 
 const gitverse: FakeHostEntry<StartFakeGitVerseOptions, FakeGitVerse> = {
   start: (options) => startFakeGitVerse(options),
-  env: (fake) => ({ GITVERSE_API_URL: fake.baseUrl, GITVERSE_TIMEOUT_MS: '1000' }),
+  env: (fake) => ({ GITVERSE_API_URL: fake.baseUrl }),
   sandbox: gitverseSandbox,
 };
 
@@ -59,7 +58,6 @@ const gitlab: FakeHostEntry<StartFakeGitLabOptions, FakeGitLab> = {
     GITLAB_URL: fake.baseUrl,
     GITLAB_CLIENT_ID: client.id,
     GITLAB_CLIENT_SECRET: client.secret,
-    GITLAB_TIMEOUT_MS: '1000',
   }),
   sandbox: gitlabSandbox,
 };
@@ -71,7 +69,6 @@ const bitbucket: FakeHostEntry<StartFakeBitbucketOptions, FakeBitbucket> = {
     BITBUCKET_WEB_URL: fake.baseUrl,
     BITBUCKET_CLIENT_ID: client.id,
     BITBUCKET_CLIENT_SECRET: client.secret,
-    BITBUCKET_TIMEOUT_MS: '1000',
   }),
   sandbox: bitbucketSandbox,
 };

@@ -34,6 +34,9 @@ export async function listen(
       else write(res, failed(error));
     });
   });
+  // Like a real host, the fake keeps idle connections longer than the app's client does, so only the
+  // client closes them: no request is ever sent on a connection the fake is closing (see the harness).
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());

@@ -5,6 +5,7 @@ import { MemoryCache } from '../../src/cache/memory.ts';
 import { createGitLabSource, GitLabClient } from '../../src/hosts/gitlab/index.ts';
 import { accessLevelHint } from '../../src/hosts/gitlab/hints.ts';
 import { ACCESS, generateProjects, startFakeGitLab, type FakeGitLab } from '../fakes/gitlab/index.ts';
+import { ANSWERED_MS } from '../support/deadlines.ts';
 
 const metrics = { upstream: { inc: () => {} } };
 
@@ -17,7 +18,7 @@ describe('GitLab source: projects below the listed role', () => {
 
   beforeAll(async () => {
     fake = await startFakeGitLab({ users: [{ login: 'gl-member', projects }] });
-    client = new GitLabClient({ apiUrl: `${fake.baseUrl}/api/v4`, webUrl: fake.baseUrl, timeoutMs: 2000 });
+    client = new GitLabClient({ apiUrl: `${fake.baseUrl}/api/v4`, webUrl: fake.baseUrl, timeoutMs: ANSWERED_MS });
     token = fake.state.accountByLogin('gl-member')!.token;
   });
   afterAll(() => fake.close());

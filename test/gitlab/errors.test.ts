@@ -8,20 +8,24 @@ import { GitLabClient, rejectedToken, retryAfterSeconds } from '../../src/hosts/
 import { generateProjects, startFakeGitLab } from '../fakes/gitlab/index.ts';
 import type { FakeAccount, FakeGitLab, Fault } from '../fakes/gitlab/index.ts';
 import { rejectsWithProblem as rejects } from '../support/problems.ts';
+import { ANSWERED_MS, GIVE_UP_MS } from '../support/deadlines.ts';
 
 let fake: FakeGitLab;
 let account: FakeAccount;
 let client: GitLabClient;
+/** For the tests that wait for the deadline to pass. */
+let impatient: GitLabClient;
 
 const rejectsWithProblem = (promise: Promise<unknown>, expected: Parameters<typeof rejects>[2]) => rejects('gitlab', promise, expected);
 const fail = (fault: Omit<Fault, 'route'>) => fake.state.injectFault({ route: '/api/v4/projects', ...fault });
-const list = () => client.listProjects(account.token);
+const list = (using = client) => using.listProjects(account.token);
 
 beforeAll(async () => {
   fake = await startFakeGitLab({ users: [{ login: 'gl-dev' }], clientId: 'app', clientSecret: 'secret' });
   account = fake.state.accountByLogin('gl-dev')!;
   account.projects = generateProjects(3, { owner: { login: 'gl-dev' } });
-  client = new GitLabClient({ apiUrl: `${fake.baseUrl}/api/v4`, webUrl: fake.baseUrl, timeoutMs: 300 });
+  client = new GitLabClient({ apiUrl: `${fake.baseUrl}/api/v4`, webUrl: fake.baseUrl, timeoutMs: ANSWERED_MS });
+  impatient = new GitLabClient({ apiUrl: `${fake.baseUrl}/api/v4`, webUrl: fake.baseUrl, timeoutMs: GIVE_UP_MS });
 });
 afterAll(() => fake.close());
 beforeEach(() => fake.state.clearFaults());
@@ -127,16 +131,16 @@ describe('5xx, HTML pages, bad bodies and timeouts → 502 / 504', () => {
 
   it('when GitLab does not answer within the deadline, then 504 UPSTREAM_TIMEOUT', async () => {
     fail({ kind: 'timeout' });
-    await rejectsWithProblem(list(), { status: 504, code: 'UPSTREAM_TIMEOUT' });
+    await rejectsWithProblem(list(impatient), { status: 504, code: 'UPSTREAM_TIMEOUT' });
   });
 
   it('when GitLab answers headers then stalls the body past the deadline, then 504', async () => {
     fail({ kind: 'slowBody', bodyDelayMs: 1_000 });
-    await rejectsWithProblem(list(), { status: 504, code: 'UPSTREAM_TIMEOUT' });
+    await rejectsWithProblem(list(impatient), { status: 504, code: 'UPSTREAM_TIMEOUT' });
   });
 
   it('when GitLab cannot be reached, then 502 that says how, without the address', async () => {
-    const nowhere = new GitLabClient({ apiUrl: 'http://127.0.0.1:9/api/v4', webUrl: 'http://127.0.0.1:9', timeoutMs: 1_000 });
+    const nowhere = new GitLabClient({ apiUrl: 'http://127.0.0.1:9/api/v4', webUrl: 'http://127.0.0.1:9', timeoutMs: ANSWERED_MS });
     const problem = await rejectsWithProblem(nowhere.listProjects('t'), { status: 502, code: 'UPSTREAM_UNAVAILABLE' });
     assert.doesNotMatch(problem.detail, /127\.0\.0\.1/);
   });

@@ -5,9 +5,10 @@ import { checkPersonalAccessToken, GitLabClient, GitLabInstances, loadGitLabConf
 import type { GitLabInstance } from '../../src/hosts/gitlab/index.ts';
 import { startFakeGitLab } from '../fakes/gitlab/index.ts';
 import type { FakeGitLab } from '../fakes/gitlab/index.ts';
+import { ANSWERED_MS } from '../support/deadlines.ts';
 
 let fake: FakeGitLab;
-const clientFor = (instance: GitLabInstance) => new GitLabClient({ apiUrl: instance.apiUrl, webUrl: instance.webUrl, timeoutMs: 2_000 });
+const clientFor = (instance: GitLabInstance) => new GitLabClient({ apiUrl: instance.apiUrl, webUrl: instance.webUrl, timeoutMs: ANSWERED_MS });
 
 beforeAll(async () => {
   fake = await startFakeGitLab({ users: [{ login: 'self-managed-user' }, { login: 'no-read', scopes: ['read_user'] }, { login: 'writer', scopes: ['api'] }] });

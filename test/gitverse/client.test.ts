@@ -8,14 +8,16 @@ import { GITVERSE_ACCEPT, GitVerseClient } from '../../src/hosts/gitverse/client
 import { rejectsWithProblem } from './helpers.ts';
 import { assertEvery } from '../support/assertions.ts';
 import { holdAnswers } from '../support/hold.ts';
+import { ANSWERED_MS, GIVE_UP_MS } from '../support/deadlines.ts';
 
 /** Every request of these tests must be answered within it, so it is not tight: the machine may be busy with other tests. */
-const TIMEOUT_MS = 1_000;
 const MODES: readonly GitVersePaging[] = ['link', 'total-count', 'none'];
 
 let fake: FakeGitVerse;
 let account: FakeGitVerseAccount;
 let client: GitVerseClient;
+/** For the tests that wait for the deadline to pass. */
+let impatient: GitVerseClient;
 
 function seed(n: number, seedValue = 7): number[] {
   account.repos = generateGitVerseRepos(n, { seed: seedValue, owner: { login: account.user.login, id: account.user.id } });
@@ -72,7 +74,8 @@ const SEED_REPOS: FakeGitVerseRepo[] = [
 beforeAll(async () => {
   fake = await startFakeGitVerse({ users: [{ login: 'dlborun', id: 1, full_name: 'Milo Kachinsky' }] });
   account = fake.state.accountByLogin('dlborun') as FakeGitVerseAccount;
-  client = new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: TIMEOUT_MS });
+  client = new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: ANSWERED_MS });
+  impatient = new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: GIVE_UP_MS });
 });
 afterAll(() => fake.close());
 beforeEach(() => {
@@ -156,7 +159,7 @@ describe('GitVerseClient.listRepos reads every page, whichever way GitVerse page
 
   it('fails rather than running on past maxPages', async () => {
     seed(250);
-    await rejectsWithProblem(list({ using: new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: TIMEOUT_MS, maxPages: 2 }) }), {
+    await rejectsWithProblem(list({ using: new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: ANSWERED_MS, maxPages: 2 }) }), {
       status: 502,
       code: 'UPSTREAM_UNAVAILABLE',
     });
@@ -215,7 +218,7 @@ describe('GitVerseClient.listRepos maps failures to ApiProblems, never to a list
     /** Where `retry_after` is a wait computed from a date: its bounds. */
     retryBetween?: [number, number];
   }> = [
-    { name: 'timeout', fault: { kind: 'timeout' }, status: 504, code: 'UPSTREAM_TIMEOUT', detail: `GitVerse did not answer within ${TIMEOUT_MS} ms while ${PAGE_1}.` },
+    { name: 'timeout', fault: { kind: 'timeout' }, status: 504, code: 'UPSTREAM_TIMEOUT', detail: `GitVerse did not answer within ${GIVE_UP_MS} ms while ${PAGE_1}.` },
     { name: 'connection reset', fault: { kind: 'reset' }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitVerse closed the connection before answering in full while ${PAGE_1}.` },
     { name: '500 with the error object', fault: { kind: 500 }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitVerse answered 500: An internal server error occurred while ${PAGE_1}.` },
     { name: '502 from the proxy', fault: { kind: 502 }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitVerse answered 502 while ${PAGE_1}.` },
@@ -249,7 +252,7 @@ describe('GitVerseClient.listRepos maps failures to ApiProblems, never to a list
     it(`${c.name} → ${c.status} ${c.code}`, async () => {
       seed(250);
       fake.state.injectFault({ route: '/user/repos', ...c.fault });
-      const problem = await rejectsWithProblem(list(), c);
+      const problem = await rejectsWithProblem(list(c.fault.kind === 'timeout' ? { using: impatient } : {}), c);
       assert.equal(problem.detail, c.detail);
       if (c.retryBetween) {
         const retry = problem.extras.retry_after ?? 0;
@@ -271,7 +274,7 @@ describe('GitVerseClient.listRepos maps failures to ApiProblems, never to a list
     await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = raw.address() as AddressInfo;
-      const padded = new GitVerseClient({ apiUrl: `http://127.0.0.1:${port}`, timeoutMs: TIMEOUT_MS });
+      const padded = new GitVerseClient({ apiUrl: `http://127.0.0.1:${port}`, timeoutMs: ANSWERED_MS });
       await rejectsWithProblem(padded.listRepos(account.token, { pageCache: new MemoryCache(), cacheKey: 'x' }), { status: 429, code: 'RATE_LIMITED', extras: { retry_after: 17 } });
     } finally {
       await new Promise((resolve) => raw.close(resolve));
@@ -297,7 +300,7 @@ describe('GitVerseClient.listRepos maps failures to ApiProblems, never to a list
         fake.state.paging = mode;
         seed(350);
         fake.state.injectFault({ route: '/user/repos', kind, page: 3 });
-        await rejectsWithProblem(list(), { status, code });
+        await rejectsWithProblem(list(kind === 'timeout' ? { using: impatient } : {}), { status, code });
       });
     }
   }
@@ -311,7 +314,7 @@ describe('GitVerseClient.listRepos maps failures to ApiProblems, never to a list
   });
 
   it('a host that is not there → 502', async () => {
-    const nowhere = new GitVerseClient({ apiUrl: 'http://127.0.0.1:9', timeoutMs: TIMEOUT_MS });
+    const nowhere = new GitVerseClient({ apiUrl: 'http://127.0.0.1:9', timeoutMs: ANSWERED_MS });
     await rejectsWithProblem(nowhere.listRepos(account.token, { pageCache: new MemoryCache(), cacheKey: 'x' }), { status: 502, code: 'UPSTREAM_UNAVAILABLE' });
   });
 
@@ -391,7 +394,7 @@ describe('GitVerseClient maps GitVerse repositories to our Repository', () => {
     assert.ok(plain && withUrl);
     withUrl.html_url = 'https://gitverse.ru/dlborun/testRepo1.0';
     account.repos = [plain, withUrl];
-    const { repos } = await list({ using: new GitVerseClient({ apiUrl: fake.baseUrl, webUrl: 'https://git.example.ru/', timeoutMs: TIMEOUT_MS }) });
+    const { repos } = await list({ using: new GitVerseClient({ apiUrl: fake.baseUrl, webUrl: 'https://git.example.ru/', timeoutMs: ANSWERED_MS }) });
     assert.deepEqual(repos.map((r) => r.html_url), ['https://git.example.ru/dlborun/myTetris', 'https://gitverse.ru/dlborun/testRepo1.0']);
   });
 

@@ -5,6 +5,7 @@ import type { FakeGitVerse } from '../fakes/gitverse/index.ts';
 import { GitVerseClient } from '../../src/hosts/gitverse/client.ts';
 import { PUBLIC_API_WARNING, scopeWarnings, verifyGitVerseToken } from '../../src/hosts/gitverse/link.ts';
 import { rejectsWithProblem } from './helpers.ts';
+import { ANSWERED_MS } from '../support/deadlines.ts';
 
 let fake: FakeGitVerse;
 let client: GitVerseClient;
@@ -20,7 +21,7 @@ beforeAll(async () => {
       { login: 'other-scope', scopes: ['read:user'], repos },
     ],
   });
-  client = new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: 1_000 });
+  client = new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: ANSWERED_MS });
 });
 afterAll(() => fake.close());
 beforeEach(() => {

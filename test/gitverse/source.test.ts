@@ -10,6 +10,7 @@ import { createGitVerseKindReader, createGitVerseSource } from '../../src/hosts/
 import { rejectsWithProblem } from './helpers.ts';
 import { assertEvery } from '../support/assertions.ts';
 import { holdAnswers } from '../support/hold.ts';
+import { ANSWERED_MS, GIVE_UP_MS } from '../support/deadlines.ts';
 
 let fake: FakeGitVerse;
 let account: FakeGitVerseAccount;
@@ -49,7 +50,7 @@ beforeAll(async () => {
   fake = await startFakeGitVerse({ users: [{ login: 'dlborun', full_name: 'Milo Kachinsky' }] });
   account = fake.state.accountByLogin('dlborun') as FakeGitVerseAccount;
   // Not tight: every request but the timed-out one must be answered within it, on a busy machine too.
-  client = new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: 1_000 });
+  client = new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: ANSWERED_MS });
 });
 afterAll(() => fake.close());
 beforeEach(() => {
@@ -146,7 +147,7 @@ describe('createGitVerseKindReader', () => {
     assertEvery([...denied.values()], (d) => d.reason === 'Detection failed: access denied');
     fake.state.clearFaults();
     fake.state.injectFault({ route: '/repos/{owner}/{repo}/contents', kind: 'timeout' });
-    const slow = await createGitVerseKindReader(client)(account.token, refs.slice(0, 1));
+    const slow = await createGitVerseKindReader(new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: GIVE_UP_MS }))(account.token, refs.slice(0, 1));
     assert.deepEqual([...slow.values()], [detectionFailed('GitVerse timeout')]);
   });
 

@@ -6,6 +6,7 @@ import { KIND_CORPUS } from '../fixtures/kind-corpus.ts';
 import { corpusRepos, kindHosts, ORIGINS, READER_TOKEN, startKindHost } from './helpers.ts';
 import type { Fault } from '../fakes/github/index.ts';
 import { assertEvery } from '../support/assertions.ts';
+import { ANSWERED_MS, GIVE_UP_MS } from '../support/deadlines.ts';
 
 const fake = kindHosts();
 
@@ -15,7 +16,7 @@ test('1,000 repositories are detected in at most 40 requests, each correctly', a
   const { repos, lookup } = corpusRepos(1000);
   const gh = await fake({ lookup });
   const started = performance.now();
-  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: 10_000, repos });
+  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: ANSWERED_MS, repos });
   const ms = performance.now() - started;
 
   assert.ok(gh.requests <= 40, `${gh.requests} requests`);
@@ -29,7 +30,7 @@ test('1,000 repositories are detected in at most 40 requests, each correctly', a
 test('when a builder-made app sits in apps/web of a monorepo, then it is found in the same single request as the kinds', async () => {
   const { repos, lookup } = corpusRepos(KIND_CORPUS.length);
   const gh = await fake({ lookup });
-  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: 10_000, repos, batchSize: KIND_CORPUS.length });
+  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: ANSWERED_MS, repos, batchSize: KIND_CORPUS.length });
   assert.equal(gh.requests, 1);
   const monorepo = repos.find((r) => r.fixture.name === 'lovable-app-in-monorepo') ?? assert.fail();
   assert.deepEqual(result.get(monorepo.id), {
@@ -47,7 +48,7 @@ test('when a builder-made app sits in apps/web of a monorepo, then it is found i
 test('batch size and concurrency are configurable', async () => {
   const { repos, lookup } = corpusRepos(100);
   const gh = await fake({ lookup });
-  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: 5000, repos, batchSize: 25, concurrency: 1 });
+  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: ANSWERED_MS, repos, batchSize: 25, concurrency: 1 });
   assert.equal(gh.requests, 4);
   assert.deepEqual(gh.repositoriesPerRequest, [25, 25, 25, 25]);
   assert.equal(result.size, 100);
@@ -57,7 +58,7 @@ test('owners and names travel as variables, so quotes and backslashes are harmle
   const owner = 'ev"il\\ }';
   const name = 'x") { __typename } #';
   const gh = await fake({ lookup: (o, n) => (o === owner && n === name ? { files: { 'go.mod': 'module x\n' } } : null) });
-  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: 5000, repos: [{ id: 7, owner, name }] });
+  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: ANSWERED_MS, repos: [{ id: 7, owner, name }] });
   assert.deepEqual(result.get(7), { kind: 'backend', reason: 'Go module', origin: null, origin_reason: null });
   const { query, variables } = buildBatchQuery([{ id: 7, owner, name }]);
   assert.ok(!query.includes(owner) && !query.includes(name));
@@ -72,7 +73,7 @@ test('not found and empty repositories are "Empty repository"; the others in the
     { id: 2, owner: 'a', name: 'gone' },
     { id: 3, owner: 'a', name: 'api' },
   ];
-  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: 5000, repos });
+  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: ANSWERED_MS, repos });
   assert.deepEqual(result.get(1), emptyRepository());
   assert.deepEqual(result.get(2), emptyRepository());
   assert.deepEqual(result.get(3), { kind: 'backend', reason: 'Express', origin: null, origin_reason: null });
@@ -123,8 +124,8 @@ for (const [label, fault, reason] of failureCases) {
     const { repos, lookup } = corpusRepos(3);
     const gh = await fake({ lookup });
     gh.fake.state.injectFault({ route: '/graphql', ...fault });
-    // Not tight, so that only the hanging case times out, on a busy machine too.
-    const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: 1_000, repos });
+    // Only the hanging case waits for the deadline; the others have the production one.
+    const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: fault.kind === 'timeout' ? GIVE_UP_MS : ANSWERED_MS, repos });
     assert.deepEqual([...result.keys()], ids(repos));
     for (const d of result.values()) assert.deepEqual(d, { kind: 'unknown', reason, origin: null, origin_reason: reason });
   });
@@ -133,7 +134,7 @@ for (const [label, fault, reason] of failureCases) {
 test('a failing batch does not spoil the others', async () => {
   const { repos, lookup } = corpusRepos(30);
   const gh = await fake({ lookup, answer: (n) => (n === 2 ? { status: 500, body: {} } : undefined) });
-  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: 5000, repos, batchSize: 10, concurrency: 1 });
+  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: ANSWERED_MS, repos, batchSize: 10, concurrency: 1 });
   const failed = repos.filter((r) => result.get(r.id)?.reason === 'Detection failed: GitHub unavailable');
   assert.deepEqual(ids(failed), ids(repos.slice(10, 20)));
   for (const r of [...repos.slice(0, 10), ...repos.slice(20)]) assert.deepEqual(result.get(r.id), r.fixture.expected);
@@ -143,7 +144,7 @@ test('after a rate limit the remaining batches are not sent', async () => {
   const { repos, lookup } = corpusRepos(50);
   const gh = await fake({ lookup });
   gh.fake.state.injectFault({ route: '/graphql', ...reply(429, { message: 'secondary rate limit' }) });
-  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: 5000, repos, batchSize: 10, concurrency: 1 });
+  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: ANSWERED_MS, repos, batchSize: 10, concurrency: 1 });
   assert.equal(gh.requests, 1);
   for (const d of result.values()) assert.equal(d.reason, 'Detection failed: GitHub rate limit');
   assert.equal(result.size, 50);
@@ -152,7 +153,7 @@ test('after a rate limit the remaining batches are not sent', async () => {
 test('an unreachable host is a failure, not a throw', async () => {
   const gh = await startKindHost({ lookup: () => null });
   await gh.close();
-  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: 2000, repos: [{ id: 1, owner: 'a', name: 'b' }] });
+  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: ANSWERED_MS, repos: [{ id: 1, owner: 'a', name: 'b' }] });
   assert.deepEqual(result.get(1), detectionFailed('GitHub unreachable'));
 });
 
@@ -167,6 +168,6 @@ test('a repository GitHub refuses (OAuth app restrictions) fails alone', async (
       },
     }),
   });
-  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: 2000, repos: [{ id: 9, owner: 'org', name: 'secret' }] });
+  const result = await detectGitHubBatch({ apiUrl: gh.apiUrl, token: READER_TOKEN, timeoutMs: ANSWERED_MS, repos: [{ id: 9, owner: 'org', name: 'secret' }] });
   assert.deepEqual(result.get(9), detectionFailed('access denied'));
 });

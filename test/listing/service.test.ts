@@ -14,6 +14,7 @@ import type { Store } from '../../src/store/types.ts';
 import { TEST_SECRET_KEY } from '../support/databases.ts';
 import { freshEmbeddedStore } from '../support/embedded.ts';
 import { assertEvery } from '../support/assertions.ts';
+import { ANSWERED_MS } from '../support/deadlines.ts';
 
 describe('listing service', () => {
   let fake: FakeGitVerse;
@@ -36,7 +37,7 @@ describe('listing service', () => {
   /** A listing service over the fake GitVerse, with its own cache unless given one, and any other settings given. */
   function service(options: Partial<Pick<ListingDeps, 'cache' | 'onCacheError' | 'keptAnswerBytes'>> = {}) {
     const cache = options.cache ?? new MemoryCache();
-    const client = new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: 5_000 });
+    const client = new GitVerseClient({ apiUrl: fake.baseUrl, timeoutMs: ANSWERED_MS });
     return createListingService({
       store,
       sources: { gitverse: createGitVerseSource({ client, cache }) },

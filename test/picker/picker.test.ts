@@ -25,7 +25,7 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-firs
 const chromiumMissing = existsSync(CHROMIUM) ? undefined : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 /** The app's deadline for GitHub (and GitLab) in this sandbox: `host-timeout` answers 504 after it, `host-slow` after 60% of it. */
-const GITHUB_TIMEOUT_MS = 8_000;
+const GITHUB_TIMEOUT_MS = 3_000;
 
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };

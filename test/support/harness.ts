@@ -63,6 +63,11 @@ export async function startTestApp(
   // The server the app runs on in production; its bounds on slow clients are set once the configuration is known.
   const server: Server = createServer(serverOptions(loadConfig({}).clientTimeouts));
   answerClientErrors(server);
+  // The server never closes an idle kept-alive connection itself; the client does (fetch after 4 s).
+  // Both run in this one process: when its event loop stalls (a busy machine), the server's idle timer
+  // could fire after the client had already picked the connection for its next request, which then
+  // fails with ECONNRESET. A deployed server keeps its timeout; `close()` ends these connections.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   appOrigins.add(baseUrl);
