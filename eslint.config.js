@@ -36,4 +36,18 @@ export default defineConfig([
       ],
     },
   },
+  {
+    // The app reads the time from its clock (src/clock.ts), which tests move instead of sleeping.
+    files: ['src/**/*.ts'],
+    ignores: ['src/clock.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...["CallExpression[callee.object.name='Date'][callee.property.name='now']", "NewExpression[callee.name='Date'][arguments.length=0]"].map((selector) => ({
+          selector,
+          message: "Read the time from the app's clock (src/clock.ts, `Services.clock`); a deadline on a real wait uses performance.now().",
+        })),
+      ],
+    },
+  },
 ]);

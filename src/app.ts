@@ -136,6 +136,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         cache,
         metrics,
         onCacheError,
+        clock,
         kinds: (input) => kindsFrom(detection, module.provider)(input),
       });
       return [module.provider, host];

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { KeyValueCache } from '../cache/index.ts';
+import type { Clock } from '../clock.ts';
 import type { HostMetrics } from '../contract/metrics.ts';
 import type { ApiProblem, Provider } from '../contract/problem.ts';
 import type { DetectionReader } from '../kind/service.ts';
@@ -112,6 +113,8 @@ export interface HostContext<C> {
   cache: KeyValueCache;
   metrics: HostMetrics;
   onCacheError: (error: unknown) => void;
+  /** The app's clock: a token's expiry and a rate limit's wait are worked out on it. */
+  clock: Clock;
   /** Kind and origin hints for the host's repositories, through the app's detection service (cached, within its budget). */
   kinds: (input: HostCredential & { repos: HostRepository[] }) => Promise<Map<number, KindAnnotation>>;
 }

@@ -45,3 +45,15 @@ export function rootMessage(error: unknown): string {
   }
   return message;
 }
+
+/**
+ * `Retry-After` (RFC 9110 §10.2.3) as the seconds to wait: a number of seconds, or an HTTP date read
+ * against `now` (the app's clock, ms since the epoch); undefined when it is absent or neither.
+ */
+export function retryAfterSeconds(value: string | null | undefined, now: number): number | undefined {
+  const trimmed = value?.trim();
+  if (!trimmed) return undefined;
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : (at - now) / 1000;
+}

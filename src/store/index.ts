@@ -129,6 +129,8 @@ function active(row: SessionRow | undefined): Session | undefined {
     seen = { session: Object.freeze(session), expiresAtMs: Date.parse(row.expires_at) };
     if (Object.isFrozen(row)) sessionOfRow.set(row, seen);
   }
+  // The embedded database's clock is this process's: the one its SQL `now()` reads, as PostgreSQL's reads its own.
+  // eslint-disable-next-line no-restricted-syntax
   return seen.expiresAtMs <= Date.now() ? undefined : seen.session;
 }
 

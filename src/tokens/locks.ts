@@ -67,9 +67,10 @@ export function redisLock(client: Redis, options: { waitMs: number; holdMs: numb
       local.run(key, async () => {
         const name = `lock:${key}`;
         const mine = randomBytes(16).toString('base64url');
-        const until = Date.now() + options.waitMs;
+        // A real wait on Redis, so a deadline on the monotonic clock rather than the app's (see `src/clock.ts`).
+        const until = performance.now() + options.waitMs;
         while ((await client.set(name, mine, 'PX', options.holdMs, 'NX')) !== 'OK') {
-          if (Date.now() >= until) throw new LockTimeout(`waited ${options.waitMs} ms for ${key}`);
+          if (performance.now() >= until) throw new LockTimeout(`waited ${options.waitMs} ms for ${key}`);
           await new Promise((resolve) => setTimeout(resolve, pollMs));
         }
         try {

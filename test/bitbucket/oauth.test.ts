@@ -8,6 +8,7 @@ import { authorizeUrl, exchangeCode, refreshTokens } from '../../src/hosts/bitbu
 import type { FakeBitbucket, FakeBitbucketAccount } from '../fakes/bitbucket/index.ts';
 import { rejectsWithProblem, startWorld } from './helpers.ts';
 import { ANSWERED_MS, GIVE_UP_MS } from '../support/deadlines.ts';
+import { ManualClock } from '../support/clock.ts';
 
 const CONSUMER = { clientId: 'bb-key', clientSecret: 'bb-secret' };
 const REDIRECT = 'http://localhost:3000/api/v1/auth/bitbucket/callback';
@@ -15,12 +16,14 @@ const REDIRECT = 'http://localhost:3000/api/v1/auth/bitbucket/callback';
 let fake: FakeBitbucket;
 let ada: FakeBitbucketAccount;
 let client: BitbucketClient;
+/** The client's clock: a token's expiry is worked out on it. */
+const clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
 
 beforeAll(async () => {
   ({ fake, ada } = await startWorld());
   fake.state.clientId = CONSUMER.clientId;
   fake.state.clientSecret = CONSUMER.clientSecret;
-  client = new BitbucketClient({ apiUrl: fake.baseUrl, webUrl: fake.baseUrl, timeoutMs: ANSWERED_MS });
+  client = new BitbucketClient({ apiUrl: fake.baseUrl, webUrl: fake.baseUrl, timeoutMs: ANSWERED_MS, clock });
 });
 afterAll(() => fake.close());
 beforeEach(() => {
@@ -45,10 +48,9 @@ describe('Bitbucket OAuth 2.0', () => {
     const verifier = randomBytes(32).toString('base64url');
     const { code, state } = await authorizeAs('ada', verifier);
     assert.equal(state, 'st4te');
-    const before = Date.now();
     const tokens = await exchangeCode(client, { ...CONSUMER, code: code ?? '', redirectUri: REDIRECT, codeVerifier: verifier });
     assert.deepEqual(tokens.scopes, ['account', 'repository']);
-    assert.ok(Math.abs(tokens.expiresAt.getTime() - (before + 7_200_000)) < 5_000);
+    assert.equal(tokens.expiresAt.getTime(), clock.now() + 7_200_000);
     assert.ok(tokens.refreshToken);
     assert.equal((await client.getUser(tokens.accessToken)).login, 'ada');
     // The consumer authenticates with HTTP Basic, as Bitbucket documents.

@@ -12,7 +12,7 @@ import { isOctokitHttpError } from '../../src/hosts/github/errors.ts';
 import { Octokit } from '@octokit/core';
 import { assertEvery } from '../support/assertions.ts';
 import { holdAnswers } from '../support/hold.ts';
-import { ANSWERED_MS, GIVE_UP_MS } from '../support/deadlines.ts';
+import { ANSWERED_MS, GIVE_UP_MS, IMPATIENT_MS } from '../support/deadlines.ts';
 
 // A 100-repository page is about half a megabyte, and fake and client share one thread here: a busy
 // machine must not turn a slow page into a failed test (see the deadlines' module).
@@ -397,7 +397,7 @@ describe('GitHubClient.listRepos fails the whole listing on any failure (fault m
     },
     { name: 'GitHub answers 404 with its message', fault: { kind: 'reply', reply: { status: 404, body: { message: 'Not Found' } } }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: `GitHub answered 404 (Not Found) while ${PAGE_1}.` },
     { name: 'page 3 of 5 answers 503', fault: { kind: 503, page: 3 }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: 'GitHub answered 503 (Service Unavailable) while listing repositories (page 3).' },
-    { name: 'page 5 of 5 never answers', fault: { kind: 'timeout', page: 5 }, status: 504, code: 'UPSTREAM_TIMEOUT', detail: `GitHub did not answer within ${GIVE_UP_MS} ms while listing repositories (page 5).` },
+    { name: 'page 5 of 5 never answers', fault: { kind: 'timeout', page: 5 }, status: 504, code: 'UPSTREAM_TIMEOUT', detail: `GitHub did not answer within ${IMPATIENT_MS} ms while listing repositories (page 5).` },
     { name: 'page 2 of 5 is truncated', fault: { kind: 'truncated', page: 2 }, status: 502, code: 'UPSTREAM_UNAVAILABLE', detail: 'GitHub closed the connection before answering in full while listing repositories (page 2).' },
   ];
 
@@ -405,8 +405,9 @@ describe('GitHubClient.listRepos fails the whole listing on any failure (fault m
     it(`when ${c.name}, the listing fails with ${c.status} ${c.code} and no list`, async () => {
       seed(500);
       fake.state.injectFault({ route: '/user/repos', ...c.fault });
-      // Only the timeout cases need the short deadline; the rest must not depend on machine speed.
-      const using = c.fault.kind === 'timeout' ? strictClient : client;
+      // Only the timeout cases need a short deadline (one the pages before the held one can meet too);
+      // the rest must not depend on machine speed.
+      const using = c.fault.kind !== 'timeout' ? client : c.fault.page ? newClient(8, IMPATIENT_MS) : strictClient;
       const problem = await rejectsWithProblem(list({ using }), { status: c.status, code: c.code as ApiProblem['code'], extras: c.extras ?? {} });
       if (typeof c.detail === 'string') assert.equal(problem.detail, c.detail);
       else assert.match(problem.detail, c.detail);
@@ -425,12 +426,11 @@ describe('GitHubClient.listRepos fails the whole listing on any failure (fault m
 
   it('when one page fails, requests not yet started are never sent', async () => {
     seed(2000);
-    // Long enough that page 2's failure is handled before page 3 answers, even on a busy machine.
-    fake.state.latencyMs = 1_500;
-    fake.state.injectFault({ route: '/user/repos', kind: 500, page: 2, latencyMs: 0 });
+    // Page 1, then pages 2 and 3 together; page 2 fails at once, page 3 never answers (so its slot
+    // never frees), and nothing after page 3 goes out: page 2's failure must not start page 4.
+    fake.state.injectFault({ route: '/user/repos', kind: 500, page: 2 });
+    fake.state.injectFault({ route: '/user/repos', kind: 'timeout', page: 3 });
     await rejectsWithProblem(list({ using: newClient(2) }), { status: 502 });
-    // Page 1, then pages 2 and 3 together; page 2 fails at once, while page 3 is still on its way,
-    // and nothing after page 3 goes out.
     assert.ok(fake.state.counters.total <= 3, `sent ${fake.state.counters.total} requests`);
   });
 

@@ -39,7 +39,9 @@ interface Opened {
   apiCalls: { method: string; url: string; authorization: string | undefined }[];
 }
 
-describe('the reference picker in a browser', { skip: !process.env.CI && chromiumMissing !== undefined, concurrent: true }, () => {
+// The tests run side by side in one browser, beside the sandbox in this process: on a busy machine a
+// state takes tens of seconds to draw, so each test and each wait has twice the usual room.
+describe('the reference picker in a browser', { skip: !process.env.CI && chromiumMissing !== undefined, concurrent: true, timeout: 120_000 }, () => {
   let sandbox: Sandbox | undefined;
   let browser: Browser | undefined;
   const mockUrl = inject('prismMockUrl');
@@ -73,6 +75,7 @@ describe('the reference picker in a browser', { skip: !process.env.CI && chromiu
       }).observe(document, { subtree: true, childList: true, characterData: true });
     });
     const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
     const opened: Opened = { page, context, errors: [], apiCalls: [] };
     page.on('pageerror', (error) => opened.errors.push(`page error: ${error.message}`));
     page.on('console', (message) => {

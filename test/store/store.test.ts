@@ -526,7 +526,8 @@ for (const target of await testDatabases()) {
     });
   } else {
     describe('openStore on the embedded file database', () => {
-      test('data written before close is all there after reopening the same folder', async () => {
+      // A new database folder (initdb in WebAssembly) takes tens of seconds on a busy machine.
+      test('data written before close is all there after reopening the same folder', { timeout: 120_000 }, async () => {
         const fresh = await target.create({ onDisk: true });
         try {
           const opts = { ...fresh, secretKey: TEST_SECRET_KEY };
@@ -553,7 +554,8 @@ for (const target of await testDatabases()) {
         }
       });
 
-      test('a new folder is created with the embedded settings in its postgresql.conf, and every start runs with them', async () => {
+      // A new database folder (initdb in WebAssembly) takes tens of seconds on a busy machine.
+      test('a new folder is created with the embedded settings in its postgresql.conf, and every start runs with them', { timeout: 120_000 }, async () => {
         const fresh = await target.create({ onDisk: true });
         try {
           const db = await openDb(fresh);

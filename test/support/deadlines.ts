@@ -13,8 +13,11 @@ export const ANSWERED_MS = 10_000;
 export const GIVE_UP_MS = 300;
 
 /**
- * Every host's deadline (`<HOST>_TIMEOUT_MS`) for a test app whose tests wait for one to pass. Longer than
- * `GIVE_UP_MS`: the same app also serves the sign-ins and listings around those tests.
+ * A deadline that one held answer must pass while the requests around it are answered: the other
+ * pages of a listing, the sign-ins and listings of a test app.
  */
-export const impatientHosts = (ms = 2_000): Record<string, string> =>
+export const IMPATIENT_MS = 2_000;
+
+/** Every host's deadline (`<HOST>_TIMEOUT_MS`) for a test app whose tests wait for one to pass. */
+export const impatientHosts = (ms = IMPATIENT_MS): Record<string, string> =>
   Object.fromEntries(PROVIDERS.map((provider) => [`${provider.toUpperCase()}_TIMEOUT_MS`, String(ms)]));

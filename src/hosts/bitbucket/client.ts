@@ -13,6 +13,7 @@
  * Every request has its own deadline, body included. Failures are mapped in `errors.ts`.
  */
 import type { RepoEntry } from '../../kind/detect.ts';
+import { systemClock, type Clock } from '../../clock.ts';
 import { ApiProblem, problems } from '../../contract/problem.ts';
 import type { HostRepository } from '../types.ts';
 import { requestSignal } from '../http.ts';
@@ -38,6 +39,8 @@ export interface BitbucketClientOptions {
   /** A workspace longer than this many pages fails the listing rather than running on (default 1000). */
   maxPages?: number;
   userAgent?: string;
+  /** What a token's expiry and a rate limit's wait are read on (default the system clock). */
+  clock?: Clock;
 }
 
 export interface BitbucketUser {
@@ -112,6 +115,8 @@ export class BitbucketClient {
   readonly concurrency: number;
   private readonly maxPages: number;
   private readonly userAgent: string;
+  /** Also read by the OAuth calls (`oauth.ts`). */
+  readonly clock: Clock;
 
   constructor(options: BitbucketClientOptions) {
     this.apiUrl = (options.apiUrl ?? BITBUCKET_API_URL).replace(/\/+$/, '');
@@ -121,6 +126,7 @@ export class BitbucketClient {
     this.concurrency = Math.max(1, options.concurrency ?? 4);
     this.maxPages = Math.max(1, options.maxPages ?? 1000);
     this.userAgent = options.userAgent ?? 'repositories-api';
+    this.clock = options.clock ?? systemClock;
   }
 
   /** `GET /2.0/user`: who the credential belongs to. */
@@ -307,7 +313,7 @@ export class BitbucketClient {
     }
     if (answer.status === 404 && options.notFoundIsAnswer) return answer;
     if (answer.status < 200 || answer.status > 299) {
-      const problem = problemForStatus(answer.status, answer.headers, answer.text, what, endpoint);
+      const problem = problemForStatus(answer.status, answer.headers, answer.text, what, endpoint, this.clock.now());
       // A refusal for want of the repository scope says so as a hint, with where an API token gets it.
       if (answer.status === 403 && requiredScopes(answer.text).some(isRepositoryScope)) throw withHint(problem, repositoryScopeHint(emailAndToken(credential) !== undefined));
       throw problem;

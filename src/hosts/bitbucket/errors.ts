@@ -1,6 +1,6 @@
 /** How a failed Bitbucket request becomes the ApiProblem our API answers with. */
 import { ApiProblem, problems } from '../../contract/problem.ts';
-import { failureInWords } from '../http.ts';
+import { failureInWords, retryAfterSeconds } from '../http.ts';
 
 /** How long to wait after a 429 that names no time: Bitbucket's limits are counted over an hour, a minute is a fair first wait. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 60;
@@ -22,7 +22,7 @@ export function failedRequest(error: unknown, what: string, timedOut: boolean, t
  * (`GET /2.0/user/workspaces`), for a 410: Bitbucket removes endpoints (CHANGE-2770), and an
  * operator must see which one is gone to know that this service needs upgrading.
  */
-export function problemForStatus(status: number, headers: Headers, raw: string, what: string, endpoint: string): ApiProblem {
+export function problemForStatus(status: number, headers: Headers, raw: string, what: string, endpoint: string, now: number): ApiProblem {
   const said = errorMessage(raw);
   const because = said ? `: ${said}` : '';
   if (status === 401) {
@@ -44,7 +44,7 @@ export function problemForStatus(status: number, headers: Headers, raw: string, 
     );
   }
   if (status === 429) {
-    return problems.rateLimited(retryAfterSeconds(headers.get('retry-after')) ?? DEFAULT_RETRY_AFTER_SECONDS, 'Bitbucket asks us to slow down (rate limit).', 'bitbucket');
+    return problems.rateLimited(retryAfterSeconds(headers.get('retry-after'), now) ?? DEFAULT_RETRY_AFTER_SECONDS, 'Bitbucket asks us to slow down (rate limit).', 'bitbucket');
   }
   return problems.upstreamUnavailable('bitbucket', `Bitbucket answered ${status}${because} while ${what}.`);
 }
@@ -62,14 +62,6 @@ export function requiredScopes(raw: string): string[] {
   const body = parseJson(raw);
   const detail = isObject(body) && isObject(body.error) && isObject(body.error.detail) ? body.error.detail : undefined;
   return Array.isArray(detail?.required) ? detail.required.filter((s): s is string => typeof s === 'string' && /^[\w:.-]{1,64}$/.test(s)).slice(0, 5) : [];
-}
-
-/** `Retry-After` as seconds or as an HTTP date. */
-export function retryAfterSeconds(value: string | null): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : (at - Date.now()) / 1000;
 }
 
 function parseJson(raw: string): unknown {

@@ -16,8 +16,8 @@ export const bitbucket = gitHost({
   provider: 'bitbucket',
   displayName: 'Bitbucket',
   config: bitbucketConfig,
-  create({ config, metrics, kinds }) {
-    const client = new BitbucketClient({ apiUrl: config.apiUrl, webUrl: config.webUrl, timeoutMs: config.timeoutMs, concurrency: config.concurrency });
+  create({ config, metrics, clock, kinds }) {
+    const client = new BitbucketClient({ apiUrl: config.apiUrl, webUrl: config.webUrl, timeoutMs: config.timeoutMs, concurrency: config.concurrency, clock });
     const consumer = { clientId: config.clientId, clientSecret: config.clientSecret };
     const grantOf = (tokens: Awaited<ReturnType<typeof refreshTokens>>) => ({ token: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt });
     const account = async (token: string) => {

@@ -119,7 +119,7 @@ async function tokenRequest(
   if (answer.status === 400 && (error === 'invalid_client' || error === 'unauthorized_client')) {
     throw problems.upstreamUnavailable('bitbucket', 'Bitbucket refused the OAuth consumer\'s key or secret; check the Bitbucket OAuth settings.');
   }
-  if (answer.status < 200 || answer.status > 299) throw problemForStatus(answer.status, answer.headers, answer.text, what, endpoint);
+  if (answer.status < 200 || answer.status > 299) throw problemForStatus(answer.status, answer.headers, answer.text, what, endpoint, client.clock.now());
   if (!isObject(body) || typeof body.access_token !== 'string' || body.access_token === '') {
     throw client.malformed(what, 'the token answer has no access_token');
   }
@@ -129,7 +129,7 @@ async function tokenRequest(
     tokens: {
       accessToken: body.access_token,
       refreshToken: typeof body.refresh_token === 'string' && body.refresh_token ? body.refresh_token : null,
-      expiresAt: new Date(Date.now() + expiresIn * 1000),
+      expiresAt: new Date(client.clock.now() + expiresIn * 1000),
       scopes: typeof body.scopes === 'string' ? body.scopes.split(/[\s,]+/).filter(Boolean) : [],
     },
   };

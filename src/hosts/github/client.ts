@@ -2,6 +2,7 @@ import { setImmediate } from 'node:timers/promises';
 import { Octokit } from '@octokit/core';
 import parseLinkHeader from 'parse-link-header';
 import type { KeyValueCache } from '../../cache/index.ts';
+import { systemClock, type Clock } from '../../clock.ts';
 import type { GitHubConfig } from './config.ts';
 import { problems, type ApiProblem } from '../../contract/problem.ts';
 import { requestSignal } from '../http.ts';
@@ -25,6 +26,8 @@ export interface GitHubClientOptions {
   pageCacheTtlSeconds?: number;
   /** Told when the page cache fails; the listing goes on without it. */
   onCacheError?: (error: unknown) => void;
+  /** What a token's expiry and a rate limit's reset are read on (default the system clock). */
+  clock?: Clock;
 }
 
 /** An organisation the user belongs to, from `GET /user/orgs`. */
@@ -82,13 +85,13 @@ export interface OAuthGrant {
   expiresAt: Date | null;
 }
 
-function grantOf(fields: Record<string, unknown>): OAuthGrant | undefined {
+function grantOf(fields: Record<string, unknown>, now: number): OAuthGrant | undefined {
   if (typeof fields.access_token !== 'string' || !fields.access_token) return undefined;
   const expiresIn = Number(fields.expires_in);
   return {
     token: fields.access_token,
     refreshToken: typeof fields.refresh_token === 'string' && fields.refresh_token ? fields.refresh_token : null,
-    expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000) : null,
+    expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? new Date(now + expiresIn * 1000) : null,
   };
 }
 
@@ -195,6 +198,7 @@ export class GitHubClient {
   private readonly apiOrigin: string;
   private readonly graphqlUrl: string;
   private readonly onCacheError: (error: unknown) => void;
+  private readonly clock: Clock;
   /**
    * Whether this server repeats a page's Link on its 304, as GitHub does: learnt from the answers
    * (a 304 that carried a Link says yes; one that dropped the Link its page had says no, for good).
@@ -218,6 +222,7 @@ export class GitHubClient {
     this.maxPages = options.maxPages ?? 1000;
     this.pageCacheTtlSeconds = options.pageCacheTtlSeconds ?? 86_400;
     this.onCacheError = options.onCacheError ?? (() => {});
+    this.clock = options.clock ?? systemClock;
   }
 
   static fromConfig(github: GitHubConfig): GitHubClient {
@@ -261,7 +266,7 @@ export class GitHubClient {
       redirect_uri: input.redirectUri,
       code_verifier: input.codeVerifier,
     });
-    const grant = grantOf(fields);
+    const grant = grantOf(fields, this.clock.now());
     if (grant) return grant;
     // GitHub reports a refused exchange as 200 with an `error` field.
     const error = typeof fields.error === 'string' ? fields.error : 'no_access_token';
@@ -279,7 +284,7 @@ export class GitHubClient {
       grant_type: 'refresh_token',
       refresh_token: input.refreshToken,
     });
-    const grant = grantOf(fields);
+    const grant = grantOf(fields, this.clock.now());
     if (grant) return grant;
     const error = typeof fields.error === 'string' ? fields.error : 'no_access_token';
     if (error === 'bad_refresh_token') throw problems.providerAuth('github', 'GitHub refused to renew the token: the refresh token is used, expired or revoked.');
@@ -448,7 +453,7 @@ export class GitHubClient {
         const access = orgRefusal(error.response.status, error.response.headers, error.response.data);
         if (access.kind === 'oauth_restricted' || access.kind === 'sso_required') return access;
       }
-      throw toGitHubProblem(error, { what: `reading the repository ${owner}/${name}`, timedOut: deadline.aborted, timeoutMs: this.timeoutMs });
+      throw toGitHubProblem(error, { what: `reading the repository ${owner}/${name}`, timedOut: deadline.aborted, timeoutMs: this.timeoutMs, now: this.clock.now() });
     }
   }
 
@@ -528,7 +533,7 @@ export class GitHubClient {
     } catch (error) {
       return {
         ok: false,
-        problem: toGitHubProblem(error, { what: 'reading repository roots (GraphQL)', timedOut: deadline.aborted, timeoutMs: this.timeoutMs }),
+        problem: toGitHubProblem(error, { what: 'reading repository roots (GraphQL)', timedOut: deadline.aborted, timeoutMs: this.timeoutMs, now: this.clock.now() }),
         status: isOctokitHttpError(error) && error.response ? error.response.status : undefined,
         malformed: error instanceof MalformedAnswer || error instanceof SyntaxError,
       };
@@ -557,7 +562,7 @@ export class GitHubClient {
       if (isOctokitHttpError(error) && error.status === 304 && error.response) {
         return { status: 304, headers: error.response.headers, value: undefined };
       }
-      throw toGitHubProblem(error, { what, timedOut: deadline.aborted, timeoutMs: this.timeoutMs });
+      throw toGitHubProblem(error, { what, timedOut: deadline.aborted, timeoutMs: this.timeoutMs, now: this.clock.now() });
     }
   }
 }

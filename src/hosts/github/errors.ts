@@ -19,6 +19,8 @@ export interface FailureContext {
   /** Our own per-request deadline fired. */
   timedOut: boolean;
   timeoutMs: number;
+  /** The time of the answer on the app's clock, for a rate limit's reset time (ms since the epoch). */
+  now: number;
 }
 
 /** Turns anything a GitHub call can throw into the ApiProblem our API answers with. */
@@ -28,7 +30,7 @@ export function toGitHubProblem(error: unknown, context: FailureContext): ApiPro
     return problems.upstreamTimeout('github', `GitHub did not answer within ${context.timeoutMs} ms while ${context.what}.`);
   }
   if (isOctokitHttpError(error) && error.response) {
-    return problemForStatus(error.response.status, error.response.headers, error.response.data, context.what);
+    return problemForStatus(error.response.status, error.response.headers, error.response.data, context.what, context.now);
   }
   if (error instanceof MalformedAnswer || error instanceof SyntaxError) {
     return problems.upstreamUnavailable('github', `GitHub sent an invalid answer while ${context.what}: ${error instanceof SyntaxError ? 'the body is not JSON' : error.message}.`, error);
@@ -41,6 +43,7 @@ function problemForStatus(
   headers: Record<string, string | number | undefined>,
   data: unknown,
   what: string,
+  now: number,
 ): ApiProblem {
   const message = typeof data === 'object' && data !== null && typeof (data as { message?: unknown }).message === 'string'
     ? (data as { message: string }).message
@@ -58,7 +61,7 @@ function problemForStatus(
     if (String(headers['x-ratelimit-remaining']) === '0' && reset !== undefined) {
       // GitHub sends epoch seconds; a proxy or an Enterprise version that sends milliseconds is read as such.
       const resetSeconds = reset > 100_000_000_000 ? reset / 1000 : reset;
-      return problems.rateLimited(resetSeconds - Date.now() / 1000, 'The GitHub API rate limit for this account is used up.', 'github');
+      return problems.rateLimited(resetSeconds - now / 1000, 'The GitHub API rate limit for this account is used up.', 'github');
     }
     if (status === 429 || /rate limit/i.test(message ?? '')) {
       // GitHub documents waiting at least a minute when it gives no time.

@@ -14,8 +14,8 @@ export const github = gitHost({
   provider: 'github',
   displayName: 'GitHub',
   config: githubConfig,
-  create({ config, publicUrl, cache, metrics, onCacheError, kinds }) {
-    const client = new GitHubClient({ apiUrl: config.apiUrl, timeoutMs: config.timeoutMs, concurrency: config.concurrency, onCacheError });
+  create({ config, publicUrl, cache, metrics, onCacheError, clock, kinds }) {
+    const client = new GitHubClient({ apiUrl: config.apiUrl, timeoutMs: config.timeoutMs, concurrency: config.concurrency, onCacheError, clock });
     const account = async (token: string) => {
       // Held to the boundary a listing is: an identity field the spec cannot hold is a 502 naming it.
       const user = checkHostAccount('github', await client.getUser(token));
@@ -67,7 +67,7 @@ export const github = gitHost({
         hints: { webUrl: config.webUrl, clientId: config.clientId, signInUrl: `${publicUrl}/api/v1/auth/github/login` },
       }),
       reader: createGitHubReader({ apiUrl: config.apiUrl, timeoutMs: config.timeoutMs, client }),
-      toProblem: (error, what) => toGitHubProblem(error, { what, timedOut: false, timeoutMs: config.timeoutMs }),
+      toProblem: (error, what) => toGitHubProblem(error, { what, timedOut: false, timeoutMs: config.timeoutMs, now: clock.now() }),
     };
   },
 });

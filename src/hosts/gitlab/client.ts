@@ -1,4 +1,5 @@
 import parseLinkHeader from 'parse-link-header';
+import { systemClock, type Clock } from '../../clock.ts';
 import { problems, type ApiProblem } from '../../contract/problem.ts';
 import { requestSignal } from '../http.ts';
 import { range, runBounded, uniqueById } from '../pages.ts';
@@ -21,6 +22,8 @@ export interface GitLabClientOptions {
    * every GitLab); a listing known to be longer is read by keyset pagination from its first page.
    */
   countLimit?: number;
+  /** What a token's expiry and a rate limit's wait are read on (default the system clock). */
+  clock?: Clock;
 }
 
 export interface GitLabUser {
@@ -99,6 +102,7 @@ export class GitLabClient {
   private readonly maxPages: number;
   private readonly countLimit: number;
   private readonly graphqlUrl: string;
+  private readonly clock: Clock;
 
   constructor(options: GitLabClientOptions) {
     this.apiUrl = options.apiUrl.replace(/\/+$/, '');
@@ -107,6 +111,7 @@ export class GitLabClient {
     this.concurrency = Math.max(1, options.concurrency ?? 10);
     this.maxPages = options.maxPages ?? 1000;
     this.countLimit = options.countLimit ?? 10_000;
+    this.clock = options.clock ?? systemClock;
     this.graphqlUrl = graphqlUrl(this.apiUrl);
   }
 
@@ -195,7 +200,7 @@ export class GitLabClient {
       throw problems.upstreamUnavailable('gitlab', `GitLab sent no access token while ${what}.`);
     }
     const expiresIn = typeof fields.expires_in === 'number' ? fields.expires_in : null;
-    const createdAt = typeof fields.created_at === 'number' ? fields.created_at * 1000 : Date.now();
+    const createdAt = typeof fields.created_at === 'number' ? fields.created_at * 1000 : this.clock.now();
     return {
       accessToken: fields.access_token,
       refreshToken: typeof fields.refresh_token === 'string' ? fields.refresh_token : null,
@@ -234,7 +239,7 @@ export class GitLabClient {
         nextPage.set(page, answer.headers.get('x-next-page') || null);
         pages.set(page, convert(toGitLabProjectPage(answer.value), (page - 1) * PER_PAGE));
       } catch (error) {
-        failed ??= { error: error instanceof MalformedAnswer ? toGitLabProblem(error, { what: `listing projects (page ${page})`, timedOut: false, timeoutMs: this.timeoutMs }) : error };
+        failed ??= { error: error instanceof MalformedAnswer ? toGitLabProblem(error, { what: `listing projects (page ${page})`, timedOut: false, timeoutMs: this.timeoutMs, now: this.clock.now() }) : error };
         throw failed.error;
       }
     };
@@ -287,7 +292,7 @@ export class GitLabClient {
       try {
         projects = toGitLabProjectPage(answer.value);
       } catch (error) {
-        throw toGitLabProblem(error, { what, timedOut: false, timeoutMs: this.timeoutMs });
+        throw toGitLabProblem(error, { what, timedOut: false, timeoutMs: this.timeoutMs, now: this.clock.now() });
       }
       lists.push(convert(projects, before));
       before += projects.length;
@@ -324,7 +329,7 @@ export class GitLabClient {
       return toGitLabProject(answer.value);
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
-      if (error instanceof MalformedAnswer) throw toGitLabProblem(error, { what, timedOut: false, timeoutMs: this.timeoutMs });
+      if (error instanceof MalformedAnswer) throw toGitLabProblem(error, { what, timedOut: false, timeoutMs: this.timeoutMs, now: this.clock.now() });
       throw error;
     }
   }
@@ -382,7 +387,7 @@ export class GitLabClient {
       const text = await response.text();
       return { status: response.status, headers: response.headers, value: as === 'text' ? text : JSON.parse(text) };
     } catch (error) {
-      const problem = toGitLabProblem(error, { what, timedOut: deadline.aborted, timeoutMs: this.timeoutMs });
+      const problem = toGitLabProblem(error, { what, timedOut: deadline.aborted, timeoutMs: this.timeoutMs, now: this.clock.now() });
       if (error instanceof GitLabHttpError) failures.set(problem, { status: error.status, body: error.body.slice(0, 2000) });
       throw problem;
     }

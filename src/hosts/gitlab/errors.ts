@@ -11,7 +11,7 @@
  * - our deadline → 504.
  */
 import { ApiProblem, problems } from '../../contract/problem.ts';
-import { failureInWords } from '../http.ts';
+import { failureInWords, retryAfterSeconds as retryAfterHeader } from '../http.ts';
 
 /** A GitLab answer whose status is not a success: what it said, as it said it. */
 export class GitLabHttpError extends Error {
@@ -38,6 +38,8 @@ export interface FailureContext {
   what: string;
   timedOut: boolean;
   timeoutMs: number;
+  /** The time of the answer on the app's clock, for a `Retry-After` date or a reset time (ms since the epoch). */
+  now: number;
 }
 
 /** Problems made from a 401: the token itself was refused, so a refreshed token may succeed. */
@@ -48,13 +50,9 @@ export function rejectedToken(problem: unknown): boolean {
 }
 
 /** How long GitLab's rate limiter asks us to wait, at least one second; 60 s when it does not say. */
-export function retryAfterSeconds(headers: Headers, now = Date.now()): number {
-  const retryAfter = headers.get('retry-after')?.trim();
-  if (retryAfter) {
-    if (/^\d+$/.test(retryAfter)) return Number(retryAfter);
-    const at = Date.parse(retryAfter);
-    if (!Number.isNaN(at)) return (at - now) / 1000;
-  }
+export function retryAfterSeconds(headers: Headers, now: number): number {
+  const retryAfter = retryAfterHeader(headers.get('retry-after'), now);
+  if (retryAfter !== undefined) return retryAfter;
   const reset = headers.get('ratelimit-reset')?.trim();
   if (reset && /^\d+$/.test(reset)) return Number(reset) - now / 1000;
   const resetTime = headers.get('ratelimit-resettime');
@@ -84,7 +82,7 @@ function fieldsOf(body: string): { message: string | undefined; error: string | 
 
 const isHtml = (headers: Headers, body: string) => /text\/html/i.test(headers.get('content-type') ?? '') || /^\s*<(!doctype|html)/i.test(body);
 
-export function problemForStatus(status: number, headers: Headers, body: string, what: string): ApiProblem {
+export function problemForStatus(status: number, headers: Headers, body: string, what: string, now: number): ApiProblem {
   const { message, error, description } = fieldsOf(body);
   const challenge = headers.get('www-authenticate') ?? '';
   if (status === 401) {
@@ -105,7 +103,7 @@ export function problemForStatus(status: number, headers: Headers, body: string,
     }
     return problems.providerAuth('gitlab', `GitLab refused access${message ? ` (${message})` : ''}; reconnect GitLab.`);
   }
-  if (status === 429) return problems.rateLimited(retryAfterSeconds(headers), 'GitLab asks us to slow down (rate limit).', 'gitlab');
+  if (status === 429) return problems.rateLimited(retryAfterSeconds(headers, now), 'GitLab asks us to slow down (rate limit).', 'gitlab');
   const said = isHtml(headers, body) ? ' with an HTML error page' : message || error ? ` (${message ?? error})` : '';
   return problems.upstreamUnavailable('gitlab', `GitLab answered ${status}${said} while ${what}.`);
 }
@@ -114,7 +112,7 @@ export function problemForStatus(status: number, headers: Headers, body: string,
 export function toGitLabProblem(error: unknown, context: FailureContext): ApiProblem {
   if (error instanceof ApiProblem) return error;
   if (context.timedOut) return problems.upstreamTimeout('gitlab', `GitLab did not answer within ${context.timeoutMs} ms while ${context.what}.`);
-  if (error instanceof GitLabHttpError) return problemForStatus(error.status, error.headers, error.body, context.what);
+  if (error instanceof GitLabHttpError) return problemForStatus(error.status, error.headers, error.body, context.what, context.now);
   if (error instanceof MalformedAnswer || error instanceof SyntaxError) {
     return problems.upstreamUnavailable('gitlab', `GitLab sent an invalid answer while ${context.what}: ${error instanceof SyntaxError ? 'the body is not JSON' : (error as Error).message}.`, error);
   }

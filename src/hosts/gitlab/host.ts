@@ -31,11 +31,11 @@ export const gitlab = gitHost({
   provider: 'gitlab',
   displayName: 'GitLab',
   config: gitlabConfig,
-  create({ config, cache, metrics, kinds }) {
+  create({ config, cache, metrics, clock, kinds }) {
     const instances = new GitLabInstances(config.instances);
     const main = config.instances[0]!;
     const clients = new Map(
-      config.instances.map((i) => [i.id, new GitLabClient({ apiUrl: i.apiUrl, webUrl: i.webUrl, timeoutMs: config.timeoutMs, concurrency: config.concurrency })]),
+      config.instances.map((i) => [i.id, new GitLabClient({ apiUrl: i.apiUrl, webUrl: i.webUrl, timeoutMs: config.timeoutMs, concurrency: config.concurrency, clock })]),
     );
     const sources = new Map(config.instances.map((i) => [i.id, createGitLabSource({ client: clients.get(i.id)!, cache, metrics, minAccessLevel: config.minAccessLevel })]));
 
@@ -149,7 +149,7 @@ export const gitlab = gitHost({
         kinds,
       },
       reader: (token, repos, instance) => detectGitLabBatch({ client: open({ token, instance }).client, token, repos }),
-      toProblem: (error, what) => toGitLabProblem(error, { what, timedOut: false, timeoutMs: config.timeoutMs }),
+      toProblem: (error, what) => toGitLabProblem(error, { what, timedOut: false, timeoutMs: config.timeoutMs, now: clock.now() }),
     };
   },
 });

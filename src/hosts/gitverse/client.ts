@@ -23,11 +23,12 @@
  */
 import parseLinkHeader from 'parse-link-header';
 import type { KeyValueCache } from '../../cache/index.ts';
+import { systemClock, type Clock } from '../../clock.ts';
 import type { GitVerseConfig } from './config.ts';
 import { ApiProblem, problems } from '../../contract/problem.ts';
 import type { RepoEntry } from '../../kind/detect.ts';
 import type { HostRepository } from '../types.ts';
-import { failureInWords, requestSignal } from '../http.ts';
+import { failureInWords, requestSignal, retryAfterSeconds } from '../http.ts';
 import { range, runBounded, tolerantPageCache, uniqueById } from '../pages.ts';
 
 export interface GitVerseClientOptions {
@@ -46,6 +47,8 @@ export interface GitVerseClientOptions {
   /** Told when the page cache fails; the listing goes on without it. */
   onCacheError?: (error: unknown) => void;
   userAgent?: string;
+  /** What a rate limit's wait is read on (default the system clock). */
+  clock?: Clock;
 }
 
 export interface GitVerseUser {
@@ -99,6 +102,7 @@ export class GitVerseClient {
   private readonly pageCacheTtlSeconds: number;
   private readonly onCacheError: (error: unknown) => void;
   private readonly userAgent: string;
+  private readonly clock: Clock;
 
   constructor(options: GitVerseClientOptions) {
     this.apiUrl = (options.apiUrl ?? GITVERSE_API_URL).replace(/\/+$/, '');
@@ -109,9 +113,10 @@ export class GitVerseClient {
     this.pageCacheTtlSeconds = options.pageCacheTtlSeconds ?? 86_400;
     this.onCacheError = options.onCacheError ?? (() => {});
     this.userAgent = options.userAgent ?? 'repositories-api';
+    this.clock = options.clock ?? systemClock;
   }
 
-  static fromConfig(gitverse: GitVerseConfig, extra: Pick<GitVerseClientOptions, 'onCacheError'> = {}): GitVerseClient {
+  static fromConfig(gitverse: GitVerseConfig, extra: Pick<GitVerseClientOptions, 'onCacheError' | 'clock'> = {}): GitVerseClient {
     return new GitVerseClient({ apiUrl: gitverse.apiUrl, webUrl: gitverse.webUrl, timeoutMs: gitverse.timeoutMs, concurrency: gitverse.concurrency, ...extra });
   }
 
@@ -311,7 +316,7 @@ export class GitVerseClient {
       throw problems.upstreamUnavailable('gitverse', `GitVerse ${failureInWords(error)} while ${what}.`, error);
     }
     if (status === 304 || (status === 404 && options.notFoundIsNull)) return { status, headers, body: undefined };
-    if (status < 200 || status > 299) throw problemForStatus(status, headers, raw, what);
+    if (status < 200 || status > 299) throw problemForStatus(status, headers, raw, what, this.clock.now());
     try {
       return { status, headers, body: JSON.parse(raw) };
     } catch {
@@ -325,13 +330,13 @@ export class GitVerseClient {
 }
 
 /** GitVerse's error object `{error, message, status}` turned into ours. */
-function problemForStatus(status: number, headers: Headers, raw: string, what: string): ApiProblem {
+function problemForStatus(status: number, headers: Headers, raw: string, what: string, now: number): ApiProblem {
   const said = errorMessage(raw);
   const because = said ? `: ${said}` : '';
   if (status === 401) return problems.providerAuth('gitverse', `GitVerse rejected the token${because}. Link GitVerse again with a valid token.`);
   if (status === 403) return problems.providerAuth('gitverse', `GitVerse refused access${because}. Link GitVerse again with a token that has the read:public_api scope.`);
   if (status === 429) {
-    const wait = retryAfterSeconds(headers.get('retry-after')) ?? 60;
+    const wait = retryAfterSeconds(headers.get('retry-after'), now) ?? 60;
     return problems.rateLimited(Math.min(wait, 86_400), 'GitVerse asks us to slow down (rate limit).', 'gitverse');
   }
   // We only send what GitVerse documents, so its 400 says the host changed or broke, not that our caller erred.
@@ -350,14 +355,6 @@ function errorMessage(raw: string): string | undefined {
     // Proxies answer 502/503 with HTML; the status says enough.
   }
   return undefined;
-}
-
-/** `Retry-After` as seconds or as an HTTP date. */
-function retryAfterSeconds(value: string | null): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : (at - Date.now()) / 1000;
 }
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$/i;

@@ -11,8 +11,8 @@ export const gitverse = gitHost({
   provider: 'gitverse',
   displayName: 'GitVerse',
   config: gitverseConfig,
-  create({ config, cache, metrics, onCacheError, kinds }) {
-    const client = GitVerseClient.fromConfig(config, { onCacheError });
+  create({ config, cache, metrics, onCacheError, clock, kinds }) {
+    const client = GitVerseClient.fromConfig(config, { onCacheError, clock });
     return {
       provider: 'gitverse',
       displayName: 'GitVerse',
