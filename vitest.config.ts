@@ -15,7 +15,8 @@ export default defineConfig({
     // them more CPU than it saves.
     execArgv: ['--liftoff-only'],
     env: { NODE_ENV: 'test' },
-    testTimeout: 60_000,
+    // Room for a busy machine: a test that starts processes or a browser has taken over a minute with two runs at once.
+    testTimeout: 120_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
     reporters: ['default', './test/support/summary-reporter.ts'],

@@ -26,8 +26,8 @@ const SERVER = fileURLToPath(new URL('../../src/server.ts', import.meta.url));
 export const OPS_CLIENT = { id: 'Iv1.opsclient', secret: 'ops-client-secret-0123456789' };
 export { TEST_SECRET_KEY };
 
-/** Generous: a cold start compiles the TypeScript and, on a fresh embedded database, runs initdb. */
-const START_TIMEOUT_MS = 30_000;
+/** Generous: a cold start compiles the TypeScript and, on a fresh embedded database, runs initdb; two test runs at once on two cores have taken 30 s. */
+const START_TIMEOUT_MS = 60_000;
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
