@@ -118,9 +118,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     POST_LOGIN_REDIRECT: env.POST_LOGIN_REDIRECT ?? pickerUrl,
   });
   for (const { host, fake } of running) host.arm?.(fake, config, SANDBOX_ACCOUNTS);
-  const { store, storage } = await openSandboxStore(config);
+  const closeFakes = () => Promise.all([...fakes.values()].map((f) => f.close()));
+  const { store, storage } = await openSandboxStore(config).catch(async (error: unknown) => {
+    await closeFakes();
+    throw error;
+  });
+  // A start that fails leaves nothing running behind it: the fakes and the store are closed with it.
   const { stop, metricsServer } = await startServer(config, { store: storage.store }).catch(async (error: unknown) => {
-    await store.close();
+    await Promise.all([store.close(), closeFakes()]);
     throw error;
   });
   const metricsAddress = metricsServer?.address();
@@ -141,7 +146,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       hostAccounts.push({ provider, login: a.login, count: a.count, token, ...(a.state ? { state: a.state, shows: a.shows, prefer: a.prefer } : {}) });
     }
   }
-  const picker = await startPickerServer({ port: pickerPort, apiUrl: `http://localhost:${port}`, mockUrl: options.mockUrl });
+  const picker = await startPickerServer({ port: pickerPort, apiUrl: `http://localhost:${port}`, mockUrl: options.mockUrl }).catch(async (error: unknown) => {
+    await stop();
+    await Promise.all([store.close(), closeFakes()]);
+    throw error;
+  });
 
   return {
     appUrl: `http://localhost:${port}`,
@@ -153,7 +162,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     metricsUrl: metricsAddress && typeof metricsAddress === 'object' ? `http://${config.metrics.host}:${metricsAddress.port}/metrics` : undefined,
     async stop() {
       await Promise.all([stop(), picker.close()]);
-      await Promise.all([store.close(), ...[...fakes.values()].map((f) => f.close())]);
+      await Promise.all([store.close(), closeFakes()]);
     },
   };
 }

@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, inject, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startSandbox, type Sandbox } from '../../dev/start-sandbox.ts';
+import type { Sandbox } from '../../dev/start-sandbox.ts';
+import { startTestSandbox } from '../support/sandbox.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHOTS = join(ROOT, '.test-out/picker');
@@ -50,7 +51,7 @@ describe('the reference picker in a browser', { skip: !process.env.CI && chromiu
     mkdirSync(SHOTS, { recursive: true });
     const built = promisify(execFile)(process.execPath, ['scripts/build-picker.ts'], { cwd: ROOT });
     [sandbox, browser] = await Promise.all([
-      startSandbox({ port: 0, pickerPort: 0, dataDir: 'memory://', latencyMs: 0, mockUrl, env: { ...process.env, GITHUB_TIMEOUT_MS: String(GITHUB_TIMEOUT_MS), GITLAB_TIMEOUT_MS: String(GITHUB_TIMEOUT_MS), CORS_ORIGINS: '', METRICS_PORT: '0' } }),
+      startTestSandbox({ port: 0, pickerPort: 0, dataDir: 'memory://', latencyMs: 0, mockUrl, env: { ...process.env, GITHUB_TIMEOUT_MS: String(GITHUB_TIMEOUT_MS), GITLAB_TIMEOUT_MS: String(GITHUB_TIMEOUT_MS), CORS_ORIGINS: '', METRICS_PORT: '0' } }),
       chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
       built,
     ]);
