@@ -15,9 +15,10 @@ export default defineConfig({
     // them more CPU than it saves.
     execArgv: ['--liftoff-only'],
     env: { NODE_ENV: 'test' },
-    // Room for a busy machine: a test that starts processes or a browser has taken over a minute with two runs at once.
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    // Bounds that catch a hang, with room for a busy machine: with two runs at once a test that starts
+    // processes or a browser has taken minutes.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     teardownTimeout: 30_000,
     reporters: ['default', './test/support/summary-reporter.ts'],
     coverage: {
